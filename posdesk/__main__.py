@@ -1,0 +1,3 @@
+from posdesk.app import main
+
+raise SystemExit(main())
