@@ -1,0 +1,345 @@
+"""One generic, async, paged table model that every tab reuses.
+
+It follows Qt's ``threadedfetchmore`` contract: ``canFetchMore`` is false while a page is in
+flight, ``fetchMore`` only schedules the request, an answer carries the generation it was
+asked for and is dropped when the model was reset since (a new search), and rows are inserted
+with ``beginInsertRows(parent, n, n + k - 1)``. Errors and ``limitedByPermission`` are state
+(with signals) so the view can show an inline banner with Retry instead of a dialog.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QLocale,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from typing_extensions import override
+
+from posdesk.domain import Page
+from posdesk.models.formatting import Kind, export_value, format_value
+from posdesk.models.tasks import TaskOwner, report_unexpected
+
+_log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Fetch = Callable[[int, int], Awaitable[Page[T]]]
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+#: The item object behind a row (any column).
+ItemRole = Qt.ItemDataRole.UserRole + 1
+#: The raw (unformatted) value of a cell, for sorting and copying.
+SortRole = Qt.ItemDataRole.UserRole + 2
+#: A tone name ("warning", "danger", "muted", "good") the view maps to palette colours;
+#: models stay QtCore-only, so they cannot hand out QColor.
+ToneRole = Qt.ItemDataRole.UserRole + 3
+
+
+@dataclass(frozen=True, slots=True)
+class Column(Generic[T]):
+    """One column, declared once: what it is called, where the value comes from, how it shows."""
+
+    title: str
+    value: Callable[[T], object]
+    kind: Kind = Kind.TEXT
+    key: str | None = None
+    alignment: Qt.AlignmentFlag | None = None
+    tooltip: Callable[[T], str | None] | None = None
+    tone: Callable[[T], str | None] | None = None
+    text: Callable[[T, QLocale], str] | None = None
+    """Custom display text; overrides the kind's formatting."""
+
+    @property
+    def name(self) -> str:
+        """Stable identifier (CSV header, saved column state)."""
+        return self.key or self.title.lower().replace(" ", "_")
+
+    def align(self) -> Qt.AlignmentFlag:
+        if self.alignment is not None:
+            return self.alignment
+        horizontal = (
+            Qt.AlignmentFlag.AlignRight if self.kind.numeric else Qt.AlignmentFlag.AlignLeft
+        )
+        return horizontal | Qt.AlignmentFlag.AlignVCenter
+
+    def display(self, item: T, locale: QLocale) -> str:
+        if self.text is not None:
+            return self.text(item, locale)
+        return format_value(self.value(item), self.kind, locale)
+
+
+def error_message(exc: BaseException) -> str:
+    """A sentence for the banner: the API's own words when it has them."""
+    message = getattr(exc, "user_message", None)
+    if isinstance(message, str) and message:
+        return message
+    return "Something went wrong while loading. Details are in the log."
+
+
+def is_expected(exc: BaseException) -> bool:
+    """Expected failures (the API's error family) are banners; anything else is a bug."""
+    return isinstance(getattr(exc, "user_message", None), str)
+
+
+class PagedTableModel(QAbstractTableModel, Generic[T]):
+    """Rows of ``T`` loaded page by page from ``fetch(skip, first)``."""
+
+    loadingChanged = Signal(bool)
+    errorChanged = Signal(str)  # "" when cleared
+    limitedChanged = Signal(bool)
+    pageLoaded = Signal(int)  # rows added
+    fetchReset = Signal()  # a new fetch (search) started from zero
+
+    def __init__(
+        self,
+        columns: Sequence[Column[T]],
+        fetch: Fetch[T] | None = None,
+        *,
+        page_size: int = 100,
+        locale: QLocale | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.columns: tuple[Column[T], ...] = tuple(columns)
+        self.page_size = page_size
+        self.locale = locale or QLocale()
+        self._fetch: Fetch[T] | None = fetch
+        self._rows: list[T] = []
+        self._has_more = fetch is not None
+        self._generation = 0
+        self._inflight: asyncio.Task[None] | None = None
+        self._error: BaseException | None = None
+        self._limited = False
+        self._tasks = TaskOwner(self)
+
+    # ----------------------------------------------------------------- state
+
+    @property
+    def loading(self) -> bool:
+        return self._inflight is not None and not self._inflight.done()
+
+    @property
+    def error(self) -> BaseException | None:
+        return self._error
+
+    @property
+    def error_text(self) -> str:
+        return error_message(self._error) if self._error is not None else ""
+
+    @property
+    def limited_by_permission(self) -> bool:
+        return self._limited
+
+    @property
+    def has_more(self) -> bool:
+        return self._has_more
+
+    @property
+    def generation(self) -> int:
+        return self._generation
+
+    def item(self, row: int) -> T:
+        return self._rows[row]
+
+    def items(self) -> Sequence[T]:
+        """The rows loaded so far (read-only view)."""
+        return tuple(self._rows)
+
+    # --------------------------------------------------------- Qt model API
+
+    @override
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    @override
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.columns)
+
+    @override
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self._rows):
+            return None
+        column = self.columns[index.column()]
+        item = self._rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return column.display(item, self.locale)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return column.align()
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return column.tooltip(item) if column.tooltip else None
+        if role == ItemRole:
+            return item
+        if role == SortRole:
+            return column.value(item)
+        if role == ToneRole:
+            return column.tone(item) if column.tone else None
+        return None
+
+    @override
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.columns):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.columns[section].title
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return self.columns[section].align()
+        return None
+
+    @override
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    @override
+    def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:  # noqa: B008
+        if parent.isValid() or self._fetch is None:
+            return False
+        return self._has_more and self._error is None and not self.loading
+
+    @override
+    def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:  # noqa: B008
+        """Only schedules the next page; the rows arrive later (never blocks the view)."""
+        if not self.canFetchMore(parent):
+            return
+        self._start_page()
+
+    # ---------------------------------------------------------------- actions
+
+    def set_fetch(self, fetch: Fetch[T] | None) -> None:
+        """A new query (e.g. server-side search): drop everything and start from row 0."""
+        self._fetch = fetch
+        self.reload()
+
+    def reload(self) -> None:
+        """Forget all rows and load the first page again with the current fetch."""
+        self._generation += 1
+        was_loading = self.loading
+        if self._inflight is not None:
+            self._inflight.cancel()
+            self._inflight = None
+        self.beginResetModel()
+        self._rows = []
+        self._has_more = self._fetch is not None
+        self.endResetModel()
+        self._set_error(None)
+        self._set_limited(False)
+        self.fetchReset.emit()
+        if was_loading:
+            self.loadingChanged.emit(False)
+        self.fetchMore()
+
+    def retry(self) -> None:
+        """Clear the error and ask for the page that failed."""
+        self._set_error(None)
+        self.fetchMore()
+
+    def cancel(self) -> None:
+        """Stop loading (silently); what was loaded stays."""
+        if self._inflight is not None and not self._inflight.done():
+            self._inflight.cancel()
+            self._inflight = None
+            self.loadingChanged.emit(False)
+
+    async def fetch_all(self, progress: Callable[[int], None] | None = None) -> int:
+        """Load every remaining page (for "export all"); cancel the calling task to stop.
+
+        Raises the load error, if any, so the caller can tell the user.
+        """
+        generation = self._generation
+        while True:
+            if self._inflight is not None and not self._inflight.done():
+                await asyncio.shield(self._inflight)
+            elif self._error is not None:
+                raise self._error
+            elif self._has_more and self._fetch is not None:
+                self._start_page(page_size=max(self.page_size, 500))
+            else:
+                break
+            if generation != self._generation:
+                raise asyncio.CancelledError("the model was reset")
+            if progress is not None:
+                progress(len(self._rows))
+        return len(self._rows)
+
+    def row_texts(self, row: int) -> list[str]:
+        """Display strings of one row (for copying into a spreadsheet)."""
+        item = self._rows[row]
+        return [c.display(item, self.locale) for c in self.columns]
+
+    def export_row(self, row: int) -> list[str]:
+        """Machine-readable strings of one row (for CSV)."""
+        item = self._rows[row]
+        return [export_value(c.value(item)) for c in self.columns]
+
+    # -------------------------------------------------------------- internals
+
+    def _start_page(self, page_size: int | None = None) -> None:
+        fetch = self._fetch
+        assert fetch is not None
+        generation = self._generation
+        first = page_size or self.page_size
+        coro = self._load_page(fetch, generation, len(self._rows), first)
+        self._inflight = self._tasks.spawn(coro, name="paged-model-fetch")
+        self.loadingChanged.emit(True)
+
+    async def _load_page(self, fetch: Fetch[T], generation: int, skip: int, first: int) -> None:
+        try:
+            page = await fetch(skip, first)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            if generation != self._generation:
+                return
+            self._inflight = None
+            if not is_expected(exc):
+                report_unexpected(exc)
+            else:
+                _log.info("Page load failed: %s", getattr(exc, "details", exc))
+            self._set_error(exc)
+            self.loadingChanged.emit(False)
+            return
+        if generation != self._generation:
+            _log.debug("Dropped a stale page (generation %d, now %d)", generation, self._generation)
+            return
+        self._inflight = None
+        items = list(page.items)
+        if items:
+            start = len(self._rows)
+            self.beginInsertRows(QModelIndex(), start, start + len(items) - 1)
+            self._rows.extend(items)
+            self.endInsertRows()
+        self._has_more = page.has_more and bool(items)
+        if page.limited_by_permission:
+            self._set_limited(True)
+        self.loadingChanged.emit(False)
+        self.pageLoaded.emit(len(items))
+
+    def _set_error(self, exc: BaseException | None) -> None:
+        changed = (exc is None) != (self._error is None) or exc is not self._error
+        self._error = exc
+        if changed:
+            self.errorChanged.emit(self.error_text)
+
+    def _set_limited(self, limited: bool) -> None:
+        if limited != self._limited:
+            self._limited = limited
+            self.limitedChanged.emit(limited)
+
+    async def aclose(self) -> None:
+        """Cancel loading and wait for it (used at shutdown and in tests)."""
+        with contextlib.suppress(BaseException):
+            await self._tasks.aclose()

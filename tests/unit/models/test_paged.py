@@ -1,0 +1,290 @@
+"""Paged model: Qt model contract, scroll-to-load, stale answers, errors and Retry."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+from PySide6.QtCore import QLocale, QModelIndex, Qt
+from pytestqt.qtbot import QtBot
+
+from posdesk.domain import Page
+from posdesk.models.formatting import Kind
+from posdesk.models.paged import Column, ItemRole, PagedTableModel, SortRole, ToneRole
+
+
+@dataclass(frozen=True)
+class Row:
+    n: int
+    price: Decimal
+    when: datetime
+
+
+COLUMNS: list[Column[Row]] = [
+    Column("Number", lambda r: r.n, Kind.INTEGER),
+    Column(
+        "Price", lambda r: r.price, Kind.MONEY, tone=lambda r: "danger" if r.n % 7 == 0 else None
+    ),
+    Column("When", lambda r: r.when, Kind.DATETIME, tooltip=lambda r: f"row {r.n}"),
+]
+
+
+def make_rows(total: int) -> list[Row]:
+    base = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
+    return [Row(i, Decimal(i) / 4 + Decimal("1000"), base) for i in range(total)]
+
+
+class FakeServer:
+    """An in-memory fetch whose answers the test can hold back, fail or count."""
+
+    def __init__(self, total: int, *, hold: bool = False) -> None:
+        self.rows = make_rows(total)
+        self.calls: list[tuple[int, int]] = []
+        self.hold = hold
+        self.gates: list[asyncio.Future[None]] = []
+        self.fail_next: Exception | None = None
+        self.limited = False
+
+    async def fetch(self, skip: int, first: int) -> Page[Row]:
+        self.calls.append((skip, first))
+        if self.hold:
+            gate: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            self.gates.append(gate)
+            await gate
+        else:
+            await asyncio.sleep(0)
+        if self.fail_next is not None:
+            exc, self.fail_next = self.fail_next, None
+            raise exc
+        chunk = self.rows[skip : skip + first]
+        return Page(
+            chunk, has_more=skip + first < len(self.rows), limited_by_permission=self.limited
+        )
+
+
+class ExpectedError(Exception):
+    """Stands in for posdesk.api's error family (has a user_message)."""
+
+    user_message = "The server is not reachable."
+
+
+def busy(model: PagedTableModel[Row]) -> bool:
+    return model.has_more or model.loading
+
+
+async def release_next(server: FakeServer) -> None:
+    for _ in range(100):
+        if server.gates:
+            server.gates.pop().set_result(None)
+            return
+        await asyncio.sleep(0)
+    raise AssertionError("no request arrived")
+
+
+async def settle(model: PagedTableModel[Row]) -> None:
+    for _ in range(200):
+        if not model.loading:
+            return
+        await asyncio.sleep(0.005)
+    raise AssertionError("model never finished loading")
+
+
+@pytest.mark.asyncio
+async def test_qtmodeltester_on_a_loaded_model(qtmodeltester: object) -> None:
+    server = FakeServer(250)
+    model = PagedTableModel(COLUMNS, server.fetch, page_size=100)
+    model.fetchMore()
+    await settle(model)
+    model.fetchMore()
+    await settle(model)
+    assert model.rowCount() == 200
+    qtmodeltester.check(model)  # type: ignore[attr-defined]
+
+
+@pytest.mark.asyncio
+async def test_pages_load_one_at_a_time_and_stop_at_the_end() -> None:
+    server = FakeServer(250, hold=True)
+    model = PagedTableModel(COLUMNS, server.fetch, page_size=100)
+    inserted: list[tuple[int, int]] = []
+    model.rowsInserted.connect(lambda _p, first, last: inserted.append((first, last)))
+    assert model.canFetchMore()
+    model.fetchMore()
+    assert model.loading
+    assert not model.canFetchMore()  # in flight: the view must not ask again
+    model.fetchMore()  # ignored
+    await asyncio.sleep(0)
+    assert server.calls == [(0, 100)]
+    while busy(model):
+        await release_next(server)
+        await settle(model)
+        model.fetchMore()
+    assert inserted == [(0, 99), (100, 199), (200, 249)]
+    assert server.calls == [(0, 100), (100, 100), (200, 100)]
+    assert not model.canFetchMore()
+    assert model.item(249).n == 249
+
+
+@pytest.mark.asyncio
+async def test_scrolling_the_view_loads_more(qtbot: QtBot) -> None:
+    from PySide6.QtWidgets import QTableView
+
+    server = FakeServer(1000)
+    model = PagedTableModel(COLUMNS, server.fetch, page_size=50)
+    view = QTableView()
+    qtbot.addWidget(view)
+    view.resize(400, 300)
+    view.setModel(model)
+    view.show()
+    model.fetchMore()
+    await settle(model)
+    assert model.rowCount() == 50
+    for _ in range(3):
+        view.scrollToBottom()
+        view.verticalScrollBar().setValue(view.verticalScrollBar().maximum())
+        await asyncio.sleep(0.02)
+        await settle(model)
+    assert model.rowCount() >= 150
+
+
+@pytest.mark.asyncio
+async def test_a_new_search_drops_the_stale_answer() -> None:
+    old = FakeServer(100, hold=True)
+    new = FakeServer(3)
+    model = PagedTableModel(COLUMNS, old.fetch)
+    model.fetchMore()
+    await asyncio.sleep(0)
+    assert model.loading
+    generation = model.generation
+    model.set_fetch(new.fetch)
+    assert model.generation == generation + 1
+    await settle(model)
+    assert [model.item(i).n for i in range(model.rowCount())] == [0, 1, 2]
+    assert old.gates[0].cancelled()  # the old request was cancelled, silently
+
+
+@pytest.mark.asyncio
+async def test_an_answer_that_ignores_cancellation_is_still_dropped() -> None:
+    gate: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    stale = make_rows(5)
+
+    async def stubborn(skip: int, first: int) -> Page[Row]:
+        try:
+            await gate
+        except asyncio.CancelledError:
+            await asyncio.sleep(0.01)  # finishes anyway, like a shielded request
+        return Page(stale, has_more=False)
+
+    fresh = FakeServer(2)
+    model = PagedTableModel(COLUMNS, stubborn)
+    model.fetchMore()
+    await asyncio.sleep(0)
+    model.set_fetch(fresh.fetch)
+    await asyncio.sleep(0.05)
+    await settle(model)
+    assert model.rowCount() == 2
+
+
+@pytest.mark.asyncio
+async def test_error_is_state_and_retry_loads_the_same_page() -> None:
+    server = FakeServer(150)
+    model = PagedTableModel(COLUMNS, server.fetch, page_size=100)
+    errors: list[str] = []
+    model.errorChanged.connect(errors.append)
+    model.fetchMore()
+    await settle(model)
+    server.fail_next = ExpectedError()
+    model.fetchMore()
+    await settle(model)
+    assert errors == ["The server is not reachable."]
+    assert model.error_text == "The server is not reachable."
+    assert not model.canFetchMore()  # no silent retry storm
+    assert model.rowCount() == 100  # what was loaded stays
+    model.retry()
+    await settle(model)
+    assert errors[-1] == ""
+    assert model.rowCount() == 150
+    assert server.calls[-1] == (100, 100)
+
+
+@pytest.mark.asyncio
+async def test_unexpected_error_goes_to_the_crash_handler_too() -> None:
+    from posdesk.models import tasks
+
+    seen: list[BaseException] = []
+    tasks.set_unexpected_error_handler(seen.append)
+    try:
+        server = FakeServer(10)
+        server.fail_next = KeyError("bug")
+        model = PagedTableModel(COLUMNS, server.fetch)
+        model.fetchMore()
+        await settle(model)
+    finally:
+        tasks.set_unexpected_error_handler(None)
+    assert isinstance(seen[0], KeyError)
+    assert "Details are in the log" in model.error_text
+
+
+@pytest.mark.asyncio
+async def test_limited_by_permission_is_surfaced() -> None:
+    server = FakeServer(5)
+    server.limited = True
+    model = PagedTableModel(COLUMNS, server.fetch)
+    flags: list[bool] = []
+    model.limitedChanged.connect(flags.append)
+    model.fetchMore()
+    await settle(model)
+    assert model.limited_by_permission
+    assert flags == [True]
+    model.reload()
+    assert not model.limited_by_permission
+
+
+@pytest.mark.asyncio
+async def test_fetch_all_pages_to_the_end_with_progress() -> None:
+    server = FakeServer(1234)
+    model = PagedTableModel(COLUMNS, server.fetch, page_size=100)
+    model.fetchMore()  # one page in flight when export starts
+    seen: list[int] = []
+    total = await model.fetch_all(seen.append)
+    assert total == model.rowCount() == 1234
+    assert seen[-1] == 1234
+    assert seen == sorted(seen)
+
+
+@pytest.mark.asyncio
+async def test_fetch_all_can_be_cancelled() -> None:
+    server = FakeServer(5000)
+    model = PagedTableModel(COLUMNS, server.fetch, page_size=100)
+
+    def stop_after_two(n: int) -> None:
+        if n >= 600:
+            task.cancel()
+
+    task = asyncio.ensure_future(model.fetch_all(stop_after_two))
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert 600 <= model.rowCount() < 5000
+    await settle(model)
+
+
+@pytest.mark.asyncio
+async def test_roles_format_in_the_locale() -> None:
+    server = FakeServer(8)
+    model = PagedTableModel(COLUMNS, server.fetch, locale=QLocale(QLocale.Language.German))
+    model.fetchMore()
+    await settle(model)
+    price = model.index(7, 1)
+    assert model.data(price) == "1.001,75"
+    assert model.data(price, SortRole) == Decimal("1001.75")
+    assert model.data(price, ToneRole) == "danger"
+    assert model.data(model.index(6, 1), ToneRole) is None
+    assert model.data(price, ItemRole).n == 7
+    assert model.data(model.index(0, 2), Qt.ItemDataRole.ToolTipRole) == "row 0"
+    align = model.data(price, Qt.ItemDataRole.TextAlignmentRole)
+    assert align & Qt.AlignmentFlag.AlignRight
+    assert model.rowCount(model.index(0, 0)) == 0
+    assert model.data(QModelIndex()) is None
+    assert model.export_row(7)[1] == "1001.75"
