@@ -1,0 +1,119 @@
+"""Date-range presets for sale history, and their conversion to API bounds.
+
+Pure Python (no Qt): users think in inclusive *local calendar dates* ("1 to 31 March"); the API
+wants a half-open interval. The sandbox takes exact instants (``fromTime`` inclusive,
+``toTime`` exclusive, with a UTC offset); a documented server takes only dates
+(``fromDate`` inclusive, ``toDate`` exclusive) whose zone is not documented, so for those we
+ask for a day more on each side and filter the sales client-side by instant.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+
+
+class Preset(enum.StrEnum):
+    TODAY = "today"
+    YESTERDAY = "yesterday"
+    THIS_WEEK = "this_week"
+    LAST_7_DAYS = "last_7_days"
+    LAST_30_DAYS = "last_30_days"
+    THIS_MONTH = "this_month"
+    CUSTOM = "custom"
+
+    @property
+    def label(self) -> str:
+        return _LABELS[self]
+
+
+_LABELS = {
+    Preset.TODAY: "Today",
+    Preset.YESTERDAY: "Yesterday",
+    Preset.THIS_WEEK: "This week",
+    Preset.LAST_7_DAYS: "Last 7 days",
+    Preset.LAST_30_DAYS: "Last 30 days",
+    Preset.THIS_MONTH: "This month",
+    Preset.CUSTOM: "Custom",
+}
+
+
+def start_of_day(day: date, tz: tzinfo) -> datetime:
+    """The first instant of ``day`` in ``tz``, as an aware datetime.
+
+    ``fold=0`` does the right thing at both kinds of DST transition at midnight: in a gap
+    (00:00 does not exist) PEP 495 interprets the wall time with the offset *before* the
+    transition, which is exactly the transition instant, i.e. the first instant of the day;
+    in a fold (00:00 happens twice) it picks the first occurrence.
+    """
+    return datetime.combine(day, time(0), tzinfo=tz).replace(fold=0)
+
+
+@dataclass(frozen=True, slots=True)
+class DateRange:
+    """Inclusive local calendar dates ``first``..``last`` (what the user sees)."""
+
+    first: date
+    last: date
+
+    def __post_init__(self) -> None:
+        if self.last < self.first:
+            raise ValueError(f"date range ends ({self.last}) before it starts ({self.first})")
+
+    @property
+    def days(self) -> int:
+        return (self.last - self.first).days + 1
+
+    def instants(self, tz: tzinfo) -> tuple[datetime, datetime]:
+        """Half-open ``[from, to)`` instants in UTC: local midnight of ``first`` up to local
+        midnight of the day after ``last`` (23 or 25 hours long on DST days)."""
+        start = start_of_day(self.first, tz).astimezone(UTC)
+        end = start_of_day(self.last + timedelta(days=1), tz).astimezone(UTC)
+        return start, end
+
+    def api_dates(self) -> tuple[date, date]:
+        """``fromDate`` inclusive / ``toDate`` exclusive, in the user's calendar."""
+        return self.first, self.last + timedelta(days=1)
+
+    def widened_api_dates(self) -> tuple[date, date]:
+        """Dates for a server without ``fromTime``/``toTime``: its dates may be UTC (or any
+        zone up to ±14 h), so one extra day each side covers every candidate sale; the caller
+        then keeps only sales whose instant :meth:`contains`."""
+        return self.first - timedelta(days=1), self.last + timedelta(days=2)
+
+    def contains(self, instant: datetime, tz: tzinfo) -> bool:
+        """Whether an aware ``instant`` falls on one of the range's local dates."""
+        if instant.tzinfo is None:
+            raise ValueError("naive datetime: sale dates must carry a zone (UTC from the API)")
+        start, end = self.instants(tz)
+        return start <= instant < end
+
+    def label(self) -> str:
+        """Short human text, e.g. ``2026-03-01 – 2026-03-31`` or one date."""
+        if self.first == self.last:
+            return self.first.isoformat()
+        return f"{self.first.isoformat()} – {self.last.isoformat()}"
+
+
+def preset_range(preset: Preset, today: date, *, week_starts_on: int = 0) -> DateRange:
+    """The inclusive dates a preset means on ``today`` (the user's local date).
+
+    ``week_starts_on`` is a ``date.weekday()`` number (0 = Monday, 6 = Sunday), so the shell
+    can pass the locale's first day of week. CUSTOM has no dates of its own: it raises.
+    """
+    if preset is Preset.TODAY:
+        return DateRange(today, today)
+    if preset is Preset.YESTERDAY:
+        yesterday = today - timedelta(days=1)
+        return DateRange(yesterday, yesterday)
+    if preset is Preset.THIS_WEEK:
+        back = (today.weekday() - week_starts_on) % 7
+        return DateRange(today - timedelta(days=back), today)
+    if preset is Preset.LAST_7_DAYS:
+        return DateRange(today - timedelta(days=6), today)
+    if preset is Preset.LAST_30_DAYS:
+        return DateRange(today - timedelta(days=29), today)
+    if preset is Preset.THIS_MONTH:
+        return DateRange(today.replace(day=1), today)
+    raise ValueError("a custom range has no preset dates; build a DateRange from the user's")
