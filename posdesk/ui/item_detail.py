@@ -1,0 +1,445 @@
+"""One inventory item at a glance: identity, price, stock per warehouse, serial/lot numbers,
+and the item's product-catalogue page.
+
+Built for the counter: everything that answers "do we have it, where, at what price" is on
+one screen without tabs; the catalogue page (less urgent) sits beside it and is filled when
+it arrives, after the item itself is already on screen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+from decimal import Decimal
+from urllib.parse import urlsplit
+
+from PySide6.QtCore import QLocale, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QPalette, QTextDocument
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFormLayout,
+    QGroupBox,
+    QHeaderView,
+    QLabel,
+    QSizePolicy,
+    QSplitter,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+from typing_extensions import override
+
+from posdesk.domain import Item, Product, ProductBanner, ProductSortOption, TrackingType
+from posdesk.models.formatting import format_decimal, format_money
+from posdesk.models.inventory import (
+    ListTableModel,
+    SerialRow,
+    StockRow,
+    serial_columns,
+    serial_rows,
+    stock_columns,
+    stock_rows,
+    stock_totals,
+)
+from posdesk.models.paged import ToneRole
+
+_TONE_ACCENTS = {
+    "danger": QColor(214, 48, 49),
+    "warning": QColor(230, 162, 0),
+    "good": QColor(46, 160, 67),
+}
+
+
+def tone_background(palette: QPalette, tone: str) -> QColor | None:
+    """A tint of the palette's base colour towards the tone's accent.
+
+    Mixing with the *current* base keeps the text colour readable in light and dark themes
+    (a fixed pastel would be unreadable under light-on-dark text).
+    """
+    accent = _TONE_ACCENTS.get(tone)
+    if accent is None:
+        return None
+    base = palette.color(QPalette.ColorRole.Base)
+    dark = base.lightnessF() < 0.5
+    weight = 0.42 if dark else 0.30
+    return QColor(
+        round(base.red() * (1 - weight) + accent.red() * weight),
+        round(base.green() * (1 - weight) + accent.green() * weight),
+        round(base.blue() * (1 - weight) + accent.blue() * weight),
+    )
+
+
+class ToneDelegate(QStyledItemDelegate):
+    """Paints a cell's ``ToneRole`` ("danger", "warning", "good", "muted") from the palette."""
+
+    @override
+    def initStyleOption(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        super().initStyleOption(option, index)
+        tone = index.data(ToneRole)
+        if not tone:
+            return
+        if tone == "muted":
+            option.palette.setColor(
+                QPalette.ColorRole.Text,
+                option.palette.color(QPalette.ColorRole.PlaceholderText),
+            )
+            return
+        color = tone_background(option.palette, str(tone))
+        if color is not None:
+            option.backgroundBrush = QBrush(color)
+            if tone == "danger":
+                option.font.setBold(True)
+
+
+# ----------------------------------------------------------------- catalogue page
+
+_MD_SPECIAL = set("\\`*_[]{}()<>#+-.!|~")
+
+
+def md_escape(text: str) -> str:
+    """Plain text safe inside markdown (server text must not become markup)."""
+    return "".join("\\" + c if c in _MD_SPECIAL else c for c in text)
+
+
+def _safe_url(url: str | None) -> str | None:
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    return url.replace(" ", "%20").replace(")", "%29").replace("(", "%28")
+
+
+def _banner_md(banner: ProductBanner) -> str | None:
+    text = md_escape(banner.text or "").strip()
+    url = _safe_url(banner.url)
+    if not text and not url:
+        return None
+    if url:
+        return f"> **{text or url}** — [{md_escape(url)}]({url})"
+    return f"> **{text}**"
+
+
+def _order(display_order: int | None, name: str | None, code: str) -> tuple[int, str, str]:
+    """Catalogue order: display order (higher last), ties alphabetically."""
+    return (display_order or 0, (name or code).casefold(), code)
+
+
+def product_markdown(product: Product, sort_options: Sequence[ProductSortOption] = ()) -> str:
+    """The product's catalogue page as markdown, in the order the catalogue shows it.
+
+    Notices are placed around the description by display order (the description counts as 0:
+    negative before it, zero and positive after it; ties keep the product's order).
+    """
+    parts: list[str] = [f"## {md_escape(product.name or product.sku)}"]
+    if product.long_name and product.long_name != product.name:
+        parts.append(f"*{md_escape(product.long_name)}*")
+
+    groups = sorted(product.groups, key=lambda g: _order(g.display_order, g.name, g.code))
+    banners: list[str] = []
+    seen: set[str] = set()
+    placements: list[str] = []
+    for group in groups:
+        sections = sorted(group.sections, key=lambda s: _order(s.display_order, s.name, s.code))
+        for owner_banner in [s.banner for s in sections] + [group.banner]:
+            if owner_banner is not None and owner_banner.code not in seen:
+                seen.add(owner_banner.code)
+                line = _banner_md(owner_banner)
+                if line:
+                    banners.append(line)
+        group_name = md_escape(group.name or group.code)
+        if sections:
+            placements.extend(f"{md_escape(s.name or s.code)} › {group_name}" for s in sections)
+        else:
+            placements.append(group_name)
+    parts.extend(banners)
+    if placements:
+        parts.append("**In the catalogue:** " + " · ".join(placements))
+
+    notices = sorted(
+        enumerate(product.notices), key=lambda pair: (pair[1].display_order or 0, pair[0])
+    )
+    before = [n for _, n in notices if (n.display_order or 0) < 0]
+    after = [n for _, n in notices if (n.display_order or 0) >= 0]
+    parts.extend(n.body.strip() for n in before if n.body and n.body.strip())
+    if product.description and product.description.strip():
+        parts.append(product.description.strip())
+    parts.extend(n.body.strip() for n in after if n.body and n.body.strip())
+
+    if sort_options:
+        names = " · ".join(md_escape(o.name or o.code) for o in sort_options)
+        parts.append(f"---\n\n*Catalogue sort options:* {names}")
+    return "\n\n".join(parts) + "\n"
+
+
+# ----------------------------------------------------------------- the widget
+
+
+def _selectable(label: QLabel) -> QLabel:
+    label.setTextInteractionFlags(
+        Qt.TextInteractionFlag.TextSelectableByMouse
+        | Qt.TextInteractionFlag.TextSelectableByKeyboard
+    )
+    label.setWordWrap(True)
+    return label
+
+
+def _table(model: ListTableModel[StockRow] | ListTableModel[SerialRow]) -> QTableView:
+    view = QTableView()
+    view.setModel(model)
+    view.setItemDelegate(ToneDelegate(view))
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setAlternatingRowColors(True)
+    view.setWordWrap(False)
+    view.verticalHeader().setVisible(False)
+    header = view.horizontalHeader()
+    header.setResizeContentsPrecision(40)  # measure a few rows, not hundreds of serials
+    header.setStretchLastSection(True)
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    return view
+
+
+TRACKING_LABELS = {
+    TrackingType.SERIAL: "Serial numbers",
+    TrackingType.LOT: "Lot numbers",
+    TrackingType.NONE: "Not tracked",
+}
+
+
+class ItemDetailView(QWidget):
+    """Shows one :class:`Item` (and its :class:`Product` page when there is one)."""
+
+    def __init__(self, parent: QWidget | None = None, locale: QLocale | None = None) -> None:
+        super().__init__(parent)
+        self.number_locale = locale or QLocale()
+        self.item: Item | None = None
+        self.product: Product | None = None
+        self._currency: str | None = None
+        self._names: Mapping[str, str] = {}
+        self._home: str | None = None
+
+        self.title = _selectable(QLabel())
+        self.title.setObjectName("itemTitle")
+        font = QFont(self.title.font())
+        font.setPointSizeF(font.pointSizeF() * 1.35)
+        font.setBold(True)
+        self.title.setFont(font)
+        self.long_name = _selectable(QLabel())
+        self.price = _selectable(QLabel())
+        self.uoms = _selectable(QLabel())
+        self.barcodes = _selectable(QLabel())
+        self.tracking = _selectable(QLabel())
+        self.category = _selectable(QLabel())
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.addRow("Long name:", self.long_name)
+        form.addRow("Price:", self.price)
+        form.addRow("Units:", self.uoms)
+        form.addRow("Barcodes:", self.barcodes)
+        form.addRow("Tracking:", self.tracking)
+        form.addRow("Category:", self.category)
+
+        self.stock_model: ListTableModel[StockRow] = ListTableModel(
+            stock_columns(), locale=self.number_locale, parent=self
+        )
+        self.stock_view = _table(self.stock_model)
+        self.stock_view.setObjectName("stockGrid")
+        self.stock_totals = _selectable(QLabel())
+        self.stock_box = QGroupBox("Stock")
+        stock_layout = QVBoxLayout(self.stock_box)
+        stock_layout.addWidget(self.stock_view)
+        stock_layout.addWidget(self.stock_totals)
+
+        self.serial_model: ListTableModel[SerialRow] = ListTableModel(
+            serial_columns(), locale=self.number_locale, parent=self
+        )
+        self.serial_view = _table(self.serial_model)
+        self.serial_view.setObjectName("serialLots")
+        self.serial_box = QGroupBox("Serial / lot numbers")
+        serial_layout = QVBoxLayout(self.serial_box)
+        serial_layout.addWidget(self.serial_view)
+
+        self.catalogue = QTextBrowser()
+        self.catalogue.setObjectName("catalogue")
+        self.catalogue.setOpenExternalLinks(True)
+        self.catalogue_box = QGroupBox("Catalogue page")
+        catalogue_layout = QVBoxLayout(self.catalogue_box)
+        catalogue_layout.addWidget(self.catalogue)
+        self.catalogue_box.setVisible(False)
+
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.title)
+        left_layout.addLayout(form)
+        left_layout.addWidget(self.stock_box, 3)
+        left_layout.addWidget(self.serial_box, 2)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(self.catalogue_box)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setChildrenCollapsible(False)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.splitter)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.clear()
+
+    # ------------------------------------------------------------------ public
+
+    def clear(self) -> None:
+        self.item = None
+        self.title.setText("")
+        for label in (
+            self.long_name,
+            self.price,
+            self.uoms,
+            self.barcodes,
+            self.tracking,
+            self.category,
+            self.stock_totals,
+        ):
+            label.setText("")
+        self.stock_model.clear()
+        self.serial_model.clear()
+        self.serial_box.setVisible(False)
+        self.show_product(None)
+
+    def show_item(
+        self,
+        item: Item,
+        names: Mapping[str, str] | None = None,
+        home: str | None = None,
+        currency: str | None = None,
+        today: date | None = None,
+    ) -> None:
+        """Fill everything from ``item``; ``names`` maps warehouse codes to location names."""
+        self.item = item
+        self._names = names or {}
+        self._home = home
+        self._currency = currency
+        self.title.setText(f"{item.sku} · {item.name}" if item.name else item.sku)
+        self.long_name.setText(item.long_name or "—")
+        self.price.setText(self._price_text(item))
+        self.uoms.setText(self._uom_text(item))
+        self.barcodes.setText(", ".join(item.barcodes) or "—")
+        self.tracking.setText(TRACKING_LABELS.get(item.tracking_type or TrackingType.NONE, ""))
+        self.category.setText(item.category or "—")
+
+        self.stock_model.set_rows(stock_rows(item.warehouses, self._names, home))
+        self.stock_totals.setText(self._totals_text(item))
+        self.stock_box.setTitle(f"Stock in {len(item.warehouses)} warehouse(s)")
+
+        lots = serial_rows(item.serial_lots, self._names, today or date.today(), home)
+        self.serial_model.set_rows(lots)
+        tracked = item.tracking_type in (TrackingType.SERIAL, TrackingType.LOT)
+        self.serial_box.setVisible(tracked or bool(lots))
+        kind = "Lot" if item.tracking_type is TrackingType.LOT else "Serial"
+        self.serial_box.setTitle(
+            f"{kind} numbers ({len(lots)})" if lots else f"{kind} numbers: none in stock"
+        )
+        if self.product is not None and self.product.sku != item.sku:
+            self.show_product(None)
+
+    def show_product(
+        self, product: Product | None, sort_options: Sequence[ProductSortOption] = ()
+    ) -> None:
+        """The catalogue page, when the item is published as a product (else hidden)."""
+        self.product = product
+        if product is None:
+            self.catalogue.clear()
+            self.catalogue_box.setVisible(False)
+            return
+        self.catalogue.document().setMarkdown(
+            product_markdown(product, sort_options),
+            QTextDocument.MarkdownFeature.MarkdownDialectGitHub
+            | QTextDocument.MarkdownFeature.MarkdownNoHTML,
+        )
+        self.catalogue_box.setVisible(True)
+
+    def details_text(self) -> str:
+        """Plain text for the clipboard: what a colleague on the phone needs."""
+        item = self.item
+        if item is None:
+            return ""
+        lines = [f"SKU: {item.sku}"]
+        if item.name:
+            lines.append(f"Name: {item.name}")
+        if item.long_name and item.long_name != item.name:
+            lines.append(f"Long name: {item.long_name}")
+        lines.append(f"Price: {self._price_text(item)}")
+        lines.append(f"Units: {self._uom_text(item)}")
+        if item.barcodes:
+            lines.append(f"Barcodes: {', '.join(item.barcodes)}")
+        lines.append("Stock:")
+        for row in stock_rows(item.warehouses, self._names, self._home):
+            stock = row.stock
+            qty = self._qty(stock.quantity_available)
+            status = "out of stock" if stock.is_out else "low" if stock.is_low else ""
+            price = (
+                format_money(stock.base_price, self.number_locale, self._currency)
+                if stock.base_price is not None
+                else ""
+            )
+            extra = ", ".join(p for p in (price, status) if p)
+            lines.append(f"  {row.label}: {qty} available" + (f" ({extra})" if extra else ""))
+        lines.append(f"  Total: {self._totals_text(item)}")
+        if item.serial_lots:
+            lines.append("Serial/lot numbers:")
+            for lot in serial_rows(item.serial_lots, self._names, date.today(), self._home):
+                expiry = f", expires {lot.lot.expires_on.isoformat()}" if lot.lot.expires_on else ""
+                lines.append(f"  {lot.warehouse_name}: {lot.lot.serial_lot_no}{expiry}")
+        return "\n".join(lines)
+
+    # --------------------------------------------------------------- internals
+
+    def _qty(self, value: Decimal | None) -> str:
+        return "—" if value is None else format_decimal(value, self.number_locale)
+
+    def _money(self, value: Decimal) -> str:
+        return format_money(value, self.number_locale, self._currency)
+
+    def _price_text(self, item: Item) -> str:
+        """The home store's price if it has one; else the price, or the range, elsewhere."""
+        home = next(
+            (s for s in item.warehouses if s.warehouse_code == self._home and s.base_price),
+            None,
+        )
+        if home is not None and home.base_price is not None:
+            return f"{self._money(home.base_price)} (my store)"
+        prices = sorted({s.base_price for s in item.warehouses if s.base_price is not None})
+        if not prices:
+            return "—"
+        if len(prices) == 1:
+            return self._money(prices[0])
+        return f"{self._money(prices[0])} – {self._money(prices[-1])} (varies by warehouse)"
+
+    @staticmethod
+    def _uom_text(item: Item) -> str:
+        sale, stock = item.sale_uom, item.stock_uom
+        if sale and stock and sale != stock:
+            return f"sold per {sale}, stocked per {stock}"
+        return sale or stock or "—"
+
+    def _totals_text(self, item: Item) -> str:
+        totals = stock_totals(item.warehouses)
+        text = (
+            f"{self._qty(totals.available)} available, {self._qty(totals.on_hand)} on hand "
+            f"in {totals.warehouses} warehouse(s)"
+        )
+        flags = [f"{totals.out} out of stock"] if totals.out else []
+        if totals.low:
+            flags.append(f"{totals.low} low")
+        return text + (f" — {', '.join(flags)}" if flags else "")
+
+
+def location_names(locations: Iterable[tuple[str, str | None]]) -> dict[str, str]:
+    """Warehouse code → display name (the code itself when the location has no name)."""
+    return {code: name or code for code, name in locations}
