@@ -62,3 +62,49 @@ def pytest_asyncio_loop_factories(
         return qasync.QEventLoop(app)
 
     return {"qasync": make_loop}
+
+
+# --- posdesk sandbox (owned by the sandbox server work) -------------------------------------
+# One real sandbox per test session, over HTTP on 127.0.0.1. Tests change its faults or token
+# lifetime freely: `reset_sandbox` puts both back after every test that used the sandbox.
+
+from posdesk.sandbox.server import SandboxServer  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def sandbox() -> Iterator[SandboxServer]:
+    """A running sandbox with the demo seed: `.info` (URLs, demo client), `.faults`."""
+    server = SandboxServer(db_path=":memory:", seed="demo", port=0)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(autouse=True)
+def reset_sandbox(request: pytest.FixtureRequest) -> Iterator[None]:
+    yield
+    if "sandbox" in request.fixturenames:
+        server: SandboxServer = request.getfixturevalue("sandbox")
+        server.faults.reset()
+        server.token_lifetime = 3600
+
+
+@pytest.fixture
+def sandbox_token(sandbox: SandboxServer) -> Callable[[str], str]:
+    """`sandbox_token("demo-clerk")` -> an access token fetched with client credentials."""
+    from posdesk.sandbox.security import DEMO_CLIENTS
+
+    def fetch(client_id: str = "posdesk-demo") -> str:
+        import httpx
+
+        assert sandbox.info is not None
+        response = httpx.post(
+            f"{sandbox.info.issuer}/token",
+            data={"grant_type": "client_credentials"},
+            auth=(client_id, DEMO_CLIENTS[client_id].secret),
+        )
+        response.raise_for_status()
+        token: str = response.json()["access_token"]
+        return token
+
+    return fetch

@@ -1,0 +1,313 @@
+"""Run the sandbox: a Starlette app (OIDC + GraphQL) under uvicorn on a background thread.
+
+Tests, ``posdesk --demo`` and the ``posdesk-sandbox`` command all start the same server, so
+what an integrator sees on the command line is exactly what the test suite exercised.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import logging
+import socket
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+import uvicorn
+from ariadne import QueryType, load_schema_from_path, make_executable_schema
+from ariadne.asgi import GraphQL
+from graphql import GraphQLError, GraphQLSchema
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
+from typing_extensions import override
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from posdesk.sandbox.faults import TRANSPORT_EXTENSION, FaultConfig, FaultMiddleware
+from posdesk.sandbox.oidc import InvalidTokenError, OidcProvider
+from posdesk.sandbox.security import DEFAULT_CLIENT_ID, DEMO_CLIENTS, Principal
+
+__all__ = ["FaultConfig", "SandboxInfo", "SandboxServer"]
+
+GRAPHQL_PATH = "/graphql"
+
+# ariadne logs every GraphQL error with a traceback; most are expected (NOT_AUTHORIZED,
+# VALIDATION) and all reach the caller in the response, so keep them out of stderr.
+_GRAPHQL_LOG = logging.getLogger("posdesk.sandbox.graphql")
+_GRAPHQL_LOG.addHandler(logging.NullHandler())
+_GRAPHQL_LOG.propagate = False
+SCHEMA_PATH = Path(__file__).with_name("schema.graphql")
+
+
+@dataclass(frozen=True, slots=True)
+class SandboxInfo:
+    """Where a running sandbox listens and the demo confidential client to call it with."""
+
+    base_url: str
+    graphql_url: str
+    issuer: str
+    client_id: str
+    client_secret: str
+
+
+class _TransportH11Protocol(H11Protocol):
+    """uvicorn's h11 protocol, exposing the socket transport to the app via a scope extension.
+
+    Needed only by the connection-drop fault: ASGI has no way to abort a connection without
+    answering, and a real client must see a transport error, not an HTTP status.
+    """
+
+    @override
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        inner = self.app
+
+        async def app(scope: Scope, receive: Receive, send: Send) -> None:
+            extensions = dict(scope.get("extensions") or {})
+            extensions[TRANSPORT_EXTENSION] = transport
+            await inner({**scope, "extensions": extensions}, receive, send)
+
+        self.app = app
+
+
+def not_authenticated(message: str) -> dict[str, Any]:
+    """The GraphQL error body for a request whose bearer token is not acceptable."""
+    return {
+        "data": None,
+        "errors": [{"message": message, "extensions": {"code": "NOT_AUTHENTICATED"}}],
+    }
+
+
+class GraphQLEndpoint:
+    """``/graphql``: checks the bearer token, then hands over to ariadne.
+
+    A request *with* a bad token (signature, alg, issuer, audience, expiry) is refused as a
+    whole: HTTP 200 with a single ``NOT_AUTHENTICATED`` error and ``data: null``. A request
+    *without* a token runs with ``principal=None``; resolvers then raise ``NOT_AUTHENTICATED``
+    themselves (so introspection and GraphiQL work without signing in).
+    """
+
+    def __init__(self, server: SandboxServer, provider: OidcProvider, schema: GraphQLSchema):
+        self.server = server
+        self.provider = provider
+        error_formatter = _graphql_api_attr("format_error")
+        options: dict[str, Any] = {}
+        if error_formatter is not None:
+            options["error_formatter"] = error_formatter
+        self.app = GraphQL(schema, context_value=self._context, logger=_GRAPHQL_LOG.name, **options)
+
+    def _context(self, request: Request, data: Any) -> dict[str, Any]:
+        return {
+            "request": request,
+            "principal": request.scope.get("posdesk.principal"),
+            "db": self.server.db,
+            "server": self.server,
+        }
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "POST":
+            request = Request(scope)
+            try:
+                principal = self.provider.principal_from_header(
+                    request.headers.get("authorization")
+                )
+            except InvalidTokenError as error:
+                response = JSONResponse(not_authenticated(str(error)))
+                await response(scope, receive, send)
+                return
+            scope["posdesk.principal"] = principal
+        await self.app(scope, receive, send)
+
+
+def _graphql_api_attr(name: str) -> Any:
+    """``posdesk.sandbox.graphql_api.<name>`` if that module exists (built by the data room)."""
+    try:
+        module = importlib.import_module("posdesk.sandbox.graphql_api")
+    except ModuleNotFoundError:
+        return None
+    return getattr(module, name, None)
+
+
+def _interim_schema() -> GraphQLSchema:
+    """The full schema with only ``viewer`` resolved, until the GraphQL resolvers land."""
+    query = QueryType()
+
+    @query.field("viewer")
+    def resolve_viewer(_: Any, info: Any) -> dict[str, Any]:
+        principal: Principal | None = info.context["principal"]
+        if principal is None:
+            raise GraphQLError("Authentication required.", extensions={"code": "NOT_AUTHENTICATED"})
+        return {
+            "subject": principal.subject,
+            "name": principal.name,
+            "clientId": principal.client_id,
+            "roles": list(principal.roles),
+            "permissions": sorted(principal.permissions),
+            "locationCode": principal.location_code,
+        }
+
+    return make_executable_schema(load_schema_from_path(str(SCHEMA_PATH)), query)
+
+
+def _open_database(db_path: str, seed: str | None, now: Callable[[], datetime] | None) -> Any:
+    try:
+        module = importlib.import_module("posdesk.sandbox.db")
+    except ModuleNotFoundError:
+        return None
+    return module.Database.open(db_path, seed=seed)
+
+
+def _url_host(host: str) -> str:
+    if host in ("0.0.0.0", "", "::"):
+        return "127.0.0.1"
+    return f"[{host}]" if ":" in host else host
+
+
+class SandboxServer:
+    """The sandbox POS server. ``start()`` returns once it accepts connections."""
+
+    def __init__(
+        self,
+        db_path: str = ":memory:",
+        seed: str | None = "demo",
+        host: str = "127.0.0.1",
+        port: int = 0,
+        token_lifetime: int = 3600,
+        faults: FaultConfig | None = None,
+        now: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.db_path = db_path
+        self.seed = seed
+        self.host = host
+        self.port = port
+        self._token_lifetime = token_lifetime
+        self.faults = faults if faults is not None else FaultConfig()
+        self.now = now
+        self.db: Any = None
+        self.info: SandboxInfo | None = None
+        self.provider: OidcProvider | None = None
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self._socket: socket.socket | None = None
+
+    @property
+    def token_lifetime(self) -> int:
+        """Seconds an access token lives; changeable while running (affects new tokens)."""
+        return self._token_lifetime
+
+    @token_lifetime.setter
+    def token_lifetime(self, seconds: int) -> None:
+        self._token_lifetime = seconds
+        if self.provider is not None:
+            self.provider.token_lifetime = seconds
+
+    def _clock(self) -> float:
+        return self.now().timestamp() if self.now is not None else datetime.now().timestamp()
+
+    def build_app(self, provider: OidcProvider) -> Starlette:
+        factory = _graphql_api_attr("build_schema")
+        schema = factory(self.db) if factory is not None else _interim_schema()
+        graphql = GraphQLEndpoint(self, provider, schema)
+        routes = [*provider.routes(), Route(GRAPHQL_PATH, graphql, methods=["GET", "POST"])]
+        app = Starlette(routes=routes)
+        app.add_middleware(FaultMiddleware, config=self.faults)
+        return app
+
+    def start(self) -> SandboxInfo:
+        if self._thread is not None:
+            raise RuntimeError("sandbox server already started")
+        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((self.host, self.port))
+        except OSError:
+            sock.close()
+            raise
+        self._socket = sock
+        port = sock.getsockname()[1]
+        base_url = f"http://{_url_host(self.host)}:{port}"
+        try:
+            self.db = _open_database(self.db_path, self.seed, self.now)
+            self.provider = OidcProvider(
+                issuer=base_url, token_lifetime=self.token_lifetime, clock=self._clock
+            )
+            app = self.build_app(self.provider)
+        except BaseException:
+            self._close_resources()
+            raise
+        config = uvicorn.Config(
+            app,
+            http=_TransportH11Protocol,
+            lifespan="off",
+            log_config=None,
+            log_level="warning",
+            access_log=False,
+            timeout_graceful_shutdown=3,
+        )
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [sock]}, name="posdesk-sandbox", daemon=True
+        )
+        self._thread.start()
+        while not self._server.started:
+            if not self._thread.is_alive():
+                self._close_resources()
+                raise RuntimeError("sandbox server failed to start")
+            self._thread.join(0.01)
+        client = DEMO_CLIENTS[DEFAULT_CLIENT_ID]
+        self.info = SandboxInfo(
+            base_url=base_url,
+            graphql_url=base_url + GRAPHQL_PATH,
+            issuer=base_url,
+            client_id=client.client_id,
+            client_secret=client.secret,
+        )
+        return self.info
+
+    def stop(self) -> None:
+        """Stop serving (like ``shutdown()``) and release the socket and DB (``server_close()``)."""
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(10)
+            if self._thread.is_alive() and self._server is not None:
+                self._server.force_exit = True
+                self._thread.join(5)
+        self._thread = None
+        self._server = None
+        self._close_resources()
+
+    def _close_resources(self) -> None:
+        if self._socket is not None:
+            self._socket.close()
+            self._socket = None
+        close = getattr(self.db, "close", None)
+        if callable(close):
+            close()
+        self.db = None
+
+    def token_for(self, client_id: str, lifetime: int | None = None) -> str:
+        """Mint an access token for a demo client directly (tests, demo wiring)."""
+        if self.provider is None:
+            raise RuntimeError("sandbox server not started")
+        return self.provider.access_token(DEMO_CLIENTS[client_id].principal(), lifetime)
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
