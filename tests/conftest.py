@@ -108,3 +108,14 @@ def sandbox_token(sandbox: SandboxServer) -> Callable[[str], str]:
         return token
 
     return fetch
+
+
+@pytest.fixture(autouse=True)
+def isolated_qsettings(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """QSettings go to a fresh INI directory per test, never the developer's real settings."""
+    from PySide6.QtCore import QSettings
+
+    path = tmp_path_factory.mktemp("qsettings")
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(path))
+    return path

@@ -1,0 +1,86 @@
+"""What a tab receives from the shell: one signed-in session and the services around it.
+
+Tabs never reach for globals: the client, who is signed in, which server, where to keep their
+settings, how to tell the user something and how to run a coroutine all come from here. A new
+``SessionContext`` is made for every sign-in (switching profiles rebuilds the tabs).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from PySide6.QtCore import QSettings
+
+from posdesk.domain import Environment, Viewer
+from posdesk.models.tasks import TaskOwner
+from posdesk.ui.errors import ErrorReporter
+
+R = TypeVar("R")
+
+StatusFn = Callable[[str, int], None]
+
+
+def _no_status(message: str, timeout_ms: int) -> None:
+    return None
+
+
+@dataclass
+class SessionContext:
+    """The session a tab works in (see docs/architecture.md, "UI")."""
+
+    client: Any
+    """The connected ``posdesk.api`` client (PosClient); ``Any`` keeps tabs decoupled from
+    its construction. Never closed by a tab."""
+    viewer: Viewer
+    environment: Environment
+    profile_name: str
+    tasks: TaskOwner
+    reporter: ErrorReporter
+    status: StatusFn = _no_status
+    settings_org: tuple[str, str] = ("posdesk", "posdesk")
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def settings_group(self) -> str:
+        """QSettings group for this profile's UI state (column widths, last search...)."""
+        safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in self.profile_name)
+        return f"profiles/{safe}/ui"
+
+    def settings(self) -> QSettings:
+        """A QSettings already inside this profile's group. Never put secrets in it."""
+        settings = QSettings(*self.settings_org)
+        settings.beginGroup(self.settings_group)
+        return settings
+
+    def show_status(self, message: str, timeout_ms: int = 5000) -> None:
+        """A transient message in the status bar."""
+        self.status(message, timeout_ms)
+
+    def report(self, exc: BaseException, what: str | None = None) -> None:
+        """Expected API errors: a plain sentence; anything else: the crash dialog + log."""
+        self.reporter.report(exc, what)
+
+    def run(
+        self,
+        coro: Coroutine[Any, Any, R],
+        *,
+        what: str | None = None,
+        on_done: Callable[[R], None] | None = None,
+    ) -> asyncio.Task[None]:
+        """Run ``coro`` as an owned task; errors are reported, cancellation is silent."""
+
+        async def wrapper() -> None:
+            try:
+                result = await coro
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                self.report(exc, what)
+                return
+            if on_done is not None:
+                on_done(result)
+
+        return self.tasks.spawn(wrapper(), name=what)
