@@ -14,12 +14,12 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
+from importlib.resources import files
 from types import TracebackType
 from typing import Any, Self
 
 import uvicorn
-from ariadne import QueryType, load_schema_from_path, make_executable_schema
+from ariadne import QueryType, make_executable_schema
 from ariadne.asgi import GraphQL
 from graphql import GraphQLError, GraphQLSchema
 from starlette.applications import Starlette
@@ -43,7 +43,8 @@ GRAPHQL_PATH = "/graphql"
 _GRAPHQL_LOG = logging.getLogger("posdesk.sandbox.graphql")
 _GRAPHQL_LOG.addHandler(logging.NullHandler())
 _GRAPHQL_LOG.propagate = False
-SCHEMA_PATH = Path(__file__).with_name("schema.graphql")
+# importlib.resources, not __file__: finds the file in a checkout and in the app bundle alike.
+SCHEMA_FILE = files("posdesk.sandbox").joinpath("schema.graphql")
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +154,7 @@ def _interim_schema() -> GraphQLSchema:
             "locationCode": principal.location_code,
         }
 
-    return make_executable_schema(load_schema_from_path(str(SCHEMA_PATH)), query)
+    return make_executable_schema(SCHEMA_FILE.read_text(encoding="utf-8"), query)
 
 
 def _open_database(db_path: str, seed: str | None, now: Callable[[], datetime] | None) -> Any:
