@@ -380,3 +380,31 @@ class Viewer:
 
     def can(self, permission: str) -> bool:
         return permission in self.permissions
+
+
+@dataclass(frozen=True, slots=True)
+class SaleFilter:
+    """Sale history filter (input side). Instants are aware; ``to_time`` is exclusive.
+
+    Only ``customer_id`` is in the documented API; the other fields need the server's
+    sale-filter extension (feature ``sale_search``).
+    """
+
+    from_time: datetime | None = None
+    to_time: datetime | None = None
+    customer_id: str | None = None
+    location_code: str | None = None
+    register_code: str | None = None
+    tran_no: str | None = None
+    newest_first: bool = False
+
+    @property
+    def needs_extension(self) -> bool:
+        return bool(
+            self.from_time
+            or self.to_time
+            or self.location_code
+            or self.register_code
+            or self.tran_no
+            or self.newest_first
+        )

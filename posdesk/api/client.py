@@ -1,0 +1,1122 @@
+"""PosClient: the one object the app (or a script) uses to talk to a Kensium POS server.
+
+One long-lived ``httpx.AsyncClient`` per connection; GraphQL over POST with variables;
+operations from ``posdesk/api/operations``, adapted on connect to what the live server
+supports. Reads return domain objects and are retried on transient failures; money-moving
+writes go through the journal and are never retried blindly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import ssl
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any, Literal, TypeVar, overload
+
+import httpx
+from graphql import get_introspection_query
+
+from posdesk import __version__
+from posdesk.api import mapping
+from posdesk.api.auth import (
+    Authenticator,
+    BrowserOpener,
+    ClientCredentialsGrant,
+    Grant,
+    RefreshTokenGrant,
+    default_open_browser,
+    discover,
+    http_failure,
+    sign_in_interactive,
+)
+from posdesk.api.compat import FeatureReport, check, schema_from_introspection, unverified
+from posdesk.api.credentials import Credentials
+from posdesk.api.errors import (
+    TRANSIENT_STATUS,
+    ConfigurationError,
+    DuplicateReference,
+    FeatureUnavailable,
+    FusionError,
+    HttpStatusError,
+    InvalidResponseError,
+    NeedsReview,
+    NetworkError,
+    NotAuthenticated,
+    NotFound,
+    PosError,
+    SignInRequired,
+    TlsError,
+    UnknownOutcome,
+    UnknownServerError,
+    ValidationError,
+    from_graphql_error,
+)
+from posdesk.api.operations import Operation, load_all
+from posdesk.api.profile import ConnectionProfile
+from posdesk.domain import (
+    Customer,
+    Environment,
+    GiftCard,
+    GiftCardCodeType,
+    GiftCardTransaction,
+    GiftCardTransStatus,
+    GiftCardTransType,
+    Item,
+    Location,
+    Page,
+    Product,
+    ProductBanner,
+    ProductGroup,
+    ProductNotice,
+    ProductSection,
+    ProductSortOption,
+    Purchase,
+    PurchaseDraft,
+    Sale,
+    SaleFilter,
+    SerialLot,
+    TerminalOutcome,
+    TerminalPaymentType,
+    Viewer,
+    WarehouseStock,
+)
+from posdesk.store.journal import (
+    DuplicateReferenceError,
+    Journal,
+    JournalEntry,
+    JournalState,
+)
+
+T = TypeVar("T")
+SyncEntity = Literal["customer", "sale", "item", "item_warehouse", "serial_lot"]
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """Backoff for reads on transient failures (network, 502/503/504). Writes never retry."""
+
+    attempts: int = 4
+    base_delay: float = 0.2
+    max_delay: float = 3.0
+
+    def delay(self, attempt: int) -> float:
+        base: float = min(self.max_delay, self.base_delay * 2.0**attempt)
+        return base * random.uniform(0.5, 1.0)
+
+
+def is_transient(exc: PosError) -> bool:
+    if isinstance(exc, TlsError):
+        return False
+    if isinstance(exc, NetworkError):
+        return True
+    return isinstance(exc, HttpStatusError) and exc.status_code in TRANSIENT_STATUS
+
+
+def wire_decimal(value: Decimal) -> str:
+    """Decimals cross the wire as plain strings (never exponent form, never float)."""
+    return format(value, "f")
+
+
+def wire_datetime(value: datetime) -> str:
+    """POS takes ``YYYY-MM-DDThh:mm:ss``; posdesk sends UTC."""
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value.replace(microsecond=0).isoformat()
+
+
+def wire_instant(value: datetime) -> str:
+    """Sandbox time filters take an instant with its UTC offset."""
+    if value.tzinfo is None:
+        raise ValueError("sale filter instants must be timezone-aware")
+    return value.isoformat()
+
+
+def mask_code(code: str) -> str:
+    """Gift card codes are secrets: keep the last four characters for humans."""
+    return "•" * max(0, len(code) - 4) + code[-4:]
+
+
+def new_reference(prefix: str = "PD") -> str:
+    """A unique external reference (refNo / transactionId) for a money-moving call."""
+    return f"{prefix}-{uuid.uuid4().hex[:20].upper()}"
+
+
+def _ssl_context(profile: ConnectionProfile) -> ssl.SSLContext | bool:
+    if profile.ca_bundle:
+        return ssl.create_default_context(cafile=profile.ca_bundle)
+    return True
+
+
+def make_http_client(profile: ConnectionProfile) -> httpx.AsyncClient:
+    """The connection's single HTTP client: TLS verified (custom CA allowed), timeouts."""
+    return httpx.AsyncClient(
+        verify=_ssl_context(profile),
+        timeout=httpx.Timeout(profile.timeout, connect=min(profile.timeout, 10.0)),
+        http2=True,
+        follow_redirects=False,
+        headers={"User-Agent": f"posdesk/{__version__}"},
+        limits=httpx.Limits(max_connections=20, max_keepalive_connections=10),
+    )
+
+
+class _NotSentError(PosError):
+    """Internal: a write failed before any byte reached the server (connect failure)."""
+
+
+class PosClient:
+    """A signed-in connection to one POS server. Create with ``await PosClient.connect``."""
+
+    def __init__(
+        self,
+        profile: ConnectionProfile,
+        http: httpx.AsyncClient,
+        auth: Authenticator,
+        *,
+        owns_http: bool,
+        journal: Journal | None,
+        credentials: Credentials,
+        open_browser: BrowserOpener,
+        retry: RetryPolicy,
+        settle_delay: float,
+    ) -> None:
+        self.profile = profile
+        self._http = http
+        self._auth = auth
+        self._owns_http = owns_http
+        self._journal = journal
+        self._credentials = credentials
+        self._open_browser = open_browser
+        self._url = profile.graphql_url
+        self.retry = retry
+        self.settle_delay = settle_delay
+        self._operations: dict[str, Operation] = dict(load_all())
+        self.features: FeatureReport = FeatureReport(frozenset(self._operations))
+
+    # ---------------------------------------------------------------- lifecycle
+
+    @classmethod
+    async def connect(
+        cls,
+        profile: ConnectionProfile,
+        *,
+        credentials: Credentials | None = None,
+        journal: Journal | None = None,
+        http: httpx.AsyncClient | None = None,
+        open_browser: BrowserOpener = default_open_browser,
+        sign_in_timeout: float = 300.0,
+        retry: RetryPolicy | None = None,
+        settle_delay: float = 1.0,
+        check_schema: bool = True,
+    ) -> PosClient:
+        """Discover the server, sign in, check the schema. Raises PosError subclasses."""
+        profile.check_url()
+        credentials = credentials or Credentials()
+        owns_http = http is None
+        http = http or make_http_client(profile)
+        try:
+            config = await discover(http, profile.issuer)
+            grant: Grant
+            if profile.auth_flow == "client_credentials":
+                secret = credentials.client_secret(profile.name)
+                if not secret:
+                    raise ConfigurationError(
+                        f"No client secret is stored for the connection {profile.name!r}.",
+                        details="keyring entry missing",
+                    )
+                grant = ClientCredentialsGrant(profile.client_id, secret)
+            else:
+                grant = RefreshTokenGrant(profile.name, profile.client_id, credentials)
+            auth = Authenticator(http, config, grant)
+            client = cls(
+                profile,
+                http,
+                auth,
+                owns_http=owns_http,
+                journal=journal,
+                credentials=credentials,
+                open_browser=open_browser,
+                retry=retry or RetryPolicy(),
+                settle_delay=settle_delay,
+            )
+            try:
+                await auth.access_token()
+            except SignInRequired:
+                if profile.auth_flow != "interactive":
+                    raise
+                await client.sign_in(browser_timeout=sign_in_timeout)
+            if check_schema:
+                await client.check_schema()
+        except BaseException:
+            if owns_http:
+                await http.aclose()
+            raise
+        return client
+
+    async def sign_in(self, *, browser_timeout: float = 300.0) -> None:
+        """Interactive sign-in in the system browser (authorization code + PKCE)."""
+        tokens = await sign_in_interactive(
+            self._http,
+            self._auth.config,
+            self.profile.client_id,
+            open_browser=self._open_browser,
+            browser_timeout=browser_timeout,
+        )
+        if tokens.refresh_token:
+            self._credentials.set_refresh_token(self.profile.name, tokens.refresh_token)
+        self._auth.set_token(tokens)
+
+    async def aclose(self) -> None:
+        if self._owns_http:
+            await self._http.aclose()
+
+    async def __aenter__(self) -> PosClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    @property
+    def token_renewals(self) -> int:
+        """Token requests made so far (initial sign-in included)."""
+        return self._auth.renewals
+
+    async def check_schema(self) -> FeatureReport:
+        """Introspect the live server and adapt every packaged operation to it."""
+        try:
+            data = await self._post_read(
+                {"query": get_introspection_query(descriptions=False)}, "Introspection"
+            )
+            schema = schema_from_introspection(data)
+        except (UnknownServerError, FusionError, InvalidResponseError, TypeError, ValueError):
+            self.features, self._operations = unverified(load_all())
+            return self.features
+        self.features, self._operations = check(schema, load_all())
+        return self.features
+
+    # ---------------------------------------------------------------- transport
+
+    def _op(self, feature: str) -> Operation:
+        op = self._operations.get(feature)
+        if op is None:
+            raise FeatureUnavailable(feature, details=self.features.reason(feature) or "")
+        return op
+
+    async def _post(self, payload: Mapping[str, Any], what: str) -> Any:
+        """One GraphQL POST (with one token renewal on NOT_AUTHENTICATED); returns ``data``."""
+        token = await self._auth.access_token()
+        for attempt in range(2):
+            try:
+                response = await self._http.post(
+                    self._url, json=payload, headers={"Authorization": f"Bearer {token}"}
+                )
+            except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+                mapped = http_failure(exc, what)
+                if isinstance(mapped, TlsError):
+                    raise mapped from exc
+                raise _NotSentError(mapped.user_message, mapped.details) from exc
+            except httpx.HTTPError as exc:
+                raise http_failure(exc, what) from exc
+            try:
+                return _decode(response, what)
+            except NotAuthenticated as exc:
+                if attempt == 0:
+                    token = await self._auth.rejected(token)
+                    continue
+                raise SignInRequired(details=exc.details) from exc
+        raise AssertionError("unreachable")
+
+    async def _post_read(self, payload: Mapping[str, Any], what: str) -> Any:
+        """A read: transient failures are retried with backoff."""
+        for attempt in range(self.retry.attempts):
+            try:
+                return await self._post(payload, what)
+            except _NotSentError as exc:
+                failure: PosError = NetworkError(exc.user_message, exc.details)
+            except PosError as exc:
+                if not is_transient(exc):
+                    raise
+                failure = exc
+            if attempt + 1 >= self.retry.attempts:
+                raise failure
+            await asyncio.sleep(self.retry.delay(attempt))
+        raise AssertionError("unreachable")
+
+    async def _read(self, feature: str, variables: Mapping[str, Any]) -> Any:
+        op = self._op(feature)
+        payload = {"query": op.document, "variables": variables, "operationName": op.name}
+        data = await self._post_read(payload, op.name)
+        return _root(data, op)
+
+    async def _write(self, feature: str, variables: Mapping[str, Any]) -> Any:
+        """Send a mutation once. Raises _NotSentError, a server refusal, or UnknownOutcome-worthy
+        errors (anything else) — the caller decides with the journal."""
+        op = self._op(feature)
+        payload = {"query": op.document, "variables": variables, "operationName": op.name}
+        data = await self._post(payload, op.name)
+        return _root(data, op)
+
+    # ---------------------------------------------------------------- reads
+
+    async def environment(self) -> Environment:
+        return mapping.environment(await self._read("environment", {}))
+
+    async def viewer(self) -> Viewer:
+        return mapping.viewer(await self._read("viewer", {}))
+
+    async def locations(
+        self, *, code: str | None = None, skip: int = 0, first: int = 100
+    ) -> Page[Location]:
+        env = await self._read("locations", {"code": code, "skip": skip, "first": first})
+        return mapping.page(env, mapping.location)
+
+    async def customers(
+        self,
+        *,
+        search: str | None = None,
+        id: str | None = None,
+        member_id: str | None = None,
+        skip: int = 0,
+        first: int = 50,
+    ) -> Page[Customer]:
+        """Customers by free-text search (server extension) or exact id / member id."""
+        if search is not None and search.strip():
+            variables: dict[str, Any] = {"search": search.strip(), "skip": skip, "first": first}
+            return mapping.page(await self._read("customer_search", variables), mapping.customer)
+        variables = {"id": id, "memberId": member_id, "skip": skip, "first": first}
+        return mapping.page(await self._read("customers", variables), mapping.customer)
+
+    async def customer(self, id: str) -> Customer:
+        page = await self.customers(id=id, first=1)
+        return _one(page, f"customer {id}")
+
+    async def sales(
+        self, filter: SaleFilter | None = None, *, skip: int = 0, first: int = 50
+    ) -> Page[Sale]:
+        filter = filter or SaleFilter()
+        if filter.needs_extension:
+            variables: dict[str, Any] = {
+                "customerId": filter.customer_id,
+                "fromTime": wire_instant(filter.from_time) if filter.from_time else None,
+                "toTime": wire_instant(filter.to_time) if filter.to_time else None,
+                "locationCode": filter.location_code,
+                "registerCode": filter.register_code,
+                "tranNo": filter.tran_no,
+                "newestFirst": filter.newest_first or None,
+                "skip": skip,
+                "first": first,
+            }
+            return mapping.page(await self._read("sale_search", variables), mapping.sale)
+        variables = {"customerId": filter.customer_id, "skip": skip, "first": first}
+        return mapping.page(await self._read("sales", variables), mapping.sale)
+
+    async def sale(self, id: str) -> Sale:
+        """One sale with its lines and tenders."""
+        page = mapping.page(await self._read("sale_detail", {"id": id}), mapping.sale)
+        return _one(page, f"sale {id}")
+
+    async def items(
+        self,
+        *,
+        search: str | None = None,
+        sku: str | None = None,
+        barcode: str | None = None,
+        warehouse_code: str | None = None,
+        skip: int = 0,
+        first: int = 50,
+    ) -> Page[Item]:
+        """Items by search text / barcode (server extensions) or exact SKU, ordered by SKU."""
+        if (search and search.strip()) or barcode:
+            variables: dict[str, Any] = {
+                "search": search.strip() if search else None,
+                "barcode": barcode,
+                "warehouseCode": warehouse_code,
+                "skip": skip,
+                "first": first,
+            }
+            return mapping.page(await self._read("item_search", variables), mapping.item)
+        variables = {"sku": sku, "warehouseCode": warehouse_code, "skip": skip, "first": first}
+        return mapping.page(await self._read("items", variables), mapping.item)
+
+    async def item(self, sku: str) -> Item:
+        """One item with warehouses and serial/lot numbers."""
+        page = mapping.page(await self._read("item_detail", {"sku": sku}), mapping.item)
+        return _one(page, f"item {sku}")
+
+    async def lookup_item(self, code: str) -> Item | None:
+        """Counter look-up: exact SKU first, then exact barcode. None when nothing matches."""
+        code = code.strip()
+        if not code:
+            return None
+        page = mapping.page(await self._read("item_detail", {"sku": code}), mapping.item)
+        if page.items:
+            return page.items[0]
+        if "item_search" not in self.features:
+            return None
+        by_barcode = await self.items(barcode=code, first=2)
+        if not by_barcode.items:
+            return None
+        return await self.item(by_barcode.items[0].sku)
+
+    async def item_warehouses(
+        self,
+        *,
+        sku: str | None = None,
+        warehouse_code: str | None = None,
+        skip: int = 0,
+        first: int = 100,
+    ) -> Page[WarehouseStock]:
+        variables = {"sku": sku, "warehouseCode": warehouse_code, "skip": skip, "first": first}
+        env = await self._read("item_warehouses", variables)
+        return mapping.page(env, mapping.warehouse_stock)
+
+    async def serial_lots(
+        self,
+        *,
+        sku: str | None = None,
+        warehouse_code: str | None = None,
+        skip: int = 0,
+        first: int = 100,
+    ) -> Page[SerialLot]:
+        variables = {"sku": sku, "warehouseCode": warehouse_code, "skip": skip, "first": first}
+        return mapping.page(await self._read("serial_lots", variables), mapping.serial_lot)
+
+    async def products(
+        self, *, group_code: str | None = None, skip: int = 0, first: int = 50
+    ) -> Page[Product]:
+        variables = {"sku": None, "groupCode": group_code, "skip": skip, "first": first}
+        return mapping.page(await self._read("products", variables), mapping.product)
+
+    async def product(self, sku: str) -> Product:
+        variables = {"sku": sku, "groupCode": None, "skip": 0, "first": 1}
+        page = mapping.page(await self._read("products", variables), mapping.product)
+        return _one(page, f"product {sku}")
+
+    async def product_groups(
+        self, *, section_code: str | None = None, skip: int = 0, first: int = 100
+    ) -> Page[ProductGroup]:
+        variables = {"code": None, "sectionCode": section_code, "skip": skip, "first": first}
+        env = await self._read("product_groups", variables)
+        return mapping.page(env, mapping.product_group)
+
+    async def product_sections(self, *, skip: int = 0, first: int = 100) -> Page[ProductSection]:
+        env = await self._read("product_sections", {"code": None, "skip": skip, "first": first})
+        return mapping.page(env, mapping.product_section)
+
+    async def product_notices(self, *, skip: int = 0, first: int = 100) -> Page[ProductNotice]:
+        env = await self._read("product_notices", {"code": None, "skip": skip, "first": first})
+        return mapping.page(env, mapping.product_notice)
+
+    async def product_banners(self, *, skip: int = 0, first: int = 100) -> Page[ProductBanner]:
+        env = await self._read("product_banners", {"code": None, "skip": skip, "first": first})
+        return mapping.page(env, mapping.product_banner)
+
+    async def product_sort_options(
+        self, *, skip: int = 0, first: int = 100
+    ) -> Page[ProductSortOption]:
+        env = await self._read("product_sort_options", {"skip": skip, "first": first})
+        return mapping.page(env, mapping.product_sort_option)
+
+    async def giftcard(
+        self, code: str, code_type: GiftCardCodeType | None = None
+    ) -> GiftCard | None:
+        """Find a card by one of its codes; None when not found (or not visible)."""
+        variables = {"code": code, "codeType": code_type.value if code_type else None}
+        page = mapping.page(await self._read("giftcard_lookup", variables), mapping.giftcard)
+        return page.items[0] if page.items else None
+
+    async def giftcard_by_id(self, id: str) -> GiftCard | None:
+        page = mapping.page(await self._read("giftcard_by_id", {"id": id}), mapping.giftcard)
+        return page.items[0] if page.items else None
+
+    async def giftcards(
+        self, *, member_id: str | None = None, skip: int = 0, first: int = 50
+    ) -> Page[GiftCard]:
+        variables = {"memberId": member_id, "skip": skip, "first": first}
+        return mapping.page(await self._read("giftcards", variables), mapping.giftcard)
+
+    async def giftcard_transactions(
+        self,
+        *,
+        giftcard_id: str | None = None,
+        ref_no: str | None = None,
+        source_id: str | None = None,
+        skip: int = 0,
+        first: int = 50,
+    ) -> Page[GiftCardTransaction]:
+        variables = {
+            "giftcardId": giftcard_id,
+            "refNo": ref_no,
+            "sourceId": source_id,
+            "skip": skip,
+            "first": first,
+        }
+        env = await self._read("giftcard_transactions", variables)
+        return mapping.page(env, mapping.giftcard_transaction)
+
+    async def purchases(
+        self, transaction_id: str, *, skip: int = 0, first: int = 10
+    ) -> Page[Purchase]:
+        variables = {"transactionId": transaction_id, "skip": skip, "first": first}
+        return mapping.page(await self._read("purchase_lookup", variables), mapping.purchase)
+
+    # ---------------------------------------------------------------- paging and sync
+
+    async def pages(
+        self,
+        fetch: Callable[..., Awaitable[Page[T]]],
+        /,
+        *,
+        first: int = 100,
+        skip: int = 0,
+        **filters: Any,
+    ) -> AsyncIterator[Page[T]]:
+        """Every page of a list method, e.g. ``client.pages(client.customers, search="x")``."""
+        while True:
+            page = await fetch(skip=skip, first=first, **filters)
+            yield page
+            if not page.has_more or not page.items:
+                return
+            skip += len(page.items)
+
+    @overload
+    def sync(
+        self, entity: Literal["customer"], since: str = "", *, first: int = ...
+    ) -> AsyncIterator[tuple[Page[Customer], str]]: ...
+    @overload
+    def sync(
+        self, entity: Literal["sale"], since: str = "", *, first: int = ...
+    ) -> AsyncIterator[tuple[Page[Sale], str]]: ...
+    @overload
+    def sync(
+        self, entity: Literal["item"], since: str = "", *, first: int = ...
+    ) -> AsyncIterator[tuple[Page[Item], str]]: ...
+    @overload
+    def sync(
+        self, entity: Literal["item_warehouse"], since: str = "", *, first: int = ...
+    ) -> AsyncIterator[tuple[Page[WarehouseStock], str]]: ...
+    @overload
+    def sync(
+        self, entity: Literal["serial_lot"], since: str = "", *, first: int = ...
+    ) -> AsyncIterator[tuple[Page[SerialLot], str]]: ...
+    def sync(
+        self, entity: SyncEntity, since: str = "", *, first: int = 500
+    ) -> AsyncIterator[tuple[Page[Any], str]]:
+        """since/until sync: yields each page with the cursor to persist *after* the page is
+        stored. Start with ``since=""`` (never None); resume with the last persisted cursor."""
+        feature, convert = _SYNC[entity]
+        return self._sync(feature, convert, since, first)
+
+    async def _sync(
+        self, feature: str, convert: Callable[[mapping.Row], Any], since: str, first: int
+    ) -> AsyncIterator[tuple[Page[Any], str]]:
+        cursor = since
+        while True:
+            env = await self._read(feature, {"since": cursor, "first": first})
+            page = mapping.page(env, convert)
+            if page.until is None:
+                raise InvalidResponseError(details=f"{feature}: no 'until' cursor returned")
+            cursor = page.until
+            yield page, cursor
+            if not page.has_more:
+                return
+
+    # ---------------------------------------------------------------- journaled writes
+
+    @property
+    def journal(self) -> Journal:
+        if self._journal is None:
+            self._journal = Journal()
+        return self._journal
+
+    def _intent(
+        self, reference: str, kind: str, request: Mapping[str, Any], summary: str
+    ) -> JournalEntry:
+        try:
+            return self.journal.record_intent(
+                reference, profile=self.profile.name, kind=kind, request=request, summary=summary
+            )
+        except DuplicateReferenceError:
+            raise DuplicateReference(reference) from None
+
+    async def _journaled(
+        self,
+        entry: JournalEntry,
+        feature: str,
+        variables: Mapping[str, Any],
+        on_checking: Callable[[], object] | None,
+    ) -> Any:
+        """Send a journaled mutation once and settle its journal entry.
+
+        Server refusals (validation, permission) are failures; a failure to connect means
+        nothing was sent; anything else (timeout, dropped connection, 5xx, garbage) is an
+        unknown outcome, reconciled by looking the reference up before returning."""
+        ref = entry.reference
+        journal = self.journal
+        try:
+            self._op(feature)
+        except FeatureUnavailable as exc:
+            journal.mark_failed(ref, exc.details or exc.user_message)
+            raise
+        journal.mark_sent(ref)
+        try:
+            result = await self._write(feature, variables)
+        except _NotSentError as exc:
+            journal.mark_failed(ref, f"not sent: {exc.details}")
+            raise NetworkError(exc.user_message, exc.details) from None
+        except (ValidationError, NotAuthenticated, FeatureUnavailable) as exc:
+            journal.mark_failed(ref, f"{type(exc).__name__}: {exc.details}")
+            raise
+        except PosError as exc:
+            if type(exc).__name__ == "NotAuthorized":
+                journal.mark_failed(ref, exc.details)
+                raise
+            journal.mark_unknown(ref, f"{type(exc).__name__}: {exc.details}")
+            if on_checking is not None:
+                on_checking()
+            state = await self._reconcile_entry(self.journal.get(ref) or entry, settle=True)
+            if state is JournalState.DONE:
+                return (self.journal.get(ref) or entry).result
+            if state is JournalState.FAILED:
+                raise PosError(
+                    "The operation did not reach the POS server; nothing was recorded. "
+                    "You can try again.",
+                    details=exc.details,
+                ) from exc
+            if state is JournalState.NEEDS_REVIEW:
+                raise NeedsReview(ref, details=exc.details) from exc
+            raise UnknownOutcome(ref, details=exc.details) from exc
+        if result is None:
+            journal.mark_unknown(ref, "empty mutation result")
+            raise UnknownOutcome(ref, details="server returned null")
+        journal.mark_done(ref, result)
+        return result
+
+    async def giftcard_transaction(
+        self,
+        code: str,
+        code_type: GiftCardCodeType | None,
+        trans_type: GiftCardTransType,
+        amount: Decimal,
+        *,
+        pin: str | None = None,
+        authorize: bool = False,
+        ref_no: str | None = None,
+        source_id: str = "posdesk",
+        giftcard_id: str | None = None,
+        on_checking: Callable[[], object] | None = None,
+    ) -> GiftCardTransaction:
+        """``giftcardTransAdd``, journaled under a unique ``refNo`` (generated if not given)."""
+        _check_sign(trans_type, amount)
+        ref = ref_no or new_reference()
+        request = {
+            "code": mask_code(code),
+            "code_type": code_type.value if code_type else None,
+            "giftcard_id": giftcard_id,
+            "trans_type": trans_type.value,
+            "amount": wire_decimal(amount),
+            "authorize": authorize,
+            "ref_no": ref,
+            "source_id": source_id,
+        }
+        verb = "Authorize" if authorize else "Record"
+        summary = (
+            f"{verb} {trans_type.value} {wire_decimal(amount)} on gift card {mask_code(code)} "
+            f"(ref {ref}, source {source_id})"
+        )
+        entry = self._intent(ref, "giftcard_trans", request, summary)
+        trans: dict[str, Any] = {
+            "code": code,
+            "transType": trans_type.value,
+            "amount": wire_decimal(amount),
+            "refNo": ref,
+            "sourceId": source_id,
+        }
+        if code_type is not None:
+            trans["codeType"] = code_type.value
+        if pin:
+            trans["pin"] = pin
+        if authorize:
+            trans["authorize"] = True
+        result = await self._journaled(entry, "giftcard_trans_add", {"trans": trans}, on_checking)
+        return mapping.giftcard_transaction(result)
+
+    async def capture(
+        self,
+        transaction: GiftCardTransaction,
+        *,
+        on_checking: Callable[[], object] | None = None,
+    ) -> GiftCardTransaction:
+        """``giftcardTransCapture`` of an authorization, journaled as ``capture:<id>``."""
+        return await self._settle_authorization(
+            "capture", transaction, "giftcard_trans_capture", on_checking
+        )
+
+    async def cancel(
+        self,
+        transaction: GiftCardTransaction,
+        *,
+        on_checking: Callable[[], object] | None = None,
+    ) -> GiftCardTransaction:
+        """Cancel an authorization (server extension), journaled as ``cancel:<id>``."""
+        return await self._settle_authorization(
+            "cancel", transaction, "giftcard_trans_cancel", on_checking
+        )
+
+    async def _settle_authorization(
+        self,
+        action: str,
+        transaction: GiftCardTransaction,
+        feature: str,
+        on_checking: Callable[[], object] | None,
+    ) -> GiftCardTransaction:
+        ref = f"{action}:{transaction.id}"
+        request = {
+            "transaction_id": transaction.id,
+            "giftcard_id": transaction.giftcard_id,
+            "ref_no": transaction.ref_no,
+            "amount": wire_decimal(transaction.amount) if transaction.amount is not None else None,
+        }
+        summary = (
+            f"{action.capitalize()} authorization {transaction.id} "
+            f"(card {transaction.giftcard_id}, ref {transaction.ref_no})"
+        )
+        entry = self._intent(ref, f"giftcard_{action}", request, summary)
+        result = await self._journaled(entry, feature, {"id": transaction.id}, on_checking)
+        return mapping.giftcard_transaction(result)
+
+    async def purchase_add(
+        self, draft: PurchaseDraft, *, on_checking: Callable[[], object] | None = None
+    ) -> Purchase:
+        """``purchaseAdd``, journaled by ``transactionId``: the server accepts duplicates,
+        so this machine refuses to send one it has already recorded."""
+        ref = draft.transaction_id
+        add = _purchase_input(draft)
+        summary = (
+            f"Record purchase {ref} at {draft.store_code}, {wire_decimal(draft.pay_amount)} "
+            f"on {wire_datetime(draft.purchased_on)}"
+        )
+        entry = self._intent(ref, "purchase_add", add, summary)
+        result = await self._journaled(entry, "purchase_add", {"add": add}, on_checking)
+        return mapping.purchase(result)
+
+    async def giftcard_add(
+        self,
+        *,
+        physical_code: str | None = None,
+        physical_pin: str | None = None,
+        external_code: str | None = None,
+        add_personal_code: bool = False,
+        member_id: str | None = None,
+    ) -> GiftCard:
+        """``giftcardAdd`` (moves no money). Not journaled; never retried."""
+        card: dict[str, Any] = {}
+        if physical_code:
+            card["physicalCode"] = physical_code
+        if physical_pin:
+            card["physicalPin"] = physical_pin
+        if external_code:
+            card["externalCode"] = external_code
+        if add_personal_code:
+            card["addPersonalCode"] = True
+        if member_id:
+            card["memberId"] = member_id
+        return mapping.giftcard(await self._write_once("giftcard_add", {"giftcard": card}))
+
+    async def giftcard_edit(
+        self,
+        id: str,
+        *,
+        member_id: str | None = None,
+        add_personal_code: bool = False,
+        revoke_physical_code: bool = False,
+        revoke_personal_code: bool = False,
+        revoke_external_code: bool = False,
+        physical_code: str | None = None,
+        physical_pin: str | None = None,
+        external_code: str | None = None,
+    ) -> GiftCard:
+        """``giftcardEdit`` (needs EditGiftCard). Not journaled; never retried."""
+        card: dict[str, Any] = {"id": id}
+        flags = {
+            "memberId": member_id,
+            "addPersonalCode": add_personal_code or None,
+            "revokePhysicalCode": revoke_physical_code or None,
+            "revokePersonalCode": revoke_personal_code or None,
+            "revokeExternalCode": revoke_external_code or None,
+            "physicalCode": physical_code,
+            "physicalPin": physical_pin,
+            "externalCode": external_code,
+        }
+        card.update({k: v for k, v in flags.items() if v is not None})
+        return mapping.giftcard(await self._write_once("giftcard_edit", {"giftcard": card}))
+
+    async def _write_once(self, feature: str, variables: Mapping[str, Any]) -> Any:
+        """An unjournaled mutation: an unknown outcome is reported, never retried."""
+        try:
+            result = await self._write(feature, variables)
+        except _NotSentError as exc:
+            raise NetworkError(exc.user_message, exc.details) from None
+        except (NetworkError, HttpStatusError, InvalidResponseError) as exc:
+            raise UnknownOutcome(feature, details=exc.details) from exc
+        if result is None:
+            raise InvalidResponseError(details=f"{feature}: null result")
+        return result
+
+    # ---------------------------------------------------------------- terminal payments
+
+    async def terminal_start(
+        self,
+        payment_type: TerminalPaymentType,
+        amount: Decimal,
+        terminal_id: str,
+        *,
+        ref_no: str | None = None,
+    ) -> TerminalOutcome:
+        """Start a card-present payment; loop on continuations with ``terminal_continue``."""
+        payload = {
+            "paymentType": payment_type.value,
+            "amount": wire_decimal(amount),
+            "terminalId": terminal_id,
+            "refNo": ref_no or new_reference("PT"),
+        }
+        result = await self._write_once("terminal_start", {"input": payload})
+        return mapping.terminal_outcome(_terminal(result, "start"))
+
+    async def terminal_continue(self, continuation_id: str) -> TerminalOutcome:
+        result = await self._write_once("terminal_continue", {"continuationId": continuation_id})
+        return mapping.terminal_outcome(_terminal(result, "continue"))
+
+    async def terminal_capture(
+        self, payment_id: str, amount: Decimal | None = None
+    ) -> TerminalOutcome:
+        variables = {
+            "paymentId": payment_id,
+            "amount": wire_decimal(amount) if amount is not None else None,
+        }
+        result = await self._write_once("terminal_capture", variables)
+        return mapping.terminal_outcome(_terminal(result, "capture"))
+
+    async def terminal_cancel(self, continuation_id: str) -> TerminalOutcome:
+        result = await self._write_once("terminal_cancel", {"continuationId": continuation_id})
+        return mapping.terminal_outcome(_terminal(result, "cancel"))
+
+    # ---------------------------------------------------------------- reconciliation
+
+    async def reconcile_pending(self) -> list[JournalEntry]:
+        """Settle this profile's unresolved journal entries by looking them up (on start).
+
+        Returns the entries after reconciliation. Entries whose look-up this server lacks
+        become ``needs_review``; entries the server cannot be asked about now stay unknown."""
+        settled: list[JournalEntry] = []
+        for entry in self.journal.unresolved(self.profile.name):
+            await self._reconcile_entry(entry, settle=False)
+            updated = self.journal.get(entry.reference)
+            if updated is not None:
+                settled.append(updated)
+        return settled
+
+    async def _reconcile_entry(self, entry: JournalEntry, *, settle: bool) -> JournalState:
+        """Look the reference up; mark done / failed / needs_review. On look-up failure the
+        entry stays unknown (returns UNKNOWN)."""
+        journal = self.journal
+        ref = entry.reference
+        try:
+            found = await self._lookup(entry)
+            if found is None and settle and self.settle_delay > 0:
+                # a slow server may still be committing: look once more before saying "no"
+                await asyncio.sleep(self.settle_delay)
+                found = await self._lookup(entry)
+        except FeatureUnavailable as exc:
+            journal.mark_needs_review(ref, f"look-up unavailable on this server: {exc.feature}")
+            return JournalState.NEEDS_REVIEW
+        except PosError as exc:
+            if entry.state is not JournalState.UNKNOWN:
+                journal.mark_unknown(ref, f"look-up failed: {exc.details}")
+            return JournalState.UNKNOWN
+        if found is None:
+            journal.mark_failed(ref, "not found on the server: it never happened")
+            return JournalState.FAILED
+        journal.mark_done(ref, found)
+        return JournalState.DONE
+
+    async def _lookup(self, entry: JournalEntry) -> Mapping[str, Any] | None:
+        """The server's record for a journal entry, as a wire dict, or None if absent."""
+        request = entry.request
+        if entry.kind == "giftcard_trans":
+            op = self._op("giftcard_transactions")
+            del op
+            env = await self._read(
+                "giftcard_transactions",
+                {
+                    "giftcardId": None,
+                    "refNo": request["ref_no"],
+                    "sourceId": None,
+                    "skip": 0,
+                    "first": 10,
+                },
+            )
+            rows = [r for r in (env or {}).get("results") or () if r]
+            matching = [r for r in rows if r.get("refNo") == request["ref_no"]]
+            if not matching:
+                return None
+            if len(matching) > 1:
+                raise FusionError(details=f"{len(matching)} transactions share refNo")
+            return dict(matching[0])
+        if entry.kind in ("giftcard_capture", "giftcard_cancel"):
+            wanted = (
+                GiftCardTransStatus.COMPLETED
+                if entry.kind == "giftcard_capture"
+                else GiftCardTransStatus.CANCELLED
+            )
+            row = await self._find_transaction(request)
+            if row is None or row.get("status") != wanted.value:
+                return None
+            return row
+        if entry.kind == "purchase_add":
+            env = await self._read(
+                "purchase_lookup",
+                {"transactionId": entry.reference, "skip": 0, "first": 10},
+            )
+            rows = [r for r in (env or {}).get("results") or () if r]
+            return dict(rows[0]) if rows else None
+        raise FeatureUnavailable(f"reconciliation of {entry.kind}")
+
+    async def _find_transaction(self, request: Mapping[str, Any]) -> dict[str, Any] | None:
+        trans_id = str(request["transaction_id"])
+        variables: dict[str, Any] = {"giftcardId": None, "refNo": None, "sourceId": None}
+        if request.get("ref_no"):
+            variables["refNo"] = request["ref_no"]
+        elif request.get("giftcard_id"):
+            variables["giftcardId"] = request["giftcard_id"]
+        else:
+            raise FeatureUnavailable("look-up of a transaction without card or reference")
+        skip = 0
+        while True:
+            env = await self._read(
+                "giftcard_transactions", {**variables, "skip": skip, "first": 100}
+            )
+            rows = [r for r in (env or {}).get("results") or () if r]
+            for row in rows:
+                if str(row.get("id")) == trans_id:
+                    return dict(row)
+            if not (env or {}).get("hasMoreResults") or not rows:
+                return None
+            skip += len(rows)
+
+
+_SYNC: dict[str, tuple[str, Callable[[mapping.Row], Any]]] = {
+    "customer": ("customer_sync", mapping.customer),
+    "sale": ("sale_sync", mapping.sale),
+    "item": ("item_sync", mapping.item),
+    "item_warehouse": ("item_warehouse_sync", mapping.warehouse_stock),
+    "serial_lot": ("serial_lot_sync", mapping.serial_lot),
+}
+
+
+def _decode(response: httpx.Response, what: str) -> Any:
+    """HTTP response → GraphQL ``data``, or the mapped exception."""
+    status = response.status_code
+    if status in TRANSIENT_STATUS:
+        raise HttpStatusError(status, details=f"{what}: HTTP {status}")
+    content = response.content
+    body: Any = None
+    if content[:1] in (b"{", b"[") or content.lstrip()[:1] == b"{":
+        try:
+            body = json.loads(content)
+        except ValueError:
+            body = None
+    if not isinstance(body, dict):
+        kind = "an HTML page" if b"<html" in content[:512].lower() else "not JSON"
+        if status != 200:
+            raise HttpStatusError(status, details=f"{what}: HTTP {status}, {kind}")
+        raise InvalidResponseError(details=f"{what}: HTTP 200 but {kind}")
+    errors = body.get("errors")
+    if errors:
+        if not isinstance(errors, list):
+            raise InvalidResponseError(details=f"{what}: malformed errors")
+        mapped = [from_graphql_error(e) for e in errors if isinstance(e, dict)]
+        for err in mapped:
+            if isinstance(err, NotAuthenticated):
+                raise err
+        if mapped:
+            raise mapped[0]
+        raise InvalidResponseError(details=f"{what}: malformed errors")
+    if status != 200:
+        raise HttpStatusError(status, details=f"{what}: HTTP {status}")
+    data = body.get("data")
+    if not isinstance(data, dict):
+        raise InvalidResponseError(details=f"{what}: response without data")
+    return data
+
+
+def _root(data: Mapping[str, Any], op: Operation) -> Any:
+    if op.root_field not in data:
+        raise InvalidResponseError(details=f"{op.name}: data lacks {op.root_field}")
+    return data[op.root_field]
+
+
+def _terminal(result: Any, field: str) -> Mapping[str, Any]:
+    if not isinstance(result, dict) or not isinstance(result.get(field), dict):
+        raise InvalidResponseError(details=f"terminalPayment.{field}: no result")
+    inner: Mapping[str, Any] = result[field]
+    return inner
+
+
+def _one(page: Page[T], what: str) -> T:
+    if not page.items:
+        raise NotFound(f"{what[0].upper()}{what[1:]} was not found.", details=what)
+    return page.items[0]
+
+
+def _check_sign(trans_type: GiftCardTransType, amount: Decimal) -> None:
+    """Documented sign rules: ADD positive only, USE negative only, others non-zero."""
+    if amount == 0:
+        raise ValidationError("amount", user_message="The amount must not be zero.")
+    if trans_type is GiftCardTransType.ADD and amount < 0:
+        raise ValidationError("amount", user_message="An ADD amount must be positive.")
+    if trans_type is GiftCardTransType.USE and amount > 0:
+        raise ValidationError("amount", user_message="A USE amount must be negative.")
+
+
+def _purchase_input(draft: PurchaseDraft) -> dict[str, Any]:
+    add: dict[str, Any] = {
+        "transactionId": draft.transaction_id,
+        "storeCode": draft.store_code,
+        "purchasedOn": wire_datetime(draft.purchased_on),
+        "payAmount": wire_decimal(draft.pay_amount),
+        "saleDiscountAmount": wire_decimal(draft.sale_discount_amount),
+        "itemDiscountAmount": wire_decimal(draft.item_discount_amount),
+        "subTotal": wire_decimal(draft.sub_total),
+        "refundAmount": wire_decimal(draft.refund_amount),
+        "taxAmount": wire_decimal(draft.tax_amount),
+        "lineItems": [
+            {
+                "lineNumber": line.line_number,
+                "sku": line.sku,
+                "isRefund": line.is_refund,
+                "unitPrice": wire_decimal(line.unit_price),
+                "extPrice": wire_decimal(line.ext_price),
+                "itemDiscountAmount": wire_decimal(line.item_discount_amount),
+                "saleDiscountAmount": wire_decimal(line.sale_discount_amount),
+                "quantity": wire_decimal(line.quantity),
+                "uom": line.uom,
+            }
+            for line in draft.lines
+        ],
+    }
+    optional = {
+        "channel": draft.channel,
+        "orderType": draft.order_type,
+        "payMethod": draft.pay_method,
+        "memberId": draft.member_id,
+        "customerId": draft.customer_id,
+        "email": draft.email,
+    }
+    add.update({k: v for k, v in optional.items() if v is not None})
+    return add

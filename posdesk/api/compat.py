@@ -1,0 +1,131 @@
+"""Schema compatibility: which packaged operations the connected server can run.
+
+On connect the client introspects the server and checks every operation against the live
+schema. An operation whose root field, arguments or input types the server lacks makes its
+feature *unavailable*; a nullable output field the server lacks is simply dropped from the
+document (the feature is *reduced*: the domain object gets ``None`` there). Fields that
+identify a record are never dropped: without them the feature is unavailable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from graphql import (
+    BREAK,
+    REMOVE,
+    FieldNode,
+    GraphQLError,
+    GraphQLInterfaceType,
+    GraphQLObjectType,
+    GraphQLSchema,
+    TypeInfo,
+    TypeInfoVisitor,
+    Visitor,
+    build_client_schema,
+    parse,
+    print_ast,
+    validate,
+    visit,
+)
+
+from posdesk.api.operations import Operation, with_document
+
+#: Dropping these would leave records without identity: the feature becomes unavailable.
+ESSENTIAL_FIELDS = frozenset(
+    {"id", "sku", "code", "codeType", "lineNumber", "warehouseCode", "serialLotNo", "results"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FeatureReport:
+    """What this server supports, for the UI to hide or explain features."""
+
+    available: frozenset[str] = frozenset()
+    unavailable: Mapping[str, str] = field(default_factory=dict)
+    reduced: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    verified: bool = True
+
+    def __contains__(self, feature: object) -> bool:
+        return feature in self.available
+
+    def reason(self, feature: str) -> str | None:
+        return self.unavailable.get(feature)
+
+
+class _Pruner(Visitor):
+    """Removes selected fields the parent type lacks; records what was removed."""
+
+    def __init__(self, type_info: TypeInfo) -> None:
+        super().__init__()
+        self.type_info = type_info
+        self.dropped: list[str] = []
+        self.blocker: str | None = None
+
+    def enter_field(self, node: FieldNode, *_args: Any) -> Any:
+        parent = self.type_info.get_parent_type()
+        name = node.name.value
+        if name.startswith("__") or not isinstance(
+            parent, GraphQLObjectType | GraphQLInterfaceType
+        ):
+            return None
+        if name in parent.fields:
+            return None
+        if parent.name in {"Query", "Mutation"} or name in ESSENTIAL_FIELDS or node.arguments:
+            self.blocker = f"{parent.name}.{name} is missing"
+            return BREAK
+        self.dropped.append(f"{parent.name}.{name}")
+        return REMOVE
+
+    def leave_field(self, node: FieldNode, *_args: Any) -> Any:
+        if node.selection_set is not None and not node.selection_set.selections:
+            return REMOVE
+        return None
+
+
+def adapt(schema: GraphQLSchema, op: Operation) -> tuple[Operation | None, tuple[str, ...], str]:
+    """Fit one operation to ``schema``: (adapted op or None, dropped fields, reason)."""
+    ast = parse(op.document)
+    errors: list[GraphQLError] = validate(schema, ast)
+    if not errors:
+        return op, (), ""
+    type_info = TypeInfo(schema)
+    pruner = _Pruner(type_info)
+    pruned = visit(ast, TypeInfoVisitor(type_info, pruner))
+    if pruner.blocker:
+        return None, (), pruner.blocker
+    errors = validate(schema, pruned)
+    if errors:
+        return None, (), errors[0].message
+    return with_document(op, print_ast(pruned)), tuple(pruner.dropped), ""
+
+
+def check(
+    schema: GraphQLSchema, operations: Mapping[str, Operation]
+) -> tuple[FeatureReport, dict[str, Operation]]:
+    """Adapt every operation; returns the report and the runnable operations."""
+    runnable: dict[str, Operation] = {}
+    unavailable: dict[str, str] = {}
+    reduced: dict[str, tuple[str, ...]] = {}
+    for feature, op in operations.items():
+        adapted, dropped, reason = adapt(schema, op)
+        if adapted is None:
+            unavailable[feature] = reason
+            continue
+        runnable[feature] = adapted
+        if dropped:
+            reduced[feature] = dropped
+    report = FeatureReport(frozenset(runnable), unavailable, reduced)
+    return report, runnable
+
+
+def schema_from_introspection(data: Mapping[str, Any]) -> GraphQLSchema:
+    """Build a client schema from an introspection result's ``data``."""
+    return build_client_schema(data)  # type: ignore[arg-type]
+
+
+def unverified(operations: Mapping[str, Operation]) -> tuple[FeatureReport, dict[str, Operation]]:
+    """Server refused introspection: assume everything, but say it was not checked."""
+    return FeatureReport(frozenset(operations), verified=False), dict(operations)

@@ -1,0 +1,229 @@
+"""One exception family for everything that can go wrong talking to the POS.
+
+Every error carries ``user_message`` (one plain sentence the UI may show as is) and
+``details`` (technical text for the log; never secrets). Callers branch on the class
+(which mirrors ``errors[].extensions.code``), never on message text.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Mapping
+from typing import Any
+
+from typing_extensions import override
+
+
+class PosError(Exception):
+    """Base of every posdesk.api failure."""
+
+    default_message = "The POS server request failed."
+
+    def __init__(self, user_message: str | None = None, details: str = "") -> None:
+        self.user_message = user_message or self.default_message
+        self.details = details
+        super().__init__(self.user_message)
+
+    @override
+    def __str__(self) -> str:
+        return f"{self.user_message} ({self.details})" if self.details else self.user_message
+
+
+class NetworkError(PosError):
+    """The server could not be reached or the connection broke (transient: reads retry)."""
+
+    default_message = "Cannot reach the POS server. Check the network connection."
+
+
+class RequestTimeout(NetworkError, builtins.TimeoutError):  # noqa: N818 (names of the documented error family)
+    """No answer in time. For a write this is never raised alone: see UnknownOutcome."""
+
+    default_message = "The POS server did not answer in time."
+
+
+class TlsError(NetworkError):
+    """The server's certificate could not be verified (never retried, never bypassed)."""
+
+    default_message = (
+        "The POS server's certificate could not be verified. "
+        "Check the address or the CA bundle in the connection profile."
+    )
+
+
+class InsecureUrlError(PosError):
+    """A plain-http URL to a non-loopback host: refused before any byte is sent."""
+
+    default_message = "The POS address must use https:// (plain http is only allowed locally)."
+
+
+class HttpStatusError(PosError):
+    """The server answered with an HTTP error status and no usable GraphQL body."""
+
+    def __init__(self, status_code: int, details: str = "") -> None:
+        self.status_code = status_code
+        transient = status_code in TRANSIENT_STATUS
+        message = (
+            f"The POS server is temporarily unavailable (HTTP {status_code}). Try again shortly."
+            if transient
+            else f"The POS server returned an error (HTTP {status_code})."
+        )
+        super().__init__(message, details)
+
+
+TRANSIENT_STATUS = frozenset({502, 503, 504})
+
+
+class InvalidResponseError(PosError):
+    """Not a GraphQL answer: an HTML page, broken JSON, or a body without ``data``."""
+
+    default_message = "The POS server sent an answer posdesk cannot read."
+
+
+class NotAuthenticated(PosError):  # noqa: N818 (names of the documented error family)
+    """The server refused the token (``NOT_AUTHENTICATED``); the client renews once and retries."""
+
+    default_message = "The POS server did not accept the sign-in."
+
+
+class SignInRequired(NotAuthenticated):
+    """Renewing the sign-in failed: the user must sign in again (or fix the client secret)."""
+
+    default_message = "Your sign-in has expired. Sign in again."
+
+
+class NotAuthorized(PosError):  # noqa: N818 (names of the documented error family)
+    """``NOT_AUTHORIZED``: authenticated, but the role lacks a permission."""
+
+    def __init__(self, permission: str | None = None, details: str = "") -> None:
+        self.permission = permission
+        message = (
+            f"Your role lacks the permission {permission}. Ask an administrator to grant it."
+            if permission
+            else "Your role lacks the permission for this action. Ask an administrator."
+        )
+        super().__init__(message, details)
+
+
+class ValidationError(PosError):
+    """``VALIDATION``: the input was rejected; ``field`` names the offending input if known."""
+
+    def __init__(
+        self,
+        field: str | None = None,
+        data: Mapping[str, Any] | None = None,
+        user_message: str | None = None,
+        details: str = "",
+    ) -> None:
+        self.field = field
+        self.data: Mapping[str, Any] = data or {}
+        if user_message is None:
+            user_message = (
+                f"The POS server rejected the value of {field}."
+                if field
+                else "The POS server rejected the input."
+            )
+        super().__init__(user_message, details)
+
+
+class FusionError(PosError):
+    """``FUSION_ERROR``: a generic server-side failure."""
+
+    default_message = "The POS server reported an internal error."
+
+
+class UnknownServerError(FusionError):
+    """An ``extensions.code`` posdesk does not know: treated like FUSION_ERROR, code kept."""
+
+    def __init__(self, code: str | None, details: str = "") -> None:
+        self.code = code
+        super().__init__(f"The POS server reported an error ({code or 'no code'}).", details)
+
+
+class UnknownOutcome(PosError):  # noqa: N818 (names of the documented error family)
+    """A write was sent but no answer arrived: it may or may not have happened.
+
+    The journal keeps the entry; ``reconcile`` looks the reference up before anything
+    is retried. Never resend on this error.
+    """
+
+    def __init__(self, reference: str, details: str = "") -> None:
+        self.reference = reference
+        super().__init__(
+            "The POS server did not confirm the operation. posdesk is checking whether it "
+            f"went through (reference {reference}); do not repeat it.",
+            details,
+        )
+
+
+class NeedsReview(PosError):  # noqa: N818 (names of the documented error family)
+    """A write's outcome cannot be checked automatically on this server: a manager must look."""
+
+    def __init__(self, reference: str, details: str = "") -> None:
+        self.reference = reference
+        super().__init__(
+            f"posdesk cannot check whether operation {reference} went through on this server. "
+            "A manager must check it in the POS admin console before anything is repeated.",
+            details,
+        )
+
+
+class DuplicateReference(PosError):  # noqa: N818 (names of the documented error family)
+    """The reference (refNo / transactionId) was already used from this machine."""
+
+    def __init__(self, reference: str) -> None:
+        self.reference = reference
+        super().__init__(
+            f"Reference {reference} was already recorded from this computer; it is not sent twice.",
+        )
+
+
+class FeatureUnavailable(PosError):  # noqa: N818 (names of the documented error family)
+    """The connected server's schema lacks what this feature needs."""
+
+    def __init__(self, feature: str, details: str = "") -> None:
+        self.feature = feature
+        super().__init__(f"This POS server does not support {feature.replace('_', ' ')}.", details)
+
+
+class ConfigurationError(PosError):
+    """The connection profile or local setup is unusable (e.g. no OS keychain)."""
+
+    default_message = "The connection settings are incomplete."
+
+
+def validation_field(data: Mapping[str, Any] | None) -> str | None:
+    """The offending input field from ``extensions.data`` (documented as ``Property``)."""
+    if not data:
+        return None
+    for key in ("Property", "property", "field"):
+        value = data.get(key)
+        if isinstance(value, str) and value:
+            return value
+    return None
+
+
+def from_graphql_error(error: Mapping[str, Any]) -> PosError:
+    """Map one ``errors[]`` element to an exception by ``extensions.code``."""
+    extensions = error.get("extensions")
+    ext = extensions if isinstance(extensions, Mapping) else {}
+    code = ext.get("code")
+    raw_data = ext.get("data")
+    data: Mapping[str, Any] = raw_data if isinstance(raw_data, Mapping) else {}
+    path = error.get("path")
+    details = f"{code}: {error.get('message', '')}" + (f" at {path}" if path else "")
+    if code == "NOT_AUTHENTICATED":
+        return NotAuthenticated(details=details)
+    if code == "NOT_AUTHORIZED":
+        permission = data.get("Permission") or data.get("permission")
+        return NotAuthorized(permission if isinstance(permission, str) else None, details)
+    if code == "VALIDATION":
+        return ValidationError(validation_field(data), data, details=details)
+    if code == "FUSION_ERROR":
+        return FusionError(details=details)
+    return UnknownServerError(code if isinstance(code, str) else None, details)
+
+
+class NotFound(PosError):  # noqa: N818 (names of the documented error family)
+    """A look-up by exact id/SKU found nothing (or nothing visible to this role)."""
+
+    default_message = "Not found."

@@ -1,0 +1,252 @@
+"""The operation journal: money-moving calls are written down before they are sent.
+
+Every gift card transaction, capture, cancel and purchase gets a row keyed by its unique
+reference (``refNo`` / ``transactionId`` / ``capture:<id>``) *before* the request leaves
+the machine, and its outcome after. A row whose outcome is unknown (timeout, dropped
+connection, crash) survives restarts and is reconciled by looking the reference up on the
+server — never by sending again. SQLite in WAL mode with full sync: the intent is on disk
+before the network sees the request.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+SCHEMA_VERSION = 1
+
+
+class JournalState(enum.StrEnum):
+    PENDING = "pending"  # written, not yet sent
+    SENT = "sent"  # request in flight
+    DONE = "done"  # confirmed by the server (answer or reconciliation)
+    FAILED = "failed"  # confirmed not to have happened
+    UNKNOWN = "unknown"  # sent, no answer: must be reconciled before anything else
+    NEEDS_REVIEW = "needs_review"  # cannot be checked automatically: a manager must look
+
+
+UNRESOLVED = (JournalState.PENDING, JournalState.SENT, JournalState.UNKNOWN)
+
+
+class DuplicateReferenceError(Exception):
+    """The reference is already journaled (and not a confirmed failure)."""
+
+    def __init__(self, reference: str, state: JournalState) -> None:
+        super().__init__(f"reference {reference} already recorded ({state})")
+        self.reference = reference
+        self.state = state
+
+
+@dataclass(frozen=True, slots=True)
+class JournalEntry:
+    reference: str
+    profile: str
+    kind: str
+    state: JournalState
+    request: Mapping[str, Any]
+    summary: str
+    result: Mapping[str, Any] | None
+    error: str | None
+    attempts: int
+    created_at: datetime
+    updated_at: datetime
+
+
+def default_path() -> Path:
+    """The journal lives in the user's data directory (survives app updates)."""
+    return Path(platformdirs.user_data_dir("posdesk", appauthor=False)) / "journal.sqlite3"
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+class Journal:
+    """SQLite-backed journal. Thread-safe; calls are short and synchronous by design."""
+
+    def __init__(self, path: Path | str | None = None) -> None:
+        self.path = Path(path) if path is not None else default_path()
+        if str(self.path) != ":memory:":
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False)
+        self._db.row_factory = sqlite3.Row
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._migrate()
+
+    def _migrate(self) -> None:
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        if version < 1:
+            with self._tx():
+                self._db.execute(
+                    """CREATE TABLE IF NOT EXISTS operation (
+                        reference  TEXT PRIMARY KEY,
+                        profile    TEXT NOT NULL,
+                        kind       TEXT NOT NULL,
+                        state      TEXT NOT NULL,
+                        request    TEXT NOT NULL,
+                        summary    TEXT NOT NULL,
+                        result     TEXT,
+                        error      TEXT,
+                        attempts   INTEGER NOT NULL DEFAULT 1,
+                        created_at TEXT NOT NULL,
+                        updated_at TEXT NOT NULL
+                    )"""
+                )
+                self._db.execute("CREATE INDEX IF NOT EXISTS operation_state ON operation(state)")
+                self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+    @contextmanager
+    def _tx(self) -> Iterator[None]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def record_intent(
+        self,
+        reference: str,
+        *,
+        profile: str,
+        kind: str,
+        request: Mapping[str, Any],
+        summary: str,
+    ) -> JournalEntry:
+        """Write the intent (state pending). A reference seen before is refused unless its
+        earlier attempt is a confirmed failure (then it may be tried again)."""
+        now = _now()
+        payload = json.dumps(dict(request), sort_keys=True, default=str)
+        with self._tx():
+            row = self._db.execute(
+                "SELECT state FROM operation WHERE reference = ?", (reference,)
+            ).fetchone()
+            if row is None:
+                self._db.execute(
+                    "INSERT INTO operation (reference, profile, kind, state, request, summary,"
+                    " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (reference, profile, kind, JournalState.PENDING, payload, summary, now, now),
+                )
+            elif row["state"] == JournalState.FAILED:
+                self._db.execute(
+                    "UPDATE operation SET state = ?, request = ?, summary = ?, result = NULL,"
+                    " error = NULL, attempts = attempts + 1, updated_at = ? WHERE reference = ?",
+                    (JournalState.PENDING, payload, summary, now, reference),
+                )
+            else:
+                raise DuplicateReferenceError(reference, JournalState(row["state"]))
+        entry = self.get(reference)
+        assert entry is not None
+        return entry
+
+    def _set(
+        self,
+        reference: str,
+        state: JournalState,
+        *,
+        result: Mapping[str, Any] | None = None,
+        error: str | None = None,
+    ) -> None:
+        with self._tx():
+            cursor = self._db.execute(
+                "UPDATE operation SET state = ?, result = COALESCE(?, result), error = ?,"
+                " updated_at = ? WHERE reference = ?",
+                (
+                    state,
+                    None if result is None else json.dumps(dict(result), default=str),
+                    error,
+                    _now(),
+                    reference,
+                ),
+            )
+            if cursor.rowcount != 1:
+                raise KeyError(reference)
+
+    def mark_sent(self, reference: str) -> None:
+        self._set(reference, JournalState.SENT)
+
+    def mark_done(self, reference: str, result: Mapping[str, Any]) -> None:
+        self._set(reference, JournalState.DONE, result=result)
+
+    def mark_failed(self, reference: str, error: str) -> None:
+        self._set(reference, JournalState.FAILED, error=error)
+
+    def mark_unknown(self, reference: str, error: str) -> None:
+        self._set(reference, JournalState.UNKNOWN, error=error)
+
+    def mark_needs_review(self, reference: str, reason: str) -> None:
+        self._set(reference, JournalState.NEEDS_REVIEW, error=reason)
+
+    def resolve_by_hand(self, reference: str, *, happened: bool, note: str) -> None:
+        """A manager checked a needs-review entry in the admin console."""
+        if happened:
+            self._set(reference, JournalState.DONE, result={"resolved_by_hand": note})
+        else:
+            self._set(reference, JournalState.FAILED, error=f"resolved by hand: {note}")
+
+    def get(self, reference: str) -> JournalEntry | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT * FROM operation WHERE reference = ?", (reference,)
+            ).fetchone()
+        return None if row is None else _entry(row)
+
+    def entries(
+        self, *states: JournalState, profile: str | None = None, kind: str | None = None
+    ) -> list[JournalEntry]:
+        """Entries (oldest first), optionally filtered by state, profile and kind."""
+        sql = "SELECT * FROM operation WHERE 1 = 1"
+        args: list[Any] = []
+        if states:
+            sql += f" AND state IN ({', '.join('?' * len(states))})"
+            args.extend(states)
+        if profile is not None:
+            sql += " AND profile = ?"
+            args.append(profile)
+        if kind is not None:
+            sql += " AND kind = ?"
+            args.append(kind)
+        with self._lock:
+            rows = self._db.execute(sql + " ORDER BY created_at, reference", args).fetchall()
+        return [_entry(r) for r in rows]
+
+    def unresolved(self, profile: str | None = None) -> list[JournalEntry]:
+        """Entries whose outcome is not known yet (reconcile them on start)."""
+        return self.entries(*UNRESOLVED, profile=profile)
+
+    def needs_review(self, profile: str | None = None) -> list[JournalEntry]:
+        return self.entries(JournalState.NEEDS_REVIEW, profile=profile)
+
+
+def _entry(row: sqlite3.Row) -> JournalEntry:
+    return JournalEntry(
+        reference=row["reference"],
+        profile=row["profile"],
+        kind=row["kind"],
+        state=JournalState(row["state"]),
+        request=json.loads(row["request"]),
+        summary=row["summary"],
+        result=None if row["result"] is None else json.loads(row["result"]),
+        error=row["error"],
+        attempts=row["attempts"],
+        created_at=datetime.fromisoformat(row["created_at"]),
+        updated_at=datetime.fromisoformat(row["updated_at"]),
+    )
