@@ -70,8 +70,17 @@ def test_documented_schema_turns_extensions_off(documented_schema: GraphQLSchema
         assert feature not in report
         assert report.reason(feature)
     # the documented basics still work, with extension fields dropped from the documents
-    for feature in ("customers", "sales", "items", "giftcard_lookup", "giftcard_trans_add",
-                    "purchase_add", "environment", "sale_sync", "item_sync"):
+    for feature in (
+        "customers",
+        "sales",
+        "items",
+        "giftcard_lookup",
+        "giftcard_trans_add",
+        "purchase_add",
+        "environment",
+        "sale_sync",
+        "item_sync",
+    ):
         assert feature in report, feature
         errors = validate(documented_schema, parse(runnable[feature].document))
         assert errors == []
@@ -83,12 +92,11 @@ def test_documented_schema_turns_extensions_off(documented_schema: GraphQLSchema
 
 def test_identity_fields_are_never_dropped(sandbox_schema: GraphQLSchema) -> None:
     text = SANDBOX_SCHEMA.read_text(encoding="utf-8").replace(
-        "  memberId: String # type inferred\n  status: String", "  memberId: String\n  status: String"
+        "  memberId: String # type inferred\n  status: String",
+        "  memberId: String\n  status: String",
     )
     # a server whose Customer lacks ``id`` cannot offer customers at all
-    text = text.replace(
-        '  id: String # type inferred (20-digit numeric string in examples)\n', ""
-    )
+    text = text.replace("  id: String # type inferred (20-digit numeric string in examples)\n", "")
     schema = build_schema(text)
     adapted, dropped, reason = adapt(schema, OPERATIONS["customers"])
     assert adapted is None
