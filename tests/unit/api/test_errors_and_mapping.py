@@ -130,7 +130,7 @@ def test_https_required_except_loopback() -> None:
 
 
 def test_keyring_missing_is_a_clear_error() -> None:
-    keyring.set_keyring(keyring.backends.fail.Keyring())
+    keyring.set_keyring(keyring.backends.fail.Keyring())  # type: ignore[no-untyped-call]
     creds = Credentials()
     with pytest.raises(errors.ConfigurationError) as info:
         creds.client_secret("shop")
