@@ -27,6 +27,7 @@ from PySide6.QtCore import (
 )
 from typing_extensions import override
 
+from posdesk.api.errors import PosError
 from posdesk.domain import Page
 from posdesk.models.formatting import Kind, export_value, format_value
 from posdesk.models.tasks import TaskOwner, report_unexpected
@@ -81,15 +82,14 @@ class Column(Generic[T]):
 
 def error_message(exc: BaseException) -> str:
     """A sentence for the banner: the API's own words when it has them."""
-    message = getattr(exc, "user_message", None)
-    if isinstance(message, str) and message:
-        return message
+    if isinstance(exc, PosError):
+        return exc.user_message
     return "Something went wrong while loading. Details are in the log."
 
 
 def is_expected(exc: BaseException) -> bool:
     """Expected failures (the API's error family) are banners; anything else is a bug."""
-    return isinstance(getattr(exc, "user_message", None), str)
+    return isinstance(exc, PosError)
 
 
 class PagedTableModel(QAbstractTableModel, Generic[T]):

@@ -10,13 +10,16 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QSettings
 
 from posdesk.domain import Environment, Viewer
 from posdesk.models.tasks import TaskOwner
 from posdesk.ui.errors import ErrorReporter
+
+if TYPE_CHECKING:
+    from posdesk.api.client import PosClient
 
 R = TypeVar("R")
 
@@ -31,9 +34,8 @@ def _no_status(message: str, timeout_ms: int) -> None:
 class SessionContext:
     """The session a tab works in (see docs/architecture.md, "UI")."""
 
-    client: Any
-    """The connected ``posdesk.api`` client (PosClient); ``Any`` keeps tabs decoupled from
-    its construction. Never closed by a tab."""
+    client: PosClient
+    """The connected ``posdesk.api`` client. Owned by the shell: never closed by a tab."""
     viewer: Viewer
     environment: Environment
     profile_name: str

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from posdesk.api.errors import NetworkError
 from posdesk.domain import Page
 from posdesk.models.formatting import Kind
 from posdesk.models.paged import Column, PagedTableModel
@@ -62,10 +63,10 @@ class FakeServer:
         )
 
 
-class ExpectedError(Exception):
-    """Stands in for posdesk.api's error family (has a user_message)."""
+class ExpectedError(NetworkError):
+    """A network failure as the API reports it."""
 
-    user_message = "The server is not reachable."
+    default_message = "The server is not reachable."
 
 
 def busy(model: PagedTableModel[Row]) -> bool:

@@ -23,7 +23,7 @@ SPECS = [
 
 def context(kind: str = "SANDBOX", reporter: ErrorReporter | None = None) -> SessionContext:
     return SessionContext(
-        client=None,
+        client=None,  # type: ignore[arg-type]  # the frame never touches the client
         viewer=Viewer(name="Alex Manager", client_id="posdesk-desktop"),
         environment=Environment(name="posdesk sandbox", kind=kind, version="1.0"),
         profile_name="Demo",

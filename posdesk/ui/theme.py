@@ -1,0 +1,75 @@
+"""Light/dark palette: follow the OS, or force one (``--theme``, screenshots).
+
+Qt 6 follows the OS colour scheme on Windows and macOS and on Linux desktops with a platform
+theme; elsewhere (plain X11, Xvfb) it stays light. Forcing "dark" uses the Fusion style with
+a dark palette so it looks the same on every platform.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtWidgets import QApplication, QStyleFactory
+
+Theme = Literal["system", "light", "dark"]
+
+
+def dark_palette() -> QPalette:
+    palette = QPalette()
+    role = QPalette.ColorRole
+    group = QPalette.ColorGroup
+    colors = {
+        role.Window: "#202124",
+        role.WindowText: "#e8eaed",
+        role.Base: "#17181a",
+        role.AlternateBase: "#232427",
+        role.ToolTipBase: "#2d2e31",
+        role.ToolTipText: "#e8eaed",
+        role.PlaceholderText: "#8a8d91",
+        role.Text: "#e8eaed",
+        role.Button: "#2d2e31",
+        role.ButtonText: "#e8eaed",
+        role.BrightText: "#ff8a80",
+        role.Highlight: "#3d6fb4",
+        role.HighlightedText: "#ffffff",
+        role.Link: "#8ab4f8",
+        role.LinkVisited: "#c58af9",
+        role.Light: "#3c3d40",
+        role.Midlight: "#333437",
+        role.Mid: "#2a2b2e",
+        role.Dark: "#111214",
+        role.Shadow: "#000000",
+    }
+    for r, c in colors.items():
+        palette.setColor(r, QColor(c))
+    for r in (role.WindowText, role.Text, role.ButtonText):
+        palette.setColor(group.Disabled, r, QColor("#6f7276"))
+    return palette
+
+
+def light_palette() -> QPalette:
+    app = QApplication.instance()
+    style = app.style() if isinstance(app, QApplication) else None
+    return style.standardPalette() if style is not None else QPalette()
+
+
+def system_is_dark() -> bool:
+    return QGuiApplication.styleHints().colorScheme() == Qt.ColorScheme.Dark
+
+
+def apply_theme(app: QApplication, theme: Theme = "system") -> str:
+    """Apply ``theme``; returns the scheme in effect ("light" or "dark")."""
+    if theme == "system":
+        # The platform already follows the OS; only fix up platforms that report dark but
+        # give a light palette (Fusion on Linux without a platform theme).
+        if system_is_dark() and app.palette().color(QPalette.ColorRole.Window).lightness() > 128:
+            theme = "dark"
+        else:
+            return "dark" if system_is_dark() else "light"
+    fusion = QStyleFactory.create("Fusion")
+    if fusion is not None:
+        app.setStyle(fusion)
+    app.setPalette(dark_palette() if theme == "dark" else light_palette())
+    return theme
