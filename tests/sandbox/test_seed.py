@@ -1,0 +1,117 @@
+"""The seed data itself: deterministic, internally consistent, fixtures present."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from decimal import Decimal
+
+import pytest
+
+from posdesk.sandbox.db import Database
+from posdesk.sandbox.seed import FIXTURES, PRESETS, ean_13, populate, upc_a
+
+
+@pytest.fixture(scope="module")
+def demo() -> Database:
+    return Database(":memory:", "demo")
+
+
+def _digest(db: Database) -> str:
+    h = hashlib.sha256()
+    for table in ("customer", "item", "item_warehouse", "serial_lot", "sale", "giftcard_code"):
+        for row in db.query(f"SELECT * FROM {table} ORDER BY rowid"):
+            h.update(repr(tuple(row)).encode())
+    return h.hexdigest()
+
+
+def test_demo_seed_is_fast_and_deterministic(demo: Database) -> None:
+    other = Database(":memory:", None)
+    took = populate(other, "demo")
+    assert took < 2.0
+    assert _digest(other) == _digest(demo)
+    preset = PRESETS["demo"]
+    assert demo.query_one("SELECT count(*) FROM customer")[0] == preset.customers  # type: ignore[index]
+    assert demo.query_one("SELECT count(*) FROM item")[0] == preset.items  # type: ignore[index]
+
+
+def test_every_sale_adds_up_exactly(demo: Database) -> None:
+    rows = demo.query("SELECT * FROM sale")
+    assert len(rows) == PRESETS["demo"].sales + 4
+    for row in rows:
+        detail = json.loads(row["detail"])
+        lines, tenders = detail["l"], detail["t"]
+        assert sum(line[6] for line in lines) == row["sub_total"]
+        for _n, _sku, _d, qty, price, disc, ext, _tax, _serial in lines:
+            assert qty * price - disc == ext
+        assert sum(line[7] for line in lines) == row["tax"]
+        assert row["sub_total"] - detail["sd"] + row["tax"] == row["total"]
+        assert sum(t[2] for t in tenders) == row["total"]
+        assert row["discount"] == sum(line[5] for line in lines) + detail["sd"]
+    returns = [r for r in rows if r["total"] < 0]
+    assert returns, "some sales are returns"
+    split = [r for r in rows if len(json.loads(r["detail"])["t"]) > 1]
+    assert split, "some sales have split tenders"
+
+
+def test_sale_ids_follow_sale_dates(demo: Database) -> None:
+    stamps = [
+        r[0]
+        for r in demo.query(
+            "SELECT sale_ts FROM sale WHERE id >= ? ORDER BY id",
+            (FIXTURES.first_generated_sale_id,),
+        )
+    ]
+    assert stamps == sorted(stamps)
+
+
+def test_barcodes_have_valid_check_digits(demo: Database) -> None:
+    codes = [r[0] for r in demo.query("SELECT barcode FROM item_barcode")]
+    assert len(codes) > 300
+    for code in codes:
+        assert code == (upc_a(code[:11]) if len(code) == 12 else ean_13(code[:12]))
+    assert upc_a("01234567890") == FIXTURES.plain_upc
+    assert ean_13("400638133393") == FIXTURES.ean_barcode
+
+
+def test_fixtures_exist(demo: Database) -> None:
+    f = FIXTURES
+    cust = demo.query_one("SELECT * FROM customer WHERE id = ?", (f.customer_with_sales_id,))
+    assert cust is not None
+    assert cust["member_id"] == f.customer_with_sales_member_id
+    count = demo.query_one(
+        "SELECT count(*) FROM sale WHERE customer_id = ?", (f.customer_with_sales_id,)
+    )
+    assert count is not None
+    assert count[0] == f.customer_with_sales_sale_count + 4
+    stock = demo.query_one(
+        "SELECT * FROM item_warehouse WHERE sku = ? AND warehouse = ?",
+        (f.low_stock_sku, f.low_stock_warehouse),
+    )
+    assert stock is not None
+    assert 0 < stock["qty_available"] <= stock["reorder_point"]
+    serials = demo.query(
+        "SELECT serial_lot_no FROM serial_lot WHERE sku = ? AND warehouse = ?",
+        (f.serial_sku, f.serial_warehouse),
+    )
+    assert tuple(r[0] for r in serials) == f.serial_numbers
+    card = demo.query_one("SELECT balance FROM giftcard WHERE id = ?", (int(f.gc_history_id),))
+    assert card is not None
+    assert Decimal(card[0]).scaleb(-2) == Decimal(f.gc_history_balance)
+    kinds = {r[0] for r in demo.query("SELECT DISTINCT code_type FROM giftcard_code")}
+    assert kinds == {"PHYSICAL", "PERSONAL", "EXTERNAL"}
+
+
+def test_file_database_is_reused_not_reseeded(tmp_path: object) -> None:
+    from pathlib import Path
+
+    path = Path(str(tmp_path)) / "demo.db"
+    first = Database(path, "demo")
+    first.close()
+    started = time.perf_counter()
+    again = Database(path, "demo")
+    assert time.perf_counter() - started < 0.5
+    assert again.seed == "demo"
+    assert again.query_one("PRAGMA journal_mode")[0] == "wal"  # type: ignore[index]
+    again.close()
