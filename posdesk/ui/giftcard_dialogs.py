@@ -1,0 +1,503 @@
+"""Money dialogs on one card: top up (ADD), redeem (USE), adjust (ADJUST); capture / cancel.
+
+Each dialog walks the same three pages: enter (validated before anything is sent), confirm
+(card, amount, resulting balance in plain words), result (done / failed / checking…). The
+reference (``refNo``) is made once per dialog, so pressing Confirm again after an unknown
+outcome can never create a second transaction: the journal refuses a used reference and the
+dialog reconciles instead of resending.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+from typing_extensions import override
+
+from posdesk.domain import (
+    GiftCard,
+    GiftCardCode,
+    GiftCardCodeType,
+    GiftCardTransaction,
+    GiftCardTransStatus,
+    GiftCardTransType,
+)
+from posdesk.models.tasks import TaskOwner
+from posdesk.ui.amount import AmountField, format_amount
+from posdesk.ui.giftcard_backend import GiftCardBackend
+from posdesk.ui.giftcard_errors import Outcome, OutcomeKind, run_money_operation
+from posdesk.ui.giftcard_view import mask_code
+
+SOURCE_ID = "posdesk"
+
+
+class MoneyAction(enum.StrEnum):
+    TOP_UP = "TOP_UP"
+    REDEEM = "REDEEM"
+    ADJUST = "ADJUST"
+
+
+ACTION_TITLES = {
+    MoneyAction.TOP_UP: "Top up gift card",
+    MoneyAction.REDEEM: "Redeem from gift card",
+    MoneyAction.ADJUST: "Adjust gift card balance",
+}
+ACTION_TRANS_TYPE = {
+    MoneyAction.TOP_UP: GiftCardTransType.ADD,
+    MoneyAction.REDEEM: GiftCardTransType.USE,
+    MoneyAction.ADJUST: GiftCardTransType.ADJUST,
+}
+ACTION_PERMISSION = {
+    MoneyAction.TOP_UP: "GiftCardTransAdd",
+    MoneyAction.REDEEM: "GiftCardTransUse",
+    MoneyAction.ADJUST: "GiftCardTransAdjust",
+}
+TRANS_TYPE_PERMISSION = {
+    GiftCardTransType.ADD: "GiftCardTransAdd",
+    GiftCardTransType.USE: "GiftCardTransUse",
+    GiftCardTransType.ADJUST: "GiftCardTransAdjust",
+    GiftCardTransType.EXTERNAL: "GiftCardTransExternal",
+    GiftCardTransType.IMPORT: "GiftCardTransImport",
+}
+
+
+def new_reference(prefix: str) -> str:
+    """A reference unique to this operation (the journal key and the server's refNo)."""
+    return f"{prefix}-{uuid.uuid4().hex[:12].upper()}"
+
+
+def resulting_balance(
+    balance: Decimal | None, signed_amount: Decimal, *, authorize: bool
+) -> Decimal | None:
+    """Available balance after the operation (REFERENCE §9.3: a spending authorization
+    reserves at once; a crediting authorization only counts once captured)."""
+    if balance is None:
+        return None
+    if authorize and signed_amount > 0:
+        return balance
+    return balance + signed_amount
+
+
+@dataclass(frozen=True, slots=True)
+class CardTarget:
+    """The card and the code the transaction is made with."""
+
+    card: GiftCard
+    code: GiftCardCode
+
+    @property
+    def label(self) -> str:
+        return f"{self.code.code_type.value.title()} card {mask_code(self.code.code)}"
+
+
+class _PagedDialog(QDialog):
+    """Enter → confirm → result pages, with the task that does the sending kept for tests."""
+
+    finishedOperation = Signal(object)  # Outcome
+
+    def __init__(self, title: str, parent: QWidget | None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setMinimumWidth(440)
+        self.tasks = TaskOwner(self)
+        self.task: asyncio.Task[Outcome] | None = None
+        self.outcome: Outcome | None = None
+        self.pages = QStackedWidget(self)
+        self.enter_page = QWidget(self)
+        self.confirm_page = QWidget(self)
+        self.result_page = QWidget(self)
+        for page in (self.enter_page, self.confirm_page, self.result_page):
+            self.pages.addWidget(page)
+        self.confirm_label = QLabel(self.confirm_page)
+        self.confirm_label.setObjectName("confirmSummary")
+        self.confirm_label.setWordWrap(True)
+        self.confirm_label.setTextFormat(Qt.TextFormat.RichText)
+        QVBoxLayout(self.confirm_page).addWidget(self.confirm_label)
+        self.result_label = QLabel(self.result_page)
+        self.result_label.setObjectName("resultMessage")
+        self.result_label.setWordWrap(True)
+        self.result_label.setTextFormat(Qt.TextFormat.RichText)
+        QVBoxLayout(self.result_page).addWidget(self.result_label)
+
+        self.error_label = QLabel(self)
+        self.error_label.setObjectName("dialogError")
+        self.error_label.setWordWrap(True)
+        self.error_label.setStyleSheet("color: #c62828;")
+        self.error_label.hide()
+
+        self.back_button = QPushButton("Back", self)
+        self.back_button.setObjectName("backButton")
+        self.next_button = QPushButton("Review…", self)
+        self.next_button.setObjectName("reviewButton")
+        self.next_button.setDefault(True)
+        self.confirm_button = QPushButton("Confirm", self)
+        self.confirm_button.setObjectName("confirmButton")
+        self.close_button = QPushButton("Cancel", self)
+        self.close_button.setObjectName("closeButton")
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        for button in (self.back_button, self.next_button, self.confirm_button, self.close_button):
+            buttons.addWidget(button)
+        self.back_button.clicked.connect(self.show_enter)
+        self.next_button.clicked.connect(self.review)
+        self.confirm_button.clicked.connect(self.confirm)
+        self.close_button.clicked.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.pages)
+        layout.addWidget(self.error_label)
+        layout.addLayout(buttons)
+        self.show_enter()
+
+    def show_error(self, message: str | None) -> None:
+        self.error_label.setText(message or "")
+        self.error_label.setVisible(bool(message))
+
+    def show_enter(self) -> None:
+        self.pages.setCurrentWidget(self.enter_page)
+        self.back_button.hide()
+        self.confirm_button.hide()
+        self.next_button.show()
+        self.next_button.setEnabled(True)
+        self.close_button.setText("Cancel")
+
+    def show_confirm(self, summary: str) -> None:
+        self.show_error(None)
+        self.confirm_label.setText(summary)
+        self.pages.setCurrentWidget(self.confirm_page)
+        self.back_button.show()
+        self.next_button.hide()
+        self.confirm_button.show()
+        self.confirm_button.setEnabled(True)
+        self.confirm_button.setFocus()
+
+    def show_result(self, outcome: Outcome) -> None:
+        self.outcome = outcome
+        self.result_label.setText(outcome.message)
+        self.pages.setCurrentWidget(self.result_page)
+        self.back_button.hide()
+        self.next_button.hide()
+        self.confirm_button.hide()
+        self.close_button.setText("Close")
+        self.close_button.setEnabled(True)
+        self.finishedOperation.emit(outcome)
+
+    def show_busy(self, text: str) -> None:
+        self.result_label.setText(text)
+        self.pages.setCurrentWidget(self.result_page)
+        for button in (self.back_button, self.next_button, self.confirm_button):
+            button.hide()
+        self.close_button.setEnabled(False)
+
+    def review(self) -> None:  # overridden by each dialog
+        raise NotImplementedError
+
+    def confirm(self) -> None:  # overridden by each dialog
+        raise NotImplementedError
+
+    @override
+    def reject(self) -> None:
+        if self.task is not None and not self.task.done():
+            return  # never walk away from a money operation in flight
+        super().reject()
+
+
+class TransactionDialog(_PagedDialog):
+    """Top up / redeem / adjust one card, immediately or as an authorization."""
+
+    def __init__(
+        self,
+        backend: GiftCardBackend,
+        target: CardTarget,
+        action: MoneyAction,
+        *,
+        pin: str = "",
+        parent: QWidget | None = None,
+        on_done: Callable[[Outcome], None] | None = None,
+    ) -> None:
+        super().__init__(ACTION_TITLES[action], parent)
+        self.setObjectName(f"giftCardDialog{action.value.title().replace('_', '')}")
+        self.backend = backend
+        self.target = target
+        self.action = action
+        self.reference = new_reference({"TOP_UP": "TOP", "REDEEM": "RED", "ADJUST": "ADJ"}[action])
+        self._on_done = on_done
+
+        form = QFormLayout(self.enter_page)
+        card_label = QLabel(
+            f"{target.label} — available {format_amount(target.card.balance)}"
+            if target.card.balance is not None
+            else target.label,
+            self.enter_page,
+        )
+        card_label.setObjectName("dialogCard")
+        form.addRow("Card:", card_label)
+        self.amount = AmountField(self.enter_page, object_name="dialogAmount")
+        form.addRow("Amount:", self.amount)
+        self.direction_add = QRadioButton("Add to the balance", self.enter_page)
+        self.direction_add.setObjectName("adjustAdd")
+        self.direction_remove = QRadioButton("Take from the balance", self.enter_page)
+        self.direction_remove.setObjectName("adjustRemove")
+        self.direction_add.setChecked(True)
+        group = QButtonGroup(self)
+        group.addButton(self.direction_add)
+        group.addButton(self.direction_remove)
+        self.reason = QLineEdit(self.enter_page)
+        self.reason.setObjectName("adjustReason")
+        self.reason.setAccessibleName("Reason for the adjustment")
+        self.reason.setPlaceholderText("Required: why the balance is corrected")
+        self.reason.setMaxLength(60)
+        if action is MoneyAction.ADJUST:
+            direction = QHBoxLayout()
+            direction.addWidget(self.direction_add)
+            direction.addWidget(self.direction_remove)
+            form.addRow("Direction:", direction)
+            form.addRow("Reason:", self.reason)
+        else:
+            for widget in (self.direction_add, self.direction_remove, self.reason):
+                widget.hide()
+        self.pin = QLineEdit(self.enter_page)
+        self.pin.setObjectName("dialogPin")
+        self.pin.setAccessibleName("Card PIN")
+        self.pin.setEchoMode(QLineEdit.EchoMode.Password)
+        self.pin.setText(pin)
+        if target.code.code_type is GiftCardCodeType.PHYSICAL:
+            form.addRow("PIN:", self.pin)
+        else:
+            self.pin.hide()
+        self.authorize = QCheckBox("Authorize only (capture or cancel later)", self.enter_page)
+        self.authorize.setObjectName("authorizeOnly")
+        form.addRow("", self.authorize)
+        self.amount.setFocus()
+
+    def signed_amount(self, amount: Decimal) -> Decimal:
+        """The user types a positive amount; the sign follows the action (USE is negative)."""
+        if self.action is MoneyAction.REDEEM:
+            return -amount
+        if self.action is MoneyAction.ADJUST and self.direction_remove.isChecked():
+            return -amount
+        return amount
+
+    def validated(self) -> tuple[Decimal, str | None] | None:
+        amount = self.amount.validate()
+        if amount is None:
+            self.show_error(self.amount.error())
+            return None
+        reason: str | None = None
+        if self.action is MoneyAction.ADJUST:
+            reason = self.reason.text().strip()
+            if not reason:
+                self.show_error("Give a reason for the adjustment (it is kept with the record).")
+                self.reason.setFocus()
+                return None
+        signed = self.signed_amount(amount)
+        balance = self.target.card.balance
+        if signed < 0 and balance is not None and -signed > balance:
+            self.show_error(
+                f"Insufficient funds: the card has {format_amount(balance)} available, "
+                f"less than {format_amount(-signed)}."
+            )
+            return None
+        self.show_error(None)
+        return signed, reason
+
+    @override
+    def review(self) -> None:
+        checked = self.validated()
+        if checked is None:
+            return
+        signed, reason = checked
+        authorize = self.authorize.isChecked()
+        after = resulting_balance(self.target.card.balance, signed, authorize=authorize)
+        verb = {
+            MoneyAction.TOP_UP: "Add",
+            MoneyAction.REDEEM: "Redeem",
+            MoneyAction.ADJUST: "Adjust by",
+        }[self.action]
+        shown = format_amount(signed if self.action is MoneyAction.ADJUST else abs(signed))
+        lines = [
+            f"<b>{verb} {shown}</b> on {self.target.label}.",
+            "Resulting balance: <b>"
+            + (format_amount(after) if after is not None else "unknown")
+            + "</b>",
+        ]
+        if authorize:
+            lines.append(
+                "This is an <b>authorization</b>: "
+                + (
+                    "the funds are reserved now and taken when captured."
+                    if signed < 0
+                    else "the card is credited only when it is captured."
+                )
+            )
+        if reason:
+            lines.append(f"Reason: {reason}")
+        lines.append(f"<small>Reference {self.reference}</small>")
+        self.show_confirm("<br>".join(lines))
+
+    @override
+    def confirm(self) -> None:
+        checked = self.validated()
+        if checked is None:
+            self.show_enter()
+            return
+        signed, reason = checked
+        ref_no = f"{self.reference} {reason}" if reason else self.reference
+        pin = self.pin.text() or None
+        self.pin.clear()  # the PIN is used once and forgotten
+        authorize = self.authorize.isChecked()
+        self.show_busy("Sending…")
+        self.task = self.tasks.spawn(self._send(signed, ref_no, pin, authorize))
+
+    async def _send(
+        self, signed: Decimal, ref_no: str, pin: str | None, authorize: bool
+    ) -> Outcome:
+        target = self.target
+        outcome = await run_money_operation(
+            self.backend,
+            lambda: self.backend.giftcard_transaction(
+                code=target.code.code,
+                code_type=target.code.code_type,
+                trans_type=ACTION_TRANS_TYPE[self.action],
+                amount=signed,
+                ref_no=ref_no,
+                source_id=SOURCE_ID,
+                pin=pin,
+                authorize=authorize,
+            ),
+            reference=ref_no,
+            describe=lambda tx: _describe_done(tx, authorize=authorize),
+            on_checking=self.show_busy,
+        )
+        self.show_result(outcome)
+        if self._on_done is not None:
+            self._on_done(outcome)
+        return outcome
+
+
+def _balance_text(tx: GiftCardTransaction | None) -> str:
+    if tx is None or tx.balance is None:
+        return "see the card"
+    return format_amount(tx.balance)
+
+
+def _describe_done(tx: GiftCardTransaction | None, *, authorize: bool) -> str:
+    balance = _balance_text(tx)
+    if tx is None:
+        return f"<b>Done</b> (confirmed by checking with the server). Balance: {balance}."
+    if authorize or tx.status is GiftCardTransStatus.AUTHORIZED:
+        return (
+            f"<b>Authorized.</b> Transaction {tx.id} waits for capture or cancel. "
+            f"Available balance now: <b>{balance}</b>."
+        )
+    return f"<b>Done.</b> New balance: <b>{balance}</b>."
+
+
+class SettleAction(enum.StrEnum):
+    CAPTURE = "CAPTURE"
+    CANCEL = "CANCEL"
+
+
+class SettleDialog(_PagedDialog):
+    """Capture or cancel an authorized transaction, after a confirmation."""
+
+    def __init__(
+        self,
+        backend: GiftCardBackend,
+        target: CardTarget,
+        transaction: GiftCardTransaction,
+        action: SettleAction,
+        *,
+        parent: QWidget | None = None,
+        on_done: Callable[[Outcome], None] | None = None,
+    ) -> None:
+        title = (
+            "Capture authorization" if action is SettleAction.CAPTURE else "Cancel authorization"
+        )
+        super().__init__(title, parent)
+        self.setObjectName(f"giftCardDialog{action.value.title()}")
+        self.backend = backend
+        self.target = target
+        self.transaction = transaction
+        self.action = action
+        self._on_done = on_done
+        amount = transaction.amount or Decimal(0)
+        balance = target.card.balance
+        if action is SettleAction.CAPTURE:
+            after = balance + amount if balance is not None and amount > 0 else balance
+            what = f"<b>Capture</b> the authorization of {format_amount(amount)}"
+        else:
+            after = balance - amount if balance is not None and amount < 0 else balance
+            what = f"<b>Cancel</b> the authorization of {format_amount(amount)}"
+        QVBoxLayout(self.enter_page).addWidget(QLabel("", self.enter_page))
+        self.show_confirm(
+            f"{what} (transaction {transaction.id}) on {target.label}.<br>"
+            "Resulting balance: <b>"
+            + (format_amount(after) if after is not None else "unknown")
+            + "</b>"
+        )
+        self.back_button.hide()
+
+    @override
+    def review(self) -> None:
+        """Nothing to enter: the dialog opens on its confirmation page."""
+
+    @override
+    def confirm(self) -> None:
+        self.show_busy("Sending…")
+        self.task = self.tasks.spawn(self._send())
+
+    async def _send(self) -> Outcome:
+        tx_id = self.transaction.id
+        if self.action is SettleAction.CAPTURE:
+            outcome = await run_money_operation(
+                self.backend,
+                lambda: self.backend.giftcard_capture(tx_id),
+                reference=self.transaction.ref_no or tx_id,
+                describe=lambda tx: f"<b>Captured.</b> Balance: <b>{_balance_text(tx)}</b>.",
+                on_checking=self.show_busy,
+            )
+        else:
+            outcome = await run_money_operation(
+                self.backend,
+                lambda: self.backend.giftcard_cancel(tx_id),
+                reference=self.transaction.ref_no or tx_id,
+                describe=lambda tx: f"<b>Cancelled.</b> Balance: <b>{_balance_text(tx)}</b>.",
+                on_checking=self.show_busy,
+            )
+        self.show_result(outcome)
+        if self._on_done is not None:
+            self._on_done(outcome)
+        return outcome
+
+
+__all__ = [
+    "ACTION_PERMISSION",
+    "CardTarget",
+    "MoneyAction",
+    "Outcome",
+    "OutcomeKind",
+    "SettleAction",
+    "SettleDialog",
+    "TransactionDialog",
+    "resulting_balance",
+]

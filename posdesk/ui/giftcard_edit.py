@@ -1,0 +1,189 @@
+"""Edit a card's codes (``giftcardEdit``): add / replace / revoke physical, personal, external.
+
+Only offered to roles with ``EditGiftCard``: changing codes can redirect a card's funds, so the
+permission is off by default and every change is confirmed in words first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+from typing_extensions import override
+
+from posdesk.api.errors import PosError
+from posdesk.domain import GiftCard, GiftCardCodeType
+from posdesk.models.tasks import TaskOwner
+from posdesk.ui.giftcard_backend import GiftCardBackend
+from posdesk.ui.giftcard_errors import explain
+from posdesk.ui.giftcard_view import mask_code
+
+EDIT_PERMISSION = "EditGiftCard"
+
+
+class EditCodesDialog(QDialog):
+    """Pick the code changes, confirm them, send one ``giftcardEdit``."""
+
+    edited = Signal(object)  # GiftCard
+
+    def __init__(
+        self, backend: GiftCardBackend, card: GiftCard, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("editCodesDialog")
+        self.setWindowTitle("Edit gift card codes")
+        self.backend = backend
+        self.card = card
+        self.tasks = TaskOwner(self)
+        self.task: asyncio.Task[None] | None = None
+        has = {c.code_type for c in card.codes}
+        form = QFormLayout()
+        self.new_physical = QLineEdit(self)
+        self.new_physical.setObjectName("editPhysicalCode")
+        self.new_physical.setAccessibleName("New physical code")
+        self.new_physical.setPlaceholderText(
+            "replaces the current physical code" if GiftCardCodeType.PHYSICAL in has else ""
+        )
+        self.new_pin = QLineEdit(self)
+        self.new_pin.setObjectName("editPhysicalPin")
+        self.new_pin.setAccessibleName("PIN for the new physical code")
+        self.new_pin.setEchoMode(QLineEdit.EchoMode.Password)
+        self.revoke_physical = QCheckBox("Revoke the physical code", self)
+        self.revoke_physical.setObjectName("editRevokePhysical")
+        self.revoke_physical.setEnabled(GiftCardCodeType.PHYSICAL in has)
+        self.add_personal = QCheckBox(
+            "Add (or replace) the personal code" if card.member_id else "Add a personal code",
+            self,
+        )
+        self.add_personal.setObjectName("editAddPersonal")
+        self.add_personal.setEnabled(bool(card.member_id))
+        if not card.member_id:
+            self.add_personal.setToolTip("Personal codes need the card to belong to a member.")
+        self.revoke_personal = QCheckBox("Revoke the personal code", self)
+        self.revoke_personal.setObjectName("editRevokePersonal")
+        self.revoke_personal.setEnabled(GiftCardCodeType.PERSONAL in has)
+        self.new_external = QLineEdit(self)
+        self.new_external.setObjectName("editExternalCode")
+        self.new_external.setAccessibleName("New external code")
+        self.revoke_external = QCheckBox("Revoke the external code", self)
+        self.revoke_external.setObjectName("editRevokeExternal")
+        self.revoke_external.setEnabled(GiftCardCodeType.EXTERNAL in has)
+        form.addRow("New physical code:", self.new_physical)
+        form.addRow("Its PIN:", self.new_pin)
+        form.addRow("", self.revoke_physical)
+        form.addRow("", self.add_personal)
+        form.addRow("", self.revoke_personal)
+        form.addRow("New external code:", self.new_external)
+        form.addRow("", self.revoke_external)
+        self.message = QLabel(self)
+        self.message.setObjectName("editMessage")
+        self.message.setWordWrap(True)
+        self.message.setTextFormat(Qt.TextFormat.RichText)
+        self.apply_button = QPushButton("Review…", self)
+        self.apply_button.setObjectName("editApply")
+        self.apply_button.clicked.connect(self.apply)
+        close = QPushButton("Close", self)
+        close.setObjectName("editClose")
+        close.clicked.connect(self.reject)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.apply_button)
+        buttons.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(f"Card {html.escape(card.id)}", self))
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addLayout(buttons)
+        self._confirming = False
+        for widget in (self.new_physical, self.new_external):
+            widget.textChanged.connect(self._changed)
+        for box in (
+            self.revoke_physical,
+            self.add_personal,
+            self.revoke_personal,
+            self.revoke_external,
+        ):
+            box.toggled.connect(self._changed)
+
+    def _changed(self) -> None:
+        self._confirming = False
+        self.apply_button.setText("Review…")
+
+    def changes(self) -> list[str]:
+        words: list[str] = []
+        if self.new_physical.text().strip():
+            words.append(
+                f"set the physical code to {mask_code(self.new_physical.text().strip())}"
+                + (" with a PIN" if self.new_pin.text() else "")
+            )
+        if self.revoke_physical.isChecked():
+            words.append("revoke the physical code")
+        if self.add_personal.isChecked():
+            words.append(f"add/replace the personal code of member {self.card.member_id}")
+        if self.revoke_personal.isChecked():
+            words.append("revoke the personal code")
+        if self.new_external.text().strip():
+            words.append(f"set the external code to {mask_code(self.new_external.text().strip())}")
+        if self.revoke_external.isChecked():
+            words.append("revoke the external code")
+        return words
+
+    def apply(self) -> None:
+        words = self.changes()
+        if not words:
+            self.message.setText("Choose at least one change.")
+            return
+        if not self._confirming:
+            self._confirming = True
+            self.message.setText(
+                "This will " + html.escape("; ".join(words)) + ". The old codes stop working. "
+                "Press <b>Apply</b> to confirm."
+            )
+            self.apply_button.setText("Apply")
+            return
+        self.task = self.tasks.spawn(self._send())
+
+    async def _send(self) -> None:
+        self.apply_button.setEnabled(False)
+        pin = self.new_pin.text() or None
+        self.new_pin.clear()
+        try:
+            card = await self.backend.giftcard_edit(
+                self.card.id,
+                member_id=self.card.member_id if self.add_personal.isChecked() else None,
+                add_personal_code=self.add_personal.isChecked(),
+                revoke_physical_code=self.revoke_physical.isChecked(),
+                revoke_personal_code=self.revoke_personal.isChecked(),
+                revoke_external_code=self.revoke_external.isChecked(),
+                physical_code=self.new_physical.text().strip() or None,
+                physical_pin=pin,
+                external_code=self.new_external.text().strip() or None,
+            )
+        except PosError as exc:
+            self.message.setText("<b>Not changed.</b> " + html.escape(explain(exc)))
+            self._changed()
+            return
+        finally:
+            self.apply_button.setEnabled(True)
+        self.card = card
+        self.message.setText("<b>Done.</b> The codes were changed.")
+        self._changed()
+        self.edited.emit(card)
+
+    @override
+    def reject(self) -> None:
+        if self.task is not None and not self.task.done():
+            return
+        super().reject()

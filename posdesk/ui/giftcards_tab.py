@@ -1,0 +1,519 @@
+"""The Gift Cards tab: look a card up, issue, top up, redeem, adjust, capture/cancel, edit codes.
+
+Every money action opens a dialog that validates, confirms (card, amount, resulting balance)
+and then sends exactly once through ``posdesk.api`` (which journals it). Actions the role may
+not perform stay visible but disabled, with the reason in plain words.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from posdesk.api.errors import PosError
+from posdesk.domain import (
+    GiftCard,
+    GiftCardCode,
+    GiftCardCodeType,
+    GiftCardTransaction,
+    GiftCardTransStatus,
+    Viewer,
+)
+from posdesk.models.tasks import TaskOwner
+from posdesk.store.issue_drafts import IssueDraft, IssueDraftStore
+from posdesk.ui.giftcard_backend import GiftCardBackend
+from posdesk.ui.giftcard_dialogs import (
+    ACTION_PERMISSION,
+    TRANS_TYPE_PERMISSION,
+    CardTarget,
+    MoneyAction,
+    SettleAction,
+    SettleDialog,
+    TransactionDialog,
+)
+from posdesk.ui.giftcard_edit import EDIT_PERMISSION, EditCodesDialog
+from posdesk.ui.giftcard_errors import Outcome, explain
+from posdesk.ui.giftcard_issue import ISSUE_PERMISSIONS, IssueCardDialog
+from posdesk.ui.giftcard_slip import GiftCardSlip, write_slip_pdf
+from posdesk.ui.giftcard_view import CODE_TYPE_LABELS, VIEW_UNMASKED, GiftCardView
+from posdesk.ui.pending_operations import PendingOperationsPanel
+from posdesk.ui.widgets.scanner import ScanDetector
+
+FIND_PERMISSION = "FindGiftCardByCode"
+
+
+def lacking(viewer: Viewer, *permissions: str) -> list[str]:
+    """Permissions the signed-in role lacks (an empty permission set means "not told": the
+    server then decides and the UI explains its refusal)."""
+    if not viewer.permissions:
+        return []
+    return [p for p in permissions if not viewer.can(p)]
+
+
+class GiftCardsTab(QWidget):
+    """Look-up bar, card view, action buttons, pending operations."""
+
+    def __init__(
+        self,
+        backend: GiftCardBackend,
+        viewer: Viewer,
+        *,
+        drafts: IssueDraftStore,
+        store_code: str | None = None,
+        open_customer: Callable[[str], None] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("giftCardsTab")
+        self.backend = backend
+        self.viewer = viewer
+        self.drafts = drafts
+        self.store_code = store_code
+        self.open_customer = open_customer
+        self.tasks = TaskOwner(self)
+        self.task: asyncio.Task[Any] | None = None
+        self.dialog: Any = None
+        self.target: CardTarget | None = None
+        self.last_slip: GiftCardSlip | None = None
+
+        # Look-up bar
+        self.code_type = QComboBox(self)
+        self.code_type.setObjectName("giftCardCodeType")
+        self.code_type.setAccessibleName("Code type")
+        for code_type in GiftCardCodeType:
+            self.code_type.addItem(CODE_TYPE_LABELS[code_type], code_type)
+        self.code_edit = QLineEdit(self)
+        self.code_edit.setObjectName("giftCardCode")
+        self.code_edit.setAccessibleName("Gift card code")
+        self.code_edit.setPlaceholderText("Scan or type the card code")
+        self.code_edit.setClearButtonEnabled(True)
+        self.pin_edit = QLineEdit(self)
+        self.pin_edit.setObjectName("giftCardPin")
+        self.pin_edit.setAccessibleName("Card PIN")
+        self.pin_edit.setPlaceholderText("PIN (if the card has one)")
+        self.pin_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.pin_edit.setMaximumWidth(150)
+        self.lookup_button = QPushButton("Look up", self)
+        self.lookup_button.setObjectName("giftCardLookup")
+        self.lookup_button.setDefault(True)
+        self.code_edit.returnPressed.connect(self.lookup)
+        self.lookup_button.clicked.connect(self.lookup)
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("Code:", self))
+        bar.addWidget(self.code_type)
+        bar.addWidget(self.code_edit, 1)
+        bar.addWidget(self.pin_edit)
+        bar.addWidget(self.lookup_button)
+
+        self.message = QLabel(self)
+        self.message.setObjectName("giftCardMessage")
+        self.message.setWordWrap(True)
+        self.message.setTextFormat(Qt.TextFormat.RichText)
+        self.message.hide()
+
+        self.resume_label = QLabel(self)
+        self.resume_label.setObjectName("giftCardResumeNotice")
+        self.resume_label.setWordWrap(True)
+        self.resume_button = QPushButton("Resume…", self)
+        self.resume_button.setObjectName("giftCardResume")
+        self.resume_button.clicked.connect(self.resume_issue)
+        resume_row = QHBoxLayout()
+        resume_row.addWidget(self.resume_label, 1)
+        resume_row.addWidget(self.resume_button)
+
+        # Card + actions
+        self.view = GiftCardView(self, can_unmask=viewer.can(VIEW_UNMASKED))
+        self.view.ownerActivated.connect(self._on_owner)
+        self.view.trans_table.itemSelectionChanged.connect(self.update_actions)
+
+        self.issue_button = QPushButton("Issue a card…", self)
+        self.issue_button.setObjectName("giftCardIssue")
+        self.top_up_button = QPushButton("Top up…", self)
+        self.top_up_button.setObjectName("giftCardTopUp")
+        self.redeem_button = QPushButton("Redeem…", self)
+        self.redeem_button.setObjectName("giftCardRedeem")
+        self.adjust_button = QPushButton("Adjust…", self)
+        self.adjust_button.setObjectName("giftCardAdjust")
+        self.capture_button = QPushButton("Capture", self)
+        self.capture_button.setObjectName("giftCardCapture")
+        self.cancel_auth_button = QPushButton("Cancel authorization", self)
+        self.cancel_auth_button.setObjectName("giftCardCancelAuth")
+        self.edit_button = QPushButton("Edit codes…", self)
+        self.edit_button.setObjectName("giftCardEditCodes")
+        self.slip_button = QPushButton("Save slip as PDF…", self)
+        self.slip_button.setObjectName("giftCardSlip")
+        self.refresh_button = QPushButton("Refresh", self)
+        self.refresh_button.setObjectName("giftCardRefresh")
+        self.why_label = QLabel(self)
+        self.why_label.setObjectName("giftCardWhyUnavailable")
+        self.why_label.setWordWrap(True)
+        self.why_label.setMaximumWidth(260)
+        self.why_label.setStyleSheet("color: palette(placeholder-text);")
+
+        self.issue_button.clicked.connect(lambda: self.open_issue())
+        self.top_up_button.clicked.connect(lambda: self.open_money(MoneyAction.TOP_UP))
+        self.redeem_button.clicked.connect(lambda: self.open_money(MoneyAction.REDEEM))
+        self.adjust_button.clicked.connect(lambda: self.open_money(MoneyAction.ADJUST))
+        self.capture_button.clicked.connect(lambda: self.open_settle(SettleAction.CAPTURE))
+        self.cancel_auth_button.clicked.connect(lambda: self.open_settle(SettleAction.CANCEL))
+        self.edit_button.clicked.connect(self.open_edit)
+        self.slip_button.clicked.connect(self.save_slip)
+        self.refresh_button.clicked.connect(self.refresh)
+
+        actions = QVBoxLayout()
+        for button in (
+            self.issue_button,
+            self.top_up_button,
+            self.redeem_button,
+            self.adjust_button,
+            self.capture_button,
+            self.cancel_auth_button,
+            self.edit_button,
+            self.slip_button,
+            self.refresh_button,
+        ):
+            actions.addWidget(button)
+        actions.addWidget(self.why_label)
+        actions.addStretch(1)
+        card_row = QHBoxLayout()
+        card_row.addWidget(self.view, 1)
+        card_row.addLayout(actions)
+        card_area = QWidget(self)
+        card_area.setLayout(card_row)
+
+        self.pending = PendingOperationsPanel(backend, self)
+        self.pending.reconciled.connect(self._after_reconcile)
+        splitter = QSplitter(Qt.Orientation.Vertical, self)
+        splitter.addWidget(card_area)
+        splitter.addWidget(self.pending)
+        splitter.setStretchFactor(0, 4)
+        splitter.setStretchFactor(1, 1)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(self.message)
+        layout.addLayout(resume_row)
+        layout.addWidget(splitter, 1)
+
+        self.scanner = ScanDetector(self)
+        self.scanner.scanned.connect(self.on_scan)
+        self.update_actions()
+        self.update_resume()
+
+    # ----------------------------------------------------------------- messages
+    def show_message(self, text: str | None, *, error: bool = False) -> None:
+        self.message.setText(text or "")
+        self.message.setStyleSheet("color: #c62828;" if error else "")
+        self.message.setVisible(bool(text))
+
+    # ----------------------------------------------------------------- look-up
+    def on_scan(self, code: str) -> None:
+        """A scanner burst anywhere in the tab: look the scanned code up."""
+        self.code_edit.setText(code.strip())
+        self.lookup()
+
+    def lookup(self) -> asyncio.Task[Any] | None:
+        code = self.code_edit.text().strip()
+        if not code:
+            self.show_message("Type or scan a card code first.", error=True)
+            self.code_edit.setFocus()
+            return None
+        code_type: GiftCardCodeType = self.code_type.currentData()
+        self.task = self.tasks.spawn(self._lookup(code, code_type), name="giftcard lookup")
+        return self.task
+
+    async def _lookup(self, code: str, code_type: GiftCardCodeType) -> None:
+        self.lookup_button.setEnabled(False)
+        self.show_message("Looking up…")
+        try:
+            card = await self.backend.giftcard(code, code_type)
+            transactions: list[GiftCardTransaction] = []
+            if card is not None:
+                transactions = await self._all_transactions(card.id)
+        except PosError as exc:
+            self.show_message(explain(exc), error=True)
+            return
+        finally:
+            self.lookup_button.setEnabled(True)
+        if card is None:
+            self.set_card(None)
+            self.show_message(
+                f"No {CODE_TYPE_LABELS[code_type].lower()} gift card has the code you entered "
+                "(or your role may not see it). Check the code and its type.",
+                error=True,
+            )
+            return
+        self.set_card(card, transactions, code=GiftCardCode(code_type, code))
+        self.show_message(None)
+        expired = [
+            c
+            for c in card.codes
+            if c.code_type is code_type
+            and c.expires_on is not None
+            and c.expires_on <= datetime.now(UTC)
+        ]
+        if expired:
+            self.show_message(
+                "This code has expired: it can no longer be used for transactions.", error=True
+            )
+
+    async def _all_transactions(self, card_id: str) -> list[GiftCardTransaction]:
+        items: list[GiftCardTransaction] = []
+        skip = 0
+        while True:
+            page = await self.backend.giftcard_transactions(card_id, skip=skip, first=100)
+            items.extend(page.items)
+            if not page.has_more or not page.items:
+                return items
+            skip += len(page.items)
+
+    def set_card(
+        self,
+        card: GiftCard | None,
+        transactions: list[GiftCardTransaction] | None = None,
+        *,
+        code: GiftCardCode | None = None,
+    ) -> None:
+        if card is None:
+            self.target = None
+        else:
+            chosen = code or (self.target.code if self.target else None) or card.codes[0]
+            self.target = CardTarget(card, chosen)
+        self.view.set_card(card, transactions or [])
+        self.update_actions()
+
+    def refresh(self) -> asyncio.Task[Any] | None:
+        """Re-read the current card (after an operation or on request)."""
+        if self.target is None:
+            return None
+        target = self.target
+        self.task = self.tasks.spawn(self._refresh(target), name="giftcard refresh")
+        return self.task
+
+    async def _refresh(self, target: CardTarget) -> None:
+        try:
+            card = await self.backend.giftcard(target.code.code, target.code.code_type)
+            transactions = await self._all_transactions(card.id) if card else []
+        except PosError as exc:
+            self.show_message("Could not refresh the card: " + explain(exc), error=True)
+            return
+        self.set_card(card, transactions, code=target.code)
+
+    # ----------------------------------------------------------------- actions
+    def update_actions(self) -> None:
+        """Enable what the role and the selected card allow; say why the rest is off."""
+        has_card = self.target is not None
+        reasons: list[str] = []
+
+        def allow(button: QPushButton, needs_card: bool, *permissions: str) -> None:
+            missing = lacking(self.viewer, *permissions)
+            if missing:
+                why = f"Your role lacks the permission {', '.join(missing)}."
+                button.setToolTip(why)
+                reasons.append(f"{button.text().rstrip('…')}: {why}")
+            elif needs_card and not has_card:
+                button.setToolTip("Look a card up first.")
+            else:
+                button.setToolTip("")
+            button.setEnabled(not missing and (has_card or not needs_card))
+
+        allow(self.issue_button, False, *ISSUE_PERMISSIONS)
+        for action, button in (
+            (MoneyAction.TOP_UP, self.top_up_button),
+            (MoneyAction.REDEEM, self.redeem_button),
+            (MoneyAction.ADJUST, self.adjust_button),
+        ):
+            allow(button, True, ACTION_PERMISSION[action])
+        selected = self.view.selected_transaction()
+        authorized = selected is not None and selected.status is GiftCardTransStatus.AUTHORIZED
+        settle_perm = (
+            [TRANS_TYPE_PERMISSION[selected.trans_type]]
+            if selected is not None and selected.trans_type is not None
+            else []
+        )
+        for button in (self.capture_button, self.cancel_auth_button):
+            allow(button, True, *settle_perm)
+            if button.isEnabled() and not authorized:
+                button.setEnabled(False)
+                button.setToolTip("Select an Authorized transaction in the list first.")
+        missing_edit = lacking(self.viewer, EDIT_PERMISSION)
+        allow(self.edit_button, True, EDIT_PERMISSION)
+        if missing_edit:
+            reasons[-1] = (
+                "Edit codes: your role lacks EditGiftCard. It is off by default because "
+                "changing codes can move a card's funds; an administrator must grant it."
+            )
+            self.edit_button.setToolTip(reasons[-1])
+        self.slip_button.setEnabled(has_card)
+        self.refresh_button.setEnabled(has_card)
+        self.why_label.setText("\n".join(reasons))
+        self.why_label.setVisible(bool(reasons))
+
+    def _after_operation(self, outcome: Outcome) -> None:
+        self.pin_edit.clear()  # a PIN is used for one operation and then forgotten
+        self.pending.refresh()
+        if self.target is not None:
+            self.refresh()
+
+    def _after_reconcile(self) -> None:
+        if self.target is not None:
+            self.refresh()
+
+    def open_money(self, action: MoneyAction) -> TransactionDialog | None:
+        if self.target is None:
+            return None
+        dialog = TransactionDialog(
+            self.backend,
+            self.target,
+            action,
+            pin=self.pin_edit.text(),
+            parent=self,
+            on_done=self._after_operation,
+        )
+        self.pin_edit.clear()
+        dialog.finishedOperation.connect(lambda o, a=action: self._remember_slip(a, o))
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _remember_slip(self, action: MoneyAction, outcome: Outcome) -> None:
+        tx = outcome.result
+        if not outcome.done or self.target is None or action is not MoneyAction.TOP_UP:
+            return
+        self.last_slip = GiftCardSlip(
+            title="Gift card top-up",
+            code=self.target.code.code,
+            balance=getattr(tx, "balance", None),
+            amount=getattr(tx, "amount", None),
+            when=datetime.now(UTC),
+            store=self.store_code or "",
+            reference=getattr(tx, "ref_no", None),
+        )
+
+    def open_settle(self, action: SettleAction) -> SettleDialog | None:
+        selected = self.view.selected_transaction()
+        if self.target is None or selected is None:
+            return None
+        dialog = SettleDialog(
+            self.backend,
+            self.target,
+            selected,
+            action,
+            parent=self,
+            on_done=self._after_operation,
+        )
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def open_edit(self) -> EditCodesDialog | None:
+        if self.target is None:
+            return None
+        dialog = EditCodesDialog(self.backend, self.target.card, parent=self)
+        dialog.edited.connect(lambda card: self.set_card(card, list(self.view.transactions)))
+        dialog.edited.connect(lambda _card: self.refresh())
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def open_issue(self, draft: IssueDraft | None = None) -> IssueCardDialog:
+        dialog = IssueCardDialog(
+            self.backend,
+            self.drafts,
+            store_code=self.store_code,
+            draft=draft,
+            parent=self,
+        )
+        dialog.issued.connect(self._on_issued)
+        dialog.finished.connect(lambda _r: self.update_resume())
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _on_issued(self, slip: GiftCardSlip, card: GiftCard, code: GiftCardCode) -> None:
+        self.last_slip = slip
+        self.set_card(card, [], code=code)
+        self.code_type.setCurrentIndex(self.code_type.findData(code.code_type))
+        self.code_edit.setText(code.code if not code.is_masked else "")
+        self.update_resume()
+        self.pending.refresh()
+        self.refresh()
+
+    def update_resume(self) -> None:
+        drafts = self.drafts.unfinished()
+        if not drafts:
+            self.resume_label.hide()
+            self.resume_button.hide()
+            return
+        first = drafts[0]
+        self.resume_label.setText(
+            f"<b>Unfinished card issue</b> from {first.created_at.astimezone():%H:%M}: "
+            f"{first.code_type.value.lower()} card, {first.amount} — stopped after "
+            f"“{first.step.value.lower()}”. Resume it so the customer is not charged twice."
+            + (f" ({len(drafts) - 1} more)" if len(drafts) > 1 else "")
+        )
+        self.resume_label.show()
+        self.resume_button.show()
+
+    def resume_issue(self) -> IssueCardDialog | None:
+        drafts = self.drafts.unfinished()
+        if not drafts:
+            return None
+        return self.open_issue(drafts[0])
+
+    def save_slip(self) -> Path | None:
+        slip = self.last_slip
+        if slip is None and self.target is not None:
+            slip = GiftCardSlip(
+                title="Gift card balance",
+                code=self.target.code.code,
+                balance=self.target.card.balance,
+                when=datetime.now(UTC),
+                store=self.store_code or "",
+            )
+        if slip is None:
+            return None
+        name, _ = QFileDialog.getSaveFileName(
+            self, "Save slip as PDF", "giftcard-slip.pdf", "PDF (*.pdf)"
+        )
+        if not name:
+            return None
+        path = write_slip_pdf(slip, Path(name))
+        self.show_message(f"Slip saved to {path}.")
+        return path
+
+    def _on_owner(self, member_id: str) -> None:
+        if self.open_customer is not None:
+            self.open_customer(member_id)
+        else:
+            self.show_message(f"Owner: member {member_id} (open the Customers tab to see them).")
+
+
+def create_gift_cards_tab(context: Any) -> GiftCardsTab:
+    """Tab factory for the shell: builds the tab from a ``SessionContext``."""
+    from posdesk.store.issue_drafts import default_drafts_path
+
+    open_customer = context.extras.get("open_customer")
+    return GiftCardsTab(
+        context.client,
+        context.viewer,
+        drafts=IssueDraftStore(context.extras.get("issue_drafts_path") or default_drafts_path()),
+        store_code=context.viewer.location_code,
+        open_customer=open_customer if callable(open_customer) else None,
+    )

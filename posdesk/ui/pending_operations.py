@@ -1,0 +1,119 @@
+"""Pending operations: money operations whose outcome posdesk does not know yet, in plain words.
+
+The journal (``posdesk.store.journal``, driven by ``posdesk.api``) is the source of truth;
+this panel only shows its unresolved and needs-review entries and asks the client to
+reconcile them. It never resends anything.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from posdesk.api.errors import PosError
+from posdesk.models.tasks import TaskOwner
+from posdesk.ui.giftcard_backend import GiftCardBackend
+from posdesk.ui.giftcard_errors import explain
+from posdesk.ui.giftcard_view import _item, _table, local_time
+
+STATE_WORDS = {
+    "pending": "Not sent yet",
+    "sent": "Sent — waiting for the answer",
+    "unknown": "Outcome unknown — will be checked",
+    "needs_review": "Needs review by a manager",
+    "done": "Done",
+    "failed": "Failed — nothing happened",
+}
+SHOWN_STATES = ("pending", "sent", "unknown", "needs_review")
+
+
+class PendingOperationsPanel(QGroupBox):
+    """Lists journal entries that are not settled, with a Reconcile now action."""
+
+    reconciled = Signal()
+    HEADERS = ("When", "Operation", "Reference", "State", "Detail")
+
+    def __init__(self, backend: GiftCardBackend, parent: QWidget | None = None) -> None:
+        super().__init__("Pending operations", parent)
+        self.setObjectName("pendingOperations")
+        self.backend = backend
+        self.tasks = TaskOwner(self)
+        self.task: asyncio.Task[None] | None = None
+        self.entries: list[Any] = []
+        self.table = _table("pendingOperationsTable", self.HEADERS, self)
+        self.table.setMinimumHeight(90)
+        self.summary = QLabel(self)
+        self.summary.setObjectName("pendingOperationsSummary")
+        self.summary.setWordWrap(True)
+        self.reconcile_button = QPushButton("Reconcile now", self)
+        self.reconcile_button.setObjectName("reconcileNow")
+        self.reconcile_button.setToolTip(
+            "Ask the server what happened to each operation below (by its reference). "
+            "Nothing is sent again."
+        )
+        self.reconcile_button.clicked.connect(self.reconcile_now)
+        top = QHBoxLayout()
+        top.addWidget(self.summary, 1)
+        top.addWidget(self.reconcile_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.table)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Re-read the journal (cheap: a local SQLite query)."""
+        journal = self.backend.journal
+        entries = [e for e in journal.entries() if str(e.state) in SHOWN_STATES]
+        self.show_entries(entries)
+
+    def show_entries(self, entries: Sequence[Any]) -> None:
+        self.entries = list(entries)
+        self.table.setRowCount(len(self.entries))
+        for row, entry in enumerate(self.entries):
+            state = str(entry.state)
+            self.table.setItem(row, 0, _item(local_time(entry.updated_at)))
+            self.table.setItem(row, 1, _item(entry.summary or entry.kind))
+            self.table.setItem(row, 2, _item(entry.reference, data=entry.reference))
+            state_item = _item(STATE_WORDS.get(state, state))
+            state_item.setData(Qt.ItemDataRole.AccessibleDescriptionRole, state)
+            self.table.setItem(row, 3, state_item)
+            self.table.setItem(row, 4, _item(entry.error or ""))
+        if not self.entries:
+            self.summary.setText("Every money operation from this computer is settled.")
+        else:
+            review = sum(1 for e in self.entries if str(e.state) == "needs_review")
+            text = f"{len(self.entries)} operation(s) not settled yet."
+            if review:
+                text += f" {review} need(s) a manager to check them in the POS admin console."
+            self.summary.setText(text)
+        self.setVisible(True)
+
+    def reconcile_now(self) -> None:
+        if self.task is not None and not self.task.done():
+            return
+        self.task = self.tasks.spawn(self._reconcile())
+
+    async def _reconcile(self) -> None:
+        self.reconcile_button.setEnabled(False)
+        self.summary.setText("Checking with the server…")
+        try:
+            await self.backend.reconcile_pending()
+        except PosError as exc:
+            self.refresh()
+            self.summary.setText("Could not check now: " + explain(exc))
+            return
+        finally:
+            self.reconcile_button.setEnabled(True)
+        self.refresh()
+        self.reconciled.emit()
