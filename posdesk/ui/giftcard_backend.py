@@ -6,7 +6,7 @@ contract between the rooms is visible in one place. ``posdesk.api.PosClient`` sa
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -32,13 +32,23 @@ class JournalView(Protocol):
 
 
 class GiftCardBackend(Protocol):
+    """The subset of ``posdesk.api.PosClient`` these screens use (same signatures)."""
+
     @property
     def journal(self) -> JournalView: ...
 
-    async def giftcard(self, code: str, code_type: GiftCardCodeType) -> GiftCard | None: ...
+    async def giftcard(
+        self, code: str, code_type: GiftCardCodeType | None = None
+    ) -> GiftCard | None: ...
 
     async def giftcard_transactions(
-        self, giftcard_id: str, *, skip: int = 0, first: int = 100
+        self,
+        *,
+        giftcard_id: str | None = None,
+        ref_no: str | None = None,
+        source_id: str | None = None,
+        skip: int = 0,
+        first: int = 50,
     ) -> Page[GiftCardTransaction]: ...
 
     async def giftcard_add(
@@ -46,14 +56,14 @@ class GiftCardBackend(Protocol):
         *,
         physical_code: str | None = None,
         physical_pin: str | None = None,
-        member_id: str | None = None,
-        add_personal_code: bool = False,
         external_code: str | None = None,
+        add_personal_code: bool = False,
+        member_id: str | None = None,
     ) -> GiftCard: ...
 
     async def giftcard_edit(
         self,
-        giftcard_id: str,
+        id: str,
         *,
         member_id: str | None = None,
         add_personal_code: bool = False,
@@ -67,36 +77,52 @@ class GiftCardBackend(Protocol):
 
     async def giftcard_transaction(
         self,
-        *,
         code: str,
-        code_type: GiftCardCodeType,
+        code_type: GiftCardCodeType | None,
         trans_type: GiftCardTransType,
         amount: Decimal,
-        ref_no: str,
-        source_id: str,
+        *,
         pin: str | None = None,
         authorize: bool = False,
+        ref_no: str | None = None,
+        source_id: str = "posdesk",
+        giftcard_id: str | None = None,
+        on_checking: Callable[[], object] | None = None,
     ) -> GiftCardTransaction: ...
 
-    async def giftcard_capture(self, transaction_id: str) -> GiftCardTransaction: ...
+    async def capture(
+        self,
+        transaction: GiftCardTransaction,
+        *,
+        on_checking: Callable[[], object] | None = None,
+    ) -> GiftCardTransaction: ...
 
-    async def giftcard_cancel(self, transaction_id: str) -> GiftCardTransaction: ...
+    async def cancel(
+        self,
+        transaction: GiftCardTransaction,
+        *,
+        on_checking: Callable[[], object] | None = None,
+    ) -> GiftCardTransaction: ...
 
-    async def purchase_add(self, draft: PurchaseDraft) -> Purchase: ...
+    async def purchase_add(
+        self, draft: PurchaseDraft, *, on_checking: Callable[[], object] | None = None
+    ) -> Purchase: ...
 
     async def terminal_start(
         self,
-        *,
         payment_type: TerminalPaymentType,
         amount: Decimal,
         terminal_id: str,
-        ref_no: str,
+        *,
+        ref_no: str | None = None,
     ) -> TerminalOutcome: ...
 
     async def terminal_continue(self, continuation_id: str) -> TerminalOutcome: ...
 
-    async def terminal_capture(self, payment_id: str, amount: Decimal) -> TerminalOutcome: ...
+    async def terminal_capture(
+        self, payment_id: str, amount: Decimal | None = None
+    ) -> TerminalOutcome: ...
 
     async def terminal_cancel(self, continuation_id: str) -> TerminalOutcome: ...
 
-    async def reconcile_pending(self) -> Sequence[object]: ...
+    async def reconcile_pending(self) -> Sequence[Any]: ...

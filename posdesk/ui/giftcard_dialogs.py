@@ -44,7 +44,7 @@ from posdesk.domain import (
 from posdesk.models.tasks import TaskOwner
 from posdesk.ui.amount import AmountField, format_amount
 from posdesk.ui.giftcard_backend import GiftCardBackend
-from posdesk.ui.giftcard_errors import Outcome, OutcomeKind, run_money_operation
+from posdesk.ui.giftcard_errors import CHECKING, Outcome, OutcomeKind, run_money_operation
 from posdesk.ui.giftcard_view import mask_code
 
 SOURCE_ID = "posdesk"
@@ -207,6 +207,10 @@ class _PagedDialog(QDialog):
         for button in (self.back_button, self.next_button, self.confirm_button):
             button.hide()
         self.close_button.setEnabled(False)
+
+    def checking(self) -> None:
+        """Called by the client when an answer was lost and it looks the reference up."""
+        self.show_busy(CHECKING)
 
     def review(self) -> None:  # overridden by each dialog
         raise NotImplementedError
@@ -375,14 +379,15 @@ class TransactionDialog(_PagedDialog):
         outcome = await run_money_operation(
             self.backend,
             lambda: self.backend.giftcard_transaction(
-                code=target.code.code,
-                code_type=target.code.code_type,
-                trans_type=ACTION_TRANS_TYPE[self.action],
-                amount=signed,
+                target.code.code,
+                target.code.code_type,
+                ACTION_TRANS_TYPE[self.action],
+                signed,
                 ref_no=ref_no,
                 source_id=SOURCE_ID,
                 pin=pin,
                 authorize=authorize,
+                on_checking=self.checking,
             ),
             reference=ref_no,
             describe=lambda tx: _describe_done(tx, authorize=authorize),
@@ -467,20 +472,20 @@ class SettleDialog(_PagedDialog):
         self.task = self.tasks.spawn(self._send())
 
     async def _send(self) -> Outcome:
-        tx_id = self.transaction.id
+        tx = self.transaction
         if self.action is SettleAction.CAPTURE:
             outcome = await run_money_operation(
                 self.backend,
-                lambda: self.backend.giftcard_capture(tx_id),
-                reference=self.transaction.ref_no or tx_id,
+                lambda: self.backend.capture(tx, on_checking=self.checking),
+                reference=f"capture:{tx.id}",
                 describe=lambda tx: f"<b>Captured.</b> Balance: <b>{_balance_text(tx)}</b>.",
                 on_checking=self.show_busy,
             )
         else:
             outcome = await run_money_operation(
                 self.backend,
-                lambda: self.backend.giftcard_cancel(tx_id),
-                reference=self.transaction.ref_no or tx_id,
+                lambda: self.backend.cancel(tx, on_checking=self.checking),
+                reference=f"cancel:{tx.id}",
                 describe=lambda tx: f"<b>Cancelled.</b> Balance: <b>{_balance_text(tx)}</b>.",
                 on_checking=self.show_busy,
             )

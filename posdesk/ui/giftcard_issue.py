@@ -46,6 +46,7 @@ from posdesk.ui.amount import AmountField, format_amount
 from posdesk.ui.giftcard_backend import GiftCardBackend
 from posdesk.ui.giftcard_dialogs import SOURCE_ID, new_reference
 from posdesk.ui.giftcard_errors import (
+    CHECKING,
     OutcomeKind,
     explain,
     reconcile_reference,
@@ -534,13 +535,15 @@ class IssueCardDialog(QDialog):
         outcome = await run_money_operation(
             self.backend,
             lambda: self.backend.giftcard_transaction(
-                code=code,
-                code_type=draft.code_type,
-                trans_type=GiftCardTransType.ADD,
-                amount=draft.amount,
+                code,
+                draft.code_type,
+                GiftCardTransType.ADD,
+                draft.amount,
                 ref_no=draft.fund_ref_no,
                 source_id=SOURCE_ID,
                 pin=pin,
+                giftcard_id=draft.card_id,
+                on_checking=lambda: self.render_draft(draft, html.escape(CHECKING)),
             ),
             reference=draft.fund_ref_no,
             describe=describe,

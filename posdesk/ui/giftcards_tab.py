@@ -277,7 +277,9 @@ class GiftCardsTab(QWidget):
         items: list[GiftCardTransaction] = []
         skip = 0
         while True:
-            page = await self.backend.giftcard_transactions(card_id, skip=skip, first=100)
+            page = await self.backend.giftcard_transactions(
+                giftcard_id=card_id, skip=skip, first=100
+            )
             items.extend(page.items)
             if not page.has_more or not page.items:
                 return items
