@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import enum
 import html
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from posdesk.api.errors import (
     DuplicateReference,
     NeedsReview,
-    NotAuthorized,
     PosError,
     UnknownOutcome,
     ValidationError,
@@ -22,39 +21,34 @@ from posdesk.ui.giftcard_backend import GiftCardBackend
 
 T = TypeVar("T")
 
-# Plain words for the validation reasons the POS reports in ``extensions.data``. Keys are
-# matched case-insensitively against the reason / validation type / property the server names.
-_VALIDATION_WORDS: tuple[tuple[str, str], ...] = (
-    ("pin", "The PIN is wrong or missing. Ask the customer to enter it again."),
-    ("expired", "This code has expired and can no longer be used."),
-    ("insufficient", "Insufficient funds: the card's available balance is too low."),
-    ("balance", "Insufficient funds: the card's available balance is too low."),
-    ("already", "This authorization was already captured or cancelled."),
-    ("captured", "This authorization was already captured."),
-    ("cancelled", "This authorization was cancelled and cannot be captured."),
-    ("status", "This transaction is no longer waiting for capture."),
-    ("notfound", "No gift card has this code (or your role may not see it)."),
-    ("not found", "No gift card has this code (or your role may not see it)."),
-    ("code", "The code was not accepted: check the code and its type."),
-    ("amount", "The amount was not accepted for this kind of transaction."),
-    ("member", "The member id was not accepted: check the customer's member number."),
-)
-
-
-def _data_words(data: Mapping[str, Any]) -> str:
-    return " ".join(str(v) for v in data.values() if isinstance(v, str | int)).lower()
+# Plain words for the POS's VALIDATION errors, by ``extensions.data`` ValidationType (and
+# Property where the type alone is ambiguous). Never by message text.
+_BY_TYPE: dict[str, str] = {
+    "PinValidator": "Wrong PIN. Ask the customer to enter it again.",
+    "ExpiredCodeValidator": "This code has expired and can no longer be used.",
+    "InsufficientFundsValidator": "Insufficient funds: the card's available balance is too low.",
+    "TransStatusValidator": "This authorization was already captured or cancelled.",
+    "UniqueCodeValidator": "This code is already used by another card.",
+    "MemberValidator": "No member has this member id.",
+    "OwnerValidator": "A card's owner cannot be changed.",
+    "AmbiguousCodeValidator": "This code exists for several code types: choose the code type.",
+    "LocationValidator": "The store code is not a POS location.",
+    "ScalePrecisionValidator": "Use at most two decimal places.",
+}
+_BY_TYPE_AND_FIELD: dict[tuple[str, str], str] = {
+    ("NotEmptyValidator", "Pin"): "This card needs its PIN.",
+    ("NotFoundValidator", "Code"): "No gift card has this code (or your role may not see it).",
+    ("NotFoundValidator", "Id"): "The card or transaction no longer exists.",
+    ("NotEmptyValidator", "Member"): "A personal card needs the member id of its owner.",
+}
 
 
 def explain(exc: BaseException) -> str:
     """One sentence for the user; branch on the error class and its data, never on message."""
     if isinstance(exc, ValidationError):
-        words = _data_words(exc.data) + " " + (exc.field or "").lower()
-        for key, sentence in _VALIDATION_WORDS:
-            if key in words:
-                return sentence
-        return exc.user_message
-    if isinstance(exc, NotAuthorized):
-        return exc.user_message
+        kind = str(exc.data.get("ValidationType") or "")
+        field = exc.field or ""
+        return _BY_TYPE_AND_FIELD.get((kind, field)) or _BY_TYPE.get(kind) or exc.user_message
     if isinstance(exc, PosError):
         return exc.user_message
     return "Something unexpected went wrong; the details are in the log."

@@ -39,6 +39,7 @@ from posdesk.domain import (
     GiftCardTransType,
     TerminalOutcome,
     TerminalPaymentType,
+    Viewer,
 )
 from posdesk.models.tasks import TaskOwner
 from posdesk.store.issue_drafts import IssueDraft, IssueDraftStore, IssueStep, PaymentMethod
@@ -47,6 +48,7 @@ from posdesk.ui.giftcard_backend import GiftCardBackend
 from posdesk.ui.giftcard_dialogs import SOURCE_ID, new_reference
 from posdesk.ui.giftcard_errors import (
     CHECKING,
+    Outcome,
     OutcomeKind,
     explain,
     reconcile_reference,
@@ -56,6 +58,7 @@ from posdesk.ui.giftcard_slip import GiftCardSlip
 from posdesk.ui.giftcard_view import mask_code
 
 ISSUE_PERMISSIONS = ("CreateGiftCard", "GiftCardTransAdd")
+TERMINAL_AUTH_PERMISSION = "MakeAuthTerminalPayment"
 WAITING_ON_TERMINAL = "Waiting for customer on terminal…"
 STEP_TITLES = ("Create the card", "Take the payment", "Fund the card")
 
@@ -76,6 +79,7 @@ class IssueCardDialog(QDialog):
         *,
         store_code: str | None = None,
         draft: IssueDraft | None = None,
+        viewer: Viewer | None = None,
         terminal_timeout_s: float = 180.0,
         parent: QWidget | None = None,
     ) -> None:
@@ -88,6 +92,8 @@ class IssueCardDialog(QDialog):
         self.store_code = store_code
         self.draft = draft
         self.terminal_timeout_s = terminal_timeout_s
+        self.viewer = viewer or Viewer()
+        self._pin: str | None = None  # in memory only, until the card is funded
         self.tasks = TaskOwner(self)
         self.task: asyncio.Task[None] | None = None
         self.card: GiftCard | None = None
@@ -145,7 +151,12 @@ class IssueCardDialog(QDialog):
         layout.addLayout(buttons)
         if draft is not None:
             self.show_progress()
-            self.render_draft(draft, "Ready to continue where it stopped.")
+            self.resume_pin.setVisible(draft.has_pin)
+            self.render_draft(
+                draft,
+                "Ready to continue where it stopped."
+                + (" Enter the card's PIN to fund it." if draft.has_pin else ""),
+            )
             self._set_buttons(idle=True)
         else:
             self.show_details()
@@ -247,6 +258,13 @@ class IssueCardDialog(QDialog):
         font = self.status_label.font()
         font.setPointSizeF(font.pointSizeF() * 1.15)
         self.status_label.setFont(font)
+        self.resume_pin = QLineEdit(page)
+        self.resume_pin.setObjectName("issueResumePin")
+        self.resume_pin.setAccessibleName("Card PIN")
+        self.resume_pin.setEchoMode(QLineEdit.EchoMode.Password)
+        self.resume_pin.setPlaceholderText("The card's PIN (needed to fund it)")
+        self.resume_pin.hide()
+        layout.addWidget(self.resume_pin)
         layout.addSpacing(8)
         layout.addWidget(self.status_label)
         layout.addStretch(1)
@@ -383,9 +401,17 @@ class IssueCardDialog(QDialog):
         """Run (or resume) the flow from the draft's step."""
         if self.draft is None or (self.task is not None and not self.task.done()):
             return
-        pin = self.pin.text() or None
-        self.pin.clear()
-        self.pin_again.clear()
+        typed = self.pin.text() or self.resume_pin.text()
+        if typed:
+            self._pin = typed
+        for field in (self.pin, self.pin_again, self.resume_pin):
+            field.clear()
+        if self.draft.has_pin and not self._pin:
+            self.show_error("Enter the card's PIN: the server needs it to fund the card.")
+            self.resume_pin.show()
+            return
+        self.resume_pin.hide()
+        pin = self._pin
         if self.draft.step is IssueStep.STARTED:
             self.draft = self.drafts.save(self.draft)
         self.show_progress()
@@ -436,7 +462,14 @@ class IssueCardDialog(QDialog):
         code = next((c for c in card.codes if c.code_type is draft.code_type), None)
         if code is None:
             raise FlowStoppedError("The server created the card but returned no code for it.")
-        return self._save(draft.advance(IssueStep.CREATED, card_id=card.id, code=code.code))
+        draft = self._save(draft.advance(IssueStep.CREATED, card_id=card.id, code=code.code))
+        if code.is_masked:
+            raise FlowStoppedError(
+                f"The card was created (id {html.escape(card.id)}), but your role may not see its "
+                "personal code in full, so posdesk cannot fund it. No payment was taken. Ask a "
+                "user with ViewUnmaskedGiftCardCodes to finish, or abandon this issue."
+            )
+        return draft
 
     async def _pay(self, draft: IssueDraft) -> IssueDraft:
         if draft.payment_method is not PaymentMethod.TERMINAL:
@@ -449,13 +482,16 @@ class IssueCardDialog(QDialog):
             else:
                 self.render_draft(draft, "Starting the payment on the terminal…")
                 outcome = await self.backend.terminal_start(
-                    payment_type=TerminalPaymentType.AUTH,
-                    amount=draft.amount,
-                    terminal_id=draft.terminal_id or "",
+                    self.terminal_payment_type(),
+                    draft.amount,
+                    draft.terminal_id or "",
                     ref_no=draft.terminal_ref_no or draft.fund_ref_no,
                 )
             outcome = await self._follow(outcome)
             assert outcome.payment is not None
+            if (outcome.payment.status or "").upper() != "AUTHORIZED":
+                # a SALE is complete as soon as it is approved: nothing to capture
+                return self._save(draft.advance(IssueStep.PAID, terminal_continuation_id=None))
             payment_id = outcome.payment.id
             draft = self._save(
                 draft.advance(
@@ -463,10 +499,22 @@ class IssueCardDialog(QDialog):
                 )
             )
         self.render_draft(draft, "Capturing the card payment…")
-        await self._follow(await self.backend.terminal_capture(payment_id, draft.amount))
+        captured = await self.backend.terminal_capture(payment_id, draft.amount)
+        if captured.error is not None and captured.error.code == "ALREADY_CAPTURED":
+            # resumed after the capture went through but before it was written down
+            return self._save(draft.advance(IssueStep.PAID, terminal_continuation_id=None))
+        await self._follow(captured, capturing=True)
         return self._save(draft.advance(IssueStep.PAID, terminal_continuation_id=None))
 
-    async def _follow(self, outcome: TerminalOutcome) -> TerminalOutcome:
+    def terminal_payment_type(self) -> TerminalPaymentType:
+        """Authorize then capture when the role may; otherwise a one-step SALE."""
+        if not self.viewer.permissions or self.viewer.can(TERMINAL_AUTH_PERMISSION):
+            return TerminalPaymentType.AUTH
+        return TerminalPaymentType.SALE
+
+    async def _follow(
+        self, outcome: TerminalOutcome, *, capturing: bool = False
+    ) -> TerminalOutcome:
         """Loop on continuations, waiting as long as the server asks (never faster)."""
         deadline = time.monotonic() + self.terminal_timeout_s
         while outcome.continuation is not None:
@@ -475,7 +523,11 @@ class IssueCardDialog(QDialog):
             self.draft = self._save(
                 self.draft.advance(self.draft.step, terminal_continuation_id=continuation.id)
             )
-            self.render_draft(self.draft, WAITING_ON_TERMINAL, waiting=True)
+            self.render_draft(
+                self.draft,
+                "Capturing the card payment…" if capturing else WAITING_ON_TERMINAL,
+                waiting=not capturing,
+            )
             if self.cancel_requested() or time.monotonic() >= deadline:
                 timed_out = not self.cancel_requested()
                 with contextlib.suppress(PosError):
@@ -532,27 +584,32 @@ class IssueCardDialog(QDialog):
         def describe(tx: object) -> str:
             return "Funded."
 
-        outcome = await run_money_operation(
-            self.backend,
-            lambda: self.backend.giftcard_transaction(
-                code,
-                draft.code_type,
-                GiftCardTransType.ADD,
-                draft.amount,
-                ref_no=draft.fund_ref_no,
-                source_id=SOURCE_ID,
-                pin=pin,
-                giftcard_id=draft.card_id,
-                on_checking=lambda: self.render_draft(draft, html.escape(CHECKING)),
-            ),
-            reference=draft.fund_ref_no,
-            describe=describe,
-            on_checking=lambda text: self.render_draft(draft, html.escape(text)),
-        )
+        async def send() -> Outcome:
+            return await run_money_operation(
+                self.backend,
+                lambda: self.backend.giftcard_transaction(
+                    code,
+                    draft.code_type,
+                    GiftCardTransType.ADD,
+                    draft.amount,
+                    ref_no=draft.fund_ref_no,
+                    source_id=SOURCE_ID,
+                    pin=pin,
+                    giftcard_id=draft.card_id,
+                    on_checking=lambda: self.render_draft(draft, html.escape(CHECKING)),
+                ),
+                reference=draft.fund_ref_no,
+                describe=describe,
+                on_checking=lambda text: self.render_draft(draft, html.escape(text)),
+            )
+
+        outcome = await send()
         if isinstance(outcome.error, DuplicateReference):
-            # Resumed after the app closed mid-send: the journal has the reference, so ask
-            # for its settled state instead of sending again.
+            # Resumed after the app closed mid-send: the journal has the reference, so settle
+            # it by looking it up; only a confirmed "never happened" allows sending again.
             outcome = await reconcile_reference(self.backend, draft.fund_ref_no, describe)
+            if outcome.kind is OutcomeKind.FAILED:
+                outcome = await send()
         if outcome.kind is not OutcomeKind.DONE:
             raise FlowStoppedError(outcome.message)
         balance = getattr(outcome.result, "balance", None)
@@ -560,6 +617,7 @@ class IssueCardDialog(QDialog):
         if card is not None:
             self.card = card
             balance = card.balance
+        self._pin = None
         draft = self._save(draft.advance(IssueStep.FUNDED, balance=balance))
         self.slip = GiftCardSlip(
             title="Gift card issued",

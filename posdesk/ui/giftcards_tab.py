@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from typing_extensions import override
 
 from posdesk.api.errors import PosError
 from posdesk.domain import (
@@ -36,7 +38,8 @@ from posdesk.domain import (
     Viewer,
 )
 from posdesk.models.tasks import TaskOwner
-from posdesk.store.issue_drafts import IssueDraft, IssueDraftStore
+from posdesk.store.issue_drafts import IssueDraft, IssueDraftStore, default_drafts_path
+from posdesk.ui.context import SessionContext
 from posdesk.ui.giftcard_backend import GiftCardBackend
 from posdesk.ui.giftcard_dialogs import (
     ACTION_PERMISSION,
@@ -71,26 +74,28 @@ class GiftCardsTab(QWidget):
 
     def __init__(
         self,
-        backend: GiftCardBackend,
-        viewer: Viewer,
-        *,
-        drafts: IssueDraftStore,
-        store_code: str | None = None,
-        open_customer: Callable[[str], None] | None = None,
+        context: SessionContext,
         parent: QWidget | None = None,
+        *,
+        drafts: IssueDraftStore | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("giftCardsTab")
+        self.context = context
+        backend: GiftCardBackend = context.client
         self.backend = backend
+        viewer = context.viewer
         self.viewer = viewer
-        self.drafts = drafts
-        self.store_code = store_code
-        self.open_customer = open_customer
+        self.drafts = drafts or IssueDraftStore(drafts_path_for(context))
+        self.store_code = viewer.location_code or context.extras.get("store_code")
+        opener = context.extras.get("open_customer")
+        self.open_customer: Callable[[str], None] | None = opener if callable(opener) else None
         self.tasks = TaskOwner(self)
         self.task: asyncio.Task[Any] | None = None
         self.dialog: Any = None
         self.target: CardTarget | None = None
         self.last_slip: GiftCardSlip | None = None
+        self._shown_once = False
 
         # Look-up bar
         self.code_type = QComboBox(self)
@@ -215,6 +220,25 @@ class GiftCardsTab(QWidget):
         self.scanner.scanned.connect(self.on_scan)
         self.update_actions()
         self.update_resume()
+
+    # ----------------------------------------------------------------- shell contract
+    def focus_search(self) -> None:
+        self.code_edit.setFocus()
+        self.code_edit.selectAll()
+
+    def reload(self) -> None:
+        self.pending.refresh()
+        self.update_resume()
+        self.refresh()
+
+    @override
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._shown_once:
+            self._shown_once = True
+            # Operations left unsettled by an earlier run are checked before anything else.
+            if self.pending.entries:
+                self.pending.reconcile_now()
 
     # ----------------------------------------------------------------- messages
     def show_message(self, text: str | None, *, error: bool = False) -> None:
@@ -440,6 +464,7 @@ class GiftCardsTab(QWidget):
             self.drafts,
             store_code=self.store_code,
             draft=draft,
+            viewer=self.viewer,
             parent=self,
         )
         dialog.issued.connect(self._on_issued)
@@ -507,15 +532,12 @@ class GiftCardsTab(QWidget):
             self.show_message(f"Owner: member {member_id} (open the Customers tab to see them).")
 
 
-def create_gift_cards_tab(context: Any) -> GiftCardsTab:
-    """Tab factory for the shell: builds the tab from a ``SessionContext``."""
-    from posdesk.store.issue_drafts import default_drafts_path
-
-    open_customer = context.extras.get("open_customer")
-    return GiftCardsTab(
-        context.client,
-        context.viewer,
-        drafts=IssueDraftStore(context.extras.get("issue_drafts_path") or default_drafts_path()),
-        store_code=context.viewer.location_code,
-        open_customer=open_customer if callable(open_customer) else None,
-    )
+def drafts_path_for(context: SessionContext) -> Path:
+    """Issue drafts live next to the operation journal (same machine, same data dir)."""
+    explicit = context.extras.get("issue_drafts_path")
+    if explicit:
+        return Path(explicit)
+    journal_path = getattr(getattr(context.client, "journal", None), "path", None)
+    if isinstance(journal_path, Path) and str(journal_path) != ":memory:":
+        return journal_path.with_name("issue_drafts.json")
+    return default_drafts_path()
