@@ -1,7 +1,7 @@
 """A sale as a receipt: plain text (copy to clipboard) and HTML (QTextDocument print/PDF).
 
-Pure Python so both renderings are testable without Qt and stay identical in content: one
-:class:`Receipt` is computed from the sale, then written out twice.
+No widgets (QtCore only, for the locale's separators), so both renderings are testable and
+carry the same content: one :class:`Receipt` is computed from the sale, then written twice.
 """
 
 from __future__ import annotations
@@ -12,26 +12,20 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from decimal import Decimal
 
+from PySide6.QtCore import QLocale
+
 from posdesk.domain import Sale
-
-_TWO = Decimal("0.01")
-
-
-def money(amount: Decimal | None, currency: str | None = None) -> str:
-    """Two decimals with thousands separators; ``—`` when the server did not say."""
-    if amount is None:
-        return "—"
-    text = f"{amount.quantize(_TWO):,}"
-    return f"{text} {currency}" if currency else text
+from posdesk.models.formatting import format_decimal, format_money
 
 
-def quantity(value: Decimal | None) -> str:
+def money(amount: Decimal | None, locale: QLocale, currency: str | None = None) -> str:
+    """Locale money text; ``—`` when the server did not say."""
+    return "—" if amount is None else format_money(amount, locale, currency)
+
+
+def quantity(value: Decimal | None, locale: QLocale) -> str:
     """Quantities without trailing zeros (``2``, ``1.5``, ``-1``)."""
-    if value is None:
-        return "—"
-    if value == value.to_integral_value():
-        return str(value.quantize(Decimal(1)))
-    return format(value.normalize(), "f")
+    return "—" if value is None else format_decimal(value, locale)
 
 
 def local_time(instant: datetime | None, tz: tzinfo) -> str:
@@ -67,6 +61,7 @@ class Receipt:
         cls,
         sale: Sale,
         tz: tzinfo,
+        locale: QLocale,
         *,
         currency: str | None = None,
         location_name: str | None = None,
@@ -89,26 +84,29 @@ class Receipt:
             ReceiptLine(
                 sku=line.sku,
                 description=line.description or "",
-                quantity=quantity(line.quantity),
-                unit_price=money(line.unit_price),
-                discount=money(line.discount_amount) if line.discount_amount else "",
-                extended=money(line.ext_price),
+                quantity=quantity(line.quantity, locale),
+                unit_price=money(line.unit_price, locale),
+                discount=money(line.discount_amount, locale) if line.discount_amount else "",
+                extended=money(line.ext_price, locale),
                 detail=f"S/N {line.serial_lot_no}" if line.serial_lot_no else None,
             )
             for line in sale.lines
         )
         totals: list[tuple[str, str]] = [
-            ("Items", quantity(sale.item_count)),
-            ("Subtotal", money(sale.sub_total)),
+            ("Items", quantity(sale.item_count, locale)),
+            ("Subtotal", money(sale.sub_total, locale)),
         ]
         if sale.discount_amount:
-            totals.append(("Discounts", money(sale.discount_amount)))
-        totals += [("Tax", money(sale.tax_amount)), ("Total", money(sale.total, currency))]
+            totals.append(("Discounts", money(sale.discount_amount, locale)))
+        totals += [
+            ("Tax", money(sale.tax_amount, locale)),
+            ("Total", money(sale.total, locale, currency)),
+        ]
         tenders = tuple(
             (
                 " ".join(p for p in (t.tender_type, t.description) if p)
                 + (f" [{t.reference}]" if t.reference else ""),
-                money(t.amount),
+                money(t.amount, locale),
             )
             for t in sale.tenders
         )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import tzinfo
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, Qt
+from PySide6.QtCore import QLocale, QMarginsF, Qt
 from PySide6.QtGui import QGuiApplication, QPageLayout, QPageSize, QPdfWriter, QTextDocument
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import (
@@ -63,9 +63,12 @@ def write_pdf(receipt: Receipt, path: Path) -> None:
 class SaleDetailView(QWidget):
     """Shows one sale, or a placeholder / loading / error message instead of it."""
 
-    def __init__(self, tz: tzinfo, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, tz: tzinfo, locale: QLocale | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.tz = tz
+        self.locale = locale or QLocale()
         self.currency: str | None = None
         self.location_names: dict[str, str] = {}
         self._sale: Sale | None = None
@@ -177,7 +180,9 @@ class SaleDetailView(QWidget):
     def set_sale(self, sale: Sale) -> None:
         self._sale = sale
         location_name = self.location_names.get(sale.location_code or "")
-        receipt = Receipt.of(sale, self.tz, currency=self.currency, location_name=location_name)
+        receipt = Receipt.of(
+            sale, self.tz, self.locale, currency=self.currency, location_name=location_name
+        )
         self._receipt = receipt
         self._title.setText(receipt.title)
         self._fill_grid(self._header, receipt.header, columns=2)

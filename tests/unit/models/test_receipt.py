@@ -6,10 +6,13 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from PySide6.QtCore import QLocale
+
 from posdesk.domain import Sale, SaleLine, SaleTender
 from posdesk.models.receipt import Receipt, local_time, money, quantity
 
 CHICAGO = ZoneInfo("America/Chicago")
+US = QLocale(QLocale.Language.English, QLocale.Country.UnitedStates)
 
 SALE = Sale(
     id="100234",
@@ -47,17 +50,18 @@ SALE = Sale(
 
 
 def test_formatting_helpers() -> None:
-    assert money(Decimal("1234.5")) == "1,234.50"
-    assert money(Decimal("-3"), "USD") == "-3.00 USD"
-    assert money(None) == "—"
-    assert quantity(Decimal("2.000")) == "2"
-    assert quantity(Decimal("1.50")) == "1.5"
-    assert quantity(Decimal("-1")) == "-1"
+    assert money(Decimal("1234.5"), US) == "1,234.50"
+    assert money(Decimal("-3"), US, "USD") == "-3.00 USD"
+    assert money(None, US) == "—"
+    assert money(Decimal("1234.5"), QLocale(QLocale.Language.German)) == "1.234,50"
+    assert quantity(Decimal("2.000"), US) == "2"
+    assert quantity(Decimal("1.50"), US) == "1.5"
+    assert quantity(Decimal("-1"), US) == "-1"
     assert local_time(SALE.sale_date, CHICAGO) == "2026-02-28 23:59"
 
 
 def test_text_receipt_has_every_part() -> None:
-    text = Receipt.of(SALE, CHICAGO, currency="USD", location_name="Main St").text()
+    text = Receipt.of(SALE, CHICAGO, US, currency="USD", location_name="Main St").text()
     assert "Sale R2-000913" in text
     assert "2026-02-28 23:59" in text
     assert "Main St (S01)" in text
@@ -73,7 +77,7 @@ def test_text_receipt_has_every_part() -> None:
 
 
 def test_html_receipt_escapes_and_matches_text() -> None:
-    receipt = Receipt.of(SALE, CHICAGO)
+    receipt = Receipt.of(SALE, CHICAGO, US)
     markup = receipt.html()
     assert "Ana &lt;Lopez&gt; &amp; Co" in markup
     assert "<Lopez>" not in markup
@@ -84,7 +88,7 @@ def test_html_receipt_escapes_and_matches_text() -> None:
 
 def test_sale_without_detail_still_renders() -> None:
     bare = Sale(id="9", tran_no=None, sale_date=None)
-    receipt = Receipt.of(bare, CHICAGO)
+    receipt = Receipt.of(bare, CHICAGO, US)
     assert "no line detail" in receipt.text()
     assert "No line detail" in receipt.html()
     assert ("Customer", "Walk-in") in receipt.header

@@ -10,13 +10,13 @@ from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from posdesk.ui.sale_detail import SaleDetailView, write_pdf
-from tests.unit.models.test_receipt import SALE
+from tests.unit.models.test_receipt import SALE, US
 
 CHICAGO = ZoneInfo("America/Chicago")
 
 
 def test_shows_header_lines_tenders_and_totals(qtbot: QtBot) -> None:
-    view = SaleDetailView(CHICAGO)
+    view = SaleDetailView(CHICAGO, US)
     qtbot.addWidget(view)
     assert view.message.startswith("Select a sale")
     assert not view.copy_button.isEnabled()
@@ -36,7 +36,7 @@ def test_shows_header_lines_tenders_and_totals(qtbot: QtBot) -> None:
 
 
 def test_copy_as_text_and_back_to_a_message(qtbot: QtBot) -> None:
-    view = SaleDetailView(CHICAGO)
+    view = SaleDetailView(CHICAGO, US)
     qtbot.addWidget(view)
     view.set_sale(SALE)
     view.copy_text()
@@ -50,7 +50,7 @@ def test_copy_as_text_and_back_to_a_message(qtbot: QtBot) -> None:
 
 
 def test_pdf_export_writes_a_pdf(qtbot: QtBot, tmp_path: Path) -> None:
-    view = SaleDetailView(CHICAGO)
+    view = SaleDetailView(CHICAGO, US)
     qtbot.addWidget(view)
     view.set_sale(SALE)
     assert view.receipt is not None
