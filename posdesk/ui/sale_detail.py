@@ -68,7 +68,8 @@ class SaleDetailView(QWidget):
     ) -> None:
         super().__init__(parent)
         self.tz = tz
-        self.locale = locale or QLocale()
+        if locale is not None:
+            self.setLocale(locale)
         self.currency: str | None = None
         self.location_names: dict[str, str] = {}
         self._sale: Sale | None = None
@@ -181,7 +182,7 @@ class SaleDetailView(QWidget):
         self._sale = sale
         location_name = self.location_names.get(sale.location_code or "")
         receipt = Receipt.of(
-            sale, self.tz, self.locale, currency=self.currency, location_name=location_name
+            sale, self.tz, self.locale(), currency=self.currency, location_name=location_name
         )
         self._receipt = receipt
         self._title.setText(receipt.title)
