@@ -1,0 +1,63 @@
+"""Sale/customer columns and the summary strip arithmetic (Decimal, local dates)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import QLocale
+
+from posdesk.domain import Address, Customer, Phone, Sale, SaleTender
+from posdesk.models.sales import SalesSummary, customer_columns, sale_columns, tender_summary
+
+US = QLocale(QLocale.Language.English, QLocale.Country.UnitedStates)
+CHICAGO = ZoneInfo("America/Chicago")
+
+
+def test_summary_counts_totals_and_averages() -> None:
+    sales = [Sale(id=str(i), total=Decimal(t)) for i, t in enumerate(("10.00", "0.01", "5"))]
+    summary = SalesSummary.of(sales[:2], complete=False)
+    assert (summary.count, summary.total, summary.complete) == (2, Decimal("10.01"), False)
+    assert summary.average == Decimal("5.00")  # 5.005 rounds half-even
+    more = summary.plus([sales[2], Sale(id="x")], complete=True)
+    assert (more.count, more.total, more.complete) == (4, Decimal("15.01"), True)
+    assert SalesSummary.of([], complete=True).average is None
+
+
+def test_sale_columns_show_local_time_and_export_with_offset() -> None:
+    sale = Sale(
+        id="7",
+        sale_date=datetime(2026, 3, 1, 5, 59, tzinfo=UTC),
+        customer_id="C1",
+        total=Decimal("1234.5"),
+        tenders=(
+            SaleTender("CARD", Decimal(1)),
+            SaleTender("CASH", Decimal(1)),
+            SaleTender("CARD", Decimal(2)),
+        ),
+    )
+    columns = {c.name: c for c in sale_columns(CHICAGO)}
+    assert columns["sale_date"].display(sale, US) == "2026-02-28 23:59"
+    assert columns["sale_date"].value(sale) == datetime(2026, 2, 28, 23, 59, tzinfo=CHICAGO)
+    assert columns["total"].display(sale, US) == "1,234.50"
+    assert columns["customer"].display(sale, US) == "C1"
+    assert tender_summary(sale) == "CARD + CASH"
+    assert columns["sale_date"].display(Sale(id="8"), US) == ""
+
+
+def test_customer_columns() -> None:
+    customer = Customer(
+        id="1",
+        first_name="Ana",
+        last_name="Lopez",
+        phone=Phone(raw="(312) 555-0101"),
+        address=Address(city="Chicago"),
+        status="INACTIVE",
+    )
+    columns = {c.name: c for c in customer_columns()}
+    assert columns["name"].display(customer, US) == "Ana Lopez"
+    assert columns["phone"].display(customer, US) == "(312) 555-0101"
+    assert columns["city"].display(customer, US) == "Chicago"
+    assert columns["status"].tone is not None
+    assert columns["status"].tone(customer) == "muted"
