@@ -386,8 +386,10 @@ class Viewer:
 class SaleFilter:
     """Sale history filter (input side). Instants are aware; ``to_time`` is exclusive.
 
-    Only ``customer_id`` is in the documented API; the other fields need the server's
-    sale-filter extension (feature ``sale_search``).
+    Only ``customer_id`` and the dates are in the documented API; the other fields need the
+    server's sale-filter extension (feature ``sale_search``). ``from_date`` / ``to_date`` (the
+    documented ``fromDate`` inclusive / ``toDate`` exclusive, zone undocumented) are for servers
+    without that extension and are ignored when any extension field is set.
     """
 
     from_time: datetime | None = None
@@ -397,6 +399,8 @@ class SaleFilter:
     register_code: str | None = None
     tran_no: str | None = None
     newest_first: bool = False
+    from_date: date | None = None
+    to_date: date | None = None
 
     @property
     def needs_extension(self) -> bool:

@@ -412,7 +412,13 @@ class PosClient:
                 "first": first,
             }
             return mapping.page(await self._read("sale_search", variables), mapping.sale)
-        variables = {"customerId": filter.customer_id, "skip": skip, "first": first}
+        variables = {
+            "customerId": filter.customer_id,
+            "fromDate": filter.from_date.isoformat() if filter.from_date else None,
+            "toDate": filter.to_date.isoformat() if filter.to_date else None,
+            "skip": skip,
+            "first": first,
+        }
         return mapping.page(await self._read("sales", variables), mapping.sale)
 
     async def sale(self, id: str) -> Sale:
