@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import traceback
+from collections.abc import Callable
 from types import TracebackType
 
 from PySide6.QtCore import Qt
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from posdesk.api.errors import NotAuthenticated
 from posdesk.models.paged import error_message as user_sentence
 from posdesk.models.paged import is_expected
 
@@ -83,6 +85,12 @@ class ErrorReporter:
         self.show_dialogs = show_dialogs
         self.seen: dict[str, int] = {}
         self.dialogs: list[CrashDialog] = []
+        self.listeners: list[Callable[[BaseException], None]] = []
+        """Told about every error the UI sees (the session watches for an expired sign-in)."""
+
+    def observe(self, exc: BaseException) -> None:
+        for listener in list(self.listeners):
+            listener(exc)
 
     def unexpected(self, exc: BaseException) -> None:
         """Log it always; open the crash dialog only the first time this traceback is seen."""
@@ -105,13 +113,14 @@ class ErrorReporter:
 
     def report(self, exc: BaseException, what: str | None = None) -> None:
         """Expected errors: a plain message box; anything else: the crash dialog."""
+        self.observe(exc)
         if not is_expected(exc):
             self.unexpected(exc)
             return
         details = getattr(exc, "details", "")
         _log.warning("%s: %s (%s)", what or "Operation failed", user_sentence(exc), details)
-        if not self.show_dialogs:
-            return
+        if not self.show_dialogs or (isinstance(exc, NotAuthenticated) and self.listeners):
+            return  # the window's "Sign in again" bar is the prompt
         box = QMessageBox(
             QMessageBox.Icon.Warning,
             what or "posdesk",

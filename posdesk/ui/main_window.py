@@ -185,7 +185,9 @@ class SignInBar(QFrame):
         layout.addWidget(self.button)
         self.hide()
 
-    def prompt(self, text: str) -> None:
+    def prompt(self, text: str, button: str = "Sign in again") -> None:
+        self.button.setText(button)
+        self.button.setAccessibleName(button)
         self.label.setText(text)
         self.setAccessibleName(text)
         self.show()
@@ -406,6 +408,10 @@ class MainWindow(QMainWindow):
         self.connection_label.setToolTip(detail or "")
         if state == "expired":
             self.sign_in_bar.prompt(detail or "Your sign-in has expired. Sign in again.")
+        elif state == "error":
+            self.sign_in_bar.prompt(
+                f"Could not connect. {detail or ''}".strip(), button="Try again"
+            )
         elif state == "connected":
             self.sign_in_bar.hide()
 

@@ -201,7 +201,7 @@ class PagedTableView(QWidget):
         self._model = model
         self.table.setModel(model)
         model.loadingChanged.connect(self._update)
-        model.errorChanged.connect(self._update)
+        model.errorChanged.connect(self._error_changed)
         model.limitedChanged.connect(self._update)
         model.modelReset.connect(self._update)
         model.rowsInserted.connect(self._update)
@@ -226,6 +226,12 @@ class PagedTableView(QWidget):
     def _activated(self, index: QModelIndex) -> None:
         if self._model is not None and index.isValid():
             self.rowActivated.emit(self._model.item(index.row()))
+
+    def _error_changed(self, text: str) -> None:
+        model = self._model
+        if text and model is not None and model.error is not None and self.reporter is not None:
+            self.reporter.observe(model.error)
+        self._update()
 
     def _update(self, *_: object) -> None:
         model = self._model

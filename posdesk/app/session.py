@@ -1,0 +1,318 @@
+"""The session controller: connects a profile, hands the window a SessionContext, signs in
+again when the sign-in expires, switches profiles without a restart, and closes cleanly.
+
+It lives in the composition root because it constructs ``PosClient`` (httpx/authlib), which
+the UI layer must not import.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+
+from posdesk.api.client import PosClient
+from posdesk.api.credentials import Credentials
+from posdesk.api.errors import FeatureUnavailable, NotAuthenticated, PosError
+from posdesk.api.profile import ConnectionProfile
+from posdesk.app.demo import Demo, MemoryCredentials
+from posdesk.domain import Environment, Viewer
+from posdesk.models.tasks import TaskOwner
+from posdesk.store.journal import Journal
+from posdesk.ui.context import SessionContext
+from posdesk.ui.errors import ErrorReporter
+from posdesk.ui.main_window import MainWindow
+from posdesk.ui.profiles import ProfileStore
+from posdesk.ui.profiles_dialog import ConnectionReport, ProfilesDialog
+
+_log = logging.getLogger(__name__)
+
+BrowserOpener = Callable[[str], object]
+
+
+async def _who_and_where(
+    client: PosClient, profile: ConnectionProfile
+) -> tuple[Environment, Viewer]:
+    """Environment and viewer; a server lacking either still works (shown as unknown)."""
+
+    async def environment() -> Environment:
+        try:
+            return await client.environment()
+        except FeatureUnavailable:
+            return Environment()
+
+    async def viewer() -> Viewer:
+        try:
+            return await client.viewer()
+        except FeatureUnavailable:
+            return Viewer(client_id=profile.client_id)
+
+    env, who = await asyncio.gather(environment(), viewer())
+    return env, who
+
+
+class SessionController:
+    """Owns the PosClient of the active profile (at most one at a time)."""
+
+    def __init__(
+        self,
+        window: MainWindow,
+        store: ProfileStore,
+        *,
+        reporter: ErrorReporter,
+        demo: Demo | None = None,
+        open_browser: BrowserOpener | None = None,
+        journal: Journal | None = None,
+        sign_in_timeout: float = 300.0,
+    ) -> None:
+        self.window = window
+        self.store = store
+        self.reporter = reporter
+        self.demo = demo
+        self.open_browser = open_browser
+        self.journal = journal
+        self.sign_in_timeout = sign_in_timeout
+        self.client: PosClient | None = None
+        self.profile: ConnectionProfile | None = None
+        self.attempted: ConnectionProfile | None = None
+        self.tasks = TaskOwner(window)
+        self.dialog: ProfilesDialog | None = None
+        self._closed = False
+        reporter.listeners.append(self.observe)
+        window.profilesRequested.connect(self.show_profiles)
+        window.profileSwitchRequested.connect(lambda name: self.spawn(self.open_profile(name)))
+        window.signInRequested.connect(lambda: self.spawn(self.sign_in_again()))
+        window.signOutRequested.connect(lambda: self.spawn(self.sign_out()))
+        self.refresh_profiles_menu()
+
+    # ---------------------------------------------------------------- helpers
+
+    def spawn(self, coro: object) -> asyncio.Task[None]:
+        return self.tasks.spawn(coro, name="session")  # type: ignore[arg-type]
+
+    def credentials_for(self, profile: ConnectionProfile) -> Credentials:
+        if self.demo is not None and profile.name == self.demo.profile.name:
+            return self.demo.credentials
+        return self.store.credentials
+
+    def profile_names(self) -> list[str]:
+        names = self.store.names()
+        if self.demo is not None:
+            names.insert(0, self.demo.profile.name)
+        return names
+
+    def find_profile(self, name: str) -> ConnectionProfile | None:
+        if self.demo is not None and name == self.demo.profile.name:
+            return self.demo.profile
+        return self.store.get(name)
+
+    def refresh_profiles_menu(self) -> None:
+        current = self.profile.name if self.profile else None
+        self.window.set_profiles(self.profile_names(), current)
+
+    def observe(self, exc: BaseException) -> None:
+        """Any error the UI saw: an expired sign-in turns into the "Sign in again" prompt."""
+        if isinstance(exc, NotAuthenticated) and self.client is not None:
+            self.window.set_connection_state("expired", exc.user_message)
+
+    # ---------------------------------------------------------------- actions
+
+    async def start(self, profile_name: str | None = None) -> None:
+        """First connection at startup: demo, the named profile, the last one, or ask."""
+        if self.demo is not None:
+            await self.connect(self.demo.profile)
+            return
+        name = profile_name or self.store.last_used
+        profile = self.find_profile(name) if name else None
+        if profile is None:
+            if profile_name:
+                self.window.show_status(f"There is no connection profile named {profile_name!r}.")
+            self.show_profiles()
+            return
+        await self.connect(profile)
+
+    async def open_profile(self, name: str) -> None:
+        profile = self.find_profile(name)
+        if profile is None:
+            self.window.show_status(f"There is no connection profile named {name!r}.")
+            return
+        await self.connect(profile)
+
+    async def connect(self, profile: ConnectionProfile) -> bool:
+        """Connect and show ``profile``; the old session stays until the new one works."""
+        window = self.window
+        window.set_connection_state("connecting")
+        window.show_status(f"Connecting to {profile.name}…", 0)
+        try:
+            client = await PosClient.connect(
+                profile,
+                credentials=self.credentials_for(profile),
+                journal=self.journal,
+                open_browser=self._browser(),
+                sign_in_timeout=self.sign_in_timeout,
+            )
+        except PosError as exc:
+            _log.warning("Connecting to %s failed: %s", profile.name, exc.details or exc)
+            if self.client is not None:
+                # Still on the previous session: say so, keep working there.
+                window.set_connection_state("connected")
+                window.show_status(f"Could not switch to {profile.name}: {exc.user_message}", 0)
+            else:
+                self.attempted = profile
+                state = "expired" if isinstance(exc, NotAuthenticated) else "error"
+                window.set_connection_state(state, f"{profile.name}: {exc.user_message}")
+            return False
+        try:
+            environment, viewer = await _who_and_where(client, profile)
+        except BaseException:
+            await client.aclose()
+            raise
+        old = self.client
+        self.client, self.profile = client, profile
+        if self.demo is None or profile.name != self.demo.profile.name:
+            self.store.last_used = profile.name
+        context = SessionContext(
+            client=client,
+            viewer=viewer,
+            environment=environment,
+            profile_name=profile.name,
+            tasks=TaskOwner(),
+            reporter=self.reporter,
+            status=window.show_status,
+        )
+        demo = self.demo is not None and profile.name == self.demo.profile.name
+        window.set_session(context, demo=demo)
+        window.show_status(f"Connected to {profile.name}.")
+        self.refresh_profiles_menu()
+        if old is not None:
+            await old.aclose()
+        self.spawn(self._reconcile(client))
+        return True
+
+    async def _reconcile(self, client: PosClient) -> None:
+        """Settle money-moving operations an earlier run left unconfirmed."""
+        if self.journal is None:
+            return
+        try:
+            entries = await client.reconcile_pending()
+        except PosError as exc:
+            _log.warning("Reconciling the journal failed: %s", exc.details or exc)
+            return
+        unresolved = [e for e in entries if str(getattr(e, "state", "")) != "done"]
+        if unresolved:
+            self.window.show_status(
+                f"{len(unresolved)} earlier operation(s) need a manager's review.", 0
+            )
+
+    def _browser(self) -> Callable[[str], object]:
+        if self.open_browser is not None:
+            return self.open_browser
+
+        def open_with_qt(url: str) -> object:
+            from PySide6.QtCore import QUrl
+            from PySide6.QtGui import QDesktopServices
+
+            self.window.show_status("Continue the sign-in in your web browser…", 0)
+            return QDesktopServices.openUrl(QUrl(url))
+
+        return open_with_qt
+
+    async def sign_in_again(self) -> bool:
+        """Interactive: the browser again. Client credentials: fetch a new token."""
+        client, profile = self.client, self.profile
+        if client is None or profile is None:
+            if self.attempted is not None:
+                return await self.connect(self.attempted)
+            await self.start()
+            return self.client is not None
+        self.window.set_connection_state("connecting")
+        try:
+            if profile.auth_flow == "interactive":
+                await client.sign_in(browser_timeout=self.sign_in_timeout)
+            else:
+                # A new connection fetches a new token; a wrong secret fails here clearly.
+                return await self.connect(profile)
+        except PosError as exc:
+            self.window.set_connection_state("expired", exc.user_message)
+            return False
+        self.window.set_connection_state("connected")
+        self.window.show_status("Signed in again.")
+        self.window.reload_current()
+        return True
+
+    async def sign_out(self) -> None:
+        """Forget the refresh token of the active profile and close the connection."""
+        client, profile = self.client, self.profile
+        self.client = self.profile = None
+        self.window.set_session(None)
+        self.window.set_connection_state("disconnected")
+        if profile is not None and profile.auth_flow == "interactive":
+            with contextlib.suppress(PosError):
+                self.credentials_for(profile).set_refresh_token(profile.name, None)
+        if client is not None:
+            await client.aclose()
+        self.refresh_profiles_menu()
+        self.window.show_status("Signed out.")
+
+    # ------------------------------------------------------------ profiles UI
+
+    def show_profiles(self) -> ProfilesDialog:
+        if self.dialog is not None:
+            self.dialog.raise_()
+            return self.dialog
+        current = self.profile.name if self.profile else None
+        dialog = ProfilesDialog(self.store, self.test_connection, self.window, current=current)
+        dialog.connectRequested.connect(lambda name: self.spawn(self.open_profile(name)))
+        dialog.profilesChanged.connect(self.refresh_profiles_menu)
+        dialog.finished.connect(self._dialog_closed)
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _dialog_closed(self, _result: int) -> None:
+        if self.dialog is not None:
+            self.dialog.deleteLater()
+        self.dialog = None
+
+    async def test_connection(
+        self, profile: ConnectionProfile, secret: str | None
+    ) -> ConnectionReport:
+        """Discovery + token + schema check with what the dialog holds (nothing is saved)."""
+        credentials: Credentials
+        if secret:
+            credentials = MemoryCredentials()
+            credentials.set_client_secret(profile.name, secret)
+        else:
+            credentials = self.credentials_for(profile)
+        client = await PosClient.connect(
+            profile,
+            credentials=credentials,
+            open_browser=self._browser(),
+            sign_in_timeout=self.sign_in_timeout,
+        )
+        try:
+            environment, viewer = await _who_and_where(client, profile)
+            return ConnectionReport(environment, viewer, client.features)
+        finally:
+            await client.aclose()
+
+    # --------------------------------------------------------------- shutdown
+
+    async def aclose(self) -> None:
+        """Cancel everything, close the HTTP client, stop the demo server."""
+        if self._closed:
+            return
+        self._closed = True
+        if self.window.context is not None:
+            await self.window.context.tasks.aclose()
+        await self.tasks.aclose()
+        client, self.client = self.client, None
+        if client is not None:
+            await client.aclose()
+        if self.journal is not None:
+            close = getattr(self.journal, "close", None)
+            if callable(close):
+                close()
+        if self.demo is not None:
+            await asyncio.to_thread(self.demo.stop)
