@@ -142,6 +142,10 @@ async def run(args: argparse.Namespace) -> int:
     from posdesk.ui.main_window import MainWindow
 
     app = QApplication.instance()
+    quit_on_close = isinstance(app, QApplication) and app.quitOnLastWindowClosed()
+    if isinstance(app, QApplication):
+        # Closing the window must end run(), not the Qt loop under it (see module doc).
+        app.setQuitOnLastWindowClosed(False)
     reporter = ErrorReporter()
     window = MainWindow(reporter=reporter)
     previous_hook = sys.excepthook
@@ -191,6 +195,8 @@ async def run(args: argparse.Namespace) -> int:
         tasks.set_unexpected_error_handler(None)
         sys.excepthook = previous_hook
         window.deleteLater()
+        if isinstance(app, QApplication):
+            app.setQuitOnLastWindowClosed(quit_on_close)
     _log.info("posdesk stopped cleanly")
     return code
 

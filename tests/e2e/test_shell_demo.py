@@ -3,22 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 
 import pytest
 from PySide6.QtWidgets import QApplication
 
 from posdesk.app import build_parser, run
 from posdesk.ui.main_window import MainWindow
-
-
-async def wait_for(predicate: Callable[[], object], timeout: float = 30.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        if loop.time() > deadline:
-            raise AssertionError("condition not reached in time")
-        await asyncio.sleep(0.05)
+from tests.helpers.waiting import wait_until
 
 
 def main_window() -> MainWindow | None:
@@ -42,10 +33,10 @@ async def test_demo_starts_shows_the_sandbox_and_shuts_down_cleanly() -> None:
 
 
 async def check_demo(app_task: asyncio.Future[int]) -> None:
-    await wait_for(main_window)
+    await wait_until(main_window)
     window = main_window()
     assert window is not None
-    await wait_for(lambda: window.context is not None)
+    await wait_until(lambda: window.context is not None)
     assert window.connection_label.text() == "● Connected"
     assert "Sandbox" in window.environment_label.text()
     assert window.environment_banner.isVisible()

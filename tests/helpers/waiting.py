@@ -1,0 +1,16 @@
+"""Polling helpers for async Qt tests (qtbot.wait* must not be used inside async tests)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+
+async def wait_until(predicate: Callable[[], object], limit: float = 30.0) -> None:
+    """Poll ``predicate`` every 20 ms while the qasync loop keeps Qt running."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + limit
+    while not predicate():
+        if loop.time() > deadline:
+            raise AssertionError(f"condition not reached within {limit} s")
+        await asyncio.sleep(0.02)
