@@ -50,6 +50,9 @@ def memory_keyring() -> Iterator[MemoryKeyring]:
     keyring.set_keyring(previous)
 
 
+_QASYNC_LOOPS: list[Any] = []
+
+
 def pytest_asyncio_loop_factories(
     config: pytest.Config, item: pytest.Item
 ) -> dict[str, Callable[[], Any]]:
@@ -59,7 +62,12 @@ def pytest_asyncio_loop_factories(
 
     def make_loop() -> Any:
         app = QApplication.instance() or QApplication([])
-        return qasync.QEventLoop(app)
+        loop = qasync.QEventLoop(app)
+        # Keep every closed loop alive for the session: when Python garbage-collects a closed
+        # QEventLoop (its timer QObject / socket notifiers) during a later test's Qt event
+        # processing, the process segfaults (seen after a few HTTP tests).
+        _QASYNC_LOOPS.append(loop)
+        return loop
 
     return {"qasync": make_loop}
 
