@@ -38,7 +38,8 @@ from PySide6.QtWidgets import (
 )
 from typing_extensions import override
 
-from posdesk.api.errors import NotAuthorized
+from posdesk.api.client import PosClient
+from posdesk.api.errors import NotAuthorized, NotFound
 from posdesk.domain import Item, Location, Page, Product, ProductSortOption, TrackingType
 from posdesk.models.formatting import Kind
 from posdesk.models.inventory import stock_tone, stock_totals
@@ -115,7 +116,7 @@ class InventoryTab(QWidget):
         super().__init__(parent)
         self.setObjectName("inventoryTab")
         self.context = context
-        self.client: Any = context.client
+        self.client: PosClient = context.client
         self.number_locale = QLocale()
         self._tasks = TaskOwner(self, on_error=context.reporter.unexpected)
         self._lookup_task: asyncio.Task[None] | None = None
@@ -152,9 +153,7 @@ class InventoryTab(QWidget):
         self.set_home_button.clicked.connect(self.save_home_warehouse)
 
         self.copy_sku_action = self._action("Copy &SKU", "Ctrl+Shift+C", self.copy_sku)
-        self.copy_details_action = self._action(
-            "Copy &details", "Ctrl+Alt+C", self.copy_details
-        )
+        self.copy_details_action = self._action("Copy &details", "Ctrl+Alt+C", self.copy_details)
         self.focus_action = self._action("Focus look-up", "Ctrl+L", self.focus_search)
         copy_sku = QPushButton("Copy SKU", self)
         copy_sku.setObjectName("inventoryCopySku")
@@ -266,7 +265,7 @@ class InventoryTab(QWidget):
 
     @property
     def home_warehouse(self) -> str | None:
-        """"My store": saved for this profile, else the signed-in user's own location."""
+        """ "My store": saved for this profile, else the signed-in user's own location."""
         saved = self.context.settings().value(SETTINGS_WAREHOUSE, "")
         return str(saved) if saved else self.context.viewer.location_code
 
@@ -423,7 +422,7 @@ class InventoryTab(QWidget):
 
     def _enter_list(self, view: QAbstractItemView) -> None:
         model = view.model()
-        if model is None or model.rowCount() == 0:
+        if model.rowCount() == 0:
             return
         view.setFocus(Qt.FocusReason.TabFocusReason)
         if not view.currentIndex().isValid():
@@ -496,11 +495,13 @@ class InventoryTab(QWidget):
 
     async def _fetch_product(self, sku: str) -> None:
         """The catalogue page is a bonus: failures hide it (and go to the log), no message."""
+        product: Product | None
         try:
-            product: Product | None = await self.client.product(sku)
-            if product is not None and self._sort_options is None:
-                page = await self.client.product_sort_options()
-                self._sort_options = tuple(_items_of(page))
+            product = await self.client.product(sku)
+            if self._sort_options is None:
+                self._sort_options = tuple((await self.client.product_sort_options()).items)
+        except NotFound:
+            product = None
         except Exception as exc:
             if not is_expected(exc):
                 raise
@@ -512,7 +513,7 @@ class InventoryTab(QWidget):
     async def _load_locations(self) -> None:
         """Warehouse names for the grid and the filter. Without them codes are shown."""
         try:
-            locations: Sequence[Location] = _items_of(await self.client.locations())
+            locations: Sequence[Location] = (await self.client.locations(first=500)).items
         except Exception as exc:
             if not is_expected(exc):
                 raise
@@ -630,12 +631,3 @@ class InventoryTab(QWidget):
         if sku:
             self.lookup.setText(str(sku))
             self.open_sku(str(sku))
-
-
-def _items_of(result: object) -> Sequence[Any]:
-    """A ``Page`` or a plain sequence (the API may return either for small lists)."""
-    if isinstance(result, Page):
-        return tuple(result.items)
-    if isinstance(result, Sequence):
-        return tuple(result)
-    return ()

@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QSizePolicy,
     QSplitter,
-    QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
     QTextBrowser,
@@ -45,6 +44,7 @@ from posdesk.models.inventory import (
     stock_totals,
 )
 from posdesk.models.paged import ToneRole
+from posdesk.ui.widgets.paged_view import ToneDelegate
 
 _TONE_ACCENTS = {
     "danger": QColor(214, 48, 49),
@@ -72,8 +72,9 @@ def tone_background(palette: QPalette, tone: str) -> QColor | None:
     )
 
 
-class ToneDelegate(QStyledItemDelegate):
-    """Paints a cell's ``ToneRole`` ("danger", "warning", "good", "muted") from the palette."""
+class StockToneDelegate(ToneDelegate):
+    """The shared tone text colour plus a tinted cell background: at the counter an empty or
+    low warehouse must stand out across the whole row, not only by its text colour."""
 
     @override
     def initStyleOption(
@@ -81,15 +82,9 @@ class ToneDelegate(QStyledItemDelegate):
     ) -> None:
         super().initStyleOption(option, index)
         tone = index.data(ToneRole)
-        if not tone:
+        if not isinstance(tone, str):
             return
-        if tone == "muted":
-            option.palette.setColor(
-                QPalette.ColorRole.Text,
-                option.palette.color(QPalette.ColorRole.PlaceholderText),
-            )
-            return
-        color = tone_background(option.palette, str(tone))
+        color = tone_background(option.palette, tone)
         if color is not None:
             option.backgroundBrush = QBrush(color)
             if tone == "danger":
@@ -192,7 +187,7 @@ def _selectable(label: QLabel) -> QLabel:
 def _table(model: ListTableModel[StockRow] | ListTableModel[SerialRow]) -> QTableView:
     view = QTableView()
     view.setModel(model)
-    view.setItemDelegate(ToneDelegate(view))
+    view.setItemDelegate(StockToneDelegate(view))
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.setAlternatingRowColors(True)
