@@ -19,7 +19,7 @@ import logging
 import time
 from collections.abc import Coroutine, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QLocale, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeyEvent, QKeySequence, QShowEvent
@@ -38,7 +38,6 @@ from PySide6.QtWidgets import (
 )
 from typing_extensions import override
 
-from posdesk.api.client import PosClient
 from posdesk.api.errors import NotAuthorized, NotFound
 from posdesk.domain import Item, Location, Page, Product, ProductSortOption, TrackingType
 from posdesk.models.formatting import Kind
@@ -50,6 +49,9 @@ from posdesk.ui.item_detail import ItemDetailView
 from posdesk.ui.widgets.paged_view import PagedTableView, tone_color
 from posdesk.ui.widgets.scanner import ScanDetector
 from posdesk.ui.widgets.search import SearchLineEdit
+
+if TYPE_CHECKING:  # the UI never imports the HTTP layer at run time
+    from posdesk.api.client import PosClient
 
 _log = logging.getLogger(__name__)
 
