@@ -130,27 +130,43 @@ class Database:
     for an empty database. An existing file that was seeded before is reused as is.
     """
 
-    def __init__(self, path: str | Path = ":memory:", seed: str | None = "demo") -> None:
+    def __init__(
+        self,
+        path: str | Path = ":memory:",
+        seed: str | None = "demo",
+        now: Callable[[], datetime] | None = None,
+    ) -> None:
         self.path = str(path)
         self.lock = threading.RLock()
         self.conn = sqlite3.connect(
             self.path, check_same_thread=False, isolation_level=None, cached_statements=256
         )
-        self.conn.execute("PRAGMA foreign_keys=OFF")
-        if self.path != ":memory:":
-            self.conn.execute("PRAGMA journal_mode=WAL")
-            self.conn.execute("PRAGMA synchronous=NORMAL")
         self.conn.execute("PRAGMA cache_size=-65536")
         self.conn.execute("PRAGMA mmap_size=1073741824")
         self.conn.execute("PRAGMA temp_store=MEMORY")
-        self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+        self.clock: Callable[[], datetime] = now or (lambda: datetime.now(UTC))
         self._last_mod = 0
         self.migrate()
         if seed is not None and self.meta("seed") is None:
             from posdesk.sandbox.seed import populate
 
+            if self.path != ":memory:":  # bulk load without a journal, then switch to WAL
+                self.conn.execute("PRAGMA journal_mode=OFF")
             populate(self, seed)
+        if self.path != ":memory:":
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute("PRAGMA synchronous=NORMAL")
         self.seed = self.meta("seed")
+
+    @classmethod
+    def open(
+        cls,
+        path: str | Path = ":memory:",
+        seed: str | None = "demo",
+        now: Callable[[], datetime] | None = None,
+    ) -> Database:
+        """What ``SandboxServer`` calls: open/migrate/seed (see the class docstring)."""
+        return cls(path, seed=seed, now=now)
 
     def migrate(self) -> None:
         with self.lock:

@@ -51,6 +51,7 @@ from graphql import GraphQLError, GraphQLResolveInfo, GraphQLSchema
 from graphql.language import FieldNode, FloatValueNode, IntValueNode, StringValueNode, ValueNode
 
 import posdesk
+from posdesk.sandbox import security as sec
 from posdesk.sandbox.db import Database
 from posdesk.sandbox.security import Principal
 from posdesk.sandbox.seed import TENANT_TIME_ZONE
@@ -59,54 +60,38 @@ SCHEMA_PATH = Path(__file__).with_name("schema.graphql")
 DEFAULT_FIRST = 100
 MAX_FIRST = 1000
 
-# --- permissions (REFERENCE.md §4.2; the last group is inferred for sandbox extensions) -------
-VIEW_SALES = "ViewSales"
-VIEW_INVENTORY = "ViewInventory"
-VIEW_CUSTOMERS = "ViewCustomers"
-FIND_GIFT_CARD = "FindGiftCardByCode"
-USE_PHYSICAL = "UsePhysicalGiftCardCodes"
-USE_EXTERNAL = "UseExternalGiftCardCodes"
-USE_CRYPTO = "UseCryptoGiftCardCodes"
-LIST_GIFT_CARDS = "ListGiftCards"
-VIEW_UNMASKED = "ViewUnmaskedGiftCardCodes"
-CREATE_GIFT_CARD = "CreateGiftCard"
-EDIT_GIFT_CARD = "EditGiftCard"
-ADD_PURCHASE = "AddPurchase"
-TERMINAL_SALE = "MakeSaleTerminalPayment"
-TERMINAL_REFUND = "MakeRefundTerminalPayment"
-TERMINAL_AUTH = "MakeAuthTerminalPayment"  # inferred: the documented list is cut off
-LIST_GIFT_CARD_TRANS = "ListGiftCardTrans"  # inferred: admin "List gift card transactions"
-VIEW_PURCHASES = "ViewPurchases"  # inferred: admin "View purchases"
+# --- permissions: the names live in security.py (REFERENCE.md §4.2 + sandbox extensions) ---
+VIEW_SALES = sec.VIEW_SALES
+VIEW_INVENTORY = sec.VIEW_INVENTORY
+VIEW_CUSTOMERS = sec.VIEW_CUSTOMERS
+FIND_GIFT_CARD = sec.FIND_GIFT_CARD_BY_CODE
+LIST_GIFT_CARDS = sec.LIST_GIFT_CARDS
+VIEW_UNMASKED = sec.VIEW_UNMASKED_GIFT_CARD_CODES
+CREATE_GIFT_CARD = sec.CREATE_GIFT_CARD
+EDIT_GIFT_CARD = sec.EDIT_GIFT_CARD
+ADD_PURCHASE = sec.ADD_PURCHASE
+LIST_GIFT_CARD_TRANS = sec.LIST_GIFT_CARD_TRANS
+VIEW_PURCHASES = sec.VIEW_PURCHASES
+# The documented list is cut off after the SALE and refund permissions; an authorization is a
+# deferred sale, so AUTH payments and their capture need the SALE permission here (inferred).
+TERMINAL_AUTH = sec.MAKE_SALE_TERMINAL_PAYMENT
 TRANS_PERMISSIONS = {
-    "ADD": "GiftCardTransAdd",
-    "ADJUST": "GiftCardTransAdjust",
-    "EXTERNAL": "GiftCardTransExternal",
-    "IMPORT": "GiftCardTransImport",
-    "USE": "GiftCardTransUse",
+    "ADD": sec.GIFT_CARD_TRANS_ADD,
+    "ADJUST": sec.GIFT_CARD_TRANS_ADJUST,
+    "EXTERNAL": sec.GIFT_CARD_TRANS_EXTERNAL,
+    "IMPORT": sec.GIFT_CARD_TRANS_IMPORT,
+    "USE": sec.GIFT_CARD_TRANS_USE,
 }
-CODE_PERMISSIONS = {"PHYSICAL": USE_PHYSICAL, "EXTERNAL": USE_EXTERNAL, "PERSONAL": USE_CRYPTO}
-TERMINAL_PERMISSIONS = {"SALE": TERMINAL_SALE, "REFUND": TERMINAL_REFUND, "AUTH": TERMINAL_AUTH}
-ALL_PERMISSIONS: tuple[str, ...] = (
-    VIEW_SALES,
-    VIEW_INVENTORY,
-    VIEW_CUSTOMERS,
-    FIND_GIFT_CARD,
-    USE_PHYSICAL,
-    USE_EXTERNAL,
-    LIST_GIFT_CARDS,
-    VIEW_UNMASKED,
-    USE_CRYPTO,
-    "UseShortPersonalGiftCardCodes",
-    CREATE_GIFT_CARD,
-    EDIT_GIFT_CARD,
-    *TRANS_PERMISSIONS.values(),
-    ADD_PURCHASE,
-    TERMINAL_SALE,
-    TERMINAL_REFUND,
-    TERMINAL_AUTH,
-    LIST_GIFT_CARD_TRANS,
-    VIEW_PURCHASES,
-)
+CODE_PERMISSIONS = {
+    "PHYSICAL": sec.USE_PHYSICAL_GIFT_CARD_CODES,
+    "EXTERNAL": sec.USE_EXTERNAL_GIFT_CARD_CODES,
+    "PERSONAL": sec.USE_CRYPTO_GIFT_CARD_CODES,
+}
+TERMINAL_PERMISSIONS = {
+    "SALE": sec.MAKE_SALE_TERMINAL_PAYMENT,
+    "REFUND": sec.MAKE_REFUND_TERMINAL_PAYMENT,
+    "AUTH": TERMINAL_AUTH,
+}
 
 # Root fields and the permission each needs (None: any authenticated caller). giftcard also
 # accepts ListGiftCards; gift card transactions and terminal calls depend on the type asked for.
@@ -134,7 +119,7 @@ ROOT_PERMISSIONS: dict[str, str | None] = {
     "giftcardTransCapture": "GiftCardTrans<Type>",
     "giftcardTransCancel": "GiftCardTrans<Type>",
     "purchaseAdd": ADD_PURCHASE,
-    "terminalPayment": "Make<Type>TerminalPayment",
+    "terminalPayment": "Make<Sale|Refund>TerminalPayment",
 }
 
 # --- simulated payment terminal (documented for UI tests) ------------------------------------
@@ -411,12 +396,23 @@ class _Query:
         return " AND ".join(self.where) if self.where else "1"
 
 
+def row_id(value: Any) -> int:
+    """An id argument as a row id; -1 (matches nothing) for anything that is not one."""
+    text = str(value)
+    if text.isascii() and text.isdigit() and len(text) < 19:
+        return int(text)
+    return -1
+
+
 def _search_words(search: str) -> list[str]:
+    compact = re.sub(r"[\s()\-.+]", "", search)
+    if compact.isdigit() and len(compact) >= 3:  # a phone number typed with spaces
+        search = compact
     words = []
     for word in search.lower().split():
         digits = re.sub(r"[()\-.+]", "", word)
         if digits.isdigit() and len(digits) >= 3:
-            if len(digits) == 11 and digits.startswith("1") and digits != word:
+            if len(digits) == 11 and digits.startswith("1"):  # +1 country code
                 digits = digits[1:]
             word = digits
         words.append(word)
@@ -984,9 +980,7 @@ class _Api:
         require(info, VIEW_SALES)
         q = _Query([], [])
         if kw.get("id") is not None:
-            if not str(kw["id"]).isdigit():
-                return {"results": [], "has_more_results": False}
-            q.add("id = ?", int(kw["id"]))
+            q.add("id = ?", row_id(kw["id"]))
         if kw.get("customer_id") is not None:
             q.add("customer_id = ?", kw["customer_id"])
         for arg, op in (("from_date", ">="), ("to_date", "<")):
@@ -1206,9 +1200,7 @@ class _Api:
                     limited = True
             q.add(f"id IN ({','.join('?' * len(card_ids)) or 'NULL'})", *card_ids)
         if kw.get("id") is not None:
-            if not str(kw["id"]).isdigit():
-                return {"results": [], "has_more_results": False, "limited_by_permission": False}
-            q.add("id = ?", int(kw["id"]))
+            q.add("id = ?", row_id(kw["id"]))
         if kw.get("member_id") is not None:
             q.add("member_id = ?", kw["member_id"])
         offset, limit = page_limits(kw.get("skip"), kw.get("first"))
@@ -1232,9 +1224,7 @@ class _Api:
             raise not_authorized(LIST_GIFT_CARD_TRANS)
         q = _Query([], [])
         if card_id is not None:
-            if not str(card_id).isdigit():
-                return {"results": [], "has_more_results": False}
-            q.add("giftcard_id = ?", int(card_id))
+            q.add("giftcard_id = ?", row_id(card_id))
         if kw.get("ref_no") is not None:
             q.add("ref_no = ?", kw["ref_no"])
         if kw.get("source_id") is not None:
@@ -1334,9 +1324,7 @@ class _Api:
         raw_id = g.get("id")
         if not raw_id:
             raise validation("NotEmptyValidator", "Id", "The card id is required.")
-        card = self.db.query_one(
-            "SELECT * FROM giftcard WHERE id = ?", (int(raw_id) if str(raw_id).isdigit() else -1,)
-        )
+        card = self.db.query_one("SELECT * FROM giftcard WHERE id = ?", (row_id(raw_id),))
         if card is None:
             raise validation("NotFoundValidator", "Id", "No gift card with that id.")
         member = g.get("member_id") or None
@@ -1477,7 +1465,7 @@ class _Api:
             raise validation("NotEmptyValidator", "Id", "The transaction id is required.")
         row = self.db.query_one(
             "SELECT * FROM giftcard_trans WHERE id = ?",
-            (int(raw_id) if str(raw_id).isdigit() else -1,),
+            (row_id(raw_id),),
         )
         if row is None:
             raise validation("NotFoundValidator", "Id", "No gift card transaction with that id.")
