@@ -49,5 +49,6 @@ class AboutDialog(QDialog):
         layout.addLayout(form)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.setObjectName("aboutButtons")
+        buttons.button(QDialogButtonBox.StandardButton.Close).setObjectName("aboutCloseButton")
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)

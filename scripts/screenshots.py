@@ -1,0 +1,124 @@
+"""Screenshots of posdesk on the demo sandbox, in the light and the dark palette.
+
+Run under a real X server (the offscreen platform renders fonts differently):
+
+    xvfb-run -a -s '-screen 0 1440x900x24' uv run python scripts/screenshots.py
+    ... scripts/screenshots.py --only main-window --theme dark --out /tmp/shots
+
+Scenes come from every module in ``scripts/shots/`` (see its ``__init__``), so each tab adds
+its own without editing this file. Output: ``docs/screenshots/<scene>-<theme>.png``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import pkgutil
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(ROOT))
+
+
+def discover_scenes() -> list:  # type: ignore[type-arg]
+    import shots
+
+    scenes = []
+    for info in sorted(pkgutil.iter_modules(shots.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"shots.{info.name}")
+        scenes.extend(getattr(module, "SCENES", []))
+    # The shell's overview first, then the rest in module order.
+    scenes.sort(key=lambda s: s.name != "main-window")
+    return scenes
+
+
+async def shoot(args: argparse.Namespace) -> int:
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+    from shots import ShotContext
+
+    from posdesk.app.demo import start_demo
+    from posdesk.app.session import SessionController
+    from posdesk.store.journal import Journal
+    from posdesk.ui.errors import ErrorReporter
+    from posdesk.ui.main_window import MainWindow
+    from posdesk.ui.profiles import ProfileStore
+    from posdesk.ui.theme import apply_theme
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    scenes = [s for s in discover_scenes() if not args.only or s.name in args.only]
+    out = Path(args.out)
+    demo = await start_demo(args.seed)
+    written = []
+    try:
+        for theme in args.theme:
+            apply_theme(app, theme)
+            reporter = ErrorReporter()
+            window = MainWindow(QSettings(), reporter=reporter)
+            controller = SessionController(
+                window,
+                ProfileStore(QSettings()),
+                reporter=reporter,
+                demo=demo,
+                journal=Journal(":memory:"),
+            )
+            window.show()
+            await controller.connect(demo.profile)
+            ctx = ShotContext(app, window, controller, theme)
+            for scene in scenes:
+                window.resize(*scene.size)
+                window.tabs.setCurrentIndex(0)
+                try:
+                    widget = await scene.run(ctx)
+                except Exception as exc:  # a broken scene must not hide the others
+                    print(f"scene {scene.name} ({theme}) failed: {exc!r}", file=sys.stderr)
+                    continue
+                target = widget or window
+                await asyncio.sleep(0.2)
+                app.processEvents()
+                path = out / f"{scene.name}-{theme}.png"
+                target.grab().save(str(path))
+                written.append(path)
+                if widget is not None and widget is not window:
+                    widget.close()
+            controller.demo = None  # the demo server is shared by both themes
+            await controller.aclose()
+            window.close()
+            window.deleteLater()
+    finally:
+        await asyncio.to_thread(demo.stop)
+    for path in written:
+        print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
+    return 0 if written else 1
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
+    parser.add_argument("--only", nargs="*", help="scene names to shoot (default: all)")
+    parser.add_argument("--theme", nargs="*", default=["light", "dark"])
+    parser.add_argument("--seed", default="demo")
+    args = parser.parse_args()
+    Path(args.out).mkdir(parents=True, exist_ok=True)
+    import qasync
+    from PySide6.QtCore import QSettings
+
+    from posdesk.app import create_application
+
+    # Screenshots never read or write the user's real settings.
+    settings_dir = tempfile.mkdtemp(prefix="posdesk-shots-")
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, settings_dir)
+    app = create_application("light")
+    app.setQuitOnLastWindowClosed(False)
+    result: int = qasync.run(shoot(args))
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,72 @@
+"""Every interactive widget of the shell has a stable objectName and an accessible name.
+
+docs/testing.md lists these names: end-to-end tests and screen readers rely on them.
+"""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QComboBox,
+    QHeaderView,
+    QLineEdit,
+    QTabBar,
+    QTabWidget,
+    QWidget,
+)
+from pytestqt.qtbot import QtBot
+
+from posdesk.ui.errors import ErrorReporter
+from posdesk.ui.main_window import MainWindow
+from posdesk.ui.profiles import ProfileStore
+from posdesk.ui.profiles_dialog import ProfilesDialog
+from posdesk.ui.widgets.paged_view import PagedTableView
+from posdesk.ui.widgets.search import SearchLineEdit
+
+INTERACTIVE = (QAbstractButton, QLineEdit, QComboBox, QAbstractItemView, QTabWidget)
+
+
+def qt_internal(widget: QWidget) -> bool:
+    """Sub-widgets Qt creates itself: headers, tab scrollers, clear buttons, combo popups."""
+    if isinstance(widget, QHeaderView):
+        return True
+    parent = widget.parentWidget()
+    while parent is not None:
+        if isinstance(parent, QComboBox | QTabBar | QLineEdit):
+            return not isinstance(widget, QAbstractItemView) or isinstance(parent, QComboBox)
+        parent = parent.parentWidget()
+    return False
+
+
+def unnamed(root: QWidget) -> list[str]:
+    problems = []
+    for kind in INTERACTIVE:
+        for widget in root.findChildren(kind):
+            name = widget.objectName()
+            if name.startswith("qt_") or qt_internal(widget):
+                continue
+            if not name:
+                problems.append(f"{type(widget).__name__} without objectName")
+                continue
+            text = widget.text() if isinstance(widget, QAbstractButton) else ""
+            if not (widget.accessibleName() or text):
+                problems.append(f"{name} without accessible name")
+    return problems
+
+
+@pytest.mark.parametrize("factory", ["main_window", "profiles_dialog", "paged_view"])
+def test_interactive_widgets_are_named(qtbot: QtBot, factory: str) -> None:
+    root: QWidget
+    if factory == "main_window":
+        root = MainWindow(QSettings(), reporter=ErrorReporter(show_dialogs=False))
+    elif factory == "profiles_dialog":
+        root = ProfilesDialog(ProfileStore(QSettings()))
+    else:
+        root = PagedTableView("things")
+        SearchLineEdit(root, object_name="thingsSearch")
+    qtbot.addWidget(root)
+    root.show()
+    assert unnamed(root) == []
