@@ -21,6 +21,7 @@ class Preset(enum.StrEnum):
     LAST_7_DAYS = "last_7_days"
     LAST_30_DAYS = "last_30_days"
     THIS_MONTH = "this_month"
+    ALL = "all"
     CUSTOM = "custom"
 
     @property
@@ -35,6 +36,7 @@ _LABELS = {
     Preset.LAST_7_DAYS: "Last 7 days",
     Preset.LAST_30_DAYS: "Last 30 days",
     Preset.THIS_MONTH: "This month",
+    Preset.ALL: "All dates",
     Preset.CUSTOM: "Custom",
 }
 
@@ -96,12 +98,15 @@ class DateRange:
         return f"{self.first.isoformat()} – {self.last.isoformat()}"
 
 
-def preset_range(preset: Preset, today: date, *, week_starts_on: int = 0) -> DateRange:
+def preset_range(preset: Preset, today: date, *, week_starts_on: int = 0) -> DateRange | None:
     """The inclusive dates a preset means on ``today`` (the user's local date).
 
     ``week_starts_on`` is a ``date.weekday()`` number (0 = Monday, 6 = Sunday), so the shell
-    can pass the locale's first day of week. CUSTOM has no dates of its own: it raises.
+    can pass the locale's first day of week. ALL means no date filter (``None``); CUSTOM has
+    no dates of its own: it raises.
     """
+    if preset is Preset.ALL:
+        return None
     if preset is Preset.TODAY:
         return DateRange(today, today)
     if preset is Preset.YESTERDAY:

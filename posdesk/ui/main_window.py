@@ -379,6 +379,8 @@ class MainWindow(QMainWindow):
             self.context.tasks.cancel_all()
         self.context = context
         self.demo = demo
+        if context is not None:
+            context.extras.setdefault("open_tab", self.open_tab)
         self.sign_in_bar.hide()
         if context is None:
             self.environment_banner.hide()
@@ -424,6 +426,18 @@ class MainWindow(QMainWindow):
         index = self.tabs.currentIndex()
         if 0 <= index < len(self.pages):
             self.pages[index].build(self.context)
+
+    def open_tab(self, key: str) -> QWidget | None:
+        """Switch to the tab with ``key`` and return its widget (built if needed).
+
+        Tabs reach each other through this (``context.extras["open_tab"]``), e.g. the
+        Customers tab opens a sale in the Sales tab; ``None`` if there is no such tab.
+        """
+        for index, page in enumerate(self.pages):
+            if page.spec.key == key:
+                self.tabs.setCurrentIndex(index)
+                return page.build(self.context)
+        return None
 
     def current_tab(self) -> QWidget | None:
         index = self.tabs.currentIndex()

@@ -9,6 +9,13 @@ import pytest
 
 from posdesk.models.date_range import DateRange, Preset, preset_range, start_of_day
 
+
+def dates(preset: Preset, today: date) -> DateRange:
+    found = preset_range(preset, today)
+    assert found is not None
+    return found
+
+
 CHICAGO = ZoneInfo("America/Chicago")
 LONDON = ZoneInfo("Europe/London")
 SANTIAGO = ZoneInfo("America/Santiago")  # DST gap at local midnight
@@ -24,20 +31,20 @@ def test_presets_on_an_ordinary_wednesday() -> None:
     assert preset_range(Preset.THIS_WEEK, today, week_starts_on=6) == DateRange(
         date(2026, 11, 22), today
     )
-    assert preset_range(Preset.LAST_7_DAYS, today).days == 7
+    assert dates(Preset.LAST_7_DAYS, today).days == 7
     assert preset_range(Preset.LAST_30_DAYS, today) == DateRange(date(2026, 10, 27), today)
     assert preset_range(Preset.THIS_MONTH, today) == DateRange(date(2026, 11, 1), today)
 
 
 def test_presets_across_month_and_year_ends() -> None:
-    assert preset_range(Preset.YESTERDAY, date(2026, 3, 1)).first == date(2026, 2, 28)
-    assert preset_range(Preset.YESTERDAY, date(2028, 3, 1)).first == date(2028, 2, 29)  # leap
-    assert preset_range(Preset.YESTERDAY, date(2027, 1, 1)).first == date(2026, 12, 31)
+    assert dates(Preset.YESTERDAY, date(2026, 3, 1)).first == date(2026, 2, 28)
+    assert dates(Preset.YESTERDAY, date(2028, 3, 1)).first == date(2028, 2, 29)  # leap
+    assert dates(Preset.YESTERDAY, date(2027, 1, 1)).first == date(2026, 12, 31)
     assert preset_range(Preset.THIS_MONTH, date(2026, 1, 1)) == DateRange(
         date(2026, 1, 1), date(2026, 1, 1)
     )
-    assert preset_range(Preset.THIS_WEEK, date(2027, 1, 1)).first == date(2026, 12, 28)
-    assert preset_range(Preset.LAST_30_DAYS, date(2026, 3, 1)).first == date(2026, 1, 31)
+    assert dates(Preset.THIS_WEEK, date(2027, 1, 1)).first == date(2026, 12, 28)
+    assert dates(Preset.LAST_30_DAYS, date(2026, 3, 1)).first == date(2026, 1, 31)
 
 
 def test_week_start_on_the_start_day_is_just_today() -> None:
@@ -45,9 +52,10 @@ def test_week_start_on_the_start_day_is_just_today() -> None:
     assert preset_range(Preset.THIS_WEEK, monday) == DateRange(monday, monday)
 
 
-def test_custom_has_no_preset_dates() -> None:
+def test_custom_has_no_preset_dates_and_all_has_none() -> None:
     with pytest.raises(ValueError, match="custom"):
         preset_range(Preset.CUSTOM, date(2026, 1, 1))
+    assert preset_range(Preset.ALL, date(2026, 1, 1)) is None
 
 
 def test_reversed_range_is_rejected() -> None:

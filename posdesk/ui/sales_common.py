@@ -1,0 +1,134 @@
+"""Pieces the Customers and Sales tabs share: the user's zone, permission panels, sale lists.
+
+A role without ``ViewSales`` / ``ViewCustomers`` must see *why* the tab is empty, naming the
+permission, instead of an empty table with an error strip; :class:`GuardedTable` swaps the
+table for :class:`PermissionPanel` when the model's error is ``NotAuthorized`` (or when the
+viewer's permission list says so up front).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, tzinfo
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from PySide6.QtCore import Qt, QTimeZone, Signal
+from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
+
+from posdesk.api.errors import NotAuthorized
+from posdesk.domain import Viewer
+from posdesk.models.paged import PagedTableModel
+from posdesk.ui.context import SessionContext
+from posdesk.ui.widgets.paged_view import PagedTableView
+
+_log = logging.getLogger(__name__)
+
+#: ``SessionContext.extras`` key: a ``tzinfo`` that overrides the PC's zone for sale dates
+#: (tests and screenshots pin one; a user could pick the store's zone).
+TZ_EXTRA = "time_zone"
+
+
+def system_zone() -> tzinfo:
+    """The PC's IANA zone (DST-aware), as Qt sees it; a fixed offset only as a last resort."""
+    name = bytes(QTimeZone.systemTimeZoneId().data()).decode()
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        _log.warning("Unknown system time zone %r; using the current UTC offset", name)
+        return datetime.now(UTC).astimezone().tzinfo or UTC
+
+
+def session_zone(context: SessionContext) -> tzinfo:
+    zone = context.extras.get(TZ_EXTRA)
+    return zone if isinstance(zone, tzinfo) else system_zone()
+
+
+def lacks(viewer: Viewer, permission: str) -> bool:
+    """True only when the server *told* us the permissions and this one is missing.
+
+    A server without the ``viewer`` extension reports no permissions at all; then we ask
+    and let a ``NOT_AUTHORIZED`` answer speak for itself.
+    """
+    return bool(viewer.permissions) and not viewer.can(permission)
+
+
+def permission_text(permission: str, what: str) -> str:
+    return (
+        f"<h3>{what} needs the {permission} permission</h3>"
+        f"<p>Your role does not include <b>{permission}</b>, so the POS server does not "
+        f"show {what.lower()} to this sign-in.</p>"
+        f"<p>Ask an administrator to add {permission} to your role, or sign in with a "
+        f"profile that has it.</p>"
+    )
+
+
+class PermissionPanel(QLabel):
+    """A friendly, centred explanation naming the missing permission."""
+
+    def __init__(self, name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(f"{name}Permission")
+        self.setWordWrap(True)
+        self.setMargin(24)
+        self.setTextFormat(Qt.TextFormat.RichText)
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+
+    def explain(self, permission: str, what: str) -> None:
+        self.setText(permission_text(permission, what))
+        self.setAccessibleName(f"{what} needs the {permission} permission")
+
+
+class GuardedTable(QWidget):
+    """A PagedTableView that turns into a PermissionPanel on ``NotAuthorized``."""
+
+    deniedChanged = Signal(bool)
+
+    def __init__(
+        self,
+        name: str,
+        permission: str,
+        what: str,
+        context: SessionContext,
+        *,
+        empty_text: str,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.permission = permission
+        self.what = what
+        self.view = PagedTableView(
+            name, self, reporter=context.reporter, empty_text=empty_text, accessible_name=what
+        )
+        self.panel = PermissionPanel(name, self)
+        self._stack = QStackedWidget(self)
+        self._stack.addWidget(self.view)
+        self._stack.addWidget(self.panel)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self._stack)
+        self._denied = False
+        if lacks(context.viewer, permission):
+            self._set_denied(True)
+
+    @property
+    def denied(self) -> bool:
+        return self._denied
+
+    def set_model(self, model: PagedTableModel[Any], *, load: bool = True) -> None:
+        model.errorChanged.connect(lambda _text: self._check(model))
+        self.view.setModel(model, load=load and not self._denied)
+
+    def _check(self, model: PagedTableModel[Any]) -> None:
+        if isinstance(model.error, NotAuthorized):
+            permission = model.error.permission or self.permission
+            self.panel.explain(permission, self.what)
+            self._set_denied(True, explain=False)
+
+    def _set_denied(self, denied: bool, *, explain: bool = True) -> None:
+        if explain:
+            self.panel.explain(self.permission, self.what)
+        self._stack.setCurrentWidget(self.panel if denied else self.view)
+        if denied != self._denied:
+            self._denied = denied
+            self.deniedChanged.emit(denied)
