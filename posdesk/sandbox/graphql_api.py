@@ -193,7 +193,7 @@ def format_error(error: GraphQLError, debug: bool = False) -> dict[str, Any]:
     """ariadne ``error_formatter``: every error gets ``extensions.code`` (see module doc)."""
     formatted: dict[str, Any] = dict(error.formatted)
     original = error.original_error
-    while isinstance(original, GraphQLError) and original.original_error is not None:
+    while isinstance(original, GraphQLError):  # unwrap to the root cause, if there is one
         original = original.original_error
     extensions: dict[str, Any]
     if isinstance(original, ApiError):

@@ -216,8 +216,8 @@ class Fixtures:
     gc_history_id: str = "30007"  # ADD 50, USE -10, authorized USE -5, cancelled USE -7
     gc_history_code: str = "G59220000141"
     gc_history_balance: str = "35.00"
-    gc_history_pending_trans_id: str = "880003"
-    gc_history_cancelled_trans_id: str = "880004"
+    gc_history_pending_trans_id: str = "880008"
+    gc_history_cancelled_trans_id: str = "880009"
     gc_history_ref_no: str = "ORDER-FIX-7"
     gc_history_source_id: str = "fixture-shop"
     gc_zero_id: str = "30008"
@@ -1544,8 +1544,10 @@ def populate(db: Database, preset_name: str) -> float:
         )
         conn.execute("COMMIT")
         conn.execute("ANALYZE")
+        took = time.perf_counter() - started
+        conn.execute("INSERT INTO meta VALUES ('seed_seconds', ?)", (f"{took:.1f}",))
         conn.execute("PRAGMA synchronous=NORMAL")
-    return time.perf_counter() - started
+    return took
 
 
 def reference_day(offset_days: int) -> date:
