@@ -1,0 +1,185 @@
+"""Sign-in through the window against the sandbox: interactive (headless browser), failures,
+token expiry while the window is open, and switching profiles without a restart."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings
+from pytestqt.qtbot import QtBot
+
+from posdesk.api.credentials import Credentials
+from posdesk.api.profile import ConnectionProfile
+from posdesk.app.session import SessionController
+from posdesk.sandbox.security import DEMO_CLIENTS
+from posdesk.sandbox.server import SandboxServer
+from posdesk.store.journal import Journal
+from posdesk.ui.errors import ErrorReporter
+from posdesk.ui.main_window import MainWindow, TabSpec
+from posdesk.ui.profiles import ProfileStore
+from tests.api.helpers import browser
+from tests.conftest import MemoryKeyring
+from tests.helpers.probe_tab import CustomersProbeTab
+from tests.helpers.waiting import wait_until
+
+PROBE = [TabSpec("&Customers", "tests.helpers.probe_tab:CustomersProbeTab", "customers")]
+
+
+def base_url(sandbox: SandboxServer) -> str:
+    assert sandbox.info is not None
+    return sandbox.info.base_url
+
+
+def make_shell(
+    qtbot: QtBot, tmp_path: Path, opener: Callable[[str], object]
+) -> tuple[MainWindow, SessionController]:
+    reporter = ErrorReporter(show_dialogs=False)
+    window = MainWindow(QSettings(), tabs=PROBE, reporter=reporter)
+    qtbot.addWidget(window)
+    window.show()
+    controller = SessionController(
+        window,
+        ProfileStore(QSettings()),
+        reporter=reporter,
+        open_browser=opener,
+        journal=Journal(tmp_path / "journal.sqlite3"),
+        sign_in_timeout=10,
+    )
+    return window, controller
+
+
+def probe(window: MainWindow) -> CustomersProbeTab:
+    tab = window.current_tab()
+    assert isinstance(tab, CustomersProbeTab)
+    return tab
+
+
+def settings_text(root: Path) -> str:
+    return "\n".join(p.read_text(errors="replace") for p in root.rglob("*") if p.is_file())
+
+
+@pytest.mark.asyncio
+async def test_interactive_sign_in_through_the_window(
+    qtbot: QtBot,
+    sandbox: SandboxServer,
+    tmp_path: Path,
+    memory_keyring: MemoryKeyring,
+    isolated_qsettings: Path,
+) -> None:
+    opened: list[str] = []
+    window, controller = make_shell(
+        qtbot, tmp_path, browser("manager", "manager-pass", opened=opened)
+    )
+    controller.store.save(ConnectionProfile("Store PC", base_url(sandbox), "interactive"))
+    try:
+        await controller.start("Store PC")
+        assert len(opened) == 1
+        assert opened[0].startswith(base_url(sandbox) + "/authorize?")
+        assert window.connection_label.text() == "● Connected"
+        assert window.user_label.text().startswith("Signed in as ")
+        assert window.profile_label.text() == "Profile: Store PC"
+        tab = probe(window)
+        await wait_until(lambda: tab.model.rowCount() > 0)
+        refresh = memory_keyring.secrets[("posdesk", "Store PC:refresh_token")]
+        assert refresh
+        assert refresh not in settings_text(isolated_qsettings)
+        assert controller.store.last_used == "Store PC"
+    finally:
+        await controller.aclose()
+    assert controller.client is None
+
+
+@pytest.mark.asyncio
+async def test_cancelled_sign_in_shows_a_prompt_not_a_traceback(
+    qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    window, controller = make_shell(qtbot, tmp_path, browser(action="cancel"))
+    controller.store.save(ConnectionProfile("Store PC", base_url(sandbox), "interactive"))
+    try:
+        await controller.start("Store PC")
+        assert controller.client is None
+        assert window.sign_in_bar.isVisible()
+        assert "cancelled" in window.sign_in_bar.label.text()
+        assert window.connection_label.text() == "Sign-in expired"
+        assert controller.reporter.seen == {}  # nothing went to the crash dialog
+        # "Sign in again" with a working browser completes the sign-in.
+        controller.open_browser = browser("manager", "manager-pass")
+        window.sign_in_bar.button.click()
+        await wait_until(lambda: controller.client is not None)
+        assert not window.sign_in_bar.isVisible()
+    finally:
+        await controller.aclose()
+
+
+@pytest.mark.asyncio
+async def test_token_expiry_while_the_window_is_open(
+    qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    sandbox.token_lifetime = 2
+    window, controller = make_shell(qtbot, tmp_path, browser("manager", "manager-pass"))
+    profile = ConnectionProfile("Store PC", base_url(sandbox), "interactive")
+    controller.store.save(profile)
+    try:
+        await controller.start("Store PC")
+        tab = probe(window)
+        await wait_until(lambda: tab.model.rowCount() > 0)
+        # Expired access token + valid refresh token: renewed silently.
+        await asyncio.sleep(2.2)
+        window.reload_current()
+        await wait_until(lambda: tab.model.rowCount() > 0 and not tab.model.loading)
+        assert tab.model.error is None
+        assert not window.sign_in_bar.isVisible()
+        # Refresh token revoked (signed out elsewhere) and the access token expires.
+        Credentials().set_refresh_token(profile.name, "revoked")
+        await asyncio.sleep(2.2)
+        window.reload_current()
+        await wait_until(lambda: tab.model.error is not None)
+        assert "sign-in" in tab.model.error_text.lower()
+        assert tab.view.banner.isVisible()
+        await wait_until(window.sign_in_bar.isVisible)
+        assert window.connection_label.text() == "Sign-in expired"
+        # Sign in again from the prompt: the tab loads again.
+        window.sign_in_bar.button.click()
+        await wait_until(lambda: window.connection_label.text() == "● Connected")
+        await wait_until(lambda: probe(window).model.rowCount() > 0)
+        assert probe(window).model.error is None
+    finally:
+        await controller.aclose()
+
+
+@pytest.mark.asyncio
+async def test_switching_profiles_without_restart(
+    qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    window, controller = make_shell(qtbot, tmp_path, browser("manager", "manager-pass"))
+    store = controller.store
+    for client_id in ("demo-clerk", "posdesk-demo"):
+        store.save(
+            ConnectionProfile(client_id, base_url(sandbox), "client_credentials", client_id),
+            secret=DEMO_CLIENTS[client_id].secret,
+        )
+    try:
+        await controller.start("demo-clerk")
+        first = controller.client
+        assert window.user_label.text()
+        assert [a.text() for a in window.switch_menu.actions()] == ["demo-clerk", "posdesk-demo"]
+        window.switch_menu.actions()[1].trigger()
+        await wait_until(lambda: controller.client is not first and controller.client is not None)
+        assert window.profile_label.text() == "Profile: posdesk-demo"
+        assert first is not None
+        assert first._http.is_closed  # the old connection was closed
+        assert window.switch_menu.actions()[1].isChecked()
+        # A profile that cannot connect keeps the current session working.
+        store.save(
+            ConnectionProfile("broken", base_url(sandbox), "client_credentials", "demo-clerk"),
+            secret="wrong-secret",
+        )
+        current = controller.client
+        await controller.open_profile("broken")
+        assert controller.client is current
+        assert "Could not switch to broken" in window.statusBar().currentMessage()
+    finally:
+        await controller.aclose()
