@@ -70,9 +70,7 @@ async def test_interactive_sign_in_through_the_window(
     isolated_qsettings: Path,
 ) -> None:
     opened: list[str] = []
-    window, controller = make_shell(
-        qtbot, tmp_path, browser("manager", "manager-pass", opened=opened)
-    )
+    window, controller = make_shell(qtbot, tmp_path, browser("owner", "owner-pass", opened=opened))
     controller.store.save(ConnectionProfile("Store PC", base_url(sandbox), "interactive"))
     try:
         await controller.start("Store PC")
@@ -82,7 +80,8 @@ async def test_interactive_sign_in_through_the_window(
         assert window.user_label.text().startswith("Signed in as ")
         assert window.profile_label.text() == "Profile: Store PC"
         tab = probe(window)
-        await wait_until(lambda: tab.model.rowCount() > 0)
+        await wait_until(lambda: tab.model.rowCount() > 0 or tab.model.error, 10)
+        assert tab.model.error is None, (tab.model.error_text, tab.model.error)
         refresh = memory_keyring.secrets[("posdesk", "Store PC:refresh_token")]
         assert refresh
         assert refresh not in settings_text(isolated_qsettings)
@@ -106,7 +105,7 @@ async def test_cancelled_sign_in_shows_a_prompt_not_a_traceback(
         assert window.connection_label.text() == "Sign-in expired"
         assert controller.reporter.seen == {}  # nothing went to the crash dialog
         # "Sign in again" with a working browser completes the sign-in.
-        controller.open_browser = browser("manager", "manager-pass")
+        controller.open_browser = browser("owner", "owner-pass")
         window.sign_in_bar.button.click()
         await wait_until(lambda: controller.client is not None)
         assert not window.sign_in_bar.isVisible()
@@ -119,7 +118,7 @@ async def test_token_expiry_while_the_window_is_open(
     qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path
 ) -> None:
     sandbox.token_lifetime = 2
-    window, controller = make_shell(qtbot, tmp_path, browser("manager", "manager-pass"))
+    window, controller = make_shell(qtbot, tmp_path, browser("owner", "owner-pass"))
     profile = ConnectionProfile("Store PC", base_url(sandbox), "interactive")
     controller.store.save(profile)
     try:
@@ -154,7 +153,7 @@ async def test_token_expiry_while_the_window_is_open(
 async def test_switching_profiles_without_restart(
     qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path
 ) -> None:
-    window, controller = make_shell(qtbot, tmp_path, browser("manager", "manager-pass"))
+    window, controller = make_shell(qtbot, tmp_path, browser("owner", "owner-pass"))
     store = controller.store
     for client_id in ("demo-clerk", "posdesk-demo"):
         store.save(
