@@ -1,0 +1,288 @@
+"""Benchmark: barcode scan to item detail on screen, against the local sandbox (``large`` seed).
+
+Run:  uv run python -m tests.perf.bench_inventory [--scans 200]
+  or: uv run pytest tests/perf/bench_inventory.py -s
+
+What is timed, per scan: from the moment the scanner's Enter key is delivered (the burst has
+been typed: a scanner needs its own few ms for that) until the detail view has been filled and
+the whole tab window painted synchronously (``repaint()``, i.e. really on screen). The HTTP
+round trips (request written → response body read, measured inside the httpx transport) are
+the *server* part; everything else (key handling, scan detection, building requests, JSON
+parsing, domain mapping, filling the widgets, layout and painting) is the *client* part.
+Targets: total ≤ 100 ms p95, client ≤ 20 ms p95. The catalogue page of the item is loaded
+after the item is on screen and is not part of the timing (it is awaited between scans).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import fcntl
+import os
+import random
+import statistics
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import httpx
+import keyring
+import qasync
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from posdesk.api.client import PosClient
+from posdesk.api.credentials import Credentials
+from posdesk.api.profile import ConnectionProfile
+from posdesk.domain import Item
+from posdesk.models.tasks import TaskOwner
+from posdesk.sandbox.security import DEMO_CLIENTS
+from posdesk.sandbox.server import SandboxServer
+from posdesk.ui.context import SessionContext
+from posdesk.ui.errors import ErrorReporter
+from posdesk.ui.inventory_tab import InventoryTab
+
+CACHE = Path(os.environ.get("POSDESK_BENCH_CACHE", "/work/cache"))
+LARGE_DB = CACHE / "large.db"
+LARGE_LOCK = CACHE / "large.lock"
+CLIENT_ID = "demo-manager"
+TOTAL_P95_MS = 100.0
+CLIENT_P95_MS = 20.0
+
+
+@contextmanager
+def large_database() -> Iterator[Path]:
+    """The shared ``large`` seed, built once (under the lock) and reused by every benchmark."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    with LARGE_LOCK.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        from posdesk.sandbox.db import Database
+
+        started = time.perf_counter()
+        db = Database(LARGE_DB, seed="large")
+        seeded = db.seed
+        db.close()
+        fcntl.flock(lock, fcntl.LOCK_UN)
+    took = time.perf_counter() - started
+    if took > 5:
+        print(f"built the large seed in {took:.0f} s", file=sys.stderr)
+    assert seeded == "large", f"{LARGE_DB} holds the {seeded!r} seed, not 'large'"
+    yield LARGE_DB
+
+
+class TimingTransport(httpx.AsyncBaseTransport):
+    """Wraps the client's transport and adds up the time spent waiting on the server."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.server_s = 0.0
+        self.requests = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        started = time.perf_counter()
+        response = await self.inner.handle_async_request(request)
+        body = await response.aread()
+        self.server_s += time.perf_counter() - started
+        self.requests += 1
+        return httpx.Response(
+            response.status_code,
+            headers=response.headers,
+            content=body,
+            extensions=response.extensions,
+            request=request,
+        )
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+class _MemoryKeyring(keyring.backend.KeyringBackend):
+    priority = 1
+
+    def __init__(self) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self.secrets: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.secrets.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.secrets[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.secrets.pop((service, username), None)
+
+
+@dataclass
+class Sample:
+    code: str
+    kind: str
+    total_ms: float
+    server_ms: float
+    requests: int
+
+    @property
+    def client_ms(self) -> float:
+        return self.total_ms - self.server_ms
+
+
+@dataclass
+class Result:
+    samples: list[Sample] = field(default_factory=list)
+
+    def column(self, name: str, kind: str | None = None) -> list[float]:
+        rows = [s for s in self.samples if kind is None or s.kind == kind]
+        return [float(getattr(s, name)) for s in rows]
+
+
+def p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20, method="inclusive")[-1] if len(values) > 1 else values[0]
+
+
+def table(result: Result) -> str:
+    lines = [
+        f"{'metric':<28}{'n':>6}{'median ms':>12}{'p95 ms':>10}{'max ms':>10}{'target':>10}",
+        "-" * 76,
+    ]
+    for label, name, kind, target in (
+        ("scan → detail, total", "total_ms", None, TOTAL_P95_MS),
+        ("  client side", "client_ms", None, CLIENT_P95_MS),
+        ("  server (HTTP round trips)", "server_ms", None, None),
+        ("SKU scans, total", "total_ms", "sku", None),
+        ("barcode scans, total", "total_ms", "barcode", None),
+        ("barcode scans, client side", "client_ms", "barcode", None),
+        ("requests per scan", "requests", None, None),
+    ):
+        values = result.column(name, kind)
+        if not values:
+            continue
+        mark = "" if target is None else (f"≤{target:.0f} " + ("ok" if p95(values) <= target else "FAIL"))
+        lines.append(
+            f"{label:<28}{len(values):>6}{statistics.median(values):>12.1f}"
+            f"{p95(values):>10.1f}{max(values):>10.1f}{mark:>10}"
+        )
+    return "\n".join(lines)
+
+
+async def pick_codes(client: PosClient, count: int, rng: random.Random) -> list[tuple[str, str]]:
+    """Random items from the whole catalogue: half scanned by barcode, half by SKU label."""
+    first_page = await client.items(first=1)
+    del first_page
+    codes: list[tuple[str, str]] = []
+    while len(codes) < count:
+        page = await client.items(skip=rng.randrange(0, 45_000), first=20)
+        for item in page.items:
+            if item.barcodes and rng.random() < 0.5:
+                codes.append((item.barcodes[0], "barcode"))
+            else:
+                codes.append((item.sku, "sku"))
+    return codes[:count]
+
+
+async def run_benchmark(server: SandboxServer, scans: int, warmup: int) -> Result:
+    assert server.info is not None
+    profile = ConnectionProfile("bench", server.info.base_url, client_id=CLIENT_ID)
+    credentials = Credentials()
+    credentials.set_client_secret(profile.name, DEMO_CLIENTS[CLIENT_ID].secret)
+    client = await PosClient.connect(profile, credentials=credentials)
+    timing = TimingTransport(client._http._transport)
+    client._http._transport = timing
+    tasks = TaskOwner()
+    tab: InventoryTab | None = None
+    try:
+        context = SessionContext(
+            client=client,
+            viewer=await client.viewer(),
+            environment=await client.environment(),
+            profile_name=profile.name,
+            tasks=tasks,
+            reporter=ErrorReporter(show_dialogs=False),
+        )
+        tab = InventoryTab(context)
+        tab.resize(1440, 860)
+        tab.show()
+        while tab.warehouse.count() <= 1:
+            await asyncio.sleep(0.01)
+        rng = random.Random(6)
+        codes = await pick_codes(client, scans + warmup, rng)
+        shown: asyncio.Future[Item] | None = None
+
+        def on_shown(item: object) -> None:
+            if shown is not None and not shown.done() and isinstance(item, Item):
+                shown.set_result(item)
+
+        tab.itemShown.connect(on_shown)
+        result = Result()
+        loop = asyncio.get_running_loop()
+        for n, (code, kind) in enumerate(codes):
+            tab.warehouse.setFocus()  # the focus is anywhere but the look-up field
+            QTest.keyClicks(tab.warehouse, code)  # the scanner types the code...
+            shown = loop.create_future()
+            before_s, before_n = timing.server_s, timing.requests
+            started = time.perf_counter()
+            QTest.keyClick(tab.warehouse, Qt.Key.Key_Return)  # ...and ends it: timing starts
+            item = await asyncio.wait_for(shown, 10)
+            tab.repaint()  # paint the tab now: the detail is on screen when this returns
+            total = time.perf_counter() - started
+            assert code == item.sku or code in item.barcodes, (code, item.sku)
+            if n >= warmup:
+                result.samples.append(
+                    Sample(
+                        code,
+                        kind,
+                        total * 1000,
+                        (timing.server_s - before_s) * 1000,
+                        timing.requests - before_n,
+                    )
+                )
+            product = tab._product_task
+            if product is not None:
+                await asyncio.wait([product], timeout=5)  # the catalogue page, untimed
+        return result
+    finally:
+        if tab is not None:
+            await tab.results_model.aclose()
+            await tab._tasks.aclose()
+            tab.close()
+        await tasks.aclose()
+        await client.aclose()
+
+
+def main(argv: list[str] | None = None) -> Result:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scans", type=int, default=200)
+    parser.add_argument("--warmup", type=int, default=20)
+    args = parser.parse_args(argv)
+    keyring.set_keyring(_MemoryKeyring())
+    app = QApplication.instance() or QApplication([])
+    with large_database() as path:
+        server = SandboxServer(db_path=str(path), seed="large", port=0)
+        server.start()
+        try:
+            loop = qasync.QEventLoop(app)
+            asyncio.set_event_loop(loop)
+            with loop:
+                result = loop.run_until_complete(run_benchmark(server, args.scans, args.warmup))
+        finally:
+            server.stop()
+    print()
+    print(f"Inventory: scan → item detail on screen ({len(result.samples)} scans, large seed,")
+    print("local sandbox over HTTP on 127.0.0.1; shared 2-core machine)")
+    print(table(result))
+    return result
+
+
+def test_scan_to_detail_meets_targets() -> None:
+    result = main(["--scans", "200"])
+    assert p95(result.column("total_ms")) <= TOTAL_P95_MS
+    assert p95(result.column("client_ms")) <= CLIENT_P95_MS
+
+
+if __name__ == "__main__":
+    main()
