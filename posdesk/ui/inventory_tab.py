@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -46,7 +47,7 @@ from posdesk.models.paged import Column, PagedTableModel, error_message, is_expe
 from posdesk.models.tasks import TaskOwner
 from posdesk.ui.context import SessionContext
 from posdesk.ui.item_detail import ItemDetailView
-from posdesk.ui.widgets.paged_view import PagedTableView, tone_color
+from posdesk.ui.widgets.paged_view import Banner, PagedTableView
 from posdesk.ui.widgets.scanner import ScanDetector
 from posdesk.ui.widgets.search import SearchLineEdit
 
@@ -179,11 +180,8 @@ class InventoryTab(QWidget):
         bar.addWidget(copy_sku)
         bar.addWidget(copy_details)
 
-        self.message = QLabel(self)
-        self.message.setObjectName("inventoryMessage")
-        self.message.setWordWrap(True)
-        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.message.hide()
+        self.banner = Banner("inventoryMessage", self)
+        self.message = self.banner.label
 
         # --- results and recent look-ups
         self.results_model: PagedTableModel[Item] = PagedTableModel(
@@ -202,6 +200,8 @@ class InventoryTab(QWidget):
         self.results_model.pageLoaded.connect(self._on_results_page)
         self.results_model.errorChanged.connect(self._on_results_error)
         self.results.table.installEventFilter(self)
+        self._size_result_columns()
+        self.results_model.modelReset.connect(self._size_result_columns)
 
         self.recent = QListWidget(self)
         self.recent.setObjectName("inventoryRecent")
@@ -243,11 +243,11 @@ class InventoryTab(QWidget):
         self.splitter.addWidget(self.detail_stack)
         self.splitter.setStretchFactor(0, 2)
         self.splitter.setStretchFactor(1, 5)
-        self.splitter.setSizes([380, 1000])
+        self.splitter.setSizes([440, 1000])
 
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
-        layout.addWidget(self.message)
+        layout.addWidget(self.banner)
         layout.addWidget(self.splitter, 1)
 
         self.scanner = ScanDetector(self)
@@ -313,16 +313,11 @@ class InventoryTab(QWidget):
     def show_message(self, kind: str, text: str) -> None:
         """Inline message under the look-up bar: "notfound", "error" or "permission"."""
         self.message_kind = kind
-        self.message.setText(text)
-        color = tone_color("warning" if kind == "notfound" else "danger", self.palette())
-        self.message.setStyleSheet(f"color: {color.name()};" if color is not None else "")
-        self.message.setAccessibleName(text)
-        self.message.show()
+        self.banner.show_message("warning" if kind == "notfound" else "error", text, action=False)
 
     def clear_message(self) -> None:
         self.message_kind = ""
-        self.message.clear()
-        self.message.hide()
+        self.banner.clear()
 
     def clear(self) -> None:
         """Esc: empty the look-up, results, message and detail; focus the look-up field."""
@@ -537,6 +532,18 @@ class InventoryTab(QWidget):
 
     # ------------------------------------------------------------- searching
 
+    def _size_result_columns(self) -> None:
+        """SKU and figures as wide as their text, the name takes the rest (a model reset,
+        e.g. a warehouse change, rebuilds the header sections)."""
+        table = self.results.table
+        header = table.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        for column in range(self.results_model.columnCount()):
+            if column != 1:
+                table.resizeColumnToContents(column)
+
     def _on_search_text(self, text: str) -> None:
         if not text:
             self._search_text = ""
@@ -569,6 +576,8 @@ class InventoryTab(QWidget):
         self.results_model.set_fetch(fetch)
 
     def _on_results_page(self, added: int) -> None:
+        if added and self.results_model.rowCount() == added:  # the first page of a search
+            self._size_result_columns()
         if self.results_model.rowCount() == 0 and self._search_text:
             self._not_found(self._search_text)
         elif self.message_kind == "notfound":

@@ -131,7 +131,11 @@ def product_markdown(product: Product, sort_options: Sequence[ProductSortOption]
     Notices are placed around the description by display order (the description counts as 0:
     negative before it, zero and positive after it; ties keep the product's order).
     """
-    parts: list[str] = [f"## {md_escape(product.name or product.sku)}"]
+    title = product.name or product.sku
+    description = (product.description or "").strip()
+    first_line = description.splitlines()[0] if description else ""
+    repeats_title = first_line.startswith("#") and first_line.lstrip("# ").strip() == title
+    parts: list[str] = [] if repeats_title else [f"## {md_escape(title)}"]
     if product.long_name and product.long_name != product.name:
         parts.append(f"*{md_escape(product.long_name)}*")
 
@@ -192,13 +196,19 @@ def _table(model: ListTableModel[StockRow] | ListTableModel[SerialRow]) -> QTabl
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.setAlternatingRowColors(True)
     view.setWordWrap(False)
-    view.verticalHeader().setVisible(False)
+    rows = view.verticalHeader()
+    rows.setVisible(False)
+    rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    rows.setDefaultSectionSize(view.fontMetrics().height() + 8)
     header = view.horizontalHeader()
     header.setResizeContentsPrecision(40)  # measure a few rows, not hundreds of serials
     header.setStretchLastSection(True)
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     return view
 
+
+MAX_STOCK_ROWS = 12
+"""The stock grid shows this many warehouses without scrolling (then it scrolls)."""
 
 TRACKING_LABELS = {
     TrackingType.SERIAL: "Serial numbers",
@@ -247,6 +257,7 @@ class ItemDetailView(QWidget):
         self.stock_view.setObjectName("stockGrid")
         self.stock_totals = _selectable(QLabel())
         self.stock_box = QGroupBox("Stock")
+        self.stock_box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         stock_layout = QVBoxLayout(self.stock_box)
         stock_layout.addWidget(self.stock_view)
         stock_layout.addWidget(self.stock_totals)
@@ -273,13 +284,15 @@ class ItemDetailView(QWidget):
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(self.title)
         left_layout.addLayout(form)
-        left_layout.addWidget(self.stock_box, 3)
-        left_layout.addWidget(self.serial_box, 2)
+        left_layout.addWidget(self.stock_box)
+        left_layout.addWidget(self.serial_box, 1)
+        left_layout.addStretch(0)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(left)
         self.splitter.addWidget(self.catalogue_box)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([660, 340])
         self.splitter.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -330,6 +343,7 @@ class ItemDetailView(QWidget):
 
         self.stock_model.set_rows(stock_rows(item.warehouses, self._names, home))
         self.stock_totals.setText(self._totals_text(item))
+        self._fit_rows(self.stock_view, MAX_STOCK_ROWS)
         self.stock_box.setTitle(f"Stock in {len(item.warehouses)} warehouse(s)")
 
         lots = serial_rows(item.serial_lots, self._names, today or date.today(), home)
@@ -394,6 +408,18 @@ class ItemDetailView(QWidget):
         return "\n".join(lines)
 
     # --------------------------------------------------------------- internals
+
+    @staticmethod
+    def _fit_rows(view: QTableView, max_rows: int) -> None:
+        """Make the grid exactly as tall as its rows (up to ``max_rows``): no empty band."""
+        rows = min(max(view.model().rowCount(), 1), max_rows)
+        height = (
+            view.horizontalHeader().sizeHint().height()
+            + rows * view.verticalHeader().defaultSectionSize()
+            + view.horizontalScrollBar().sizeHint().height()
+            + 2 * view.frameWidth()
+        )
+        view.setFixedHeight(height)
 
     def _qty(self, value: Decimal | None) -> str:
         return "—" if value is None else format_decimal(value, self.number_locale)
