@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Any, Literal, TypeVar, overload
 
 import httpx
-from graphql import get_introspection_query
+from graphql import GraphQLSchema, get_introspection_query
 
 from posdesk import __version__
 from posdesk.api import mapping
@@ -296,6 +296,10 @@ class PosClient:
         except (UnknownServerError, FusionError, InvalidResponseError, TypeError, ValueError):
             self.features, self._operations = unverified(load_all())
             return self.features
+        return self.adapt_to(schema)
+
+    def adapt_to(self, schema: GraphQLSchema) -> FeatureReport:
+        """Fit the packaged operations to ``schema`` (the live one, or a reduced one in tests)."""
         self.features, self._operations = check(schema, load_all())
         return self.features
 
@@ -577,14 +581,15 @@ class PosClient:
         self,
         fetch: Callable[..., Awaitable[Page[T]]],
         /,
-        *,
+        *args: Any,
         first: int = 100,
         skip: int = 0,
         **filters: Any,
     ) -> AsyncIterator[Page[T]]:
-        """Every page of a list method, e.g. ``client.pages(client.customers, search="x")``."""
+        """Every page of a list method, e.g. ``client.pages(client.customers, search="x")``
+        or ``client.pages(client.sales, SaleFilter(...), first=200)``."""
         while True:
-            page = await fetch(skip=skip, first=first, **filters)
+            page = await fetch(*args, skip=skip, first=first, **filters)
             yield page
             if not page.has_more or not page.items:
                 return

@@ -1,0 +1,280 @@
+"""Journaled money-moving writes over real HTTP: intent before send, reconcile, never resend."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import httpx
+import pytest
+from typing_extensions import override
+
+from posdesk.api import errors
+from posdesk.api.client import PosClient, RetryPolicy, new_reference
+from posdesk.domain import (
+    GiftCardCodeType,
+    GiftCardTransStatus,
+    GiftCardTransType,
+    PurchaseDraft,
+    PurchaseLine,
+)
+from posdesk.sandbox.seed import FIXTURES
+from posdesk.sandbox.server import SandboxServer
+from posdesk.store.journal import Journal, JournalState
+from tests.api.helpers import cc_profile, connect
+
+PHYSICAL = GiftCardCodeType.PHYSICAL
+
+
+def _draft(transaction_id: str, amount: str = "3.49") -> PurchaseDraft:
+    value = Decimal(amount)
+    return PurchaseDraft(
+        transaction_id=transaction_id,
+        store_code="AUSTIN",
+        purchased_on=datetime(2025, 5, 2, 14, 30, tzinfo=UTC),
+        pay_amount=value,
+        sub_total=value,
+        tax_amount=Decimal(0),
+        lines=(PurchaseLine(1, FIXTURES.plain_sku, Decimal(1), value, value),),
+        member_id=FIXTURES.card_owner_member_id,
+        channel="WEB",
+    )
+
+
+async def _new_card(client: PosClient) -> tuple[str, str]:
+    code = "T" + new_reference("").replace("-", "")[:15]
+    card = await client.giftcard_add(physical_code=code)
+    assert card.balance == Decimal(0)
+    return card.id, code
+
+
+@pytest.mark.asyncio
+async def test_gift_card_operations(sandbox: SandboxServer, tmp_path: Path) -> None:
+    client = await connect(sandbox, tmp_path)
+    try:
+        card_id, code = await _new_card(client)
+        added = await client.giftcard_transaction(
+            code, PHYSICAL, GiftCardTransType.ADD, Decimal("20.00")
+        )
+        assert added.balance == Decimal("20.00")
+        assert added.ref_no is not None
+        assert added.ref_no.startswith("PD-")
+        used = await client.giftcard_transaction(
+            code, PHYSICAL, GiftCardTransType.USE, Decimal("-3.50"), ref_no="ORDER-1-" + card_id
+        )
+        assert used.balance == Decimal("16.50")
+        hold = await client.giftcard_transaction(
+            code, PHYSICAL, GiftCardTransType.USE, Decimal("-6.00"), authorize=True
+        )
+        assert hold.status is GiftCardTransStatus.AUTHORIZED
+        assert hold.balance == Decimal("10.50")  # a spending authorization reserves at once
+        captured = await client.capture(hold)
+        assert captured.status is GiftCardTransStatus.COMPLETED
+        topup = await client.giftcard_transaction(
+            code, PHYSICAL, GiftCardTransType.ADD, Decimal("5.00"), authorize=True
+        )
+        cancelled = await client.cancel(topup)
+        assert cancelled.status is GiftCardTransStatus.CANCELLED
+        card = await client.giftcard_by_id(card_id)
+        assert card is not None
+        assert card.balance == Decimal("10.50")
+
+        # each reference is used once from this machine: a repeat is refused before sending
+        with pytest.raises(errors.DuplicateReference):
+            await client.capture(hold)
+        with pytest.raises(errors.DuplicateReference):
+            await client.giftcard_transaction(
+                code, PHYSICAL, GiftCardTransType.USE, Decimal("-3.50"), ref_no="ORDER-1-" + card_id
+            )
+        history = await client.giftcard_transactions(giftcard_id=card_id)
+        assert len(history.items) == 4
+        states = {e.kind: e.state for e in client.journal.entries()}
+        assert set(states.values()) == {JournalState.DONE}
+        assert set(states) == {"giftcard_trans", "giftcard_capture", "giftcard_cancel"}
+    finally:
+        await client.aclose()
+
+
+@pytest.mark.asyncio
+async def test_dropped_connection_is_reconciled_not_resent(
+    sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    client = await connect(sandbox, tmp_path)
+    try:
+        card_id, code = await _new_card(client)
+        checking: list[bool] = []
+        sandbox.faults.drop_next_mutations = 1
+        trans = await client.giftcard_transaction(
+            code,
+            PHYSICAL,
+            GiftCardTransType.ADD,
+            Decimal("7.25"),
+            on_checking=lambda: checking.append(True),
+        )
+        assert sandbox.faults.dropped == 1
+        assert checking == [True]
+        assert trans.amount == Decimal("7.25")
+        assert trans.balance == Decimal("7.25")
+        on_server = await client.giftcard_transactions(ref_no=trans.ref_no)
+        assert len(on_server.items) == 1
+        entry = client.journal.get(trans.ref_no or "")
+        assert entry is not None
+        assert entry.state is JournalState.DONE
+
+        sandbox.faults.drop_next_mutations = 1
+        purchase = await client.purchase_add(_draft("ERP-DROP-" + card_id))
+        assert purchase.transaction_id == "ERP-DROP-" + card_id
+        assert len((await client.purchases("ERP-DROP-" + card_id)).items) == 1
+        with pytest.raises(errors.DuplicateReference):  # the server would accept it twice
+            await client.purchase_add(_draft("ERP-DROP-" + card_id))
+        assert len((await client.purchases("ERP-DROP-" + card_id)).items) == 1
+    finally:
+        await client.aclose()
+
+
+@pytest.mark.asyncio
+async def test_timeout_is_unknown_then_reconciled_on_restart(
+    sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    journal_path = tmp_path / "journal.sqlite3"
+    client = await PosClient.connect(
+        cc_profile(sandbox, timeout=0.3),
+        journal=Journal(journal_path),
+        retry=RetryPolicy(attempts=2, base_delay=0.01),
+        settle_delay=0.0,
+    )
+    try:
+        card_id, code = await _new_card(client)
+        sandbox.faults.latency_ms = 600  # the server commits after the client gave up
+        with pytest.raises(errors.UnknownOutcome) as info:
+            await client.giftcard_transaction(
+                code, PHYSICAL, GiftCardTransType.ADD, Decimal("4.00")
+            )
+        ref = info.value.reference
+        assert "do not repeat" in info.value.user_message
+        assert client.journal.get(ref).state is JournalState.UNKNOWN  # type: ignore[union-attr]
+        sandbox.faults.latency_ms = 0
+    finally:
+        await client.aclose()
+        client.journal.close()
+
+    restarted = await connect(sandbox, tmp_path, journal=Journal(journal_path))
+    try:
+        [settled] = await restarted.reconcile_pending()
+        assert settled.reference == ref
+        # whether the abandoned request ran is the server's business; the journal now agrees
+        # with the server, and the request was never sent a second time
+        on_server = await restarted.giftcard_transactions(ref_no=ref)
+        card = await restarted.giftcard_by_id(card_id)
+        assert card is not None
+        if settled.state is JournalState.DONE:
+            assert len(on_server.items) == 1
+            assert card.balance == Decimal("4.00")
+        else:
+            assert settled.state is JournalState.FAILED
+            assert on_server.items == ()
+            assert card.balance == Decimal(0)
+        assert restarted.journal.unresolved() == []
+    finally:
+        await restarted.aclose()
+
+
+@pytest.mark.asyncio
+async def test_crash_before_and_after_send(sandbox: SandboxServer, tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "journal.sqlite3")
+    client = await connect(sandbox, tmp_path, journal=journal)
+    try:
+        _, code = await _new_card(client)
+        profile = client.profile.name
+        # crash after sending: intent journaled, request reached the server, no outcome stored
+        sent_ref = new_reference()
+        journal.record_intent(
+            sent_ref,
+            profile=profile,
+            kind="giftcard_trans",
+            request={"ref_no": sent_ref},
+            summary="crash after send",
+        )
+        journal.mark_sent(sent_ref)
+        await client._write(
+            "giftcard_trans_add",
+            {
+                "trans": {
+                    "code": code,
+                    "codeType": "PHYSICAL",
+                    "transType": "ADD",
+                    "amount": "2.00",
+                    "refNo": sent_ref,
+                    "sourceId": "posdesk",
+                }
+            },
+        )
+        # crash before sending: intent journaled only
+        lost_ref = new_reference()
+        journal.record_intent(
+            lost_ref,
+            profile=profile,
+            kind="giftcard_trans",
+            request={"ref_no": lost_ref},
+            summary="crash before send",
+        )
+        purchase_ref = "ERP-CRASH-" + new_reference()
+        journal.record_intent(
+            purchase_ref,
+            profile=profile,
+            kind="purchase_add",
+            request={},
+            summary="purchase never sent",
+        )
+
+        settled = {e.reference: e.state for e in await client.reconcile_pending()}
+        assert settled == {
+            sent_ref: JournalState.DONE,
+            lost_ref: JournalState.FAILED,
+            purchase_ref: JournalState.FAILED,
+        }
+        assert journal.unresolved() == []
+        # a confirmed failure may be tried again with the same reference
+        purchase = await client.purchase_add(_draft(purchase_ref))
+        assert purchase.transaction_id == purchase_ref
+        assert journal.get(purchase_ref).attempts == 2  # type: ignore[union-attr]
+    finally:
+        await client.aclose()
+
+
+@pytest.mark.asyncio
+async def test_connect_failure_means_not_sent(sandbox: SandboxServer, tmp_path: Path) -> None:
+    """A refused connection never reached the server: a confirmed failure, safe to retry."""
+
+    class Refusing(httpx.AsyncBaseTransport):
+        def __init__(self) -> None:
+            self.real = httpx.AsyncHTTPTransport()
+            self.refuse = False
+
+        @override
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            if self.refuse and request.url.path == "/graphql":
+                raise httpx.ConnectError("connection refused", request=request)
+            return await self.real.handle_async_request(request)
+
+        @override
+        async def aclose(self) -> None:
+            await self.real.aclose()
+
+    transport = Refusing()
+    http = httpx.AsyncClient(transport=transport)
+    client = await connect(sandbox, tmp_path, http=http)
+    try:
+        transport.refuse = True
+        with pytest.raises(errors.NetworkError):
+            await client.purchase_add(_draft("ERP-REFUSED-1"))
+        entry = client.journal.get("ERP-REFUSED-1")
+        assert entry is not None
+        assert entry.state is JournalState.FAILED
+        transport.refuse = False
+        purchase = await client.purchase_add(_draft("ERP-REFUSED-1"))
+        assert purchase.transaction_id == "ERP-REFUSED-1"
+    finally:
+        await client.aclose()
+        await http.aclose()
