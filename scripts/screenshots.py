@@ -19,9 +19,31 @@ import sys
 import tempfile
 from pathlib import Path
 
+import keyring
+import keyring.backend
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(ROOT))
+
+
+class MemoryKeyring(keyring.backend.KeyringBackend):
+    """Secrets of the screenshot run stay in this process (never the user's keychain)."""
+
+    priority = 1
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.secrets: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.secrets.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.secrets[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.secrets.pop((service, username), None)
 
 
 def discover_scenes() -> list:  # type: ignore[type-arg]
@@ -68,6 +90,7 @@ async def shoot(args: argparse.Namespace) -> int:
                 journal=Journal(":memory:"),
             )
             window.show()
+            controller.demo_url = demo.profile.base_url  # type: ignore[attr-defined]
             await controller.connect(demo.profile)
             ctx = ShotContext(app, window, controller, theme)
             for scene in scenes:
@@ -110,7 +133,8 @@ def main() -> int:
 
     from posdesk.app import create_application
 
-    # Screenshots never read or write the user's real settings.
+    # Screenshots never read or write the user's real settings or keychain.
+    keyring.set_keyring(MemoryKeyring())
     settings_dir = tempfile.mkdtemp(prefix="posdesk-shots-")
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, settings_dir)

@@ -256,10 +256,16 @@ class MainWindow(QMainWindow):
         self.setStatusBar(bar)
 
         def label(name: str, accessible: str) -> QLabel:
+            if bar.findChildren(QLabel):
+                separator = QFrame(bar)
+                separator.setFrameShape(QFrame.Shape.VLine)
+                separator.setFrameShadow(QFrame.Shadow.Sunken)
+                bar.addPermanentWidget(separator)
             widget = QLabel(bar)
             widget.setObjectName(name)
             widget.setAccessibleName(accessible)
             widget.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            widget.setContentsMargins(4, 0, 4, 0)
             bar.addPermanentWidget(widget)
             return widget
 
@@ -499,7 +505,10 @@ class MainWindow(QMainWindow):
 def describe_environment(environment: Environment) -> str:
     kind = (environment.kind or "").capitalize()
     name = environment.name or "unknown server"
-    parts = [p for p in (kind, name, environment.version and f"v{environment.version}") if p]
+    version = environment.version
+    if version and version[0].isdigit():
+        version = f"v{version}"
+    parts = [p for p in (kind, name, version) if p]
     return " · ".join(parts)
 
 

@@ -82,9 +82,9 @@ def describe_report(report: ConnectionReport) -> str:
     kind = (env.kind or "unknown kind").lower()
     who = report.viewer.name or report.viewer.client_id or "the configured client"
     lines = [
-        f"Connected to {env.name or 'the POS server'} ({kind}"
+        f"Connected to {env.name or 'the POS server'}: a {kind} server"
         + (f", version {env.version}" if env.version else "")
-        + f"). Signed in as {who}."
+        + f". Signed in as {who}."
     ]
     features = report.features
     if not features.verified:

@@ -14,19 +14,22 @@ async def main_window(ctx: ShotContext) -> QWidget | None:
 
 
 async def profiles_dialog(ctx: ShotContext) -> QWidget | None:
+    """The dialog after a real "Test connection" against the demo sandbox."""
     from posdesk.api.profile import ConnectionProfile
+    from posdesk.sandbox.security import DEMO_CLIENTS
 
     store = ctx.controller.store
-    if "Austin store" not in store.names():
-        store.save(
-            ConnectionProfile("Austin store", "https://pos.example.com", "interactive"),
-        )
-    dialog = ctx.controller.show_profiles()
-    dialog.list.setCurrentRow(0)
-    dialog.result_label.setText(
-        "Connected to posdesk sandbox (sandbox, version 1.0). Signed in as Olivia Owner.\n"
-        "Every posdesk feature is available on this server."
+    demo_url = ctx.controller.demo_url
+    store.save(ConnectionProfile("Austin store", "https://pos.example.com", "interactive"))
+    store.save(
+        ConnectionProfile("Sandbox (clerk)", demo_url, "client_credentials", "demo-clerk"),
+        secret=DEMO_CLIENTS["demo-clerk"].secret,
     )
+    dialog = ctx.controller.show_profiles()
+    dialog.list.setCurrentRow(1)
+    task = dialog.start_test()
+    if task is not None:
+        await task
     await ctx.settle(0.3)
     return dialog
 
