@@ -739,13 +739,35 @@ class _Api:
         skip: int | None,
         first: int | None,
         convert: Callable[[sqlite3.Row], dict[str, Any]],
+        key: str | None = None,
     ) -> tuple[list[dict[str, Any]], bool]:
+        """One offset page. With ``key`` (the row id column) it runs in two steps: ids first
+        (the ORDER BY/OFFSET work stays inside a covering index), then only the page's rows."""
         offset, limit = page_limits(skip, first)
-        rows = self.db.query(
-            f"{select} WHERE {q.sql} ORDER BY {order} LIMIT ? OFFSET ?",
-            [*q.params, limit + 1, offset],
-        )
-        return [convert(r) for r in rows[:limit]], len(rows) > limit
+        if key is None:
+            rows = self.db.query(
+                f"{select} WHERE {q.sql} ORDER BY {order} LIMIT ? OFFSET ?",
+                [*q.params, limit + 1, offset],
+            )
+            return [convert(r) for r in rows[:limit]], len(rows) > limit
+        table = select.split(" FROM ", 1)[1]
+        keys = [
+            r[0]
+            for r in self.db.query(
+                f"SELECT {key} FROM {table} WHERE {q.sql} ORDER BY {order} LIMIT ? OFFSET ?",
+                [*q.params, limit + 1, offset],
+            )
+        ]
+        wanted = keys[:limit]
+        if not wanted:
+            return [], False
+        by_key = {
+            r[key]: r
+            for r in self.db.query(
+                f"SELECT * FROM {table} WHERE {key} IN ({','.join('?' * len(wanted))})", wanted
+            )
+        }
+        return [convert(by_key[k]) for k in wanted], len(keys) > limit
 
     def _since_page(
         self,
@@ -810,7 +832,9 @@ class _Api:
             )
             result["limited_by_permission"] = limited
             return result
-        results, more = self._page(select, q, "rid", kw.get("skip"), kw.get("first"), _customer)
+        results, more = self._page(
+            select, q, "rid", kw.get("skip"), kw.get("first"), _customer, key="rid"
+        )
         return {"results": results, "has_more_results": more, "limited_by_permission": limited}
 
     def environment(self, _: Any, info: GraphQLResolveInfo) -> dict[str, Any]:
@@ -911,7 +935,11 @@ class _Api:
             q.add("sku IN (SELECT sku FROM item_barcode WHERE barcode = ?)", kw["barcode"])
         warehouse = kw.get("warehouse_code")
         if warehouse is not None:
-            q.add("sku IN (SELECT sku FROM item_warehouse WHERE warehouse = ?)", warehouse)
+            q.add(
+                "EXISTS (SELECT 1 FROM item_warehouse w WHERE w.sku = item.sku "
+                "AND w.warehouse = ?)",
+                warehouse,
+            )
         _token_filter(q, "item_token", "rid", kw.get("search"))
         select = "SELECT * FROM item"
         if kw.get("since") is not None:
@@ -920,7 +948,7 @@ class _Api:
             )
         else:
             results, more = self._page(
-                select, q, "rid", kw.get("skip"), kw.get("first"), self._item
+                select, q, "rid", kw.get("skip"), kw.get("first"), self._item, key="rid"
             )
             result = {"results": results, "has_more_results": more}
         self._attach_stock(info, result["results"], warehouse)
@@ -946,7 +974,9 @@ class _Api:
                 _warehouse,
             )
         order = "warehouse, sku" if kw.get("warehouse_code") is not None else "sku, warehouse"
-        results, more = self._page(select, q, order, kw.get("skip"), kw.get("first"), _warehouse)
+        results, more = self._page(
+            select, q, order, kw.get("skip"), kw.get("first"), _warehouse, key="rid"
+        )
         return {"results": results, "has_more_results": more}
 
     def item_serial_lot(self, _: Any, info: GraphQLResolveInfo, **kw: Any) -> dict[str, Any]:
@@ -972,7 +1002,9 @@ class _Api:
             order = "warehouse, sku, serial_lot_no"
         else:
             order = "sku, warehouse, serial_lot_no"
-        results, more = self._page(select, q, order, kw.get("skip"), kw.get("first"), _serial_lot)
+        results, more = self._page(
+            select, q, order, kw.get("skip"), kw.get("first"), _serial_lot, key="rid"
+        )
         return {"results": results, "has_more_results": more}
 
     # sales
@@ -1006,7 +1038,9 @@ class _Api:
                 "sale", select, "id", q, kw["since"], kw.get("skip"), kw.get("first"), _sale
             )
         order = "id DESC" if kw.get("newest_first") else "id"
-        results, more = self._page(select, q, order, kw.get("skip"), kw.get("first"), _sale)
+        results, more = self._page(
+            select, q, order, kw.get("skip"), kw.get("first"), _sale, key="id"
+        )
         return {"results": results, "has_more_results": more}
 
     # catalogue
@@ -1230,7 +1264,13 @@ class _Api:
         if kw.get("source_id") is not None:
             q.add("source_id = ?", kw["source_id"])
         results, more = self._page(
-            "SELECT * FROM giftcard_trans", q, "id", kw.get("skip"), kw.get("first"), _trans
+            "SELECT * FROM giftcard_trans",
+            q,
+            "id",
+            kw.get("skip"),
+            kw.get("first"),
+            _trans,
+            key="id",
         )
         return {"results": results, "has_more_results": more}
 
@@ -1240,7 +1280,7 @@ class _Api:
         if kw.get("transaction_id") is not None:
             q.add("transaction_id = ?", kw["transaction_id"])
         results, more = self._page(
-            "SELECT * FROM purchase", q, "id", kw.get("skip"), kw.get("first"), _purchase
+            "SELECT * FROM purchase", q, "id", kw.get("skip"), kw.get("first"), _purchase, key="id"
         )
         return {"results": results, "has_more_results": more}
 
