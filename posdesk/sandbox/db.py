@@ -158,8 +158,8 @@ class Database:
         if seed is not None and self.meta("seed") is None:
             from posdesk.sandbox.seed import populate
 
-            if self.path != ":memory:":  # bulk load without a journal, then switch to WAL
-                self.conn.execute("PRAGMA journal_mode=OFF")
+            if self.path != ":memory:":  # bulk load with an in-memory journal, then WAL
+                self.conn.execute("PRAGMA journal_mode=MEMORY")
             populate(self, seed)
         if self.path != ":memory:":
             self.conn.execute("PRAGMA journal_mode=WAL")
