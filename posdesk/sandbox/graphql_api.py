@@ -1518,57 +1518,39 @@ class _Api:
             )
         return row
 
-    def giftcard_trans_capture(self, _: Any, info: GraphQLResolveInfo, id: Any = None) -> Any:
-        row = self._authorized_trans(info, id, "captured")
-        now = self.db.now_ts()
+    def _settle(self, info: GraphQLResolveInfo, raw_id: Any, capture: bool) -> Any:
+        """Capture or cancel an authorization, with the balance rules of REFERENCE §9.3:
+        capturing a top-up credits it now; cancelling a spend returns the reserved funds."""
+        row = self._authorized_trans(info, raw_id, "captured" if capture else "cancelled")
+        amount = row["amount"]
+        delta = (amount if amount > 0 else 0) if capture else (-amount if amount < 0 else 0)
+        status, stamp = ("COMPLETED", "completed_on") if capture else ("CANCELLED", "cancelled_on")
         with self.db.transaction() as conn:
-            status = conn.execute(
+            current = conn.execute(
                 "SELECT status FROM giftcard_trans WHERE id = ?", (row["id"],)
             ).fetchone()[0]
-            if status != "AUTHORIZED":  # lost a race with another capture/cancel
+            if current != "AUTHORIZED":  # lost a race with another capture/cancel
                 raise validation("TransStatusValidator", "Id", "Already captured or cancelled.")
-            if row["amount"] > 0:
-                conn.execute(
-                    "UPDATE giftcard SET balance = balance + ? WHERE id = ?",
-                    (row["amount"], row["giftcard_id"]),
-                )
+            conn.execute(
+                "UPDATE giftcard SET balance = balance + ? WHERE id = ?",
+                (delta, row["giftcard_id"]),
+            )
             balance = conn.execute(
                 "SELECT balance FROM giftcard WHERE id = ?", (row["giftcard_id"],)
             ).fetchone()[0]
             conn.execute(
-                "UPDATE giftcard_trans SET status = 'COMPLETED', completed_on = ?, balance = ? "
-                "WHERE id = ?",
-                (now, balance, row["id"]),
+                f"UPDATE giftcard_trans SET status = ?, {stamp} = ?, balance = ? WHERE id = ?",
+                (status, self.db.now_ts(), balance, row["id"]),
             )
         updated = self.db.query_one("SELECT * FROM giftcard_trans WHERE id = ?", (row["id"],))
         assert updated is not None
         return _trans(updated)
 
+    def giftcard_trans_capture(self, _: Any, info: GraphQLResolveInfo, id: Any = None) -> Any:
+        return self._settle(info, id, capture=True)
+
     def giftcard_trans_cancel(self, _: Any, info: GraphQLResolveInfo, id: Any = None) -> Any:
-        row = self._authorized_trans(info, id, "cancelled")
-        now = self.db.now_ts()
-        with self.db.transaction() as conn:
-            status = conn.execute(
-                "SELECT status FROM giftcard_trans WHERE id = ?", (row["id"],)
-            ).fetchone()[0]
-            if status != "AUTHORIZED":
-                raise validation("TransStatusValidator", "Id", "Already captured or cancelled.")
-            if row["amount"] < 0:  # give the reserved funds back
-                conn.execute(
-                    "UPDATE giftcard SET balance = balance - ? WHERE id = ?",
-                    (row["amount"], row["giftcard_id"]),
-                )
-            balance = conn.execute(
-                "SELECT balance FROM giftcard WHERE id = ?", (row["giftcard_id"],)
-            ).fetchone()[0]
-            conn.execute(
-                "UPDATE giftcard_trans SET status = 'CANCELLED', cancelled_on = ?, balance = ? "
-                "WHERE id = ?",
-                (now, balance, row["id"]),
-            )
-        updated = self.db.query_one("SELECT * FROM giftcard_trans WHERE id = ?", (row["id"],))
-        assert updated is not None
-        return _trans(updated)
+        return self._settle(info, id, capture=False)
 
     # --- purchases ------------------------------------------------------------------------
     def purchase_add(self, _: Any, info: GraphQLResolveInfo, add: Any = None) -> Any:

@@ -79,10 +79,8 @@ class Gql:
 @pytest.fixture(scope="module")
 def own_sandbox() -> Iterator[SandboxServer]:
     """A private demo sandbox for tests that change data."""
-    server = SandboxServer(db_path=":memory:", seed="demo", port=0)
-    server.start()
-    yield server
-    server.stop()
+    with SandboxServer(db_path=":memory:", seed="demo", port=0) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")

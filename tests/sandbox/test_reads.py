@@ -110,11 +110,15 @@ ITEM_FIELDS = """sku name longName saleUom stockUom barcodes trackingType catego
   serialLots { sku warehouseCode serialLotNo trackingType quantity expiresOn receivedOn }"""
 
 
-def items(gql: Gql, args: str) -> dict[str, Any]:
+def list_page(gql: Gql, field: str, args: str, fields: str) -> dict[str, Any]:
     page: dict[str, Any] = gql.data(
-        f"{{ item{_args(args)} {{ hasMoreResults results {{ {ITEM_FIELDS} }} }} }}"
-    )["item"]
+        f"{{ {field}{_args(args)} {{ hasMoreResults results {{ {fields} }} }} }}"
+    )[field]
     return page
+
+
+def items(gql: Gql, args: str) -> dict[str, Any]:
+    return list_page(gql, "item", args, ITEM_FIELDS)
 
 
 def test_items_are_ordered_by_sku(gql: Gql) -> None:
@@ -190,10 +194,7 @@ SALE_FIELDS = """id registerCode tranNo customerId saleDate locationCode custome
 
 
 def sales(gql: Gql, args: str) -> dict[str, Any]:
-    page: dict[str, Any] = gql.data(
-        f"{{ sale{_args(args)} {{ hasMoreResults results {{ {SALE_FIELDS} }} }} }}"
-    )["sale"]
-    return page
+    return list_page(gql, "sale", args, SALE_FIELDS)
 
 
 def test_sale_totals_add_up_exactly(gql: Gql) -> None:
