@@ -354,9 +354,25 @@ class MainWindow(QMainWindow):
             QKeySequence(QKeySequence.StandardKey.Refresh),
         )
 
+        # Sales menu (gift cards room): Record purchase… opens posdesk.ui.purchase_dialog.
+        sales_menu = bar.addMenu("Sa&les")
+        sales_menu.setObjectName("salesMenu")
+        self.record_purchase_action = self._action(
+            sales_menu, "&Record purchase…", "recordPurchaseAction", self.record_purchase
+        )
+
         help_menu = bar.addMenu("&Help")
         help_menu.setObjectName("helpMenu")
         self.about_action = self._action(help_menu, "&About posdesk", "aboutAction", self.about)
+
+    def record_purchase(self) -> QWidget | None:
+        """Sales › Record purchase…: needs a session (the dialog sends through its client)."""
+        if self.context is None:
+            self.show_status("Sign in first to record a purchase.")
+            return None
+        from posdesk.ui.purchase_dialog import open_record_purchase
+
+        return open_record_purchase(self.context, self)
 
     # ------------------------------------------------------------------ session
 

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 from typing_extensions import override
 
 from posdesk.api.errors import PosError
-from posdesk.domain import Item, Purchase, PurchaseDraft, PurchaseLine
+from posdesk.domain import Item, Location, Page, Purchase, PurchaseDraft, PurchaseLine, Viewer
 from posdesk.models.tasks import TaskOwner
 from posdesk.ui.amount import CENT, AmountError, Separators, format_amount, parse_amount
 from posdesk.ui.giftcard_backend import GiftCardBackend
@@ -50,6 +50,10 @@ PAY_METHODS = ("", "CARD", "CASH", "INVOICE", "GIFTCARD", "OTHER")
 
 class PurchaseBackend(GiftCardBackend, Protocol):
     async def lookup_item(self, code: str) -> Item | None: ...
+
+    async def locations(
+        self, *, code: str | None = None, skip: int = 0, first: int = 100
+    ) -> Page[Location]: ...
 
 
 class LineError(ValueError):
@@ -117,6 +121,7 @@ class RecordPurchaseDialog(QDialog):
         *,
         store_code: str | None = None,
         stores: Sequence[str] = (),
+        viewer: Viewer | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -266,6 +271,34 @@ class RecordPurchaseDialog(QDialog):
         layout.addWidget(self.message)
         layout.addLayout(buttons)
         self.update_totals()
+        viewer = viewer or Viewer()
+        if viewer.permissions and not viewer.can(PURCHASE_PERMISSION):
+            self.show_message(
+                f"Your role lacks the permission {PURCHASE_PERMISSION}: you can prepare the "
+                "purchase but not record it. Ask an administrator.",
+                error=True,
+            )
+            self.review_button.setEnabled(False)
+            self.review_button.setToolTip(f"Needs the {PURCHASE_PERMISSION} permission.")
+
+    def load_stores(self) -> asyncio.Task[Any]:
+        """Fill the store list from the server's POS locations (keeps what the user typed)."""
+        self.task = self.tasks.spawn(self._load_stores())
+        return self.task
+
+    async def _load_stores(self) -> None:
+        try:
+            page = await self.backend.locations(first=200)
+        except PosError:
+            return  # the user can still type a location code
+        current = self.store.currentText()
+        known = {self.store.itemText(i) for i in range(self.store.count())}
+        for location in page.items:
+            if location.code not in known:
+                self.store.addItem(location.code)
+                index = self.store.count() - 1
+                self.store.setItemData(index, location.name, Qt.ItemDataRole.ToolTipRole)
+        self.store.setCurrentText(current)
 
     def _combo(self, name: str, accessible: str, values: Sequence[str]) -> QComboBox:
         combo = QComboBox(self)
@@ -578,3 +611,17 @@ class RecordPurchaseDialog(QDialog):
         if self.task is not None and not self.task.done() and not self.close_button.isEnabled():
             return
         super().reject()
+
+
+def open_record_purchase(context: Any, parent: QWidget | None = None) -> RecordPurchaseDialog:
+    """Sales › Record purchase… from the shell: a non-modal dialog on the session's client."""
+    dialog = RecordPurchaseDialog(
+        context.client,
+        store_code=context.viewer.location_code,
+        viewer=context.viewer,
+        parent=parent,
+    )
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.open()
+    dialog.load_stores()
+    return dialog
