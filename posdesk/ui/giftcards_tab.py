@@ -102,7 +102,7 @@ class GiftCardsTab(QWidget):
         self.code_type.setObjectName("giftCardCodeType")
         self.code_type.setAccessibleName("Code type")
         for code_type in GiftCardCodeType:
-            self.code_type.addItem(CODE_TYPE_LABELS[code_type], code_type)
+            self.code_type.addItem(CODE_TYPE_LABELS[code_type], code_type.value)
         self.code_edit = QLineEdit(self)
         self.code_edit.setObjectName("giftCardCode")
         self.code_edit.setAccessibleName("Gift card code")
@@ -258,7 +258,7 @@ class GiftCardsTab(QWidget):
             self.show_message("Type or scan a card code first.", error=True)
             self.code_edit.setFocus()
             return None
-        code_type: GiftCardCodeType = self.code_type.currentData()
+        code_type = GiftCardCodeType(self.code_type.currentData())
         self.task = self.tasks.spawn(self._lookup(code, code_type), name="giftcard lookup")
         return self.task
 
@@ -476,7 +476,7 @@ class GiftCardsTab(QWidget):
     def _on_issued(self, slip: GiftCardSlip, card: GiftCard, code: GiftCardCode) -> None:
         self.last_slip = slip
         self.set_card(card, [], code=code)
-        self.code_type.setCurrentIndex(self.code_type.findData(code.code_type))
+        self.code_type.setCurrentIndex(self.code_type.findData(code.code_type.value))
         self.code_edit.setText(code.code if not code.is_masked else "")
         self.update_resume()
         self.pending.refresh()

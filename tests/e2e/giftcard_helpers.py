@@ -1,0 +1,90 @@
+"""Shared set-up for the Gift Cards / purchase end-to-end tests: a real PosClient signed in to
+the session sandbox as a demo principal, wrapped in the shell's SessionContext."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from posdesk.api.client import PosClient
+from posdesk.api.credentials import Credentials
+from posdesk.api.profile import ConnectionProfile
+from posdesk.domain import GiftCard, GiftCardCodeType, GiftCardTransType
+from posdesk.models.tasks import TaskOwner
+from posdesk.sandbox.security import DEMO_CLIENTS
+from posdesk.sandbox.server import SandboxServer
+from posdesk.store.journal import Journal
+from posdesk.ui.context import SessionContext
+from posdesk.ui.errors import ErrorReporter
+
+
+@asynccontextmanager
+async def signed_in(
+    sandbox: SandboxServer, data_dir: Path, client_id: str = "posdesk-demo"
+) -> AsyncIterator[SessionContext]:
+    """A session as the shell builds it; the journal lives in ``data_dir`` (one "machine")."""
+    assert sandbox.info is not None
+    profile = ConnectionProfile(
+        name=f"sandbox-{client_id}", base_url=sandbox.info.base_url, client_id=client_id
+    )
+    credentials = Credentials()
+    credentials.set_client_secret(profile.name, DEMO_CLIENTS[client_id].secret)
+    journal = Journal(data_dir / "journal.sqlite3")
+    client = await PosClient.connect(
+        profile, credentials=credentials, journal=journal, settle_delay=0.2
+    )
+    context = SessionContext(
+        client=client,
+        viewer=await client.viewer(),
+        environment=await client.environment(),
+        profile_name=profile.name,
+        tasks=TaskOwner(),
+        reporter=ErrorReporter(show_dialogs=False),
+        extras={"issue_drafts_path": str(data_dir / "issue_drafts.json")},
+    )
+    try:
+        yield context
+    finally:
+        context.tasks.cancel_all()
+        await client.aclose()
+        journal.close()
+
+
+def unique_code(prefix: str = "GT") -> str:
+    return f"{prefix}{uuid.uuid4().hex[:10].upper()}"
+
+
+async def fresh_card(
+    client: PosClient, balance: Decimal = Decimal("25.00"), *, pin: str | None = None
+) -> tuple[GiftCard, str]:
+    """A new physical card of our own (the sandbox is shared by the whole test session)."""
+    code = unique_code()
+    card = await client.giftcard_add(physical_code=code, physical_pin=pin)
+    if balance:
+        await client.giftcard_transaction(
+            code, GiftCardCodeType.PHYSICAL, GiftCardTransType.ADD, balance, pin=pin
+        )
+    return card, code
+
+
+async def until(condition: Callable[[], Any], timeout: float = 10.0) -> None:
+    """Poll ``condition`` while the qasync loop keeps running (never qtbot.wait in async)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.02)
+
+
+async def settle(obj: Any) -> None:
+    """Await the object's current task (tab look-up/refresh, dialog send) if any."""
+    for _ in range(50):
+        task = getattr(obj, "task", None)
+        if task is None or task.done():
+            return
+        await task
