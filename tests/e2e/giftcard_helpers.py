@@ -72,9 +72,9 @@ async def fresh_card(
     return card, code
 
 
-async def until(condition: Callable[[], Any], timeout: float = 10.0) -> None:
+async def until(condition: Callable[[], Any], limit_s: float = 10.0) -> None:
     """Poll ``condition`` while the qasync loop keeps running (never qtbot.wait in async)."""
-    deadline = asyncio.get_running_loop().time() + timeout
+    deadline = asyncio.get_running_loop().time() + limit_s
     while not condition():
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError("condition not met in time")

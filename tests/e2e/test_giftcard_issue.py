@@ -214,8 +214,9 @@ async def test_app_closed_between_create_and_fund_resumes_on_restart(
         qtbot.addWidget(tab)
         assert tab.resume_button.isVisibleTo(tab)
         assert "Unfinished card issue" in tab.resume_label.text()
-        dialog = tab.resume_issue()
-        assert dialog is not None
+        resumed = tab.resume_issue()
+        assert resumed is not None
+        dialog = resumed
         assert dialog.resume_pin.isVisibleTo(dialog)  # the PIN was never stored
         dialog.retry_button.click()
         assert "PIN" in dialog.error_label.text()

@@ -263,7 +263,8 @@ async def test_authorize_capture_and_capture_twice(
         assert not tab.capture_button.isEnabled()
 
         # Capture twice from this machine: refused locally, never sent again.
-        assert authorized is not None and tab.target is not None
+        assert authorized is not None
+        assert tab.target is not None
         from posdesk.ui.giftcard_dialogs import SettleDialog
 
         again = SettleDialog(ctx.client, tab.target, authorized, SettleAction.CAPTURE)
