@@ -340,3 +340,36 @@ async def test_role_without_permission(
         assert dialog.outcome is not None
         assert dialog.outcome.kind is OutcomeKind.FAILED
         assert "lacks the permission GiftCardTransAdjust" in dialog.result_label.text()
+
+
+async def test_edit_codes_with_edit_permission(
+    qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    async with signed_in(sandbox, tmp_path) as ctx:
+        assert ctx.viewer.can("EditGiftCard")
+        _card, code = await fresh_card(ctx.client, Decimal("9.00"))
+        tab = GiftCardsTab(ctx)
+        qtbot.addWidget(tab)
+        await look_up(tab, code, GiftCardCodeType.PHYSICAL)
+        assert tab.edit_button.isEnabled()
+        dialog = tab.open_edit()
+        assert dialog is not None
+        new_code = code + "R"
+        dialog.new_physical.setText(new_code)
+        dialog.new_pin.setText("1122")
+        dialog.apply_button.click()
+        assert "old codes stop working" in dialog.message.text()  # confirm first
+        dialog.apply_button.click()
+        await settle(dialog)
+        assert "Done" in dialog.message.text(), dialog.message.text()
+        assert dialog.new_pin.text() == ""
+        assert await ctx.client.giftcard(code, GiftCardCodeType.PHYSICAL) is None
+        moved = await ctx.client.giftcard(new_code, GiftCardCodeType.PHYSICAL)
+        assert moved is not None
+        assert moved.balance == Decimal("9.00")
+        # A code already used by another card is refused in plain words.
+        dialog.new_physical.setText(FIXTURES.gc_physical_code)
+        dialog.apply_button.click()
+        dialog.apply_button.click()
+        await settle(dialog)
+        assert "already used by another card" in dialog.message.text()
