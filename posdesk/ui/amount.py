@@ -19,6 +19,18 @@ CENT = Decimal("0.01")
 DEFAULT_MAXIMUM = Decimal("5000.00")
 
 
+def error_color(widget: QWidget) -> str:
+    """The "danger" text colour that reads well on the widget's current (light/dark) palette."""
+    from posdesk.ui.widgets.paged_view import tone_color
+
+    color = tone_color("danger", widget.palette())
+    return color.name() if color is not None else "#b3261e"
+
+
+def error_css(widget: QWidget, error: bool = True) -> str:
+    return f"color: {error_color(widget)};" if error else ""
+
+
 class AmountError(ValueError):
     """The text is not an acceptable amount; ``str(error)`` is a sentence for the user."""
 
@@ -137,7 +149,6 @@ class AmountField(QWidget):
         self.error_label = QLabel(self)
         self.error_label.setObjectName(f"{object_name}Error")
         self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet("color: #c62828;")
         self.error_label.hide()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -176,6 +187,7 @@ class AmountField(QWidget):
         """The amount, or None with the reason shown under the field (when ``show``)."""
         amount, error = self._parse()
         self.error_label.setText(error or "")
+        self.error_label.setStyleSheet(error_css(self))
         self.error_label.setVisible(show and error is not None)
         return amount
 

@@ -42,7 +42,7 @@ from posdesk.domain import (
     GiftCardTransType,
 )
 from posdesk.models.tasks import TaskOwner
-from posdesk.ui.amount import AmountField, format_amount
+from posdesk.ui.amount import AmountField, error_css, format_amount
 from posdesk.ui.giftcard_backend import GiftCardBackend
 from posdesk.ui.giftcard_errors import CHECKING, Outcome, OutcomeKind, run_money_operation
 from posdesk.ui.giftcard_view import mask_code
@@ -141,7 +141,6 @@ class _PagedDialog(QDialog):
         self.error_label = QLabel(self)
         self.error_label.setObjectName("dialogError")
         self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet("color: #c62828;")
         self.error_label.hide()
 
         self.back_button = QPushButton("Back", self)
@@ -169,6 +168,7 @@ class _PagedDialog(QDialog):
         self.show_enter()
 
     def show_error(self, message: str | None) -> None:
+        self.error_label.setStyleSheet(error_css(self))
         self.error_label.setText(message or "")
         self.error_label.setVisible(bool(message))
 

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QProgressBar,
     QPushButton,
     QRadioButton,
     QStackedWidget,
@@ -43,7 +44,7 @@ from posdesk.domain import (
 )
 from posdesk.models.tasks import TaskOwner
 from posdesk.store.issue_drafts import IssueDraft, IssueDraftStore, IssueStep, PaymentMethod
-from posdesk.ui.amount import AmountField, format_amount
+from posdesk.ui.amount import AmountField, error_css, format_amount
 from posdesk.ui.giftcard_backend import GiftCardBackend
 from posdesk.ui.giftcard_dialogs import SOURCE_ID, new_reference
 from posdesk.ui.giftcard_errors import (
@@ -106,7 +107,6 @@ class IssueCardDialog(QDialog):
         self.error_label = QLabel(self)
         self.error_label.setObjectName("issueError")
         self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet("color: #c62828;")
         self.error_label.hide()
 
         self.back_button = QPushButton("Back", self)
@@ -267,6 +267,13 @@ class IssueCardDialog(QDialog):
         layout.addWidget(self.resume_pin)
         layout.addSpacing(8)
         layout.addWidget(self.status_label)
+        self.busy = QProgressBar(page)
+        self.busy.setObjectName("issueBusy")
+        self.busy.setRange(0, 0)  # indeterminate: the server or the customer decides
+        self.busy.setTextVisible(False)
+        self.busy.setMaximumHeight(8)
+        self.busy.hide()
+        layout.addWidget(self.busy)
         layout.addStretch(1)
         self.progress_page = page
         self.pages.addWidget(page)
@@ -300,6 +307,7 @@ class IssueCardDialog(QDialog):
         self.cancel_payment_button.setVisible(False)
         self.close_button.setEnabled(idle)
         self.close_button.setText("Close" if in_progress else "Cancel")
+        self.busy.setVisible(in_progress and not idle)
 
     def show_details(self) -> None:
         self.pages.setCurrentWidget(self.details_page)
@@ -309,6 +317,7 @@ class IssueCardDialog(QDialog):
         self.pages.setCurrentWidget(self.progress_page)
 
     def show_error(self, text: str | None) -> None:
+        self.error_label.setStyleSheet(error_css(self))
         self.error_label.setText(text or "")
         self.error_label.setVisible(bool(text))
 
@@ -392,6 +401,9 @@ class IssueCardDialog(QDialog):
             f"Issue a <b>{html.escape(card)}</b><br>"
             f"and load <b>{format_amount(draft.amount)}</b>, paid by {html.escape(pay)}.<br>"
             f"Resulting balance: <b>{format_amount(draft.amount)}</b>"
+            "<br><br>posdesk will 1. create the card, 2. take the payment, 3. fund the card. "
+            "If anything interrupts it, it continues from where it stopped — the card is "
+            "never created twice and the customer never charged twice."
         )
         self.pages.setCurrentWidget(self.confirm_page)
         self._set_buttons(idle=True, page="confirm")

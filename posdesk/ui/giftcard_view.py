@@ -140,7 +140,7 @@ class GiftCardView(QWidget):
 
         codes_box = QGroupBox("Codes", self)
         self.codes_table = _table("giftCardCodes", ("Type", "Code", "Expires", "PIN"), codes_box)
-        self.codes_table.setMaximumHeight(120)
+        self.codes_table.setMaximumHeight(96)
         QVBoxLayout(codes_box).addWidget(self.codes_table)
 
         trans_box = QGroupBox("Transactions", self)

@@ -39,6 +39,7 @@ from posdesk.domain import (
 )
 from posdesk.models.tasks import TaskOwner
 from posdesk.store.issue_drafts import IssueDraft, IssueDraftStore, default_drafts_path
+from posdesk.ui.amount import error_css
 from posdesk.ui.context import SessionContext
 from posdesk.ui.giftcard_backend import GiftCardBackend
 from posdesk.ui.giftcard_dialogs import (
@@ -96,6 +97,7 @@ class GiftCardsTab(QWidget):
         self.target: CardTarget | None = None
         self.last_slip: GiftCardSlip | None = None
         self._shown_once = False
+        self._refresh_failed = False
 
         # Look-up bar
         self.code_type = QComboBox(self)
@@ -111,9 +113,10 @@ class GiftCardsTab(QWidget):
         self.pin_edit = QLineEdit(self)
         self.pin_edit.setObjectName("giftCardPin")
         self.pin_edit.setAccessibleName("Card PIN")
-        self.pin_edit.setPlaceholderText("PIN (if the card has one)")
+        self.pin_edit.setPlaceholderText("PIN (if any)")
+        self.pin_edit.setToolTip("The card's PIN, if it has one. Used once, then cleared.")
         self.pin_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.pin_edit.setMaximumWidth(150)
+        self.pin_edit.setMaximumWidth(130)
         self.lookup_button = QPushButton("Look up", self)
         self.lookup_button.setObjectName("giftCardLookup")
         self.lookup_button.setDefault(True)
@@ -243,7 +246,7 @@ class GiftCardsTab(QWidget):
     # ----------------------------------------------------------------- messages
     def show_message(self, text: str | None, *, error: bool = False) -> None:
         self.message.setText(text or "")
-        self.message.setStyleSheet("color: #c62828;" if error else "")
+        self.message.setStyleSheet(error_css(self, error))
         self.message.setVisible(bool(text))
 
     # ----------------------------------------------------------------- look-up
@@ -338,7 +341,11 @@ class GiftCardsTab(QWidget):
             transactions = await self._all_transactions(card.id) if card else []
         except PosError as exc:
             self.show_message("Could not refresh the card: " + explain(exc), error=True)
+            self._refresh_failed = True
             return
+        if self._refresh_failed:
+            self._refresh_failed = False
+            self.show_message(None)
         self.set_card(card, transactions, code=target.code)
 
     # ----------------------------------------------------------------- actions

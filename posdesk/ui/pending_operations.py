@@ -15,6 +15,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPushButton,
     QVBoxLayout,
@@ -36,6 +37,12 @@ STATE_WORDS = {
     "failed": "Failed — nothing happened",
 }
 SHOWN_STATES = ("pending", "sent", "unknown", "needs_review")
+STATE_DETAIL = {
+    "pending": "Written down but not sent (posdesk stopped first); checked before any retry.",
+    "sent": "Sent; posdesk stopped before the answer came. Checked by its reference.",
+    "unknown": "The answer was lost. posdesk looks the reference up; it is never resent.",
+    "needs_review": "This server cannot be asked. Check the reference in the POS admin console.",
+}
 
 
 class PendingOperationsPanel(QGroupBox):
@@ -53,6 +60,9 @@ class PendingOperationsPanel(QGroupBox):
         self.entries: list[Any] = []
         self.table = _table("pendingOperationsTable", self.HEADERS, self)
         self.table.setMinimumHeight(90)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(1, 320)
         self.summary = QLabel(self)
         self.summary.setObjectName("pendingOperationsSummary")
         self.summary.setWordWrap(True)
@@ -83,12 +93,18 @@ class PendingOperationsPanel(QGroupBox):
         for row, entry in enumerate(self.entries):
             state = str(entry.state)
             self.table.setItem(row, 0, _item(local_time(entry.updated_at)))
-            self.table.setItem(row, 1, _item(entry.summary or entry.kind))
+            operation = _item(entry.summary or entry.kind)
+            operation.setToolTip(entry.summary or entry.kind)
+            self.table.setItem(row, 1, operation)
             self.table.setItem(row, 2, _item(entry.reference, data=entry.reference))
             state_item = _item(STATE_WORDS.get(state, state))
             state_item.setData(Qt.ItemDataRole.AccessibleDescriptionRole, state)
             self.table.setItem(row, 3, state_item)
-            self.table.setItem(row, 4, _item(entry.error or ""))
+            detail = _item(STATE_DETAIL.get(state, ""))
+            if entry.error:
+                detail.setToolTip(f"Technical detail: {entry.error}")
+            self.table.setItem(row, 4, detail)
+        self.table.setVisible(bool(self.entries))
         if not self.entries:
             self.summary.setText("Every money operation from this computer is settled.")
         else:

@@ -36,7 +36,15 @@ from typing_extensions import override
 from posdesk.api.errors import PosError
 from posdesk.domain import Item, Location, Page, Purchase, PurchaseDraft, PurchaseLine, Viewer
 from posdesk.models.tasks import TaskOwner
-from posdesk.ui.amount import CENT, AmountError, Separators, format_amount, parse_amount
+from posdesk.ui.amount import (
+    CENT,
+    AmountError,
+    Separators,
+    error_color,
+    error_css,
+    format_amount,
+    parse_amount,
+)
 from posdesk.ui.giftcard_backend import GiftCardBackend
 from posdesk.ui.giftcard_errors import CHECKING, OutcomeKind, explain, run_money_operation
 from posdesk.ui.giftcard_view import _item, _table
@@ -310,7 +318,7 @@ class RecordPurchaseDialog(QDialog):
 
     def show_message(self, text: str, *, error: bool = False) -> None:
         self.message.setText(text)
-        self.message.setStyleSheet("color: #c62828;" if error else "")
+        self.message.setStyleSheet(error_css(self, error))
 
     def _edited(self) -> None:
         self.confirm_button.hide()
@@ -460,7 +468,9 @@ class RecordPurchaseDialog(QDialog):
         try:
             t = self.totals()
         except LineError as exc:
-            self.totals_label.setText(f"<span style='color:#c62828'>{html.escape(str(exc))}</span>")
+            self.totals_label.setText(
+                f"<span style='color:{error_color(self)}'>{html.escape(str(exc))}</span>"
+            )
             return
         self.totals_label.setText(
             f"Sub total {format_amount(t.sub_total)} (item discounts "
