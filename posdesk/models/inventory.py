@@ -12,13 +12,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from PySide6.QtCore import QLocale, QObject
+from PySide6.QtCore import QLocale, QModelIndex, QObject, QPersistentModelIndex, Qt
+from typing_extensions import override
 
 from posdesk.domain import SerialLot, TrackingType, WarehouseStock
 from posdesk.models.formatting import Kind, format_value
-from posdesk.models.paged import Column, PagedTableModel
+from posdesk.models.paged import Column, ItemRole, PagedTableModel, SortRole, ToneRole
 
 T = TypeVar("T")
 
@@ -27,7 +28,13 @@ EXPIRY_WARNING_DAYS = 30
 
 
 class ListTableModel(PagedTableModel[T]):
-    """A ``PagedTableModel`` over a list that is already in memory (never fetches)."""
+    """A ``PagedTableModel`` over a list that is already in memory (never fetches).
+
+    Every cell's roles are computed once in :meth:`set_rows`: a view asks ``data()`` for a
+    dozen roles per cell on every paint, and at the counter the detail must be on screen
+    within milliseconds of the answer. :meth:`tone_roles` lets a UI subclass add colours
+    (QtGui) for a tone without this layer importing QtGui.
+    """
 
     def __init__(
         self,
@@ -37,16 +44,44 @@ class ListTableModel(PagedTableModel[T]):
         parent: QObject | None = None,
     ) -> None:
         super().__init__(columns, None, locale=locale, parent=parent)
+        self._cells: list[list[dict[int, Any]]] = []
 
     def set_rows(self, rows: Iterable[T]) -> None:
         """Replace all rows at once (one model reset: cheap for views)."""
         self.beginResetModel()
         self._rows = list(rows)
         self._has_more = False
+        self._cells = [[self._cell(item, column) for column in self.columns] for item in self._rows]
         self.endResetModel()
 
     def clear(self) -> None:
         self.set_rows(())
+
+    def tone_roles(self, tone: str) -> dict[int, Any]:
+        """Extra roles for a cell with this tone (the UI adds brushes and fonts)."""
+        return {}
+
+    def _cell(self, item: T, column: Column[T]) -> dict[int, Any]:
+        tone = column.tone(item) if column.tone is not None else None
+        cell: dict[int, Any] = {
+            Qt.ItemDataRole.DisplayRole: column.display(item, self.locale),
+            Qt.ItemDataRole.TextAlignmentRole: column.align(),
+        }
+        if column.tooltip is not None:
+            cell[Qt.ItemDataRole.ToolTipRole] = column.tooltip(item)
+        if tone:
+            cell[ToneRole] = tone
+            cell.update(self.tone_roles(tone))
+        return cell
+
+    @override
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> Any:
+        if role in (ItemRole, SortRole):
+            return super().data(index, role)
+        row = index.row()
+        if row < 0 or row >= len(self._cells):
+            return None
+        return self._cells[row][index.column()].get(role)
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,7 @@ from collections.abc import Coroutine, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QLocale, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QLocale, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeyEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -64,6 +64,7 @@ PERMISSION_TEXT = (
 SETTINGS_WAREHOUSE = "inventory/warehouse"
 SETTINGS_RECENT = "inventory/recent"
 RECENT_MAX = 20
+RECENT_SAVE_DELAY_MS = 1500
 SEARCH_DELAY_MS = 250
 PAGE_SIZE = 50
 
@@ -253,6 +254,14 @@ class InventoryTab(QWidget):
         self.scanner = ScanDetector(self)
         self.scanner.scanned.connect(self.on_scan)
 
+        # Settings are read once and written later: a QSettings round trip costs milliseconds
+        # (file I/O), which a scan-to-screen budget of 20 ms cannot afford.
+        self._saved_home = str(context.settings().value(SETTINGS_WAREHOUSE, "") or "")
+        self._recent_timer = QTimer(self)
+        self._recent_timer.setSingleShot(True)
+        self._recent_timer.setInterval(RECENT_SAVE_DELAY_MS)
+        self._recent_timer.timeout.connect(self._save_recent)
+        self.destroyed.connect(self._recent_timer.stop)
         self._load_recent()
         self._update_actions()
         if context.viewer.permissions and not context.viewer.can(VIEW_INVENTORY):
@@ -268,8 +277,7 @@ class InventoryTab(QWidget):
     @property
     def home_warehouse(self) -> str | None:
         """ "My store": saved for this profile, else the signed-in user's own location."""
-        saved = self.context.settings().value(SETTINGS_WAREHOUSE, "")
-        return str(saved) if saved else self.context.viewer.location_code
+        return self._saved_home or self.context.viewer.location_code
 
     def focus_search(self) -> None:
         """Ctrl+L (and the shell): focus the look-up field with its text selected."""
@@ -283,7 +291,9 @@ class InventoryTab(QWidget):
             self.open_sku(self.detail.item.sku)
 
     def save_state(self) -> None:
-        self._save_recent()
+        if self._recent_timer.isActive():
+            self._recent_timer.stop()
+            self._save_recent()
 
     def on_scan(self, code: str) -> None:
         """A scanner burst: show the code in the field and open the item it names."""
@@ -358,6 +368,7 @@ class InventoryTab(QWidget):
             settings.remove(SETTINGS_WAREHOUSE)
             self.context.show_status("No default store", 4000)
         settings.sync()
+        self._saved_home = code
         if self.detail.item is not None:
             self._render(self.detail.item)
 
@@ -451,8 +462,9 @@ class InventoryTab(QWidget):
                 self._start_search(code, exact_miss=code)
             return
         self.clear_message()
-        self._render(item)
+        self._render(item, emit=False)
         timing["shown"] = time.perf_counter()
+        self.itemShown.emit(item)
         self._remember(item)
         self._load_product(item.sku)
 
@@ -474,7 +486,7 @@ class InventoryTab(QWidget):
         self.show_message("notfound", text)
         self.notFound.emit(code)
 
-    def _render(self, item: Item) -> None:
+    def _render(self, item: Item, *, emit: bool = True) -> None:
         self.detail.show_item(
             item,
             self._names,
@@ -483,7 +495,8 @@ class InventoryTab(QWidget):
         )
         self.detail_stack.setCurrentWidget(self.detail)
         self._update_actions()
-        self.itemShown.emit(item)
+        if emit:
+            self.itemShown.emit(item)
 
     def _load_product(self, sku: str) -> None:
         if self._product_task is not None:
@@ -601,7 +614,7 @@ class InventoryTab(QWidget):
         self.recent.insertItem(0, self._recent_item(item.sku, item.name))
         while self.recent.count() > RECENT_MAX:
             self.recent.takeItem(self.recent.count() - 1)
-        self._save_recent()
+        self._recent_timer.start()
 
     @staticmethod
     def _recent_item(sku: str, name: str | None) -> QListWidgetItem:
@@ -624,8 +637,7 @@ class InventoryTab(QWidget):
             ]
             for r in range(self.recent.count())
         ]
-        settings = self.context.settings()
-        settings.setValue(SETTINGS_RECENT, json.dumps(entries))
+        self.context.settings().setValue(SETTINGS_RECENT, json.dumps(entries))
 
     def _load_recent(self) -> None:
         raw = self.context.settings().value(SETTINGS_RECENT, "")

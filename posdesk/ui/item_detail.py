@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from PySide6.QtCore import QLocale, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QLocale, QObject, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QPalette, QTextDocument
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -23,7 +24,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QSizePolicy,
     QSplitter,
-    QStyleOptionViewItem,
     QTableView,
     QTextBrowser,
     QVBoxLayout,
@@ -43,8 +43,10 @@ from posdesk.models.inventory import (
     stock_rows,
     stock_totals,
 )
-from posdesk.models.paged import ToneRole
-from posdesk.ui.widgets.paged_view import ToneDelegate
+from posdesk.models.paged import Column
+from posdesk.ui.widgets.paged_view import tone_color
+
+T = TypeVar("T")
 
 _TONE_ACCENTS = {
     "danger": QColor(214, 48, 49),
@@ -72,23 +74,40 @@ def tone_background(palette: QPalette, tone: str) -> QColor | None:
     )
 
 
-class StockToneDelegate(ToneDelegate):
-    """The shared tone text colour plus a tinted cell background: at the counter an empty or
-    low warehouse must stand out across the whole row, not only by its text colour."""
+class TonedListModel(ListTableModel[T]):
+    """Tones as ready-made brushes and fonts, so the views need no Python delegate (a Python
+    ``initStyleOption`` per cell per paint costs more than the whole rest of a scan)."""
+
+    def __init__(
+        self,
+        columns: Sequence[Column[T]],
+        *,
+        locale: QLocale | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(columns, locale=locale, parent=parent)
+        self._tone_cache: dict[str, dict[int, Any]] = {}
+
+    def set_style(self, palette: QPalette, font: QFont) -> None:
+        """Colours for the current palette (light or dark); call before ``set_rows``."""
+        bold = QFont(font)
+        bold.setBold(True)
+        self._tone_cache = {}
+        for tone in ("danger", "warning", "good", "muted"):
+            roles: dict[int, Any] = {}
+            text = tone_color(tone, palette)
+            if text is not None:
+                roles[Qt.ItemDataRole.ForegroundRole] = QBrush(text)
+            background = tone_background(palette, tone)
+            if background is not None:
+                roles[Qt.ItemDataRole.BackgroundRole] = QBrush(background)
+            if tone == "danger":
+                roles[Qt.ItemDataRole.FontRole] = bold
+            self._tone_cache[tone] = roles
 
     @override
-    def initStyleOption(
-        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
-    ) -> None:
-        super().initStyleOption(option, index)
-        tone = index.data(ToneRole)
-        if not isinstance(tone, str):
-            return
-        color = tone_background(option.palette, tone)
-        if color is not None:
-            option.backgroundBrush = QBrush(color)
-            if tone == "danger":
-                option.font.setBold(True)
+    def tone_roles(self, tone: str) -> dict[int, Any]:
+        return self._tone_cache.get(tone, {})
 
 
 # ----------------------------------------------------------------- catalogue page
@@ -188,10 +207,9 @@ def _selectable(label: QLabel) -> QLabel:
     return label
 
 
-def _table(model: ListTableModel[StockRow] | ListTableModel[SerialRow]) -> QTableView:
+def _table(model: TonedListModel[StockRow] | TonedListModel[SerialRow]) -> QTableView:
     view = QTableView()
     view.setModel(model)
-    view.setItemDelegate(StockToneDelegate(view))
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.setAlternatingRowColors(True)
@@ -250,7 +268,7 @@ class ItemDetailView(QWidget):
         form.addRow("Tracking:", self.tracking)
         form.addRow("Category:", self.category)
 
-        self.stock_model: ListTableModel[StockRow] = ListTableModel(
+        self.stock_model: TonedListModel[StockRow] = TonedListModel(
             stock_columns(), locale=self.number_locale, parent=self
         )
         self.stock_view = _table(self.stock_model)
@@ -262,7 +280,7 @@ class ItemDetailView(QWidget):
         stock_layout.addWidget(self.stock_view)
         stock_layout.addWidget(self.stock_totals)
 
-        self.serial_model: ListTableModel[SerialRow] = ListTableModel(
+        self.serial_model: TonedListModel[SerialRow] = TonedListModel(
             serial_columns(), locale=self.number_locale, parent=self
         )
         self.serial_view = _table(self.serial_model)
@@ -277,7 +295,6 @@ class ItemDetailView(QWidget):
         self.catalogue_box = QGroupBox("Catalogue page")
         catalogue_layout = QVBoxLayout(self.catalogue_box)
         catalogue_layout.addWidget(self.catalogue)
-        self.catalogue_box.setVisible(False)
 
         left = QWidget()
         left_layout = QVBoxLayout(left)
@@ -341,6 +358,9 @@ class ItemDetailView(QWidget):
         self.tracking.setText(TRACKING_LABELS.get(item.tracking_type or TrackingType.NONE, ""))
         self.category.setText(item.category or "—")
 
+        palette, font = self.stock_view.palette(), self.stock_view.font()
+        self.stock_model.set_style(palette, font)
+        self.serial_model.set_style(palette, font)
         self.stock_model.set_rows(stock_rows(item.warehouses, self._names, home))
         self.stock_totals.setText(self._totals_text(item))
         self._fit_rows(self.stock_view, MAX_STOCK_ROWS)
@@ -354,8 +374,9 @@ class ItemDetailView(QWidget):
         self.serial_box.setTitle(
             f"{kind} numbers ({len(lots)})" if lots else f"{kind} numbers: none in stock"
         )
-        if self.product is not None and self.product.sku != item.sku:
-            self.show_product(None)
+        if self.product is None or self.product.sku != item.sku:
+            self.product = None
+            self.catalogue.setPlainText("Loading the catalogue page…")
 
     def show_product(
         self, product: Product | None, sort_options: Sequence[ProductSortOption] = ()
@@ -363,15 +384,15 @@ class ItemDetailView(QWidget):
         """The catalogue page, when the item is published as a product (else hidden)."""
         self.product = product
         if product is None:
-            self.catalogue.clear()
-            self.catalogue_box.setVisible(False)
+            self.catalogue.setPlainText(
+                "" if self.item is None else "This item has no page in the product catalogue."
+            )
             return
         self.catalogue.document().setMarkdown(
             product_markdown(product, sort_options),
             QTextDocument.MarkdownFeature.MarkdownDialectGitHub
             | QTextDocument.MarkdownFeature.MarkdownNoHTML,
         )
-        self.catalogue_box.setVisible(True)
 
     def details_text(self) -> str:
         """Plain text for the clipboard: what a colleague on the phone needs."""

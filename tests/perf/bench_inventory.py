@@ -33,7 +33,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import httpx
 import keyring
 import qasync
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 from typing_extensions import override
@@ -113,10 +113,20 @@ class Sample:
     total_ms: float
     server_ms: float
     requests: int
+    detect_ms: float = 0.0
+    render_ms: float = 0.0
+    paint_ms: float = 0.0
+    lookup_ms: float = 0.0
+    paint_cpu_ms: float = 0.0
+    client_cpu_ms: float = 0.0
 
     @property
     def client_ms(self) -> float:
         return self.total_ms - self.server_ms
+
+    @property
+    def other_ms(self) -> float:
+        return self.client_ms - self.detect_ms - self.render_ms - self.paint_ms
 
 
 @dataclass
@@ -142,10 +152,17 @@ def table(result: Result) -> str:
     for label, name, kind, target in (
         ("scan → detail, total", "total_ms", None, TOTAL_P95_MS),
         ("  client side", "client_ms", None, CLIENT_P95_MS),
+        ("  client side, CPU time", "client_cpu_ms", None, None),
         ("  server (HTTP round trips)", "server_ms", None, None),
         ("SKU scans, total", "total_ms", "sku", None),
         ("barcode scans, total", "total_ms", "barcode", None),
         ("barcode scans, client side", "client_ms", "barcode", None),
+        ("  scan detection", "detect_ms", None, None),
+        ("  filling the detail", "render_ms", None, None),
+        ("  layout + painting", "paint_ms", None, None),
+        ("  layout + painting, CPU", "paint_cpu_ms", None, None),
+        ("  look-up call (incl. server)", "lookup_ms", None, None),
+        ("  HTTP client, loop, parsing", "other_ms", None, None),
         ("requests per scan", "requests", None, None),
     ):
         values = result.column(name, kind)
@@ -208,8 +225,18 @@ async def run_benchmark(server: SandboxServer, scans: int, warmup: int) -> Resul
         codes = await pick_codes(client, scans + warmup, rng)
         shown: asyncio.Future[Item] | None = None
 
+        painted: dict[str, float] = {}
+
         def on_shown(item: object) -> None:
+            """Right when the detail is filled: lay out and paint it, synchronously."""
             if shown is not None and not shown.done() and isinstance(item, Item):
+                painted["start"] = time.perf_counter()
+                cpu = time.thread_time()
+                QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+                tab.repaint()  # the detail is on screen when this returns
+                painted["end"] = time.perf_counter()
+                painted["cpu"] = time.thread_time() - cpu
+                painted["cpu_end"] = time.thread_time()
                 shown.set_result(item)
 
         tab.itemShown.connect(on_shown)
@@ -221,10 +248,12 @@ async def run_benchmark(server: SandboxServer, scans: int, warmup: int) -> Resul
             shown = loop.create_future()
             before_s, before_n = timing.server_s, timing.requests
             started = time.perf_counter()
+            cpu_started = time.thread_time()
             QTest.keyClick(tab.warehouse, Qt.Key.Key_Return)  # ...and ends it: timing starts
             item = await asyncio.wait_for(shown, 10)
-            tab.repaint()  # paint the tab now: the detail is on screen when this returns
-            total = time.perf_counter() - started
+            painting, ended = painted["start"], painted["end"]
+            total = ended - started
+            marks = tab.last_timing
             assert code == item.sku or code in item.barcodes, (code, item.sku)
             if n >= warmup:
                 result.samples.append(
@@ -234,6 +263,12 @@ async def run_benchmark(server: SandboxServer, scans: int, warmup: int) -> Resul
                         total * 1000,
                         (timing.server_s - before_s) * 1000,
                         timing.requests - before_n,
+                        (marks["request"] - started) * 1000,
+                        (marks["shown"] - marks["response"]) * 1000,
+                        (ended - painting) * 1000,
+                        (marks["response"] - marks["request"]) * 1000,
+                        painted["cpu"] * 1000,
+                        (painted["cpu_end"] - cpu_started) * 1000,
                     )
                 )
             product = tab._product_task

@@ -140,6 +140,8 @@ class ScanDetector(QObject):
 
     @override
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if "_scope" not in self.__dict__:  # Python side already torn down (interpreter exit)
+            return False
         etype = event.type()
         if watched is self._scope:
             if etype == QEvent.Type.Show:

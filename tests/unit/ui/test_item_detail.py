@@ -151,12 +151,13 @@ def test_catalogue_renders_markdown_as_rich_text(qtbot: QtBot) -> None:
     view = ItemDetailView()
     qtbot.addWidget(view)
     view.show_item(ITEM, NAMES, today=TODAY)
-    assert view.catalogue_box.isHidden()
+    assert view.catalogue.toPlainText() == "Loading the catalogue page…"
     view.show_product(Product(sku="LOT-1", name="Vitamin C", description="Take **one** a day."))
-    assert not view.catalogue_box.isHidden()
     plain = view.catalogue.toPlainText()
     assert "Take one a day." in plain  # markup became formatting, not literal stars
     assert "**" not in plain
+    view.show_product(None)
+    assert view.catalogue.toPlainText() == "This item has no page in the product catalogue."
 
 
 def test_md_escape() -> None:
