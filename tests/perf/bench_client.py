@@ -1,0 +1,197 @@
+"""posdesk.api per-request overhead against raw httpx and gql, same sandbox query, same run.
+
+Run: ``uv run python -m tests.perf.bench_client`` (``-n 400`` samples per client, ``--first``
+rows per page). The sandbox runs in a separate process so the clients' CPU work does not fight
+the server for the GIL; the three clients take turns request by request (interleaved), so drift
+on a shared machine hits all of them alike.
+
+What each contender does per request, for the *same* document and variables:
+- raw httpx: ``AsyncClient.post(json=...)`` + ``json.loads`` of the body (the floor);
+- gql 3.5: ``session.execute(document, variable_values=...)`` over ``HTTPXAsyncTransport``;
+- posdesk.api: ``client.customers(first=...)`` — token check, error mapping, and
+  mapping every row to a frozen ``Customer`` with Decimal / aware datetimes.
+
+Target: posdesk.api's median overhead over raw httpx <= 10 % and below gql's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import keyring
+import keyring.backend
+from typing_extensions import override
+
+from posdesk.api.client import PosClient
+from posdesk.api.credentials import Credentials
+from posdesk.api.operations import load_all
+from posdesk.api.profile import ConnectionProfile
+from posdesk.store.journal import Journal
+
+
+class _MemoryKeyring(keyring.backend.KeyringBackend):
+    priority = 1
+
+    def __init__(self) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self.values: dict[tuple[str, str], str] = {}
+
+    @override
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.values.get((service, username))
+
+    @override
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.values[(service, username)] = password
+
+    @override
+    def delete_password(self, service: str, username: str) -> None:
+        self.values.pop((service, username), None)
+
+
+def serve() -> None:
+    """Child process: run a demo sandbox, print its info as one JSON line, stop on stdin EOF."""
+    from posdesk.sandbox.server import SandboxServer
+
+    with SandboxServer(seed="demo") as server:
+        assert server.info is not None
+        info = server.info
+        fields = ("base_url", "graphql_url", "client_id", "client_secret")
+        print(json.dumps({name: getattr(info, name) for name in fields}), flush=True)
+        sys.stdin.read()
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+async def run(
+    samples: int, first: int, info: dict[str, str]
+) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    keyring.set_keyring(_MemoryKeyring())
+    Credentials().set_client_secret("bench", info["client_secret"])
+    profile = ConnectionProfile("bench", info["base_url"], client_id=info["client_id"], timeout=30)
+    journal = Journal(Path(":memory:"))
+    client = await PosClient.connect(profile, journal=journal)
+    token = await client._auth.access_token()  # the same token for every contender
+    op = load_all()["customers"]
+    variables: dict[str, Any] = {"id": None, "memberId": None, "skip": 0, "first": first}
+    headers = {"Authorization": f"Bearer {token}"}
+
+    raw_http = httpx.AsyncClient(timeout=30)
+
+    async def raw() -> int:
+        response = await raw_http.post(
+            info["graphql_url"],
+            json={"query": op.document, "variables": variables, "operationName": op.name},
+            headers=headers,
+        )
+        body = json.loads(response.content)
+        return len(body["data"]["customer"]["results"])
+
+    from gql import Client, gql
+    from gql.transport.httpx import HTTPXAsyncTransport
+
+    transport = HTTPXAsyncTransport(url=info["graphql_url"], headers=headers, timeout=30)
+    gql_client = Client(transport=transport, fetch_schema_from_transport=False)
+    session = await gql_client.connect_async()
+    document = gql(op.document)
+
+    async def with_gql() -> int:
+        result = await session.execute(document, variable_values=variables)
+        return len(result["customer"]["results"])
+
+    async def with_posdesk() -> int:
+        page = await client.customers(first=first)
+        return len(page.items)
+
+    contenders: dict[str, Callable[[], Awaitable[int]]] = {
+        "raw httpx + json": raw,
+        "gql 3.5 HTTPXAsyncTransport": with_gql,
+        "posdesk.api (+ domain mapping)": with_posdesk,
+    }
+    rows = {name: await call() for name, call in contenders.items()}
+    assert len(set(rows.values())) == 1 and first in rows.values(), rows
+    for _ in range(20):  # warm up connections and caches
+        for call in contenders.values():
+            await call()
+    timings: dict[str, list[float]] = {name: [] for name in contenders}
+    cpu: dict[str, list[float]] = {name: [] for name in contenders}
+    for _ in range(samples):
+        for name, call in contenders.items():
+            started, started_cpu = time.perf_counter(), time.process_time()
+            await call()
+            cpu[name].append((time.process_time() - started_cpu) * 1000)
+            timings[name].append((time.perf_counter() - started) * 1000)
+    await gql_client.close_async()
+    await raw_http.aclose()
+    await client.aclose()
+    return timings, cpu
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", "--samples", type=int, default=300)
+    parser.add_argument("--first", type=int, default=50)
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.serve:
+        serve()
+        return 0
+    child = subprocess.Popen(
+        [sys.executable, "-m", "tests.perf.bench_client", "--serve"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert child.stdout is not None
+        info: dict[str, Any] = json.loads(child.stdout.readline())
+        timings, cpu = asyncio.run(run(args.samples, args.first, info))
+    finally:
+        if child.stdin is not None:
+            child.stdin.close()
+        child.wait(10)
+    raw = "raw httpx + json"
+    raw_median = statistics.median(timings[raw])
+    raw_cpu = statistics.median(cpu[raw])
+    print(
+        f"\nposdesk.api vs raw httpx vs gql — customer page, {args.first} rows, "
+        f"{args.samples} interleaved requests each (sandbox in a separate process)\n"
+    )
+    print(
+        f"{'client':31} {'median ms':>9} {'p95 ms':>7} {'overhead':>9} "
+        f"{'paired':>7} {'client CPU ms':>13} {'CPU overhead':>12}"
+    )
+    results: dict[str, float] = {}
+    for name, values in timings.items():
+        median = statistics.median(values)
+        # paired: the median of per-round ratios, robust to load drifting during the run
+        paired = statistics.median(v / r for v, r in zip(values, timings[raw], strict=True)) - 1
+        results[name] = median / raw_median - 1
+        cpu_median = statistics.median(cpu[name])
+        print(
+            f"{name:31} {median:9.2f} {percentile(values, 0.95):7.2f} "
+            f"{results[name] * 100:8.1f}% {paired * 100:6.1f}% {cpu_median:13.2f} "
+            f"{(cpu_median / raw_cpu - 1) * 100:11.1f}%"
+        )
+    ours = results["posdesk.api (+ domain mapping)"]
+    theirs = results["gql 3.5 HTTPXAsyncTransport"]
+    ok = ours <= 0.10 and ours < theirs
+    print(f"\ntarget: posdesk.api overhead <= 10 % and below gql's: {'MET' if ok else 'MISSED'}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
