@@ -48,6 +48,7 @@ from posdesk.api.errors import (
     NeedsReview,
     NetworkError,
     NotAuthenticated,
+    NotAuthorized,
     NotFound,
     PosError,
     SignInRequired,
@@ -680,13 +681,10 @@ class PosClient:
         except _NotSentError as exc:
             journal.mark_failed(ref, f"not sent: {exc.details}")
             raise NetworkError(exc.user_message, exc.details) from None
-        except (ValidationError, NotAuthenticated, FeatureUnavailable) as exc:
+        except (ValidationError, NotAuthenticated, NotAuthorized, FeatureUnavailable) as exc:
             journal.mark_failed(ref, f"{type(exc).__name__}: {exc.details}")
             raise
         except PosError as exc:
-            if type(exc).__name__ == "NotAuthorized":
-                journal.mark_failed(ref, exc.details)
-                raise
             journal.mark_unknown(ref, f"{type(exc).__name__}: {exc.details}")
             if on_checking is not None:
                 on_checking()
@@ -724,6 +722,8 @@ class PosClient:
     ) -> GiftCardTransaction:
         """``giftcardTransAdd``, journaled under a unique ``refNo`` (generated if not given)."""
         _check_sign(trans_type, amount)
+        if giftcard_id is None:
+            giftcard_id = await self._card_id(code, code_type)
         ref = ref_no or new_reference()
         request = {
             "code": mask_code(code),
@@ -756,6 +756,19 @@ class PosClient:
             trans["authorize"] = True
         result = await self._journaled(entry, "giftcard_trans_add", {"trans": trans}, on_checking)
         return mapping.giftcard_transaction(result)
+
+    async def _card_id(self, code: str, code_type: GiftCardCodeType | None) -> str | None:
+        """The card's internal id, journaled so the outcome can be looked up later even by
+        roles without ListGiftCardTrans (they may list a card's transactions by its id)."""
+        if "giftcard_lookup" not in self.features:
+            return None
+        try:
+            card = await self.giftcard(code, code_type)
+        except NotAuthorized:
+            return None
+        if card is None:
+            raise NotFound("The gift card was not found.", details=f"code {mask_code(code)}")
+        return card.id
 
     async def capture(
         self,
@@ -946,6 +959,11 @@ class PosClient:
         except FeatureUnavailable as exc:
             journal.mark_needs_review(ref, f"look-up unavailable on this server: {exc.feature}")
             return JournalState.NEEDS_REVIEW
+        except NotAuthorized as exc:
+            journal.mark_needs_review(
+                ref, f"this role may not look the outcome up (needs {exc.permission or '?'})"
+            )
+            return JournalState.NEEDS_REVIEW
         except PosError as exc:
             if entry.state is not JournalState.UNKNOWN:
                 journal.mark_unknown(ref, f"look-up failed: {exc.details}")
@@ -960,12 +978,10 @@ class PosClient:
         """The server's record for a journal entry, as a wire dict, or None if absent."""
         request = entry.request
         if entry.kind == "giftcard_trans":
-            op = self._op("giftcard_transactions")
-            del op
             env = await self._read(
                 "giftcard_transactions",
                 {
-                    "giftcardId": None,
+                    "giftcardId": request.get("giftcard_id"),
                     "refNo": request["ref_no"],
                     "sourceId": None,
                     "skip": 0,
@@ -1000,12 +1016,12 @@ class PosClient:
 
     async def _find_transaction(self, request: Mapping[str, Any]) -> dict[str, Any] | None:
         trans_id = str(request["transaction_id"])
-        variables: dict[str, Any] = {"giftcardId": None, "refNo": None, "sourceId": None}
-        if request.get("ref_no"):
-            variables["refNo"] = request["ref_no"]
-        elif request.get("giftcard_id"):
-            variables["giftcardId"] = request["giftcard_id"]
-        else:
+        variables: dict[str, Any] = {
+            "giftcardId": request.get("giftcard_id"),
+            "refNo": request.get("ref_no"),
+            "sourceId": None,
+        }
+        if not variables["giftcardId"] and not variables["refNo"]:
             raise FeatureUnavailable("look-up of a transaction without card or reference")
         skip = 0
         while True:

@@ -149,7 +149,7 @@ async def test_timeout_is_unknown_then_reconciled_on_restart(
         sandbox.faults.latency_ms = 600  # the server commits after the client gave up
         with pytest.raises(errors.UnknownOutcome) as info:
             await client.giftcard_transaction(
-                code, PHYSICAL, GiftCardTransType.ADD, Decimal("4.00")
+                code, PHYSICAL, GiftCardTransType.ADD, Decimal("4.00"), giftcard_id=card_id
             )
         ref = info.value.reference
         assert "do not repeat" in info.value.user_message
@@ -278,3 +278,40 @@ async def test_connect_failure_means_not_sent(sandbox: SandboxServer, tmp_path: 
     finally:
         await client.aclose()
         await http.aclose()
+
+
+@pytest.mark.asyncio
+async def test_store_role_reconciles_by_card_or_goes_to_review(
+    sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """A salesperson may not list all transactions or view purchases: the card's own
+    transactions (by its id) still settle a dropped redemption; a dropped purchase needs a
+    manager's review — it is never resent."""
+    admin = await connect(sandbox, tmp_path)
+    try:
+        _, code = await _new_card(admin)
+        await admin.giftcard_transaction(code, PHYSICAL, GiftCardTransType.ADD, Decimal("9.00"))
+    finally:
+        await admin.aclose()
+    client = await connect(sandbox, tmp_path, "demo-sales", journal=Journal(tmp_path / "s.db"))
+    try:
+        sandbox.faults.drop_next_mutations = 1
+        used = await client.giftcard_transaction(
+            code, PHYSICAL, GiftCardTransType.USE, Decimal("-2.00")
+        )
+        assert used.balance == Decimal("7.00")
+        with pytest.raises(errors.NotFound):  # checked before anything is journaled
+            await client.giftcard_transaction(
+                FIXTURES.unknown_code, PHYSICAL, GiftCardTransType.ADD, Decimal("1.00")
+            )
+        sandbox.faults.drop_next_mutations = 1
+        with pytest.raises(errors.NeedsReview) as info:
+            await client.purchase_add(_draft("ERP-SALES-" + (used.ref_no or "")))
+        [entry] = client.journal.needs_review()
+        assert entry.reference == info.value.reference
+        assert "ViewPurchases" in (entry.error or "")
+        assert [e.state for e in client.journal.entries(kind="giftcard_trans")] == [
+            JournalState.DONE
+        ]
+    finally:
+        await client.aclose()
