@@ -284,3 +284,41 @@ async def test_without_view_inventory_the_permission_is_named(
         assert "ViewInventory" in tab.message.text()
         assert tab.detail.item is None
         assert no_dialogs(tab)
+
+
+@pytest.mark.asyncio
+async def test_recent_lookups_are_keyboard_navigable_and_kept(
+    qtbot: QtBot, sandbox: SandboxServer
+) -> None:
+    async with open_tab(qtbot, sandbox, profile="inv-recent") as tab:
+        for code in (FIXTURES.plain_sku, FIXTURES.lot_sku, FIXTURES.plain_sku):
+            scan(tab.lookup, code)
+            await until(lambda code=code: shown(tab, code))  # type: ignore[misc]
+        # Most recent first, no duplicates.
+        assert tab.recent_skus()[:2] == [FIXTURES.plain_sku, FIXTURES.lot_sku]
+        assert tab.recent_skus().count(FIXTURES.plain_sku) == 1
+        tab.clear()
+        QTest.keyClick(tab.lookup, Qt.Key.Key_Down)  # no results: Down goes to recent
+        assert tab.window().focusWidget() is tab.recent
+        QTest.keyClick(tab.recent, Qt.Key.Key_Down)
+        assert tab.recent.currentRow() == 1
+        QTest.keyClick(tab.recent, Qt.Key.Key_Return)
+        await until(lambda: shown(tab, FIXTURES.lot_sku))
+        QTest.keyClick(tab.recent, Qt.Key.Key_Escape)  # back to the look-up field
+        assert tab.window().focusWidget() is tab.lookup
+        tab.save_state()
+    async with open_tab(qtbot, sandbox, profile="inv-recent") as again:
+        assert again.recent_skus()[:2] == [FIXTURES.lot_sku, FIXTURES.plain_sku]
+
+
+@pytest.mark.asyncio
+async def test_scan_while_the_result_list_has_focus(qtbot: QtBot, sandbox: SandboxServer) -> None:
+    async with open_tab(qtbot, sandbox) as tab:
+        tab.lookup.setText("mints")
+        tab.lookup.textEdited.emit("mints")
+        await until(lambda: tab.results_model.rowCount() > 0)
+        QTest.keyClick(tab.lookup, Qt.Key.Key_Down)
+        assert tab.window().focusWidget() is tab.results.table
+        scan(tab.results.table, FIXTURES.serial_sku)
+        await until(lambda: shown(tab, FIXTURES.serial_sku))
+        assert tab.results.table.currentIndex().row() == 0  # keys did not move the list
