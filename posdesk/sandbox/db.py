@@ -91,8 +91,10 @@ INDEXES: dict[str, str] = {
     "customer_member": "CREATE INDEX customer_member ON customer(member_id)",
     "customer_home": "CREATE INDEX customer_home ON customer(home_location)",
     "customer_mod": "CREATE INDEX customer_mod ON customer(modified_at, rid)",
+    "customer_token_rid": "CREATE INDEX customer_token_rid ON customer_token(rid, token)",
     "item_sku": "CREATE UNIQUE INDEX item_sku ON item(sku)",
     "item_mod": "CREATE INDEX item_mod ON item(modified_at, rid)",
+    "item_token_rid": "CREATE INDEX item_token_rid ON item_token(rid, token)",
     "iw_sku": "CREATE UNIQUE INDEX iw_sku ON item_warehouse(sku, warehouse)",
     "iw_wh": "CREATE INDEX iw_wh ON item_warehouse(warehouse, sku)",
     "iw_mod": "CREATE INDEX iw_mod ON item_warehouse(modified_at, rid)",
@@ -123,6 +125,10 @@ MIGRATIONS: list[str] = [
     """DROP INDEX IF EXISTS customer_home;
     CREATE INDEX customer_home ON customer(home_location);
     CREATE INDEX IF NOT EXISTS sale_loc_ts ON sale(location, sale_ts);
+    ANALYZE;""",
+    # 3: dense search words probe each record's tokens (graphql_api._token_filter)
+    """CREATE INDEX IF NOT EXISTS customer_token_rid ON customer_token(rid, token);
+    CREATE INDEX IF NOT EXISTS item_token_rid ON item_token(rid, token);
     ANALYZE;""",
 ]
 

@@ -419,17 +419,34 @@ def _search_words(search: str) -> list[str]:
     return words
 
 
-def _token_filter(q: _Query, table: str, key: str, search: str | None) -> None:
+DENSE_PREFIX = 2000
+"""A search word matching at least this many tokens is 'dense' (see :func:`_token_filter`)."""
+
+
+def _token_filter(db: Database, q: _Query, table: str, key: str, search: str | None) -> None:
+    """Every word of ``search`` must be a prefix of one of the record's tokens.
+
+    A rare word is looked up in the token index and its few row ids intersected; a dense one
+    ("a", "5") would materialise tens of thousands of ids, so instead the page is found by
+    walking the records in list order and probing each one's tokens, which stops after a page.
+    """
     if search is None:
         return
-    words = _search_words(search)
-    if not words:
-        return
-    parts = []
-    for word in words:
-        parts.append(f"SELECT rid FROM {table} WHERE token >= ? AND token < ?")
-        q.params.extend((word, word + "\U0010ffff"))
-    q.where.append(f"{key} IN ({' INTERSECT '.join(parts)})")
+    for word in _search_words(search):
+        bounds = (word, word + "\U0010ffff")
+        hits = db.query_one(
+            f"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE token >= ? AND token < ? "
+            f"LIMIT {DENSE_PREFIX})",
+            bounds,
+        )
+        if hits is not None and hits[0] >= DENSE_PREFIX:
+            q.add(
+                f"EXISTS (SELECT 1 FROM {table} t WHERE t.rid = {key} "
+                "AND t.token >= ? AND t.token < ?)",
+                *bounds,
+            )
+        else:
+            q.add(f"{key} IN (SELECT rid FROM {table} WHERE token >= ? AND token < ?)", *bounds)
 
 
 # =============================================================================================
@@ -808,7 +825,7 @@ class _Api:
             q.add("id = ?", kw["id"])
         if kw.get("member_id") is not None:
             q.add("member_id = ?", kw["member_id"])
-        _token_filter(q, "customer_token", "rid", kw.get("search"))
+        _token_filter(self.db, q, "customer_token", "customer.rid", kw.get("search"))
         limited = False
         home = principal.location_code
         if home is not None:
@@ -940,7 +957,7 @@ class _Api:
                 "AND w.warehouse = ?)",
                 warehouse,
             )
-        _token_filter(q, "item_token", "rid", kw.get("search"))
+        _token_filter(self.db, q, "item_token", "item.rid", kw.get("search"))
         select = "SELECT * FROM item"
         if kw.get("since") is not None:
             result = self._since_page(
