@@ -8,6 +8,7 @@ import itertools
 from datetime import UTC, datetime
 from typing import Any
 
+import httpx
 import pytest
 
 from posdesk.sandbox.seed import FIXTURES
@@ -424,3 +425,33 @@ def test_purchase_validations(gql: Gql) -> None:
     assert gql.error(PURCHASE, {"a": purchase_input("Z", payAmount=3.49)}) == validation(
         "DecimalValidator", "PayAmount"
     )
+
+
+def test_concurrent_spending_never_overdraws(gql: Gql) -> None:
+    """20 clients spend 1.00 each from a 10.00 card at the same time: exactly 10 succeed."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    code = new_card(gql, "10.00")
+    variables = {"t": {"codeType": "PHYSICAL", "code": code, "transType": "USE", "amount": "-1.00"}}
+    token = gql.token()
+
+    def spend(_: int) -> dict[str, Any]:
+        with httpx.Client(timeout=10) as http:
+            response = http.post(
+                gql.url,
+                json={"query": ADD_TRANS, "variables": variables},
+                headers={"Authorization": f"Bearer {token}"},
+            )
+        body: dict[str, Any] = response.json()
+        return body
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        bodies = list(pool.map(spend, range(20)))
+    ok = [b for b in bodies if not b.get("errors")]
+    refused = [b["errors"][0]["extensions"] for b in bodies if b.get("errors")]
+    assert len(ok) == 10
+    assert refused == [validation("InsufficientFundsValidator", "Amount")] * 10
+    assert sorted(b["data"]["giftcardTransAdd"]["balance"] for b in ok) == sorted(
+        f"{n}.00" for n in range(10)
+    )
+    assert balance(gql, code) == "0.00"
