@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from decimal import Decimal
 
-from PySide6.QtCore import QLocale
+from PySide6.QtCore import QLocale, Qt
 
 from posdesk.domain import Customer, Sale
 from posdesk.models.formatting import Kind
@@ -28,6 +28,14 @@ def tender_summary(sale: Sale) -> str:
     return " + ".join(kinds)
 
 
+_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+
+
+def _refund(sale: Sale) -> str | None:
+    """Returns (negative totals) stand out from sales."""
+    return "danger" if sale.total is not None and sale.total < 0 else None
+
+
 def sale_columns(tz: tzinfo) -> tuple[Column[Sale], ...]:
     def when(sale: Sale) -> datetime | None:
         return sale.sale_date.astimezone(tz) if sale.sale_date else None
@@ -41,10 +49,10 @@ def sale_columns(tz: tzinfo) -> tuple[Column[Sale], ...]:
         Column("Register", lambda s: s.register_code, key="register_code"),
         Column("Tran no", lambda s: s.tran_no, key="tran_no"),
         Column("Customer", lambda s: s.customer_name or s.customer_id, key="customer"),
-        Column("Items", lambda s: s.item_count, Kind.QUANTITY, key="item_count"),
-        Column("Total", lambda s: s.total, Kind.MONEY, key="total"),
         Column("Tender", tender_summary, key="tender"),
-        Column("Sale id", lambda s: s.id, key="id"),
+        Column("Items", lambda s: s.item_count, Kind.QUANTITY, key="item_count", tone=_refund),
+        Column("Total", lambda s: s.total, Kind.MONEY, key="total", tone=_refund),
+        Column("Sale id", lambda s: s.id, key="id", alignment=_RIGHT),
     )
 
 

@@ -53,7 +53,11 @@ class SessionContext:
 
     def settings(self) -> QSettings:
         """A QSettings already inside this profile's group. Never put secrets in it."""
-        settings = QSettings(*self.settings_org)
+        # QSettings(org, app) always means NativeFormat; name the default format so the
+        # app's (and the tests' isolated) INI location is honoured.
+        settings = QSettings(
+            QSettings.defaultFormat(), QSettings.Scope.UserScope, *self.settings_org
+        )
         settings.beginGroup(self.settings_group)
         return settings
 

@@ -27,7 +27,7 @@ from posdesk.models.receipt import local_time
 from posdesk.models.sales import SalesSummary, sale_columns
 from posdesk.models.sales_query import SalesQuery, sales_fetch
 from posdesk.ui.context import SessionContext
-from posdesk.ui.sales_common import GuardedTable
+from posdesk.ui.sales_common import SALE_SAMPLES, GuardedTable, fit_columns
 
 #: (label, objectName suffix) of every field shown, in order.
 FIELDS = (
@@ -92,7 +92,7 @@ class CustomerDetailPanel(QWidget):
         self.currency = context.environment.currency
         self.customer: Customer | None = None
 
-        self._placeholder = QLabel("Select a customer to see their details and sales.", self)
+        self._placeholder = QLabel(self.PLACEHOLDER, self)
         self._placeholder.setObjectName("customerDetailPlaceholder")
         self._placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._placeholder.setWordWrap(True)
@@ -143,9 +143,7 @@ class CustomerDetailPanel(QWidget):
         self.sales_model.rowsInserted.connect(self._rows_added)
         self.sales_model.loadingChanged.connect(lambda _loading: self._show_total())
         self._summary = SalesSummary.of((), complete=True)
-        char = self.fontMetrics().averageCharWidth()
-        for column, chars in enumerate((17, 10, 9, 12, 18, 7, 12, 13, 10)):
-            self.sales.view.table.setColumnWidth(column, chars * char + 16)
+        fit_columns(self.sales.view.table, SALE_SAMPLES)
         self.sales.view.table.setColumnHidden(4, True)  # the customer: it is this one
 
         top = QHBoxLayout()
@@ -168,10 +166,18 @@ class CustomerDetailPanel(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self._stack)
 
-    def clear(self) -> None:
+    PLACEHOLDER = "Select a customer to see their details and sales."
+
+    def clear(self, text: str = PLACEHOLDER) -> None:
+        """No customer selected; ``text`` says why (nothing picked yet, nothing found)."""
         self.customer = None
         self.sales_model.set_fetch(None)
+        self._placeholder.setText(text)
         self._stack.setCurrentWidget(self._placeholder)
+
+    @property
+    def placeholder_text(self) -> str:
+        return self._placeholder.text() if self.customer is None else ""
 
     def set_customer(self, customer: Customer) -> None:
         same = self.customer is not None and self.customer.id == customer.id

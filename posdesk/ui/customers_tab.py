@@ -19,7 +19,7 @@ from posdesk.models.sales import customer_columns
 from posdesk.models.sales_query import customers_fetch
 from posdesk.ui.context import SessionContext
 from posdesk.ui.customer_detail import CustomerDetailPanel
-from posdesk.ui.sales_common import GuardedTable, session_zone
+from posdesk.ui.sales_common import GuardedTable, fit_columns, session_zone
 from posdesk.ui.widgets.search import SearchLineEdit
 
 VIEW_CUSTOMERS = "ViewCustomers"
@@ -77,9 +77,19 @@ class CustomersTab(QWidget):
         layout.addWidget(splitter, 1)
 
         self.table.set_model(self.model, load=False)
-        char = self.fontMetrics().averageCharWidth()
-        for column, chars in enumerate((22, 12, 9, 16, 28, 12, 10, 22)):
-            self.view.table.setColumnWidth(column, chars * char + 16)
+        fit_columns(
+            self.view.table,
+            (
+                "Christopher Delgado",
+                "C000000000",
+                "Inactive",
+                "(000) 000-0000",
+                "christopher.delgado@example.com",
+                "Portland",
+                "BROOKLYN",
+                "00000000000000000000",
+            ),
+        )
         self._follow = QTimer(self)
         self._follow.setSingleShot(True)
         self._follow.setInterval(150)
@@ -87,7 +97,8 @@ class CustomersTab(QWidget):
         selection = self.view.table.selectionModel()
         if selection is not None:
             selection.currentRowChanged.connect(lambda *_: self._follow.start())
-        self.model.modelReset.connect(self.detail.clear)
+        self.model.modelReset.connect(lambda: self.detail.clear())
+        self.model.loadingChanged.connect(self._explain_empty)
         self.model.pageLoaded.connect(self._select_first)
         self.view.rowActivated.connect(self._activated)
         self.search_edit.searchChanged.connect(self.search)
@@ -131,6 +142,18 @@ class CustomersTab(QWidget):
         if added and self.model.rowCount() == added:
             self.view.table.selectRow(0)
             self._show_current()
+
+    def _explain_empty(self, loading: bool) -> None:
+        model = self.model
+        if loading or model.rowCount() or model.error is not None or model.has_more:
+            return
+        if self.last_search:
+            self.detail.clear(
+                f"No customers match “{self.last_search}”.\n"
+                "Check the spelling, or search by phone, e-mail or member id."
+            )
+        else:
+            self.detail.clear("No customers to show.")
 
     def _show_current(self) -> None:
         customer = self.view.current_item()

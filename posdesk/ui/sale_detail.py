@@ -90,10 +90,19 @@ class SaleDetailView(QWidget):
         font.setBold(True)
         self._title.setFont(font)
 
-        self.copy_button = QPushButton("Copy as text", body)
-        self.preview_button = QPushButton("Print preview…", body)
-        self.print_button = QPushButton("Print…", body)
-        self.pdf_button = QPushButton("Save PDF…", body)
+        self.copy_button = QPushButton("&Copy", body)
+        self.preview_button = QPushButton("Pre&view…", body)
+        self.print_button = QPushButton("&Print…", body)
+        self.pdf_button = QPushButton("P&DF…", body)
+        for button, name, tip in (
+            (self.copy_button, "saleCopyButton", "Copy the receipt as text"),
+            (self.preview_button, "salePreviewButton", "Print preview of the receipt"),
+            (self.print_button, "salePrintButton", "Print the receipt"),
+            (self.pdf_button, "salePdfButton", "Save the receipt as a PDF file"),
+        ):
+            button.setObjectName(name)
+            button.setToolTip(tip)
+            button.setAccessibleName(tip)
         self.copy_button.clicked.connect(self.copy_text)
         self.preview_button.clicked.connect(self.preview)
         self.print_button.clicked.connect(self.print_dialog)
@@ -124,8 +133,8 @@ class SaleDetailView(QWidget):
         tenders_box = QGroupBox("Tenders", body)
         QVBoxLayout(tenders_box).addWidget(self.tenders_table)
         bottom = QHBoxLayout()
-        bottom.addWidget(tenders_box, 1)
-        bottom.addWidget(totals_box, 1)
+        bottom.addWidget(tenders_box, 3, Qt.AlignmentFlag.AlignTop)
+        bottom.addWidget(totals_box, 2, Qt.AlignmentFlag.AlignTop)
 
         layout = QVBoxLayout(body)
         layout.addLayout(top)
@@ -146,6 +155,7 @@ class SaleDetailView(QWidget):
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         table.verticalHeader().setVisible(False)
+        table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         table.setAlternatingRowColors(True)
         header = table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -205,6 +215,7 @@ class SaleDetailView(QWidget):
         self.tenders_table.setRowCount(0)
         for label, amount in receipt.tenders:
             self._append_row(self.tenders_table, (label, amount), right_from=1)
+        self._fit_height(self.tenders_table)
         self._stack.setCurrentWidget(self._body)
         self._set_actions_enabled(True)
 
@@ -228,6 +239,7 @@ class SaleDetailView(QWidget):
             shown = QLabel(value, self._body)
             shown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             shown.setAlignment(_RIGHT if right else _LEFT)
+            shown.setWordWrap(not right)
             shown.setObjectName(f"value_{label.lower().replace(' ', '_')}")
             if label == "Total":
                 font = shown.font()
@@ -238,6 +250,14 @@ class SaleDetailView(QWidget):
             grid.addWidget(shown, row, col + 1)
         if not right:
             grid.setColumnStretch(grid.columnCount() - 1, 1)
+
+    @staticmethod
+    def _fit_height(table: QTableWidget) -> None:
+        """Tenders are few: size the table to its rows instead of leaving a tall empty box."""
+        table.resizeRowsToContents()
+        rows = sum(table.rowHeight(r) for r in range(table.rowCount()))
+        header = table.horizontalHeader().sizeHint().height()
+        table.setFixedHeight(header + max(rows, table.verticalHeader().defaultSectionSize()) + 4)
 
     @staticmethod
     def _append_row(table: QTableWidget, cells: tuple[str, ...], right_from: int) -> None:

@@ -9,12 +9,13 @@ viewer's permission list says so up front).
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from PySide6.QtCore import Qt, QTimeZone, Signal
-from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QStackedWidget, QTableView, QVBoxLayout, QWidget
 
 from posdesk.api.errors import NotAuthorized
 from posdesk.domain import Viewer
@@ -24,9 +25,38 @@ from posdesk.ui.widgets.paged_view import PagedTableView
 
 _log = logging.getLogger(__name__)
 
+#: Typical widest values of the sale table's columns (see ``sale_columns``).
+SALE_SAMPLES = (
+    "0000-00-00 00:00",
+    "PORTLAND",
+    "AUS-0",
+    "000000",
+    "Christopher Turner",
+    "GIFTCARD + CASH",
+    "00",
+    "00,000.00",
+    "10000000",
+)
+
 #: ``SessionContext.extras`` key: a ``tzinfo`` that overrides the PC's zone for sale dates
 #: (tests and screenshots pin one; a user could pick the store's zone).
 TZ_EXTRA = "time_zone"
+
+
+def fit_columns(table: QTableView, samples: Sequence[str]) -> None:
+    """Starting widths from sample texts (header or typical value, whichever is wider).
+
+    Paged tables must not use ResizeToContents: it measures every row on every page.
+    """
+    metrics = table.fontMetrics()
+    header = table.horizontalHeader()
+    model = table.model()
+    for column, sample in enumerate(samples):
+        title = str(model.headerData(column, Qt.Orientation.Horizontal))
+        width = max(
+            metrics.horizontalAdvance(sample), header.fontMetrics().horizontalAdvance(title)
+        )
+        table.setColumnWidth(column, width + 24)
 
 
 def system_zone() -> tzinfo:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QDate, QModelIndex, Qt, QTimer
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -38,7 +38,7 @@ from posdesk.models.sales import SalesSummary, sale_columns
 from posdesk.models.sales_query import SalesQuery, sales_fetch
 from posdesk.ui.context import SessionContext
 from posdesk.ui.sale_detail import SaleDetailView
-from posdesk.ui.sales_common import GuardedTable, session_zone
+from posdesk.ui.sales_common import SALE_SAMPLES, GuardedTable, fit_columns, session_zone
 
 _log = logging.getLogger(__name__)
 
@@ -94,7 +94,7 @@ class SalesFilterBar(QWidget):
         self.location.setObjectName("salesLocation")
         self.location.setAccessibleName("Location")
         self.location.addItem("All locations", _ALL)
-        self.location.setMinimumContentsLength(14)
+        self.location.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.register = QComboBox(self)
         self.register.setObjectName("salesRegister")
         self.register.setAccessibleName("Register")
@@ -270,10 +270,15 @@ class SummaryStrip(QWidget):
         layout.addWidget(self.load_all)
 
     def show_summary(
-        self, summary: SalesSummary, currency: str | None, locale: Any, loading_all: bool
+        self,
+        summary: SalesSummary,
+        currency: str | None,
+        locale: Any,
+        loading_all: bool,
+        empty: str = "",
     ) -> None:
         if summary.count == 0:
-            self.label.setText("")
+            self.label.setText(empty)
             self.note.setText("")
             self.load_all.hide()
             return
@@ -346,6 +351,7 @@ class SalesTab(QWidget):
         layout.addWidget(splitter, 1)
 
         self._summary = SalesSummary.of((), complete=True)
+        self.last_query: SalesQuery | None = None
         self._load_all_task: asyncio.Task[None] | None = None
         self._detail_generation = 0
         self._detail_timer = QTimer(self)
@@ -361,7 +367,7 @@ class SalesTab(QWidget):
         self.model.rowsInserted.connect(self._rows_added)
         self.model.loadingChanged.connect(lambda _loading: self._show_summary())
         self.table.set_model(self.model, load=False)
-        self._set_column_widths()
+        fit_columns(self.view.table, SALE_SAMPLES)
         selection = self.view.table.selectionModel()
         if selection is not None:
             selection.currentRowChanged.connect(lambda *_: self._detail_timer.start())
@@ -378,17 +384,9 @@ class SalesTab(QWidget):
         self.setTabOrder(self.filters.export_button, self.view.table)
 
         self._restore_state()
-        self.last_query: SalesQuery | None = None
         if not self.table.denied:
             self._load_locations()
             self.search()
-
-    def _set_column_widths(self) -> None:
-        # Fixed starting widths: ResizeToContents would measure every row on every page.
-        char = self.fontMetrics().averageCharWidth()
-        widths = (17, 10, 9, 12, 22, 7, 12, 13, 10)
-        for column, chars in enumerate(widths):
-            self.view.table.setColumnWidth(column, chars * char + 16)
 
     # ----------------------------------------------------------------- search
 
@@ -432,7 +430,11 @@ class SalesTab(QWidget):
         complete = not self.model.has_more and not self.model.loading
         summary = SalesSummary(self._summary.count, self._summary.total, complete)
         loading_all = self._load_all_task is not None and not self._load_all_task.done()
-        self.summary_strip.show_summary(summary, self.currency, self.model.locale, loading_all)
+        empty = ""
+        model = self.model
+        if summary.complete and model.error is None and self.last_query is not None:
+            empty = f"<b>No sales</b> match these filters ({self.last_query.describe()})."
+        self.summary_strip.show_summary(summary, self.currency, model.locale, loading_all, empty)
 
     @property
     def summary(self) -> SalesSummary:
@@ -556,8 +558,7 @@ class SalesTab(QWidget):
         else:
             self.filters.set_preset(chosen)
         state = settings.value("sales/splitter")
-        if state is not None:
-            self.splitter.restoreState(state)
+        self._split_pending = state is None or not self.splitter.restoreState(state)
         self.view.restore_state(settings)
 
     def save_state(self) -> None:
@@ -569,6 +570,15 @@ class SalesTab(QWidget):
             settings.setValue("sales/to", dates.last.isoformat())
         settings.setValue("sales/splitter", self.splitter.saveState())
         self.view.save_state(settings)
+
+    @override
+    def showEvent(self, event: QShowEvent) -> None:
+        """First show without a saved layout: give the table (9 columns) about 60 %."""
+        super().showEvent(event)
+        if self._split_pending and self.splitter.width() > 0:
+            self._split_pending = False
+            total = sum(self.splitter.sizes()) or self.splitter.width()
+            self.splitter.setSizes([total * 62 // 100, total - total * 62 // 100])
 
     @override
     def keyPressEvent(self, event: QKeyEvent) -> None:

@@ -352,3 +352,22 @@ async def test_permission_limited_results_show_a_note(
         assert not tab.table.denied
     finally:
         await manager.aclose()
+
+
+@pytest.mark.asyncio
+async def test_empty_results_say_so(qtbot: QtBot, owner: SessionContext) -> None:
+    customers = CustomersTab(owner)
+    qtbot.addWidget(customers)
+    customers.search_edit.setText("no such customer zz")
+    customers.search_now()
+    await until(lambda: "No customers match" in customers.detail.placeholder_text)
+    assert customers.model.rowCount() == 0
+    assert "no such customer zz" in customers.detail.placeholder_text
+
+    sales = SalesTab(owner)
+    qtbot.addWidget(sales)
+    sales.filters.set_range(DateRange(date(2030, 1, 1), date(2030, 1, 7)))
+    sales.search()
+    await until(lambda: idle(sales.model) and "No sales" in sales.summary_strip.label.text())
+    assert "2030-01-01" in sales.summary_strip.label.text()
+    assert sales.view.status.text().startswith("No sales match")
