@@ -225,6 +225,9 @@ def _table(model: TonedListModel[StockRow] | TonedListModel[SerialRow]) -> QTabl
     return view
 
 
+SERIAL_EXPIRES_COLUMN = 4
+"""Hidden when nothing expires (serial numbers): an empty column only takes room."""
+
 MAX_STOCK_ROWS = 12
 """The stock grid shows this many warehouses without scrolling (then it scrolls)."""
 
@@ -309,7 +312,7 @@ class ItemDetailView(QWidget):
         self.splitter.addWidget(self.catalogue_box)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
-        self.splitter.setSizes([660, 340])
+        self.splitter.setSizes([720, 300])
         self.splitter.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -368,6 +371,9 @@ class ItemDetailView(QWidget):
 
         lots = serial_rows(item.serial_lots, self._names, today or date.today(), home)
         self.serial_model.set_rows(lots)
+        self.serial_view.setColumnHidden(
+            SERIAL_EXPIRES_COLUMN, not any(r.lot.expires_on for r in lots)
+        )
         tracked = item.tracking_type in (TrackingType.SERIAL, TrackingType.LOT)
         self.serial_box.setVisible(tracked or bool(lots))
         kind = "Lot" if item.tracking_type is TrackingType.LOT else "Serial"
