@@ -162,9 +162,11 @@ async def run(args: argparse.Namespace) -> int:
     await asyncio.sleep(0)  # let Qt paint before the heavy imports below
 
     from posdesk.app.session import SessionController
+    from posdesk.models import heap
     from posdesk.store.journal import Journal
     from posdesk.ui.profiles import ProfileStore
 
+    heap.enable()
     code = 0
     demo = None
     controller: SessionController | None = None
@@ -194,6 +196,7 @@ async def run(args: argparse.Namespace) -> int:
             await asyncio.to_thread(demo.stop)
         tasks.set_unexpected_error_handler(None)
         sys.excepthook = previous_hook
+        heap.disable()
         window.deleteLater()
         if isinstance(app, QApplication):
             app.setQuitOnLastWindowClosed(quit_on_close)

@@ -18,6 +18,7 @@ from posdesk.api.errors import FeatureUnavailable, NotAuthenticated, PosError
 from posdesk.api.profile import ConnectionProfile
 from posdesk.app.demo import Demo, MemoryCredentials
 from posdesk.domain import Environment, Viewer
+from posdesk.models import heap
 from posdesk.models.tasks import TaskOwner
 from posdesk.store.journal import Journal
 from posdesk.ui.context import SessionContext
@@ -183,6 +184,7 @@ class SessionController:
         )
         demo = self.demo is not None and profile.name == self.demo.profile.name
         window.set_session(context, demo=demo)
+        heap.release()  # the previous session's rows and widgets are gone
         window.show_status(f"Connected to {profile.name}.")
         self.refresh_profiles_menu()
         if old is not None:

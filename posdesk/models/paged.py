@@ -29,6 +29,7 @@ from typing_extensions import override
 
 from posdesk.api.errors import PosError
 from posdesk.domain import Page
+from posdesk.models import heap
 from posdesk.models.formatting import Kind, export_value, format_value
 from posdesk.models.tasks import TaskOwner, report_unexpected
 
@@ -45,6 +46,16 @@ SortRole = Qt.ItemDataRole.UserRole + 2
 #: A tone name ("warning", "danger", "muted", "good") the view maps to palette colours;
 #: models stay QtCore-only, so they cannot hand out QColor.
 ToneRole = Qt.ItemDataRole.UserRole + 3
+
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole.value)
+_ALIGN = int(Qt.ItemDataRole.TextAlignmentRole.value)
+_ITEM = int(ItemRole)
+_SORT = int(SortRole)
+_TONE = int(ToneRole)
+_ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_NO_FLAGS = Qt.ItemFlag.NoItemFlags
+_SERVED_ROLES = frozenset({_DISPLAY, _TOOLTIP, _ALIGN, _ITEM, _SORT, _TONE})
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +133,7 @@ class PagedTableModel(QAbstractTableModel, Generic[T]):
         self._error: BaseException | None = None
         self._limited = False
         self._tasks = TaskOwner(self)
+        self._alignments = [c.align() for c in self.columns]
 
     # ----------------------------------------------------------------- state
 
@@ -168,23 +180,27 @@ class PagedTableModel(QAbstractTableModel, Generic[T]):
 
     @override
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self._rows):
+        # Views ask ~10 roles per painted cell and this runs in Python: answer the roles we
+        # do not serve first, and compare plain ints (enum comparisons are slow in PySide6).
+        if role not in _SERVED_ROLES:
             return None
-        column = self.columns[index.column()]
-        item = self._rows[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
+        row = index.row()
+        if row < 0 or row >= len(self._rows):
+            return None
+        column_index = index.column()
+        if role == _ALIGN:
+            return self._alignments[column_index]
+        column = self.columns[column_index]
+        item = self._rows[row]
+        if role == _DISPLAY:
             return column.display(item, self.locale)
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return column.align()
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == _TOOLTIP:
             return column.tooltip(item) if column.tooltip else None
-        if role == ItemRole:
+        if role == _ITEM:
             return item
-        if role == SortRole:
+        if role == _SORT:
             return column.value(item)
-        if role == ToneRole:
-            return column.tone(item) if column.tone else None
-        return None
+        return column.tone(item) if column.tone else None  # ToneRole
 
     @override
     def headerData(
@@ -200,9 +216,7 @@ class PagedTableModel(QAbstractTableModel, Generic[T]):
 
     @override
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        return _ROW_FLAGS if index.isValid() else _NO_FLAGS
 
     @override
     def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:  # noqa: B008
@@ -322,6 +336,7 @@ class PagedTableModel(QAbstractTableModel, Generic[T]):
             self.beginInsertRows(QModelIndex(), start, start + len(items) - 1)
             self._rows.extend(items)
             self.endInsertRows()
+            heap.settle()
         self._has_more = page.has_more and bool(items)
         if page.limited_by_permission:
             self._set_limited(True)
