@@ -15,7 +15,7 @@ def test_settle_freezes_new_objects_only_when_enabled() -> None:
         heap.enable()
         frozen = gc.get_freeze_count()
         assert frozen > 0
-        rows = [{"row": i} for i in range(1000)]  # dicts are tracked by the collector
+        rows = [[i] for i in range(1000)]  # lists are always tracked by the collector
         heap.settle()
         assert gc.get_freeze_count() >= frozen + len(rows)
         heap.release()
