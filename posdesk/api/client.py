@@ -9,6 +9,7 @@ writes go through the journal and are never retried blindly.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import random
 import ssl
@@ -646,12 +647,22 @@ class PosClient:
             self._journal = Journal()
         return self._journal
 
-    def _intent(
+    async def _intent(
         self, reference: str, kind: str, request: Mapping[str, Any], summary: str
     ) -> JournalEntry:
+        """Write the intent durably (fsync) on a worker thread: the UI loop never waits on
+        the disk, yet nothing is sent before the intent is on it."""
+        journal = self.journal
         try:
-            return self.journal.record_intent(
-                reference, profile=self.profile.name, kind=kind, request=request, summary=summary
+            return await asyncio.to_thread(
+                functools.partial(
+                    journal.record_intent,
+                    reference,
+                    profile=self.profile.name,
+                    kind=kind,
+                    request=request,
+                    summary=summary,
+                )
             )
         except DuplicateReferenceError:
             raise DuplicateReference(reference) from None
@@ -740,7 +751,7 @@ class PosClient:
             f"{verb} {trans_type.value} {wire_decimal(amount)} on gift card {mask_code(code)} "
             f"(ref {ref}, source {source_id})"
         )
-        entry = self._intent(ref, "giftcard_trans", request, summary)
+        entry = await self._intent(ref, "giftcard_trans", request, summary)
         trans: dict[str, Any] = {
             "code": code,
             "transType": trans_type.value,
@@ -810,7 +821,7 @@ class PosClient:
             f"{action.capitalize()} authorization {transaction.id} "
             f"(card {transaction.giftcard_id}, ref {transaction.ref_no})"
         )
-        entry = self._intent(ref, f"giftcard_{action}", request, summary)
+        entry = await self._intent(ref, f"giftcard_{action}", request, summary)
         result = await self._journaled(entry, feature, {"id": transaction.id}, on_checking)
         return mapping.giftcard_transaction(result)
 
@@ -825,7 +836,7 @@ class PosClient:
             f"Record purchase {ref} at {draft.store_code}, {wire_decimal(draft.pay_amount)} "
             f"on {wire_datetime(draft.purchased_on)}"
         )
-        entry = self._intent(ref, "purchase_add", add, summary)
+        entry = await self._intent(ref, "purchase_add", add, summary)
         result = await self._journaled(entry, "purchase_add", {"add": add}, on_checking)
         return mapping.purchase(result)
 

@@ -82,7 +82,11 @@ class Journal:
         self._db = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False)
         self._db.row_factory = sqlite3.Row
         self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
+        # Outcomes commit without fsync (WAL + NORMAL survives an app crash; a power cut can
+        # only lose outcomes, and a lost outcome falls back to "unresolved" → reconciled by
+        # look-up). The intent is the one write that must be on disk before the request
+        # leaves: record_intent commits with synchronous=FULL.
+        self._db.execute("PRAGMA synchronous=NORMAL")
         self._migrate()
 
     def _migrate(self) -> None:
@@ -108,15 +112,21 @@ class Journal:
                 self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
     @contextmanager
-    def _tx(self) -> Iterator[None]:
+    def _tx(self, *, durable: bool = False) -> Iterator[None]:
         with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
+            if durable:
+                self._db.execute("PRAGMA synchronous=FULL")
             try:
-                yield
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield
+                except BaseException:
+                    self._db.execute("ROLLBACK")
+                    raise
+                self._db.execute("COMMIT")
+            finally:
+                if durable:
+                    self._db.execute("PRAGMA synchronous=NORMAL")
 
     def close(self) -> None:
         with self._lock:
@@ -135,7 +145,7 @@ class Journal:
         earlier attempt is a confirmed failure (then it may be tried again)."""
         now = _now()
         payload = json.dumps(dict(request), sort_keys=True, default=str)
-        with self._tx():
+        with self._tx(durable=True):
             row = self._db.execute(
                 "SELECT state FROM operation WHERE reference = ?", (reference,)
             ).fetchone()

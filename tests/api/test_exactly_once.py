@@ -51,23 +51,23 @@ def _cents(rng: random.Random, low: int, high: int) -> Decimal:
 
 
 async def _card_worker(
-    client: PosClient, code: str, ops: int, rng: random.Random, sent: Counter[str]
+    client: PosClient, card_id: str, code: str, ops: int, rng: random.Random, sent: Counter[str]
 ) -> None:
-    """Random operations on one card, one at a time (as one till would)."""
+    """Random operations on one card, one at a time (as one till would, knowing the card)."""
     available = Decimal(0)
     while ops > 0:
         roll = rng.random()
         if available < 5 or roll < 0.35:
             amount = _cents(rng, 100, 5000)
             trans = await client.giftcard_transaction(
-                code, GiftCardCodeType.PHYSICAL, GiftCardTransType.ADD, amount
+                code, GiftCardCodeType.PHYSICAL, GiftCardTransType.ADD, amount, giftcard_id=card_id
             )
             available += amount
             ops -= 1
         elif roll < 0.7 or ops < 2:
             amount = -_cents(rng, 1, int(available * 100))
             trans = await client.giftcard_transaction(
-                code, GiftCardCodeType.PHYSICAL, GiftCardTransType.USE, amount
+                code, GiftCardCodeType.PHYSICAL, GiftCardTransType.USE, amount, giftcard_id=card_id
             )
             available += amount
             ops -= 1
@@ -76,7 +76,7 @@ async def _card_worker(
             amount = -_cents(rng, 1, int(available * 100)) if spend else _cents(rng, 100, 2000)
             kind = GiftCardTransType.USE if spend else GiftCardTransType.ADD
             hold = await client.giftcard_transaction(
-                code, GiftCardCodeType.PHYSICAL, kind, amount, authorize=True
+                code, GiftCardCodeType.PHYSICAL, kind, amount, authorize=True, giftcard_id=card_id
             )
             assert hold.status is GiftCardTransStatus.AUTHORIZED
             finished: GiftCardTransaction
@@ -109,8 +109,8 @@ async def test_gift_card_operations_exactly_once(
         sent: Counter[str] = Counter()
         await asyncio.gather(
             *(
-                _card_worker(client, code, share, random.Random(rng.random()), sent)
-                for code in cards.values()
+                _card_worker(client, card_id, code, share, random.Random(rng.random()), sent)
+                for card_id, code in cards.items()
             )
         )
         dropped = lossy_sandbox.faults.dropped
