@@ -183,7 +183,10 @@ class SandboxServer:
         token_lifetime: int = 3600,
         faults: FaultConfig | None = None,
         now: Callable[[], datetime] | None = None,
+        schema_factory: Callable[[Any], GraphQLSchema] | None = None,
     ) -> None:
+        """``schema_factory(db)`` overrides the GraphQL schema (tests of the server itself)."""
+        self.schema_factory = schema_factory
         self.db_path = db_path
         self.seed = seed
         self.host = host
@@ -213,7 +216,7 @@ class SandboxServer:
         return self.now().timestamp() if self.now is not None else datetime.now().timestamp()
 
     def build_app(self, provider: OidcProvider) -> Starlette:
-        factory = _graphql_api_attr("build_schema")
+        factory = self.schema_factory or _graphql_api_attr("build_schema")
         schema = factory(self.db) if factory is not None else _interim_schema()
         graphql = GraphQLEndpoint(self, provider, schema)
         routes = [*provider.routes(), Route(GRAPHQL_PATH, graphql, methods=["GET", "POST"])]

@@ -1,0 +1,254 @@
+"""Fault injection over real HTTP: latency, failed requests, and connections dropped after commit.
+
+Most tests use a server with a tiny counter schema, so "the mutation committed" is observable
+without depending on the data model: ``bump`` increments a counter in this process.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from ariadne import MutationType, QueryType, make_executable_schema
+from graphql import GraphQLSchema
+
+from posdesk.sandbox.faults import FaultConfig, is_mutation
+from posdesk.sandbox.server import SandboxServer
+
+COUNTER_SDL = """
+type Query { count: Int }
+type Mutation { bump: Int }
+"""
+
+
+class Counter:
+    def __init__(self) -> None:
+        self.value = 0
+
+    def schema(self, db: Any) -> GraphQLSchema:
+        query, mutation = QueryType(), MutationType()
+        query.set_field("count", lambda *_: self.value)
+
+        def bump(*_: Any) -> int:
+            self.value += 1
+            return self.value
+
+        mutation.set_field("bump", bump)
+        return make_executable_schema(COUNTER_SDL, query, mutation)
+
+
+@pytest.fixture(scope="module")
+def counter() -> Counter:
+    return Counter()
+
+
+@pytest.fixture(scope="module")
+def server(counter: Counter) -> Iterator[SandboxServer]:
+    with SandboxServer(seed=None, schema_factory=counter.schema) as running:
+        yield running
+
+
+@pytest.fixture
+def faults(server: SandboxServer) -> Iterator[FaultConfig]:
+    yield server.faults
+    server.faults.reset()
+
+
+@pytest.fixture
+def http() -> Iterator[httpx.Client]:
+    with httpx.Client(timeout=10) as client:
+        yield client
+
+
+def post(http: httpx.Client, server: SandboxServer, query: str) -> httpx.Response:
+    assert server.info is not None
+    return http.post(server.info.graphql_url, json={"query": query})
+
+
+def count(http: httpx.Client, server: SandboxServer) -> int:
+    value: int = post(http, server, "{ count }").json()["data"]["count"]
+    return value
+
+
+# --- connection drop after commit ---------------------------------------------------------------
+
+
+def test_dropped_mutation_committed_but_client_sees_a_transport_error(
+    server: SandboxServer, faults: FaultConfig, counter: Counter, http: httpx.Client
+) -> None:
+    before = count(http, server)  # also opens a keep-alive connection the drop must kill
+    faults.drop_next_mutations = 1
+    with pytest.raises((httpx.RemoteProtocolError, httpx.ReadError)):
+        post(http, server, "mutation { bump }")
+    assert counter.value == before + 1, "the mutation ran to completion before the drop"
+    assert faults.dropped == 1
+    # The server keeps serving, and the next mutation is answered normally.
+    assert count(http, server) == before + 1
+    assert post(http, server, "mutation { bump }").json() == {"data": {"bump": before + 2}}
+
+
+def test_next_n_mutations_are_dropped_and_queries_never(
+    server: SandboxServer, faults: FaultConfig, counter: Counter, http: httpx.Client
+) -> None:
+    before = counter.value
+    faults.drop_next_mutations = 2
+    assert count(http, server) == before  # a query is not a mutation: answered
+    for _ in range(2):
+        with pytest.raises((httpx.RemoteProtocolError, httpx.ReadError)):
+            post(http, server, "mutation Named { bump }")
+    assert post(http, server, "mutation { bump }").status_code == 200
+    assert counter.value == before + 3
+
+
+def test_drop_rate_is_deterministic_for_a_seed(
+    server: SandboxServer, faults: FaultConfig, http: httpx.Client
+) -> None:
+    def pattern() -> list[bool]:
+        faults.reset()
+        faults.reseed(1234)
+        faults.drop_rate = 0.5
+        outcome = []
+        for _ in range(16):
+            try:
+                post(http, server, "mutation { bump }")
+                outcome.append(False)
+            except (httpx.RemoteProtocolError, httpx.ReadError):
+                outcome.append(True)
+        return outcome
+
+    first = pattern()
+    assert 0 < sum(first) < 16
+    assert pattern() == first
+
+
+def test_is_mutation_follows_the_operation_name() -> None:
+    body = b'{"query": "query A { count } mutation B { bump }", "operationName": "B"}'
+    assert is_mutation(body)
+    assert not is_mutation(body.replace(b'"B"}', b'"A"}'))
+    assert not is_mutation(b"not json")
+    assert not is_mutation(b'{"query": "{ count }"}')
+
+
+# --- failed requests ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "status", "content_type"),
+    [
+        ("500", 500, "text/plain"),
+        ("502", 502, "text/plain"),
+        ("html", 503, "text/html"),
+        ("html200", 200, "text/html"),
+    ],
+)
+def test_fail_next_answers_with_the_configured_error(
+    server: SandboxServer,
+    faults: FaultConfig,
+    counter: Counter,
+    http: httpx.Client,
+    kind: str,
+    status: int,
+    content_type: str,
+) -> None:
+    before = counter.value
+    faults.error_kind = kind  # type: ignore[assignment]
+    faults.fail_next = 1
+    response = post(http, server, "mutation { bump }")
+    assert response.status_code == status
+    assert response.headers["content-type"].startswith(content_type)
+    if content_type == "text/html":
+        assert "<html>" in response.text
+    assert counter.value == before, "a failed request never reaches the app"
+    assert post(http, server, "mutation { bump }").json() == {"data": {"bump": before + 1}}
+
+
+def test_error_rate_is_seeded_and_reproducible(
+    server: SandboxServer, faults: FaultConfig, http: httpx.Client
+) -> None:
+    def pattern() -> list[int]:
+        faults.reset()
+        faults.reseed(99)
+        faults.error_rate = 0.3
+        faults.error_kind = "502"
+        return [post(http, server, "{ count }").status_code for _ in range(30)]
+
+    first = pattern()
+    assert set(first) == {200, 502}
+    assert pattern() == first
+    assert faults.failed == first.count(502)
+
+
+def test_error_faults_apply_only_to_the_configured_paths(
+    server: SandboxServer, faults: FaultConfig, http: httpx.Client
+) -> None:
+    assert server.info is not None
+    discovery = f"{server.info.issuer}/.well-known/openid-configuration"
+    faults.error_rate = 1.0
+    assert http.get(discovery).status_code == 200
+    assert post(http, server, "{ count }").status_code == 500
+    token = http.post(
+        f"{server.info.issuer}/token",
+        data={"grant_type": "client_credentials"},
+        auth=(server.info.client_id, server.info.client_secret),
+    )
+    assert token.status_code == 200
+    faults.paths = ("/graphql", "/token")
+    token = http.post(
+        f"{server.info.issuer}/token",
+        data={"grant_type": "client_credentials"},
+        auth=(server.info.client_id, server.info.client_secret),
+    )
+    assert token.status_code == 500
+
+
+# --- latency --------------------------------------------------------------------------------------
+
+
+def test_latency_delays_each_request(
+    server: SandboxServer, faults: FaultConfig, http: httpx.Client
+) -> None:
+    count(http, server)  # warm connection
+    faults.latency_ms = 300
+    started = time.monotonic()
+    count(http, server)
+    assert time.monotonic() - started >= 0.3
+    faults.latency_ms = 0
+    started = time.monotonic()
+    count(http, server)
+    assert time.monotonic() - started < 0.3
+
+
+def test_jitter_is_bounded_and_seeded() -> None:
+    config = FaultConfig(latency_ms=10, jitter_ms=40, seed=7)
+    delays = [config.delay_seconds() for _ in range(50)]
+    assert all(0.010 <= d <= 0.050 for d in delays)
+    assert len(set(delays)) > 1
+    again = FaultConfig(latency_ms=10, jitter_ms=40, seed=7)
+    assert [again.delay_seconds() for _ in range(50)] == delays
+
+
+def test_reset_clears_every_fault() -> None:
+    config = FaultConfig(latency_ms=5, error_rate=0.5, fail_next=2, drop_rate=0.1)
+    config.drop_next_mutations = 3
+    assert config.active
+    config.reset()
+    assert not config.active
+    assert config.paths == ("/graphql",)
+
+
+# --- the shared session sandbox honours faults too ---------------------------------------------
+
+
+def test_session_sandbox_faults_are_reset_between_tests_part1(sandbox: SandboxServer) -> None:
+    sandbox.faults.fail_next = 5
+    assert sandbox.info is not None
+    assert httpx.post(sandbox.info.graphql_url, json={"query": "{ __typename }"}).status_code == 500
+
+
+def test_session_sandbox_faults_are_reset_between_tests_part2(sandbox: SandboxServer) -> None:
+    assert not sandbox.faults.active
+    assert sandbox.info is not None
+    assert httpx.post(sandbox.info.graphql_url, json={"query": "{ __typename }"}).status_code == 200
