@@ -96,7 +96,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         info = server.start()
     except OSError as error:
-        print(f"posdesk-sandbox: cannot listen on {args.host}:{args.port}: {error}", file=sys.stderr)
+        print(
+            f"posdesk-sandbox: cannot listen on {args.host}:{args.port}: {error}", file=sys.stderr
+        )
         return 1
     try:
         ready = {

@@ -48,9 +48,10 @@ class FaultConfig:
     fail_next: int = 0
     """The next N affected requests fail with ``error_kind`` (before ``error_rate`` applies)."""
     drop_rate: float = 0.0
-    """Fraction of GraphQL mutations whose connection is dropped after the mutation ran."""
+    """Fraction of successful GraphQL mutations whose connection is dropped after commit."""
     drop_next_mutations: int = 0
-    """The next N GraphQL mutations run, then their connection is dropped."""
+    """The next N successful GraphQL mutations commit, then their connection is dropped.
+    Mutations answered with errors committed nothing and are answered normally."""
     paths: tuple[str, ...] = ("/graphql",)
     """Request paths the latency and error faults apply to (e.g. add ``/token``)."""
     seed: int = 0
@@ -192,11 +193,23 @@ class FaultMiddleware:
             held.append(message)
 
         await self.app(scope, replay, hold)
-        if config.should_drop():
+        if _succeeded(held) and config.should_drop():
             await _drop_connection(scope)
             return
         for message in held:
             await send(message)
+
+
+def _succeeded(messages: list[Message]) -> bool:
+    """A 200 GraphQL response without errors: the mutation committed."""
+    if not messages or messages[0].get("status") != 200:
+        return False
+    body = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.response.body")
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        return False
+    return isinstance(payload, dict) and not payload.get("errors")
 
 
 async def _read_body(receive: Receive) -> bytes:

@@ -182,7 +182,7 @@ class Principal:
 
 # --- Demo principals -----------------------------------------------------------------------
 # The store a store-bound demo principal belongs to (the seed creates this location).
-DEMO_STORE_LOCATION = "WEST"
+DEMO_STORE_LOCATION = "DENVER"
 
 DESKTOP_CLIENT_ID = "posdesk-desktop"
 """The public client for the desktop app: authorization code + PKCE, no secret."""

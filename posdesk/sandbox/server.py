@@ -7,21 +7,18 @@ what an integrator sees on the command line is exactly what the test suite exerc
 from __future__ import annotations
 
 import asyncio
-import importlib
 import logging
 import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from importlib.resources import files
 from types import TracebackType
 from typing import Any, Self
 
 import uvicorn
-from ariadne import QueryType, make_executable_schema
 from ariadne.asgi import GraphQL
-from graphql import GraphQLError, GraphQLSchema
+from graphql import GraphQLSchema
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -30,9 +27,11 @@ from starlette.types import Receive, Scope, Send
 from typing_extensions import override
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from posdesk.sandbox.db import Database
 from posdesk.sandbox.faults import TRANSPORT_EXTENSION, FaultConfig, FaultMiddleware
+from posdesk.sandbox.graphql_api import build_schema, format_error
 from posdesk.sandbox.oidc import InvalidTokenError, OidcProvider
-from posdesk.sandbox.security import DEFAULT_CLIENT_ID, DEMO_CLIENTS, Principal
+from posdesk.sandbox.security import DEFAULT_CLIENT_ID, DEMO_CLIENTS
 
 __all__ = ["FaultConfig", "SandboxInfo", "SandboxServer"]
 
@@ -43,8 +42,6 @@ GRAPHQL_PATH = "/graphql"
 _GRAPHQL_LOG = logging.getLogger("posdesk.sandbox.graphql")
 _GRAPHQL_LOG.addHandler(logging.NullHandler())
 _GRAPHQL_LOG.propagate = False
-# importlib.resources, not __file__: finds the file in a checkout and in the app bundle alike.
-SCHEMA_FILE = files("posdesk.sandbox").joinpath("schema.graphql")
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,11 +95,12 @@ class GraphQLEndpoint:
     def __init__(self, server: SandboxServer, provider: OidcProvider, schema: GraphQLSchema):
         self.server = server
         self.provider = provider
-        error_formatter = _graphql_api_attr("format_error")
-        options: dict[str, Any] = {}
-        if error_formatter is not None:
-            options["error_formatter"] = error_formatter
-        self.app = GraphQL(schema, context_value=self._context, logger=_GRAPHQL_LOG.name, **options)
+        self.app = GraphQL(
+            schema,
+            context_value=self._context,
+            logger=_GRAPHQL_LOG.name,
+            error_formatter=format_error,
+        )
 
     def _context(self, request: Request, data: Any) -> dict[str, Any]:
         return {
@@ -125,44 +123,6 @@ class GraphQLEndpoint:
                 return
             scope["posdesk.principal"] = principal
         await self.app(scope, receive, send)
-
-
-def _graphql_api_attr(name: str) -> Any:
-    """``posdesk.sandbox.graphql_api.<name>`` if that module exists (built by the data room)."""
-    try:
-        module = importlib.import_module("posdesk.sandbox.graphql_api")
-    except ModuleNotFoundError:
-        return None
-    return getattr(module, name, None)
-
-
-def _interim_schema() -> GraphQLSchema:
-    """The full schema with only ``viewer`` resolved, until the GraphQL resolvers land."""
-    query = QueryType()
-
-    @query.field("viewer")
-    def resolve_viewer(_: Any, info: Any) -> dict[str, Any]:
-        principal: Principal | None = info.context["principal"]
-        if principal is None:
-            raise GraphQLError("Authentication required.", extensions={"code": "NOT_AUTHENTICATED"})
-        return {
-            "subject": principal.subject,
-            "name": principal.name,
-            "clientId": principal.client_id,
-            "roles": list(principal.roles),
-            "permissions": sorted(principal.permissions),
-            "locationCode": principal.location_code,
-        }
-
-    return make_executable_schema(SCHEMA_FILE.read_text(encoding="utf-8"), query)
-
-
-def _open_database(db_path: str, seed: str | None, now: Callable[[], datetime] | None) -> Any:
-    try:
-        module = importlib.import_module("posdesk.sandbox.db")
-    except ModuleNotFoundError:
-        return None
-    return module.Database.open(db_path, seed=seed)
 
 
 def _url_host(host: str) -> str:
@@ -194,12 +154,19 @@ class SandboxServer:
         self._token_lifetime = token_lifetime
         self.faults = faults if faults is not None else FaultConfig()
         self.now = now
-        self.db: Any = None
+        self._db: Database | None = None
         self.info: SandboxInfo | None = None
         self.provider: OidcProvider | None = None
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self._socket: socket.socket | None = None
+
+    @property
+    def db(self) -> Database:
+        """The running server's database (tests poke it to stage changes)."""
+        if self._db is None:
+            raise RuntimeError("sandbox server not started")
+        return self._db
 
     @property
     def token_lifetime(self) -> int:
@@ -216,8 +183,8 @@ class SandboxServer:
         return self.now().timestamp() if self.now is not None else datetime.now().timestamp()
 
     def build_app(self, provider: OidcProvider) -> Starlette:
-        factory = self.schema_factory or _graphql_api_attr("build_schema")
-        schema = factory(self.db) if factory is not None else _interim_schema()
+        factory = self.schema_factory or build_schema
+        schema = factory(self.db)
         graphql = GraphQLEndpoint(self, provider, schema)
         routes = [*provider.routes(), Route(GRAPHQL_PATH, graphql, methods=["GET", "POST"])]
         app = Starlette(routes=routes)
@@ -241,7 +208,7 @@ class SandboxServer:
         port = sock.getsockname()[1]
         base_url = f"http://{_url_host(self.host)}:{port}"
         try:
-            self.db = _open_database(self.db_path, self.seed, self.now)
+            self._db = Database.open(self.db_path, seed=self.seed, now=self.now)
             self.provider = OidcProvider(
                 issuer=base_url, token_lifetime=self.token_lifetime, clock=self._clock
             )
@@ -260,7 +227,10 @@ class SandboxServer:
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(
-            target=self._server.run, kwargs={"sockets": [sock]}, name="posdesk-sandbox", daemon=True
+            target=self._server.run,
+            kwargs={"sockets": [sock]},
+            name=f"posdesk-sandbox-{port}",
+            daemon=True,
         )
         self._thread.start()
         while not self._server.started:
@@ -295,10 +265,9 @@ class SandboxServer:
         if self._socket is not None:
             self._socket.close()
             self._socket = None
-        close = getattr(self.db, "close", None)
-        if callable(close):
-            close()
-        self.db = None
+        if self._db is not None:
+            self._db.close()
+            self._db = None
 
     def token_for(self, client_id: str, lifetime: int | None = None) -> str:
         """Mint an access token for a demo client directly (tests, demo wiring)."""

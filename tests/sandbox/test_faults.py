@@ -7,7 +7,8 @@ without depending on the data model: ``bump`` increments a counter in this proce
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
@@ -88,6 +89,76 @@ def test_dropped_mutation_committed_but_client_sees_a_transport_error(
     # The server keeps serving, and the next mutation is answered normally.
     assert count(http, server) == before + 1
     assert post(http, server, "mutation { bump }").json() == {"data": {"bump": before + 2}}
+
+
+PURCHASE = """
+mutation Record($add: PurchaseAddInput) {
+  purchaseAdd(add: $add) { id }
+}
+"""
+
+
+def test_dropped_purchase_add_is_found_by_transaction_id_afterwards(
+    sandbox: SandboxServer, sandbox_token: Callable[[str], str]
+) -> None:
+    """The real-data version: the client's unknown outcome is reconcilable on the server."""
+    assert sandbox.info is not None
+    transaction_id = f"DROP-{uuid.uuid4().hex[:12]}"
+    purchase = {
+        "transactionId": transaction_id,
+        "storeCode": "AUSTIN",
+        "purchasedOn": "2024-05-02T14:30:00",
+        "payAmount": "3.49",
+        "saleDiscountAmount": "0",
+        "itemDiscountAmount": "0",
+        "subTotal": "3.49",
+        "refundAmount": "0",
+        "taxAmount": "0",
+        "lineItems": [
+            {
+                "lineNumber": 1,
+                "sku": "MINTS01",
+                "quantity": "1",
+                "unitPrice": "3.49",
+                "extPrice": "3.49",
+                "itemDiscountAmount": "0",
+                "saleDiscountAmount": "0",
+                "uom": "EA",
+                "isRefund": False,
+            }
+        ],
+    }
+    headers = {"Authorization": f"Bearer {sandbox_token('posdesk-demo')}"}
+    sandbox.faults.drop_next_mutations = 1
+    with httpx.Client(headers=headers, timeout=10) as client:
+        with pytest.raises((httpx.RemoteProtocolError, httpx.ReadError)):
+            client.post(
+                sandbox.info.graphql_url,
+                json={"query": PURCHASE, "variables": {"add": purchase}},
+            )
+        found = client.post(
+            sandbox.info.graphql_url,
+            json={
+                "query": "query($t: String) { purchase(transactionId: $t) "
+                "{ results { transactionId payAmount } } }",
+                "variables": {"t": transaction_id},
+            },
+        ).json()
+    assert found["data"]["purchase"]["results"] == [
+        {"transactionId": transaction_id, "payAmount": "3.49"}
+    ]
+
+
+def test_failed_mutations_are_answered_and_do_not_use_up_the_drop(
+    server: SandboxServer, faults: FaultConfig, counter: Counter, http: httpx.Client
+) -> None:
+    faults.drop_next_mutations = 1
+    refused = post(http, server, "mutation { bump(by: 2) }")  # invalid: nothing committed
+    assert refused.status_code in (200, 400)
+    assert refused.json()["errors"]
+    assert faults.drop_next_mutations == 1
+    with pytest.raises((httpx.RemoteProtocolError, httpx.ReadError)):
+        post(http, server, "mutation { bump }")
 
 
 def test_next_n_mutations_are_dropped_and_queries_never(
@@ -233,10 +304,12 @@ def test_jitter_is_bounded_and_seeded() -> None:
 def test_reset_clears_every_fault() -> None:
     config = FaultConfig(latency_ms=5, error_rate=0.5, fail_next=2, drop_rate=0.1)
     config.drop_next_mutations = 3
-    assert config.active
+    config.paths = ("/token",)
+    assert config.should_fail()
     config.reset()
-    assert not config.active
+    assert (config.delay_seconds(), config.should_fail(), config.should_drop()) == (0, False, False)
     assert config.paths == ("/graphql",)
+    assert config.failed == 0
 
 
 # --- the shared session sandbox honours faults too ---------------------------------------------

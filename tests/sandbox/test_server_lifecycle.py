@@ -20,8 +20,9 @@ def test_context_manager_serves_then_releases_the_port() -> None:
         assert info.graphql_url == info.base_url + "/graphql"
         meta = httpx.get(info.issuer + "/.well-known/openid-configuration").json()
         assert meta["issuer"] == info.issuer
-        assert any(t.name == "posdesk-sandbox" for t in threading.enumerate())
-    assert not any(t.name == "posdesk-sandbox" for t in threading.enumerate())
+        thread_name = f"posdesk-sandbox-{port}"
+        assert any(t.name == thread_name for t in threading.enumerate())
+    assert not any(t.name == thread_name for t in threading.enumerate())
     with pytest.raises(httpx.ConnectError):
         httpx.get(info.issuer + "/.well-known/openid-configuration", timeout=2)
     with socket.socket() as again:  # the listening socket was really closed
@@ -60,6 +61,6 @@ def test_port_in_use_raises_and_leaks_nothing() -> None:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         server = SandboxServer(seed=None, port=taken.getsockname()[1])
-        with pytest.raises(OSError):
+        with pytest.raises(OSError, match=r"[Aa]ddress already in use"):
             server.start()
     server.stop()
