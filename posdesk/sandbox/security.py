@@ -182,7 +182,7 @@ class Principal:
 
 # --- Demo principals -----------------------------------------------------------------------
 # The store a store-bound demo principal belongs to (the seed creates this location).
-DEMO_STORE_LOCATION = "DENVER"
+DEMO_STORE_LOCATION = "BROOKLYN"
 
 DESKTOP_CLIENT_ID = "posdesk-desktop"
 """The public client for the desktop app: authorization code + PKCE, no secret."""
