@@ -630,7 +630,15 @@ class PosClient:
     ) -> AsyncIterator[tuple[Page[Any], str]]:
         cursor = since
         while True:
-            env = await self._read(feature, {"since": cursor, "first": first})
+            try:
+                env = await self._read(feature, {"since": cursor, "first": first})
+            except ValidationError as exc:
+                if not cursor or (exc.field or "").lower() != "since":
+                    raise
+                # the server no longer understands the saved cursor (e.g. after an upgrade):
+                # restart from the beginning, as documented; callers upsert idempotently
+                cursor = ""
+                continue
             page = mapping.page(env, convert)
             if page.until is None:
                 raise InvalidResponseError(details=f"{feature}: no 'until' cursor returned")

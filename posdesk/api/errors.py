@@ -104,6 +104,43 @@ class NotAuthorized(PosError):  # noqa: N818 (names of the documented error fami
         super().__init__(message, details)
 
 
+#: Sentences for the validator names POS reports in ``extensions.data.ValidationType``
+#: (FluentValidation names; ``NotEmptyValidator`` is documented). ``{field}`` is the input.
+VALIDATION_MESSAGES: dict[str, str] = {
+    "NotEmptyValidator": "{field} is required.",
+    "PinValidator": "The PIN is wrong.",
+    "ExpiredCodeValidator": "This gift card code has expired.",
+    "InsufficientFundsValidator": "The gift card's available balance is too low.",
+    "NotFoundValidator": "Nothing was found for this {field}.",
+    "UniqueCodeValidator": "This {field} is already in use.",
+    "OwnerValidator": "A gift card's owner cannot be changed.",
+    "MemberValidator": "No member has this id.",
+    "AmbiguousCodeValidator": "The code exists in several code types: choose the code type.",
+    "TransStatusValidator": "The transaction is no longer authorized (already captured or "
+    "cancelled).",
+    "LocationValidator": "Unknown store code.",
+    "ScalePrecisionValidator": "{field} has too many decimals.",
+    "GreaterThanValidator": "{field} must be positive.",
+    "LessThanValidator": "{field} must be negative.",
+    "NotEqualValidator": "{field} must not be zero.",
+    "CursorValidator": "The saved sync position is no longer valid.",
+}
+
+
+def humanize(field: str) -> str:
+    """``PhysicalCode`` / ``physicalCode`` → ``physical code``."""
+    words: list[str] = []
+    current = ""
+    for char in field:
+        if char.isupper() and current:
+            words.append(current)
+            current = char
+        else:
+            current += char
+    words.append(current)
+    return " ".join(w.lower() for w in words if w)
+
+
 class ValidationError(PosError):
     """``VALIDATION``: the input was rejected; ``field`` names the offending input if known."""
 
@@ -117,11 +154,16 @@ class ValidationError(PosError):
         self.field = field
         self.data: Mapping[str, Any] = data or {}
         if user_message is None:
-            user_message = (
-                f"The POS server rejected the value of {field}."
-                if field
-                else "The POS server rejected the input."
-            )
+            kind = self.data.get("ValidationType")
+            template = VALIDATION_MESSAGES.get(kind) if isinstance(kind, str) else None
+            label = humanize(field) if field else "the value"
+            if template is not None:
+                user_message = template.format(field=label)
+                user_message = user_message[0].upper() + user_message[1:]
+            elif field:
+                user_message = f"The POS server rejected the {label}."
+            else:
+                user_message = "The POS server rejected the input."
         super().__init__(user_message, details)
 
 

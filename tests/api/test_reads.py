@@ -224,3 +224,19 @@ async def test_terminal_payment_flow(sandbox: SandboxServer, tmp_path: Path) -> 
             assert outcome.payment.amount == Decimal("12.34")
     finally:
         await client.aclose()
+
+
+@pytest.mark.asyncio
+async def test_rejected_cursor_restarts_from_the_beginning(
+    sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    client = await connect(sandbox, tmp_path)
+    try:
+        fresh = [i.sku async for p, _ in client.sync("item", first=1000) for i in p.items]
+        stale = [
+            i.sku async for p, _ in client.sync("item", "not-a-cursor", first=1000) for i in p.items
+        ]
+        assert stale == fresh
+        assert fresh
+    finally:
+        await client.aclose()

@@ -150,3 +150,15 @@ def test_keyring_round_trip() -> None:
     assert creds.refresh_token("shop") is None
     creds.forget("shop")
     assert creds.client_secret("shop") is None
+
+
+def test_validation_messages_come_from_the_validator_name() -> None:
+    pin = _err("VALIDATION", {"ValidationType": "PinValidator", "Property": "Pin"})
+    assert pin.user_message == "The PIN is wrong."
+    empty = _err("VALIDATION", {"ValidationType": "NotEmptyValidator", "Property": "PhysicalCode"})
+    assert empty.user_message == "Physical code is required."
+    assert isinstance(empty, errors.ValidationError)
+    assert empty.field == "PhysicalCode"
+    odd = _err("VALIDATION", {"ValidationType": "SomethingNew", "Property": "StoreCode"})
+    assert odd.user_message == "The POS server rejected the store code."
+    assert errors.humanize("transactionId") == "transaction id"
