@@ -133,6 +133,17 @@ def _install_startup_probe(window: MainWindow) -> None:
     window.installEventFilter(Probe(window))
 
 
+def _preload(demo: bool) -> None:
+    """Import the Qt-free heavy modules (run in a worker thread)."""
+    import importlib
+
+    modules = ["posdesk.api.client", "posdesk.store.journal"]
+    if demo:
+        modules.append("posdesk.sandbox.server")
+    for name in modules:
+        importlib.import_module(name)
+
+
 async def run(args: argparse.Namespace) -> int:
     """The application's lifetime, as one coroutine on the qasync loop."""
     from PySide6.QtWidgets import QApplication
@@ -159,7 +170,9 @@ async def run(args: argparse.Namespace) -> int:
     if probe:
         _install_startup_probe(window)
     window.show()
-    await asyncio.sleep(0)  # let Qt paint before the heavy imports below
+    # The network stack (and for --demo the sandbox) takes ~0.5-1 s to import: do it in a
+    # worker thread so the window paints and stays responsive meanwhile.
+    await asyncio.to_thread(_preload, args.demo)
 
     from posdesk.app.session import SessionController
     from posdesk.models import heap

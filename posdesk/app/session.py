@@ -184,7 +184,8 @@ class SessionController:
         )
         demo = self.demo is not None and profile.name == self.demo.profile.name
         window.set_session(context, demo=demo)
-        heap.release()  # the previous session's rows and widgets are gone
+        if old is not None:
+            heap.release()  # the previous session's rows and widgets are gone
         window.show_status(f"Connected to {profile.name}.")
         self.refresh_profiles_menu()
         if old is not None:

@@ -182,3 +182,41 @@ async def test_switching_profiles_without_restart(
         assert "Could not switch to broken" in window.statusBar().currentMessage()
     finally:
         await controller.aclose()
+
+
+@pytest.mark.asyncio
+async def test_profiles_dialog_test_connection_in_plain_words(
+    qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    window, controller = make_shell(qtbot, tmp_path, browser("owner", "owner-pass"))
+    controller.store.save(
+        ConnectionProfile("Clerk", base_url(sandbox), "client_credentials", "demo-clerk"),
+        secret=DEMO_CLIENTS["demo-clerk"].secret,
+    )
+    try:
+        dialog = controller.show_profiles()
+        qtbot.addWidget(dialog)
+        task = dialog.start_test()
+        assert task is not None
+        assert dialog.result_label.text() == "Testing the connection…"
+        await task
+        text = dialog.result_label.text()
+        assert text.startswith("Connected to posdesk sandbox")
+        assert "a sandbox server" in text
+        assert "Signed in as" in text
+        assert "available on this server" in text
+        # A wrong secret typed into the form (not saved) fails in plain words.
+        dialog.secret_edit.setText("not-the-secret")
+        task = dialog.start_test()
+        assert task is not None
+        await task
+        assert dialog.result_label.text().startswith("The connection test failed: ")
+        assert "Traceback" not in dialog.result_label.text()
+        assert controller.store.has_secret("Clerk")  # the test saved nothing
+        # Connect from the dialog switches the window to that profile.
+        dialog.secret_edit.clear()
+        dialog.connect_button.click()
+        await wait_until(lambda: controller.profile is not None)
+        assert window.profile_label.text() == "Profile: Clerk"
+    finally:
+        await controller.aclose()

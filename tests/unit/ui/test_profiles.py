@@ -106,3 +106,27 @@ def test_dialog_add_edit_remove_and_nothing_secret_on_disk(
     assert "pos.example.com" in settings_text(isolated_qsettings)  # the scan sees the file
     assert SECRET not in settings_text(isolated_qsettings)
     assert SECRET not in log_path.read_text(encoding="utf-8")
+
+
+def test_report_names_the_features_the_server_lacks() -> None:
+    from posdesk.api.compat import FeatureReport
+    from posdesk.domain import Environment, Viewer
+    from posdesk.ui.profiles_dialog import ConnectionReport, describe_report
+
+    report = ConnectionReport(
+        Environment(name="Austin POS", kind="PRODUCTION", version="24.1"),
+        Viewer(client_id="backoffice"),
+        FeatureReport(
+            frozenset({"customers"}),
+            {"customer_search": "no search argument", "sale_search": "no fromTime"},
+            {"sale_detail": ("Sale.tenders",)},
+        ),
+    )
+    text = describe_report(report)
+    assert text.splitlines()[0] == (
+        "Connected to Austin POS: a production server, version 24.1. Signed in as backoffice."
+    )
+    assert "This server lacks: customer search, sale filters (dates, store, register)." in text
+    assert "Some details are not provided by this server: sale details" in text
+    unverified = ConnectionReport(Environment(), Viewer(), FeatureReport(verified=False))
+    assert "cannot check in advance" in describe_report(unverified)
