@@ -3,7 +3,7 @@
 The same steps run here (Linux) and in CI on Windows and macOS (.github/workflows/release.yml):
 
     uv sync --frozen --group packaging
-    uv run python scripts/build_bundle.py [--installer]
+    uv run --frozen --group packaging python scripts/build_bundle.py [--installer]
 
 1. check the icon files are what resources/posdesk.svg gives (scripts/make_icons.py --check);
 2. PyInstaller with packaging/posdesk.spec -> dist/posdesk/ (+ dist/posdesk.app on macOS);
@@ -125,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         import PyInstaller  # noqa: F401
     except ImportError:
-        raise SystemExit("PyInstaller missing: run `uv sync --group packaging` first") from None
+        raise SystemExit("PyInstaller missing: run via `uv run --group packaging ...`") from None
     run([sys.executable, "-m", "PyInstaller", "--noconfirm", "--clean", "--log-level", "WARN",
          "--distpath", str(dist), "--workpath", str(args.work.resolve()), str(SPEC)])  # fmt: skip
     built = time.monotonic() - started

@@ -1,6 +1,6 @@
 ; Inno Setup 6 script: the Windows installer for the PyInstaller bundle in dist\posdesk.
 ;
-; Built by `uv run python scripts/build_bundle.py --installer` on Windows, which runs:
+; Built by `uv run --group packaging python scripts/build_bundle.py --installer` on Windows, which runs:
 ;   iscc /DAppVersion=0.1.0 /DNumericVersion=0.1.0.0 packaging\windows\posdesk.iss
 ; Output: dist\posdesk-<version>-windows-setup.exe. Relative paths are relative to this file.
 ;
