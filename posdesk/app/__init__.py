@@ -78,6 +78,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="directory of the rotating log file (default: the user log directory)",
     )
     parser.add_argument(
+        "--quit-after",
+        metavar="SECONDS",
+        type=float,
+        help="close after SECONDS, printing what was loaded (scripted smoke runs of a build)",
+    )
+    parser.add_argument(
         "--theme",
         default="system",
         choices=["system", "light", "dark"],
@@ -144,6 +150,26 @@ def _preload(demo: bool) -> None:
         importlib.import_module(name)
 
 
+def _quit_after(window: MainWindow, seconds: float) -> None:
+    """Scripted smoke run (tests/packaging): report what the window shows, then close it.
+
+    Closing the window takes the normal shutdown path, so the run also proves a clean exit.
+    """
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QAbstractItemView
+
+    def report_and_close() -> None:
+        tab = window.current_tab()
+        views = tab.findChildren(QAbstractItemView) if tab is not None else []
+        rows = max((v.model().rowCount() for v in views if v.model() is not None), default=0)
+        summary = f"connection={window.connection_state} tab={type(tab).__name__} rows={rows}"
+        _log.info("--quit-after: %s", summary)
+        print(f"quit-after: {summary}", flush=True)
+        window.close()
+
+    QTimer.singleShot(round(seconds * 1000), window, report_and_close)
+
+
 async def run(args: argparse.Namespace) -> int:
     """The application's lifetime, as one coroutine on the qasync loop."""
     from PySide6.QtWidgets import QApplication
@@ -169,6 +195,8 @@ async def run(args: argparse.Namespace) -> int:
     probe = bool(os.environ.get(PROBE_ENV))
     if probe:
         _install_startup_probe(window)
+    if args.quit_after is not None:
+        _quit_after(window, args.quit_after)
     window.show()
     # The network stack (and for --demo the sandbox) takes ~0.5-1 s to import: do it in a
     # worker thread so the window paints and stays responsive meanwhile.
