@@ -41,6 +41,8 @@ DEFAULT_MIN_LENGTH = 4
 internal SKUs). Shorter fast bursts are replayed as typing."""
 
 _TERMINATORS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+_KEY_PRESS = QEvent.Type.KeyPress
+_KEY_RELEASE = QEvent.Type.KeyRelease
 _BLOCKING_MODIFIERS = (
     Qt.KeyboardModifier.ControlModifier
     | Qt.KeyboardModifier.AltModifier
@@ -72,6 +74,25 @@ def event_time_ms(event: QKeyEvent) -> float:
     stalled event loop does not make slow typing look fast), else the monotonic clock."""
     stamp = event.timestamp()
     return float(stamp) if stamp else time.monotonic() * 1000.0
+
+
+class _VisibilityWatcher(QObject):
+    """Turns the detector on when its scope is shown and off when hidden (the application
+    filter itself is only installed meanwhile, so it costs nothing while the tab is away)."""
+
+    def __init__(self, detector: ScanDetector, scope: QWidget) -> None:
+        super().__init__(detector)
+        self._detector = detector
+        scope.installEventFilter(self)
+
+    @override
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        etype = event.type()
+        if etype is QEvent.Type.Show:
+            self._detector._install()
+        elif etype is QEvent.Type.Hide:
+            self._detector._uninstall()
+        return False
 
 
 class ScanDetector(QObject):
@@ -106,7 +127,7 @@ class ScanDetector(QObject):
         self._flush_timer = QTimer(self)
         self._flush_timer.setSingleShot(True)
         self._flush_timer.timeout.connect(self.flush)
-        scope.installEventFilter(self)
+        self._watcher = _VisibilityWatcher(self, scope)
         if scope.isVisible():
             self._install()
 
@@ -140,22 +161,16 @@ class ScanDetector(QObject):
 
     @override
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if "_scope" not in self.__dict__:  # Python side already torn down (interpreter exit)
-            return False
+        """Sees every event of the application while active: the first test must be cheap."""
         etype = event.type()
-        if watched is self._scope:
-            if etype == QEvent.Type.Show:
-                self._install()
-            elif etype == QEvent.Type.Hide:
-                self._uninstall()
-            if etype not in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
-                return False
-        if etype not in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease) or self._replaying:
+        if etype is not _KEY_PRESS and etype is not _KEY_RELEASE:
+            return False
+        if self._replaying or "_scope" not in self.__dict__:  # replaying; or torn down
             return False
         if not isinstance(watched, QWidget) or not self._first_receiver(watched):
             return False
         assert isinstance(event, QKeyEvent)
-        if etype == QEvent.Type.KeyRelease:
+        if etype is _KEY_RELEASE:
             return self._on_release(watched, event)
         return self._on_press(watched, event)
 
