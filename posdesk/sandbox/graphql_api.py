@@ -32,7 +32,7 @@ import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -48,7 +48,7 @@ from ariadne import (
     make_executable_schema,
 )
 from graphql import GraphQLError, GraphQLResolveInfo, GraphQLSchema
-from graphql.language import FieldNode, FloatValueNode, IntValueNode, StringValueNode, ValueNode
+from graphql.language import FloatValueNode, IntValueNode, StringValueNode, ValueNode
 
 import posdesk
 from posdesk.sandbox import security as sec
@@ -360,26 +360,6 @@ def decode_cursor(entity: str, since: str) -> tuple[int, int]:
         ) from None
 
 
-def selected_fields(info: GraphQLResolveInfo, path: Iterable[str]) -> set[str]:
-    """Names selected under ``path`` (e.g. to prefetch only what the query asks for)."""
-    nodes: list[FieldNode] = list(info.field_nodes)
-    for step in path:
-        nodes = [
-            sel
-            for node in nodes
-            if node.selection_set
-            for sel in node.selection_set.selections
-            if isinstance(sel, FieldNode) and sel.name.value == step
-        ]
-    return {
-        sel.name.value
-        for node in nodes
-        if node.selection_set
-        for sel in node.selection_set.selections
-        if isinstance(sel, FieldNode)
-    }
-
-
 @dataclass
 class _Query:
     """A SELECT assembled from optional filters."""
@@ -584,6 +564,49 @@ def _purchase(row: sqlite3.Row) -> dict[str, Any]:
 def mask_code(code: str) -> str:
     """Digital codes are shown with their last 4 characters only."""
     return "*" * max(len(code) - 4, 0) + code[-4:]
+
+
+class _StockBatch:
+    """Warehouse rows and serial/lot numbers of one page of items, loaded on first use."""
+
+    def __init__(self, db: Database, skus: list[str], warehouse: str | None) -> None:
+        self.db = db
+        self.skus = skus
+        self.warehouse = warehouse
+        self._loaded: dict[str, dict[str, list[dict[str, Any]]]] = {}
+
+    def _load(
+        self, table: str, order: str, convert: Callable[[sqlite3.Row], dict[str, Any]]
+    ) -> dict[str, list[dict[str, Any]]]:
+        if table not in self._loaded:
+            by_sku: dict[str, list[dict[str, Any]]] = {sku: [] for sku in self.skus}
+            extra, params = (
+                ("", []) if self.warehouse is None else (" AND warehouse = ?", [self.warehouse])
+            )
+            marks = ",".join("?" * len(self.skus))
+            for row in self.db.query(
+                f"SELECT * FROM {table} WHERE sku IN ({marks}){extra} ORDER BY {order}",
+                [*self.skus, *params],
+            ):
+                by_sku[row["sku"]].append(convert(row))
+            self._loaded[table] = by_sku
+        return self._loaded[table]
+
+    def warehouses(self, sku: str) -> list[dict[str, Any]]:
+        return self._load("item_warehouse", "sku, warehouse", _warehouse)[sku]
+
+    def serial_lots(self, sku: str) -> list[dict[str, Any]]:
+        return self._load("serial_lot", "sku, warehouse, serial_lot_no", _serial_lot)[sku]
+
+
+def _item_warehouses(obj: dict[str, Any], info: GraphQLResolveInfo) -> list[dict[str, Any]]:
+    batch: _StockBatch = obj["_stock"]
+    return batch.warehouses(obj["sku"])
+
+
+def _item_serial_lots(obj: dict[str, Any], info: GraphQLResolveInfo) -> list[dict[str, Any]]:
+    batch: _StockBatch = obj["_stock"]
+    return batch.serial_lots(obj["sku"])
 
 
 # =============================================================================================
@@ -898,35 +921,12 @@ class _Api:
         return {"results": results, "has_more_results": more}
 
     # items
-    def _attach_stock(
-        self, info: GraphQLResolveInfo, items: list[dict[str, Any]], warehouse: str | None
-    ) -> None:
-        wanted = selected_fields(info, ["results"])
-        skus = [i["sku"] for i in items]
-        if not skus:
-            return
-        marks = ",".join("?" * len(skus))
-        extra, params = ("AND warehouse = ?", [warehouse]) if warehouse is not None else ("", [])
-        if "warehouses" in wanted:
-            by_sku: dict[str, list[dict[str, Any]]] = {s: [] for s in skus}
-            for row in self.db.query(
-                f"SELECT * FROM item_warehouse WHERE sku IN ({marks}) {extra} "
-                "ORDER BY sku, warehouse",
-                [*skus, *params],
-            ):
-                by_sku[row["sku"]].append(_warehouse(row))
-            for item in items:
-                item["warehouses"] = by_sku[item["sku"]]
-        if "serialLots" in wanted:
-            lots: dict[str, list[dict[str, Any]]] = {s: [] for s in skus}
-            for row in self.db.query(
-                f"SELECT * FROM serial_lot WHERE sku IN ({marks}) {extra} "
-                "ORDER BY sku, warehouse, serial_lot_no",
-                [*skus, *params],
-            ):
-                lots[row["sku"]].append(_serial_lot(row))
-            for item in items:
-                item["serial_lots"] = lots[item["sku"]]
+    def _attach_stock(self, items: list[dict[str, Any]], warehouse: str | None) -> None:
+        """Give the page's items one shared loader: ``warehouses``/``serialLots`` of the whole
+        page are read with one query each, and only if the query asks for them."""
+        batch = _StockBatch(self.db, [i["sku"] for i in items], warehouse)
+        for item in items:
+            item["_stock"] = batch
 
     @staticmethod
     def _item(row: sqlite3.Row) -> dict[str, Any]:
@@ -939,8 +939,6 @@ class _Api:
             "barcodes": (row["barcodes"] or "").split(),
             "tracking_type": row["tracking"],
             "category": row["category"],
-            "warehouses": [],
-            "serial_lots": [],
         }
 
     def item(self, _: Any, info: GraphQLResolveInfo, **kw: Any) -> dict[str, Any]:
@@ -968,7 +966,7 @@ class _Api:
                 select, q, "rid", kw.get("skip"), kw.get("first"), self._item, key="rid"
             )
             result = {"results": results, "has_more_results": more}
-        self._attach_stock(info, result["results"], warehouse)
+        self._attach_stock(result["results"], warehouse)
         return result
 
     def item_warehouse(self, _: Any, info: GraphQLResolveInfo, **kw: Any) -> dict[str, Any]:
@@ -1701,6 +1699,9 @@ def build_schema(db: Database) -> GraphQLSchema:
     terminal.set_field("continue", api.terminal_continue)
     terminal.set_field("capture", api.terminal_capture)
     terminal.set_field("cancel", api.terminal_cancel)
+    item = ObjectType("Item")
+    item.set_field("warehouses", _item_warehouses)
+    item.set_field("serialLots", _item_serial_lots)
     sale = ObjectType("Sale")
     sale.set_field("lines", _sale_lines)
     sale.set_field("tenders", _sale_tenders)
@@ -1732,6 +1733,7 @@ def build_schema(db: Database) -> GraphQLSchema:
         query,
         mutation,
         terminal,
+        item,
         sale,
         product,
         group,

@@ -349,3 +349,14 @@ def test_dense_and_rare_search_words_give_the_same_pages(
     monkeypatch.setattr(graphql_api, "DENSE_PREFIX", 1)  # every word counts as dense
     dense = gql.data(query, {"q": search})
     assert dense == rare
+
+
+def test_nested_lists_through_fragments(gql: Gql) -> None:
+    """Warehouses and serial/lot numbers load however the client spells the selection."""
+    query = """
+      query($s: String) { item(sku: $s) { results { ...Stock ... on Item { serialLots { serialLotNo } } } } }
+      fragment Stock on Item { sku warehouses { warehouseCode } }
+    """
+    (row,) = gql.data(query, {"s": F.serial_sku})["item"]["results"]
+    assert len(row["warehouses"]) == 5
+    assert {s["serialLotNo"] for s in row["serialLots"]} >= set(F.serial_numbers)
