@@ -55,7 +55,6 @@ from posdesk.api.errors import (
     SignInRequired,
     TlsError,
     UnknownOutcome,
-    UnknownServerError,
     ValidationError,
     from_graphql_error,
 )
@@ -295,7 +294,11 @@ class PosClient:
                 {"query": get_introspection_query(descriptions=False)}, "Introspection"
             )
             schema = schema_from_introspection(data)
-        except (UnknownServerError, FusionError, InvalidResponseError, TypeError, ValueError):
+        except NetworkError:
+            raise  # the server is unreachable: connecting fails, clearly
+        except (PosError, TypeError, ValueError):
+            # introspection refused or unreadable (some servers turn it off): assume the
+            # packaged operations and say so (features.verified is False)
             self.features, self._operations = unverified(load_all())
             return self.features
         return self.adapt_to(schema)
@@ -697,6 +700,10 @@ class PosClient:
         journal.mark_sent(ref)
         try:
             result = await self._write(feature, variables)
+        except asyncio.CancelledError:
+            # the caller went away mid-flight: the outcome is unknown, reconcile later
+            journal.mark_unknown(ref, "cancelled while in flight")
+            raise
         except _NotSentError as exc:
             journal.mark_failed(ref, f"not sent: {exc.details}")
             raise NetworkError(exc.user_message, exc.details) from None
@@ -869,7 +876,28 @@ class PosClient:
             card["addPersonalCode"] = True
         if member_id:
             card["memberId"] = member_id
-        return mapping.giftcard(await self._write_once("giftcard_add", {"giftcard": card}))
+        try:
+            created = await self._write_once("giftcard_add", {"giftcard": card})
+        except UnknownOutcome as exc:
+            # a card with a physical or external code can be looked up: settle it now
+            code, code_type = (
+                (physical_code, GiftCardCodeType.PHYSICAL)
+                if physical_code
+                else (external_code, GiftCardCodeType.EXTERNAL)
+            )
+            if not code:
+                raise
+            try:
+                found = await self.giftcard(code, code_type)
+            except PosError:
+                raise exc from None
+            if found is None:
+                raise PosError(
+                    "The gift card was not created; nothing was recorded. You can try again.",
+                    details=exc.details,
+                ) from exc
+            return found
+        return mapping.giftcard(created)
 
     async def giftcard_edit(
         self,
@@ -906,7 +934,7 @@ class PosClient:
         except _NotSentError as exc:
             raise NetworkError(exc.user_message, exc.details) from None
         except (NetworkError, HttpStatusError, InvalidResponseError) as exc:
-            raise UnknownOutcome(feature, details=exc.details) from exc
+            raise UnknownOutcome(_WHAT.get(feature, feature), details=exc.details) from exc
         if result is None:
             raise InvalidResponseError(details=f"{feature}: null result")
         return result
@@ -1055,6 +1083,15 @@ class PosClient:
                 return None
             skip += len(rows)
 
+
+_WHAT = {
+    "giftcard_add": "new gift card",
+    "giftcard_edit": "gift card change",
+    "terminal_start": "terminal payment",
+    "terminal_continue": "terminal payment",
+    "terminal_capture": "terminal capture",
+    "terminal_cancel": "terminal cancel",
+}
 
 _SYNC: dict[str, tuple[str, Callable[[mapping.Row], Any]]] = {
     "customer": ("customer_sync", mapping.customer),

@@ -367,3 +367,27 @@ async def test_tls_verified_and_custom_ca_bundle(
     trusted = ConnectionProfile("tls", issuer, client_id="c", ca_bundle=str(cert))
     with pytest.raises(errors.SignInRequired):  # TLS passed; the fake server refuses the client
         await PosClient.connect(trusted, journal=Journal(tmp_path / "j"))
+
+
+@pytest.mark.asyncio
+async def test_server_refusing_introspection_is_unverified(
+    sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    refusal = (
+        b'{"data": null, "errors": [{"message": "introspection is disabled",'
+        b' "extensions": {"code": "NOT_AUTHORIZED"}}]}'
+    )
+    http = httpx.AsyncClient(
+        transport=_MockGraphQL(
+            lambda _: httpx.Response(
+                200, content=refusal, headers={"content-type": "application/json"}
+            )
+        )
+    )
+    client = await connect(sandbox, tmp_path, http=http)
+    try:
+        assert not client.features.verified
+        assert "customer_search" in client.features  # assumed, not checked
+    finally:
+        await client.aclose()
+        await http.aclose()

@@ -315,3 +315,18 @@ async def test_store_role_reconciles_by_card_or_goes_to_review(
         ]
     finally:
         await client.aclose()
+
+
+@pytest.mark.asyncio
+async def test_dropped_card_creation_is_looked_up(sandbox: SandboxServer, tmp_path: Path) -> None:
+    client = await connect(sandbox, tmp_path)
+    try:
+        code = "T" + new_reference("").replace("-", "")[:15]
+        sandbox.faults.drop_next_mutations = 1
+        card = await client.giftcard_add(physical_code=code)  # created, answer lost, found
+        assert sandbox.faults.dropped == 1
+        assert [c.code for c in card.codes] == [code]
+        with pytest.raises(errors.ValidationError):  # and it was not created twice
+            await client.giftcard_add(physical_code=code)
+    finally:
+        await client.aclose()
