@@ -115,3 +115,23 @@ def test_file_database_is_reused_not_reseeded(tmp_path: object) -> None:
     assert again.seed == "demo"
     assert again.query_one("PRAGMA journal_mode")[0] == "wal"  # type: ignore[index]
     again.close()
+
+
+def test_migrations_bring_an_old_file_up_to_date(tmp_path: object) -> None:
+    """A file created by the first schema version gets the later indexes on open."""
+    import sqlite3
+    from pathlib import Path
+
+    from posdesk.sandbox.db import MIGRATIONS
+
+    path = Path(str(tmp_path)) / "old.db"
+    conn = sqlite3.connect(path)
+    conn.executescript(MIGRATIONS[0])
+    conn.execute("DROP INDEX customer_token_rid")  # not in the first version
+    conn.execute("PRAGMA user_version=1")
+    conn.close()
+    db = Database(path, None)
+    assert db.query_one("PRAGMA user_version")[0] == len(MIGRATIONS)  # type: ignore[index]
+    names = {r[0] for r in db.query("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert {"customer_token_rid", "item_token_rid", "sale_loc_ts"} <= names
+    db.close()
