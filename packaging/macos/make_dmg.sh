@@ -12,7 +12,14 @@ trap 'rm -rf "$stage"' EXIT
 ditto "$app" "$stage/$(basename "$app")"   # ditto keeps symlinks, xattrs and signatures
 ln -s /Applications "$stage/Applications"
 rm -f "$dmg"
-hdiutil create -volname posdesk -srcfolder "$stage" -fs HFS+ -format UDZO -ov "$dmg"
+# hdiutil now and then fails with "Resource busy" on CI runners: try a few times.
+for attempt in 1 2 3; do
+  if hdiutil create -volname posdesk -srcfolder "$stage" -fs HFS+ -format UDZO -ov "$dmg"; then
+    break
+  fi
+  [ "$attempt" = 3 ] && exit 1
+  sleep 10
+done
 if [ -n "${POSDESK_CODESIGN_IDENTITY:-}" ]; then
   codesign --force --timestamp --sign "$POSDESK_CODESIGN_IDENTITY" "$dmg"
 fi
