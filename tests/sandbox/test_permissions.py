@@ -124,3 +124,27 @@ def test_unexpected_errors_are_fusion_errors() -> None:
     assert formatted["extensions"] == {"code": "FUSION_ERROR"}
     assert "fire" not in formatted["message"]
     assert "fire" in format_error(error, debug=True)["message"]
+
+
+@pytest.mark.parametrize(
+    ("argument", "value", "validator"),
+    [
+        ("fromDate", '"03/01/2024"', "DateValidator"),
+        ("toDate", '"2024-02-30"', "DateValidator"),
+        ("fromTime", '"yesterday"', "DateTimeValidator"),
+        ("toTime", "20240301", "TypeValidator"),
+    ],
+)
+def test_bad_dates_are_validation_errors(
+    gql: Gql, argument: str, value: str, validator: str
+) -> None:
+    extensions = gql.error(f"{{ sale({argument}: {value}) {{ results {{ id }} }} }}")
+    assert extensions == {
+        "code": "VALIDATION",
+        "data": {"ValidationType": validator, "Property": argument[0].upper() + argument[1:]},
+    }
+    as_variable = gql.error(
+        f"query($v: {'Date' if 'Date' in argument else 'DateTime'}) {{ sale({argument}: $v) {{ results {{ id }} }} }}",
+        {"v": value.strip('"') if value.startswith('"') else int(value)},
+    )
+    assert as_variable["code"] == "VALIDATION"
