@@ -9,6 +9,7 @@ bearer token back into a ``Principal``.
 from __future__ import annotations
 
 import html
+import math
 import secrets
 import time
 from collections.abc import Callable, Mapping
@@ -412,7 +413,11 @@ class OidcProvider:
 
     def access_token(self, principal: Principal, lifetime: int | None = None) -> str:
         """An RS256 JWT access token for ``principal`` (also used by tests and demo wiring)."""
-        now = self._now()
+        issued = self.clock()
+        now = int(issued)
+        # Round expiry up: "exp <= now" (whole seconds) would otherwise cut up to a second off
+        # the advertised lifetime, and a 1 s token could be dead on arrival.
+        expires = math.ceil(issued) + (self.token_lifetime if lifetime is None else lifetime)
         claims: dict[str, Any] = {
             "iss": self.issuer,
             "aud": API_AUDIENCE,
@@ -422,13 +427,12 @@ class OidcProvider:
             "roles": list(principal.roles),
             "iat": now,
             "nbf": now,
-            "exp": now + (self.token_lifetime if lifetime is None else lifetime),
+            "exp": expires,
             "jti": secrets.token_urlsafe(12),
         }
         if principal.location_code:
             claims["location_code"] = principal.location_code
-        header = {"alg": SIGNING_ALG, "typ": "at+jwt", "kid": self.key.kid}
-        return jwt.encode(header, claims, self.key, algorithms=[SIGNING_ALG])
+        return self._sign(claims, typ="at+jwt")  # RFC 9068 access token type
 
     def id_token(self, user: DemoUser, client_id: str, nonce: str | None) -> str:
         now = self._now()
@@ -444,7 +448,10 @@ class OidcProvider:
         }
         if nonce:
             claims["nonce"] = nonce
-        header = {"alg": SIGNING_ALG, "kid": self.key.kid}
+        return self._sign(claims, typ="JWT")
+
+    def _sign(self, claims: dict[str, Any], typ: str) -> str:
+        header = {"alg": SIGNING_ALG, "typ": typ, "kid": self.key.kid}
         return jwt.encode(header, claims, self.key, algorithms=[SIGNING_ALG])
 
     def verify(self, token: str) -> Principal:

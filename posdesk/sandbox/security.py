@@ -189,22 +189,22 @@ DESKTOP_CLIENT_ID = "posdesk-desktop"
 
 
 @dataclass(frozen=True, slots=True)
-class DemoClient:
-    """A confidential OIDC application using the client credentials flow."""
+class _DemoPrincipal:
+    """What demo clients and users share: an id, a credential, a name, roles, maybe a store."""
 
-    client_id: str
-    secret: str
+    ident: str
+    credential: str
     name: str
     roles: tuple[str, ...]
     location_code: str | None = None
 
-    def check_secret(self, secret: str) -> bool:
-        return hmac.compare_digest(self.secret.encode(), secret.encode())
+    def check_credential(self, offered: str) -> bool:
+        return hmac.compare_digest(self.credential.encode(), offered.encode())
 
-    def principal(self) -> Principal:
+    def _principal(self, client_id: str) -> Principal:
         return Principal(
-            subject=self.client_id,
-            client_id=self.client_id,
+            subject=self.ident,
+            client_id=client_id,
             name=self.name,
             roles=self.roles,
             permissions=permissions_for(self.roles),
@@ -213,27 +213,41 @@ class DemoClient:
 
 
 @dataclass(frozen=True, slots=True)
-class DemoUser:
+class DemoClient(_DemoPrincipal):
+    """A confidential OIDC application using the client credentials flow."""
+
+    @property
+    def client_id(self) -> str:
+        return self.ident
+
+    @property
+    def secret(self) -> str:
+        return self.credential
+
+    def check_secret(self, secret: str) -> bool:
+        return self.check_credential(secret)
+
+    def principal(self) -> Principal:
+        return self._principal(self.ident)
+
+
+@dataclass(frozen=True, slots=True)
+class DemoUser(_DemoPrincipal):
     """An interactive admin-console user who signs in through the desktop client."""
 
-    username: str
-    password: str
-    name: str
-    roles: tuple[str, ...]
-    location_code: str | None = None
+    @property
+    def username(self) -> str:
+        return self.ident
+
+    @property
+    def password(self) -> str:
+        return self.credential
 
     def check_password(self, password: str) -> bool:
-        return hmac.compare_digest(self.password.encode(), password.encode())
+        return self.check_credential(password)
 
     def principal(self, client_id: str = DESKTOP_CLIENT_ID) -> Principal:
-        return Principal(
-            subject=self.username,
-            client_id=client_id,
-            name=self.name,
-            roles=self.roles,
-            permissions=permissions_for(self.roles),
-            location_code=self.location_code,
-        )
+        return self._principal(client_id)
 
 
 def _client(
