@@ -973,6 +973,28 @@ class PosClient:
         result = await self._write_once("terminal_capture", variables)
         return mapping.terminal_outcome(_terminal(result, "capture"))
 
+    async def terminal_finish(
+        self,
+        outcome: TerminalOutcome,
+        *,
+        give_up_after: float = 180.0,
+        on_progress: Callable[[TerminalOutcome], object] | None = None,
+    ) -> TerminalOutcome:
+        """Follow continuations until a payment or an error, waiting as long as the server
+        asks each time (never polling faster). After ``give_up_after`` seconds the pending
+        interaction is cancelled and that outcome returned."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + give_up_after
+        while outcome.continuation is not None:
+            continuation = outcome.continuation
+            if on_progress is not None:
+                on_progress(outcome)
+            if loop.time() + continuation.wait_ms / 1000 > deadline:
+                return await self.terminal_cancel(continuation.id)
+            await asyncio.sleep(max(continuation.wait_ms, 1) / 1000)
+            outcome = await self.terminal_continue(continuation.id)
+        return outcome
+
     async def terminal_cancel(self, continuation_id: str) -> TerminalOutcome:
         result = await self._write_once("terminal_cancel", {"continuationId": continuation_id})
         return mapping.terminal_outcome(_terminal(result, "cancel"))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from decimal import Decimal
 from pathlib import Path
 
@@ -207,21 +206,59 @@ async def test_reduced_schema_degrades_gracefully(sandbox: SandboxServer, tmp_pa
 
 
 @pytest.mark.asyncio
-async def test_terminal_payment_flow(sandbox: SandboxServer, tmp_path: Path) -> None:
+async def test_terminal_payments(sandbox: SandboxServer, tmp_path: Path) -> None:
     client = await connect(sandbox, tmp_path)
     try:
-        outcome: TerminalOutcome = await client.terminal_start(
-            TerminalPaymentType.SALE, Decimal("12.34"), "LANE-1"
+        progress: list[TerminalOutcome] = []
+        started = await client.terminal_start(TerminalPaymentType.SALE, Decimal("12.34"), "LANE-1")
+        assert started.continuation is not None
+        assert started.continuation.wait_ms > 0
+        done = await client.terminal_finish(started, on_progress=progress.append)
+        assert progress
+        assert progress[0] == started
+        assert done.payment is not None
+        assert done.payment.amount == Decimal("12.34")
+        assert done.payment.status == "APPROVED"
+
+        declined = await client.terminal_finish(
+            await client.terminal_start(TerminalPaymentType.SALE, Decimal("5.13"), "LANE-1")
         )
-        for _ in range(50):
-            if outcome.continuation is None:
-                break
-            await asyncio.sleep(outcome.continuation.wait_ms / 1000)
-            outcome = await client.terminal_continue(outcome.continuation.id)
-        assert outcome.continuation is None
-        assert (outcome.payment is None) != (outcome.error is None)
-        if outcome.payment is not None:
-            assert outcome.payment.amount == Decimal("12.34")
+        assert declined.error is not None
+        assert declined.error.code == "DECLINED"
+
+        auth = await client.terminal_finish(
+            await client.terminal_start(TerminalPaymentType.AUTH, Decimal("40.00"), "LANE-1")
+        )
+        assert auth.payment is not None
+        assert auth.payment.status == "AUTHORIZED"
+        captured = await client.terminal_finish(
+            await client.terminal_capture(auth.payment.id, Decimal("35.50"))
+        )
+        assert captured.payment is not None
+        assert captured.payment.status == "CAPTURED"
+        assert captured.payment.amount == Decimal("35.50")
+
+        # a customer who never taps: the interaction is cancelled when we give up
+        hanging = await client.terminal_start(
+            TerminalPaymentType.SALE, Decimal("3.00"), "LANE-TIMEOUT"
+        )
+        gave_up = await client.terminal_finish(hanging, give_up_after=0.5)
+        assert gave_up.error is not None
+        assert gave_up.error.code == "CANCELLED"
+    finally:
+        await client.aclose()
+
+
+@pytest.mark.asyncio
+async def test_every_sync_entity(sandbox: SandboxServer, tmp_path: Path) -> None:
+    client = await connect(sandbox, tmp_path)
+    try:
+        customers = [c async for p, _ in client.sync("customer", first=1000) for c in p.items]
+        assert len({c.id for c in customers}) == len(customers) > 0
+        lots = [s async for p, _ in client.sync("serial_lot", first=1000) for s in p.items]
+        assert set(FIXTURES.lot_numbers) <= {s.serial_lot_no for s in lots}
+        owned = await client.giftcards(member_id=FIXTURES.card_owner_member_id)
+        assert FIXTURES.gc_personal_id in {c.id for c in owned.items}
     finally:
         await client.aclose()
 

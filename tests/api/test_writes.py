@@ -330,3 +330,18 @@ async def test_dropped_card_creation_is_looked_up(sandbox: SandboxServer, tmp_pa
             await client.giftcard_add(physical_code=code)
     finally:
         await client.aclose()
+
+
+@pytest.mark.asyncio
+async def test_gift_card_edit(sandbox: SandboxServer, tmp_path: Path) -> None:
+    client = await connect(sandbox, tmp_path)
+    try:
+        card_id, code = await _new_card(client)
+        external = "EXT-" + code
+        edited = await client.giftcard_edit(card_id, external_code=external)
+        assert {c.code_type for c in edited.codes} == {PHYSICAL, GiftCardCodeType.EXTERNAL}
+        revoked = await client.giftcard_edit(card_id, revoke_physical_code=True)
+        assert [c.code for c in revoked.codes] == [external]
+        assert await client.giftcard(code, PHYSICAL) is None
+    finally:
+        await client.aclose()
