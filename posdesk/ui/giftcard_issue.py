@@ -55,7 +55,7 @@ from posdesk.ui.giftcard_errors import (
     reconcile_reference,
     run_money_operation,
 )
-from posdesk.ui.giftcard_slip import GiftCardSlip
+from posdesk.ui.giftcard_slip import GiftCardSlip, print_slip, save_slip_as
 from posdesk.ui.giftcard_view import mask_code
 
 ISSUE_PERMISSIONS = ("CreateGiftCard", "GiftCardTransAdd")
@@ -126,6 +126,12 @@ class IssueCardDialog(QDialog):
         )
         self.close_button = QPushButton("Close", self)
         self.close_button.setObjectName("issueClose")
+        self.print_slip_button = QPushButton("Print slip…", self)
+        self.print_slip_button.setObjectName("issuePrintSlip")
+        self.save_slip_button = QPushButton("Save slip as PDF…", self)
+        self.save_slip_button.setObjectName("issueSaveSlip")
+        self.print_slip_button.clicked.connect(self.print_slip)
+        self.save_slip_button.clicked.connect(self.save_slip)
         self.back_button.clicked.connect(self.show_details)
         self.review_button.clicked.connect(self.review)
         self.start_button.clicked.connect(self.start)
@@ -137,6 +143,8 @@ class IssueCardDialog(QDialog):
         buttons.addWidget(self.abandon_button)
         buttons.addStretch(1)
         for button in (
+            self.print_slip_button,
+            self.save_slip_button,
             self.back_button,
             self.review_button,
             self.start_button,
@@ -308,6 +316,8 @@ class IssueCardDialog(QDialog):
         self.close_button.setEnabled(idle)
         self.close_button.setText("Close" if in_progress else "Cancel")
         self.busy.setVisible(in_progress and not idle)
+        self.print_slip_button.setVisible(finished and self.slip is not None)
+        self.save_slip_button.setVisible(finished and self.slip is not None)
 
     def show_details(self) -> None:
         self.pages.setCurrentWidget(self.details_page)
@@ -580,6 +590,14 @@ class IssueCardDialog(QDialog):
                 terminal_payment_id=None,
             )
         )
+
+    def print_slip(self) -> None:
+        if self.slip is not None:
+            print_slip(self.slip, self)
+
+    def save_slip(self) -> None:
+        if self.slip is not None:
+            save_slip_as(self.slip, self)
 
     def cancel_requested(self) -> bool:
         return self._cancel_requested

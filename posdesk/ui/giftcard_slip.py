@@ -14,7 +14,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QMarginsF, QSizeF
 from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
-from PySide6.QtWidgets import QWidget
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import QFileDialog, QWidget
 
 from posdesk.ui.amount import format_amount
 from posdesk.ui.giftcard_view import local_time, mask_code
@@ -81,3 +82,22 @@ def write_slip_pdf(slip: GiftCardSlip, path: Path) -> Path:
     doc.print_(writer)
     del writer  # finishes the file
     return path
+
+
+def print_slip(slip: GiftCardSlip, parent: QWidget | None = None) -> bool:
+    """Ask for a printer and print the slip; True when it was sent to the printer."""
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setDocName(slip.title)
+    dialog = QPrintDialog(printer, parent)
+    if dialog.exec() != QPrintDialog.DialogCode.Accepted:
+        return False
+    slip_document(slip).print_(printer)
+    return True
+
+
+def save_slip_as(slip: GiftCardSlip, parent: QWidget | None = None) -> Path | None:
+    """Ask where to save the slip as PDF and write it there."""
+    name, _ = QFileDialog.getSaveFileName(
+        parent, "Save slip as PDF", "giftcard-slip.pdf", "PDF (*.pdf)"
+    )
+    return write_slip_pdf(slip, Path(name)) if name else None

@@ -87,9 +87,12 @@ def _item(text: str, *, align_right: bool = False, data: object = None) -> QTabl
     return item
 
 
-def _table(object_name: str, headers: Sequence[str], parent: QWidget) -> QTableWidget:
+def _table(
+    object_name: str, headers: Sequence[str], parent: QWidget, accessible: str = ""
+) -> QTableWidget:
     table = QTableWidget(0, len(headers), parent)
     table.setObjectName(object_name)
+    table.setAccessibleName(accessible or object_name)
     table.setHorizontalHeaderLabels(list(headers))
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -139,12 +142,16 @@ class GiftCardView(QWidget):
         form.addRow("Card id:", self.card_id_label)
 
         codes_box = QGroupBox("Codes", self)
-        self.codes_table = _table("giftCardCodes", ("Type", "Code", "Expires", "PIN"), codes_box)
+        self.codes_table = _table(
+            "giftCardCodes", ("Type", "Code", "Expires", "PIN"), codes_box, "Card codes"
+        )
         self.codes_table.setMaximumHeight(96)
         QVBoxLayout(codes_box).addWidget(self.codes_table)
 
         trans_box = QGroupBox("Transactions", self)
-        self.trans_table = _table("giftCardTransactions", self.TRANS_HEADERS, trans_box)
+        self.trans_table = _table(
+            "giftCardTransactions", self.TRANS_HEADERS, trans_box, "Card transactions"
+        )
         self.empty_label = QLabel("No transactions on this card yet.", trans_box)
         self.empty_label.setObjectName("giftCardNoTransactions")
         trans_layout = QVBoxLayout(trans_box)

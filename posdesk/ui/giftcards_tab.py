@@ -17,7 +17,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -54,7 +53,7 @@ from posdesk.ui.giftcard_dialogs import (
 from posdesk.ui.giftcard_edit import EDIT_PERMISSION, EditCodesDialog
 from posdesk.ui.giftcard_errors import Outcome, explain
 from posdesk.ui.giftcard_issue import ISSUE_PERMISSIONS, IssueCardDialog
-from posdesk.ui.giftcard_slip import GiftCardSlip, write_slip_pdf
+from posdesk.ui.giftcard_slip import GiftCardSlip, print_slip, save_slip_as
 from posdesk.ui.giftcard_view import CODE_TYPE_LABELS, VIEW_UNMASKED, GiftCardView
 from posdesk.ui.pending_operations import PendingOperationsPanel
 from posdesk.ui.widgets.scanner import ScanDetector
@@ -164,6 +163,8 @@ class GiftCardsTab(QWidget):
         self.cancel_auth_button.setObjectName("giftCardCancelAuth")
         self.edit_button = QPushButton("Edit codes…", self)
         self.edit_button.setObjectName("giftCardEditCodes")
+        self.print_slip_button = QPushButton("Print slip…", self)
+        self.print_slip_button.setObjectName("giftCardPrintSlip")
         self.slip_button = QPushButton("Save slip as PDF…", self)
         self.slip_button.setObjectName("giftCardSlip")
         self.refresh_button = QPushButton("Refresh", self)
@@ -182,6 +183,7 @@ class GiftCardsTab(QWidget):
         self.cancel_auth_button.clicked.connect(lambda: self.open_settle(SettleAction.CANCEL))
         self.edit_button.clicked.connect(self.open_edit)
         self.slip_button.clicked.connect(self.save_slip)
+        self.print_slip_button.clicked.connect(self.print_slip)
         self.refresh_button.clicked.connect(self.refresh)
 
         actions = QVBoxLayout()
@@ -193,6 +195,7 @@ class GiftCardsTab(QWidget):
             self.capture_button,
             self.cancel_auth_button,
             self.edit_button,
+            self.print_slip_button,
             self.slip_button,
             self.refresh_button,
         ):
@@ -394,6 +397,7 @@ class GiftCardsTab(QWidget):
             )
             self.edit_button.setToolTip(reasons[-1])
         self.slip_button.setEnabled(has_card)
+        self.print_slip_button.setEnabled(has_card)
         self.refresh_button.setEnabled(has_card)
         self.why_label.setText("\n".join(reasons))
         self.why_label.setVisible(bool(reasons))
@@ -511,32 +515,47 @@ class GiftCardsTab(QWidget):
             return None
         return self.open_issue(drafts[0])
 
-    def save_slip(self) -> Path | None:
-        slip = self.last_slip
-        if slip is None and self.target is not None:
-            slip = GiftCardSlip(
-                title="Gift card balance",
-                code=self.target.code.code,
-                balance=self.target.card.balance,
-                when=datetime.now(UTC),
-                store=self.store_code or "",
-            )
-        if slip is None:
+    def current_slip(self) -> GiftCardSlip | None:
+        """The last issue/top-up slip of this card, else a balance slip for it."""
+        if self.target is None:
             return None
-        name, _ = QFileDialog.getSaveFileName(
-            self, "Save slip as PDF", "giftcard-slip.pdf", "PDF (*.pdf)"
+        last = self.last_slip
+        if last is not None and last.code == self.target.code.code:
+            return last
+        return GiftCardSlip(
+            title="Gift card balance",
+            code=self.target.code.code,
+            balance=self.target.card.balance,
+            when=datetime.now(UTC),
+            store=self.store_code or "",
         )
-        if not name:
-            return None
-        path = write_slip_pdf(slip, Path(name))
-        self.show_message(f"Slip saved to {path}.")
+
+    def save_slip(self) -> Path | None:
+        slip = self.current_slip()
+        path = save_slip_as(slip, self) if slip is not None else None
+        if path is not None:
+            self.show_message(f"Slip saved to {path}.")
         return path
 
+    def print_slip(self) -> None:
+        slip = self.current_slip()
+        if slip is not None and print_slip(slip, self):
+            self.show_message("Slip sent to the printer.")
+
     def _on_owner(self, member_id: str) -> None:
+        """The owner link: the Customers tab, searched for this member."""
         if self.open_customer is not None:
             self.open_customer(member_id)
-        else:
-            self.show_message(f"Owner: member {member_id} (open the Customers tab to see them).")
+            return
+        open_tab = self.context.extras.get("open_tab")
+        tab = open_tab("customers") if callable(open_tab) else None
+        search_edit = getattr(tab, "search_edit", None)
+        search = getattr(tab, "search", None)
+        if isinstance(search_edit, QLineEdit) and callable(search):
+            search_edit.setText(member_id)
+            search(member_id)
+            return
+        self.show_message(f"Owner: member {member_id} (the Customers tab is not available).")
 
 
 def drafts_path_for(context: SessionContext) -> Path:

@@ -58,7 +58,7 @@ class PendingOperationsPanel(QGroupBox):
         self.tasks = TaskOwner(self)
         self.task: asyncio.Task[None] | None = None
         self.entries: list[Any] = []
-        self.table = _table("pendingOperationsTable", self.HEADERS, self)
+        self.table = _table("pendingOperationsTable", self.HEADERS, self, "Pending operations")
         self.table.setMinimumHeight(90)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)

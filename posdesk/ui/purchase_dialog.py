@@ -216,7 +216,7 @@ class RecordPurchaseDialog(QDialog):
             grid.addWidget(widget, 1, col)
         self.item_label = QLabel(self)
         self.item_label.setObjectName("lineItem")
-        self.lines_table = _table("purchaseLines", self.LINE_HEADERS, self)
+        self.lines_table = _table("purchaseLines", self.LINE_HEADERS, self, "Purchase lines")
         box_layout = QVBoxLayout(lines_box)
         box_layout.addLayout(grid)
         box_layout.addWidget(self.item_label)

@@ -61,6 +61,8 @@ async def test_issue_physical_card_with_pin_paid_cash(
         assert tab.drafts.unfinished() == []
         assert dialog.slip is not None
         assert dialog.slip.balance == Decimal("50.00")
+        assert not dialog.save_slip_button.isHidden()
+        assert dialog.retry_button.isHidden()
         await settle(tab)
         assert tab.view.balance_label.text() == "$50.00"
         assert [t[:2] for t in await card_transactions(tab, code)] == [("ADD", "50.00")]

@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 from posdesk.sandbox.server import SandboxServer
 from posdesk.ui.main_window import MainWindow
 from posdesk.ui.purchase_dialog import RecordPurchaseDialog
-from tests.e2e.giftcard_helpers import settle, signed_in
+from tests.e2e.giftcard_helpers import settle, signed_in, until
 
 pytestmark = pytest.mark.asyncio
 
@@ -31,3 +31,7 @@ async def test_sales_menu_opens_record_purchase(
         stores = {dialog.store.itemText(i) for i in range(dialog.store.count())}
         assert "AUSTIN" in stores
         dialog.close()
+        # the first tab loads in the background: let it finish before the session closes
+        await until(
+            lambda: not getattr(getattr(window.current_tab(), "model", None), "loading", False)
+        )
