@@ -52,7 +52,7 @@ async def test_every_interactive_widget_is_named(
     qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path
 ) -> None:
     async with signed_in(sandbox, tmp_path) as ctx:
-        card, code = await fresh_card(ctx.client, Decimal("5.00"))
+        _card, code = await fresh_card(ctx.client, Decimal("5.00"))
         tab = GiftCardsTab(ctx)
         qtbot.addWidget(tab)
         tab.code_edit.setText(code)
