@@ -585,6 +585,10 @@ class RecordPurchaseDialog(QDialog):
         self.task = self.tasks.spawn(self._send(draft))
         return self.task
 
+    def checking(self) -> None:
+        """Called by the client when the answer was lost and it looks the id up."""
+        self.show_message(html.escape(CHECKING))
+
     async def _send(self, draft: PurchaseDraft) -> None:
         def describe(purchase: Purchase | None) -> str:
             return (
@@ -596,9 +600,7 @@ class RecordPurchaseDialog(QDialog):
         try:
             outcome = await run_money_operation(
                 self.backend,
-                lambda: self.backend.purchase_add(
-                    draft, on_checking=lambda: self.show_message(html.escape(CHECKING))
-                ),
+                lambda: self.backend.purchase_add(draft, on_checking=self.checking),
                 reference=draft.transaction_id,
                 describe=describe,
                 on_checking=lambda text: self.show_message(html.escape(text)),

@@ -192,3 +192,43 @@ async def test_purchase_without_permission_is_explained(
         qtbot.addWidget(dialog)
         assert not dialog.review_button.isEnabled()
         assert "AddPurchase" in dialog.message.text()
+
+
+async def test_purchase_unknown_outcome_is_reconciled_before_any_resend(
+    qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    async with signed_in(sandbox, tmp_path) as ctx:
+        dialog = RecordPurchaseDialog(ctx.client, store_code="AUSTIN", viewer=ctx.viewer)
+        qtbot.addWidget(dialog)
+        tx_id = unique_code("ERP-")
+        await fill_purchase(dialog, tx_id)
+        dialog.review_button.click()
+        sandbox.faults.drop_next_mutations = 1
+        checking = dialog.checking
+
+        def server_goes_down() -> None:
+            sandbox.faults.error_rate = 1.0
+            checking()
+
+        dialog.checking = server_goes_down  # type: ignore[method-assign]
+        dialog.confirm_button.click()
+        await settle(dialog)
+        assert dialog.outcome_kind is OutcomeKind.UNKNOWN, dialog.message.text()
+        sandbox.faults.reset()
+        # Trying again is refused until the outcome is known: nothing is resent.
+        dialog.review_button.click()
+        assert "not settled yet" in dialog.message.text()
+        assert dialog.confirm_button.isHidden()
+        # Reconcile (as Pending operations' "Reconcile now" does): it was recorded, once.
+        tab = GiftCardsTab(ctx)
+        qtbot.addWidget(tab)
+        assert [e.reference for e in tab.pending.entries] == [tx_id]
+        tab.pending.reconcile_button.click()
+        await settle(tab.pending)
+        assert tab.pending.entries == []
+        entry = ctx.client.journal.get(tx_id)
+        assert entry is not None
+        assert str(entry.state) == "done"
+        dialog.review_button.click()
+        assert "already recorded from this computer" in dialog.message.text()
+        assert len((await ctx.client.purchases(tx_id)).items) == 1
