@@ -3,6 +3,16 @@
 Every money action opens a dialog that validates, confirms (card, amount, resulting balance)
 and then sends exactly once through ``posdesk.api`` (which journals it). Actions the role may
 not perform stay visible but disabled, with the reason in plain words.
+
+objectNames: `giftCardsTab`; look-up `giftCardCodeType`, `giftCardCode`, `giftCardPin`,
+`giftCardLookup`, `giftCardMessage`; resume `giftCardResumeNotice`, `giftCardResume`; view
+`giftCardView`, `giftCardBalance`, `giftCardOwner`, `giftCardId`, `giftCardCodes`,
+`giftCardTransactions`; actions `giftCardIssue`, `giftCardTopUp`, `giftCardRedeem`,
+`giftCardAdjust`, `giftCardCapture`, `giftCardCancelAuth`, `giftCardEditCodes`,
+`giftCardPrintSlip`, `giftCardSlip`, `giftCardRefresh`, `giftCardWhyUnavailable`; panel
+`pendingOperations`, `pendingOperationsTable`, `pendingOperationsSummary`, `reconcileNow`.
+Dialogs: `issueCardDialog`, `giftCardDialogTopUp|Redeem|Adjust`, `giftCardDialogCapture|Cancel`,
+`editCodesDialog`, `recordPurchaseDialog` (their fields are named in their modules).
 """
 
 from __future__ import annotations
