@@ -11,6 +11,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from pytestqt.qtbot import QtBot
+
 from posdesk.api.client import PosClient
 from posdesk.api.credentials import Credentials
 from posdesk.api.profile import ConnectionProfile
@@ -21,6 +23,7 @@ from posdesk.sandbox.server import SandboxServer
 from posdesk.store.journal import Journal
 from posdesk.ui.context import SessionContext
 from posdesk.ui.errors import ErrorReporter
+from posdesk.ui.giftcards_tab import GiftCardsTab
 
 
 @asynccontextmanager
@@ -70,6 +73,34 @@ async def fresh_card(
             code, GiftCardCodeType.PHYSICAL, GiftCardTransType.ADD, balance, pin=pin
         )
     return card, code
+
+
+async def card_tab(
+    qtbot: QtBot, ctx: SessionContext, balance: Decimal, *, pin: str | None = None
+) -> tuple[GiftCardsTab, str]:
+    """A Gift Cards tab showing a fresh physical card of ``balance``; returns (tab, code)."""
+    _card, code = await fresh_card(ctx.client, balance, pin=pin)
+    tab = GiftCardsTab(ctx)
+    qtbot.addWidget(tab)
+    tab.code_type.setCurrentIndex(tab.code_type.findData(GiftCardCodeType.PHYSICAL.value))
+    tab.code_edit.setText(code)
+    tab.lookup_button.click()
+    await settle(tab)
+    assert tab.target is not None
+    return tab, code
+
+
+def lose_answer_then_server(sandbox: SandboxServer, dialog: Any) -> None:
+    """The next mutation commits but its answer is lost, and the look-up that follows fails
+    too (the server goes down as the client starts checking): the outcome stays unknown."""
+    sandbox.faults.drop_next_mutations = 1
+    checking = dialog.checking
+
+    def server_goes_down() -> None:
+        sandbox.faults.error_rate = 1.0
+        checking()
+
+    dialog.checking = server_goes_down
 
 
 async def until(condition: Callable[[], Any], limit_s: float = 10.0) -> None:

@@ -11,11 +11,19 @@ from pytestqt.qtbot import QtBot
 
 from posdesk.sandbox.seed import FIXTURES
 from posdesk.sandbox.server import SandboxServer
+from posdesk.ui.context import SessionContext
 from posdesk.ui.giftcard_dialogs import MoneyAction
 from posdesk.ui.giftcard_errors import OutcomeKind
 from posdesk.ui.giftcards_tab import GiftCardsTab
 from posdesk.ui.purchase_dialog import RecordPurchaseDialog
-from tests.e2e.giftcard_helpers import fresh_card, settle, signed_in, unique_code
+from tests.e2e.giftcard_helpers import (
+    card_tab,
+    fresh_card,
+    lose_answer_then_server,
+    settle,
+    signed_in,
+    unique_code,
+)
 
 pytestmark = pytest.mark.asyncio
 
@@ -61,22 +69,12 @@ async def test_unknown_outcome_waits_in_pending_operations_until_reconciled(
     """The answer is lost AND the server can't be asked right away: the operation stays
     "outcome unknown" in Pending operations; Reconcile now settles it as done, once."""
     async with signed_in(sandbox, tmp_path) as ctx:
-        _card, code = await fresh_card(ctx.client, Decimal("40.00"))
-        tab = GiftCardsTab(ctx)
-        qtbot.addWidget(tab)
-        await open_card(tab, code)
+        tab, _code = await card_tab(qtbot, ctx, Decimal("40.00"))
         dialog = tab.open_money(MoneyAction.REDEEM)
         assert dialog is not None
         dialog.amount.setText("12.50")
         dialog.next_button.click()
-        sandbox.faults.drop_next_mutations = 1
-        checking = dialog.checking
-
-        def server_goes_down() -> None:  # the look-up after the lost answer fails too
-            sandbox.faults.error_rate = 1.0
-            checking()
-
-        dialog.checking = server_goes_down  # type: ignore[method-assign]
+        lose_answer_then_server(sandbox, dialog)
         dialog.confirm_button.click()
         await settle(dialog)
         assert dialog.outcome is not None
@@ -100,6 +98,16 @@ async def test_unknown_outcome_waits_in_pending_operations_until_reconciled(
         assert tab.view.balance_label.text() == "$27.50"
         page = await ctx.client.giftcard_transactions(ref_no=dialog.reference)
         assert len(page.items) == 1
+
+
+async def reviewed_purchase(qtbot: QtBot, ctx: SessionContext) -> tuple[RecordPurchaseDialog, str]:
+    """A filled-in purchase dialog on its confirmation step, with a fresh transaction id."""
+    dialog = RecordPurchaseDialog(ctx.client, store_code="AUSTIN", viewer=ctx.viewer)
+    qtbot.addWidget(dialog)
+    tx_id = unique_code("ERP-")
+    await fill_purchase(dialog, tx_id)
+    dialog.review_button.click()
+    return dialog, tx_id
 
 
 async def fill_purchase(dialog: RecordPurchaseDialog, tx_id: str) -> None:
@@ -162,11 +170,7 @@ async def test_purchase_with_lost_response_is_recorded_exactly_once(
     qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path
 ) -> None:
     async with signed_in(sandbox, tmp_path) as ctx:
-        dialog = RecordPurchaseDialog(ctx.client, store_code="AUSTIN", viewer=ctx.viewer)
-        qtbot.addWidget(dialog)
-        tx_id = unique_code("ERP-")
-        await fill_purchase(dialog, tx_id)
-        dialog.review_button.click()
+        dialog, tx_id = await reviewed_purchase(qtbot, ctx)
         sandbox.faults.drop_next_mutations = 1
         dialog.confirm_button.click()
         await settle(dialog)
@@ -198,19 +202,8 @@ async def test_purchase_unknown_outcome_is_reconciled_before_any_resend(
     qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path
 ) -> None:
     async with signed_in(sandbox, tmp_path) as ctx:
-        dialog = RecordPurchaseDialog(ctx.client, store_code="AUSTIN", viewer=ctx.viewer)
-        qtbot.addWidget(dialog)
-        tx_id = unique_code("ERP-")
-        await fill_purchase(dialog, tx_id)
-        dialog.review_button.click()
-        sandbox.faults.drop_next_mutations = 1
-        checking = dialog.checking
-
-        def server_goes_down() -> None:
-            sandbox.faults.error_rate = 1.0
-            checking()
-
-        dialog.checking = server_goes_down  # type: ignore[method-assign]
+        dialog, tx_id = await reviewed_purchase(qtbot, ctx)
+        lose_answer_then_server(sandbox, dialog)
         dialog.confirm_button.click()
         await settle(dialog)
         assert dialog.outcome_kind is OutcomeKind.UNKNOWN, dialog.message.text()

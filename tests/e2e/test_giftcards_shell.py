@@ -19,7 +19,7 @@ from posdesk.ui.giftcard_edit import EditCodesDialog
 from posdesk.ui.giftcards_tab import GiftCardsTab
 from posdesk.ui.main_window import MainWindow
 from posdesk.ui.purchase_dialog import RecordPurchaseDialog
-from tests.e2e.giftcard_helpers import fresh_card, settle, signed_in, until
+from tests.e2e.giftcard_helpers import card_tab, settle, signed_in, until
 from tests.unit.ui.test_accessibility import unnamed
 
 pytestmark = pytest.mark.asyncio
@@ -52,12 +52,7 @@ async def test_every_interactive_widget_is_named(
     qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path
 ) -> None:
     async with signed_in(sandbox, tmp_path) as ctx:
-        _card, code = await fresh_card(ctx.client, Decimal("5.00"))
-        tab = GiftCardsTab(ctx)
-        qtbot.addWidget(tab)
-        tab.code_edit.setText(code)
-        tab.lookup_button.click()
-        await settle(tab)
+        tab, _code = await card_tab(qtbot, ctx, Decimal("5.00"))
         assert tab.target is not None
         roots: list[QWidget] = [
             tab,

@@ -16,7 +16,7 @@ from posdesk.sandbox.server import SandboxServer
 from posdesk.ui.giftcard_dialogs import MoneyAction, SettleAction
 from posdesk.ui.giftcard_errors import OutcomeKind
 from posdesk.ui.giftcards_tab import GiftCardsTab
-from tests.e2e.giftcard_helpers import fresh_card, settle, signed_in
+from tests.e2e.giftcard_helpers import card_tab, fresh_card, settle, signed_in
 
 pytestmark = pytest.mark.asyncio
 
@@ -74,10 +74,7 @@ async def test_redeem_top_up_adjust_immediately(
     qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path
 ) -> None:
     async with signed_in(sandbox, tmp_path) as ctx:
-        _card, code = await fresh_card(ctx.client, Decimal("25.00"))
-        tab = GiftCardsTab(ctx)
-        qtbot.addWidget(tab)
-        await look_up(tab, code, GiftCardCodeType.PHYSICAL)
+        tab, _code = await card_tab(qtbot, ctx, Decimal("25.00"))
 
         redeem = tab.open_money(MoneyAction.REDEEM)
         assert redeem is not None
@@ -123,10 +120,7 @@ async def test_amount_validated_before_sending(
     qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path
 ) -> None:
     async with signed_in(sandbox, tmp_path) as ctx:
-        _card, code = await fresh_card(ctx.client, Decimal("5.00"))
-        tab = GiftCardsTab(ctx)
-        qtbot.addWidget(tab)
-        await look_up(tab, code, GiftCardCodeType.PHYSICAL)
+        tab, _code = await card_tab(qtbot, ctx, Decimal("5.00"))
         dialog = tab.open_money(MoneyAction.REDEEM)
         assert dialog is not None
         for text, words in (("abc", "not an amount"), ("1.234", "two decimal"), ("-3", "positive")):
@@ -146,10 +140,7 @@ async def test_wrong_pin_and_pin_cleared(
     qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path
 ) -> None:
     async with signed_in(sandbox, tmp_path) as ctx:
-        _card, code = await fresh_card(ctx.client, Decimal("30.00"), pin="2468")
-        tab = GiftCardsTab(ctx)
-        qtbot.addWidget(tab)
-        await look_up(tab, code, GiftCardCodeType.PHYSICAL)
+        tab, _code = await card_tab(qtbot, ctx, Decimal("30.00"), pin="2468")
         tab.pin_edit.setText("1111")
         dialog = tab.open_money(MoneyAction.REDEEM)
         assert dialog is not None
@@ -201,10 +192,7 @@ async def test_insufficient_funds_from_server(
 ) -> None:
     """The balance changed elsewhere after the look-up: the server's refusal is explained."""
     async with signed_in(sandbox, tmp_path) as ctx:
-        _card, code = await fresh_card(ctx.client, Decimal("25.00"))
-        tab = GiftCardsTab(ctx)
-        qtbot.addWidget(tab)
-        await look_up(tab, code, GiftCardCodeType.PHYSICAL)
+        tab, code = await card_tab(qtbot, ctx, Decimal("25.00"))
         await ctx.client.giftcard_transaction(
             code, GiftCardCodeType.PHYSICAL, GiftCardTransType.USE, Decimal("-20.00")
         )
@@ -239,10 +227,7 @@ async def test_authorize_capture_and_capture_twice(
     qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path
 ) -> None:
     async with signed_in(sandbox, tmp_path) as ctx:
-        _card, code = await fresh_card(ctx.client, Decimal("20.00"))
-        tab = GiftCardsTab(ctx)
-        qtbot.addWidget(tab)
-        await look_up(tab, code, GiftCardCodeType.PHYSICAL)
+        tab, _code = await card_tab(qtbot, ctx, Decimal("20.00"))
         await _authorize(tab, "8")
         assert tab.view.balance_label.text() == "$12.00"  # reserved at once
         assert not tab.capture_button.isEnabled()  # nothing selected yet
@@ -290,10 +275,7 @@ async def test_authorize_then_cancel_restores_funds(
     qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path
 ) -> None:
     async with signed_in(sandbox, tmp_path) as ctx:
-        _card, code = await fresh_card(ctx.client, Decimal("20.00"))
-        tab = GiftCardsTab(ctx)
-        qtbot.addWidget(tab)
-        await look_up(tab, code, GiftCardCodeType.PHYSICAL)
+        tab, _code = await card_tab(qtbot, ctx, Decimal("20.00"))
         await _authorize(tab, "7.50")
         assert tab.view.balance_label.text() == "$12.50"
         tab.view.trans_table.selectRow(0)
@@ -347,10 +329,7 @@ async def test_edit_codes_with_edit_permission(
 ) -> None:
     async with signed_in(sandbox, tmp_path) as ctx:
         assert ctx.viewer.can("EditGiftCard")
-        _card, code = await fresh_card(ctx.client, Decimal("9.00"))
-        tab = GiftCardsTab(ctx)
-        qtbot.addWidget(tab)
-        await look_up(tab, code, GiftCardCodeType.PHYSICAL)
+        tab, code = await card_tab(qtbot, ctx, Decimal("9.00"))
         assert tab.edit_button.isEnabled()
         dialog = tab.open_edit()
         assert dialog is not None
