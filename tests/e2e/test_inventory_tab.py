@@ -202,6 +202,18 @@ async def test_serial_tracked_item_shows_serial_numbers(
 
 
 @pytest.mark.asyncio
+async def test_scanned_barcode_of_a_serial_item_shows_its_serials(
+    qtbot: QtBot, sandbox: SandboxServer
+) -> None:
+    async with open_tab(qtbot, sandbox) as tab:
+        scan(tab.lookup, "072968000026")  # the UPC-A printed on TAB-PRO-11
+        await until(lambda: shown(tab, FIXTURES.serial_sku))
+        lots = tab.detail.serial_model
+        numbers = {lots.index(r, 1).data() for r in range(lots.rowCount())}
+        assert set(FIXTURES.serial_numbers) <= numbers
+
+
+@pytest.mark.asyncio
 async def test_lot_tracked_item_shows_lots_with_expiry(
     qtbot: QtBot, sandbox: SandboxServer
 ) -> None:
