@@ -291,6 +291,7 @@ def main(argv: list[str] | None = None) -> Result:
     args = parser.parse_args(argv)
     keyring.set_keyring(MemoryKeyring())
     app = QApplication.instance() or QApplication([])
+    load_before = os.getloadavg()[0]
     with large_database() as path:
         server = SandboxServer(db_path=str(path), seed="large", port=0)
         server.start()
@@ -305,7 +306,11 @@ def main(argv: list[str] | None = None) -> Result:
             server.stop()
     print()
     print(f"Inventory: scan → item detail on screen ({len(result.samples)} scans, large seed,")
-    print("local sandbox over HTTP on 127.0.0.1; shared 2-core machine)")
+    cores = os.cpu_count() or 0
+    load = f"load average {load_before:.1f} → {os.getloadavg()[0]:.1f} on {cores} cores"
+    print(f"local sandbox over HTTP on 127.0.0.1; {load})")
+    print("Wall times include waiting for a CPU when the machine is busy; the CPU-time rows")
+    print("count only this process's UI thread, which the load does not inflate.")
     print(table(result))
     return result
 
