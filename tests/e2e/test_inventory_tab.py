@@ -127,7 +127,11 @@ async def test_exact_sku_with_enter_opens_item_and_copy_actions(
         tab.lookup.setText(FIXTURES.plain_sku)
         QTest.keyClick(tab.lookup, Qt.Key.Key_Return)
         await until(lambda: shown(tab, FIXTURES.plain_sku))
-        assert tab.copy_sku() == FIXTURES.plain_sku
+        tab.activateWindow()
+        await until(tab.isActiveWindow)
+        QGuiApplication.clipboard().clear()
+        ctrl_shift = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+        QTest.keyClick(tab.lookup, Qt.Key.Key_C, ctrl_shift)  # Copy SKU
         assert QGuiApplication.clipboard().text() == FIXTURES.plain_sku
         details = tab.copy_details()
         assert details.startswith(f"SKU: {FIXTURES.plain_sku}\nName: Peppermint Mints")
@@ -161,8 +165,11 @@ async def test_partial_sku_search_then_keyboard_open(qtbot: QtBot, sandbox: Sand
         tab.results.table.setCurrentIndex(tab.results_model.index(row, 0))
         QTest.keyClick(tab.results.table, Qt.Key.Key_Return)
         await until(lambda: shown(tab, FIXTURES.plain_sku))
-        # Ctrl+L comes back to the look-up field.
-        tab.focus_action.trigger()
+        # Ctrl+L comes back to the look-up field (a real shortcut: the window must be active).
+        tab.activateWindow()
+        await until(tab.isActiveWindow)
+        tab.results.table.setFocus()
+        QTest.keyClick(tab.results.table, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
         assert tab.window().focusWidget() is tab.lookup
         assert tab.lookup.selectedText() == "MINTS"
 
