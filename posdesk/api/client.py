@@ -166,8 +166,13 @@ def make_http_client(profile: ConnectionProfile) -> httpx.AsyncClient:
     )
 
 
-class _NotSentError(PosError):
-    """Internal: a write failed before any byte reached the server (connect failure)."""
+class _NotSentError(Exception):
+    """Internal: the request never left (no connection, or no token): ``original`` says why.
+    For a write this is a confirmed failure, never an unknown outcome."""
+
+    def __init__(self, original: PosError) -> None:
+        super().__init__(str(original))
+        self.original = original
 
 
 class PosClient:
@@ -197,6 +202,7 @@ class PosClient:
         self.retry = retry
         self.settle_delay = settle_delay
         self._operations: dict[str, Operation] = dict(load_all())
+        self._in_flight: set[str] = set()  # journaled references being sent right now
         self.features: FeatureReport = FeatureReport(frozenset(self._operations))
 
     # ---------------------------------------------------------------- lifecycle
@@ -316,9 +322,17 @@ class PosClient:
             raise FeatureUnavailable(feature, details=self.features.reason(feature) or "")
         return op
 
+    async def _token(self, rejected: str | None = None) -> str:
+        try:
+            if rejected is None:
+                return await self._auth.access_token()
+            return await self._auth.rejected(rejected)
+        except PosError as exc:
+            raise _NotSentError(exc) from exc
+
     async def _post(self, payload: Mapping[str, Any], what: str) -> Any:
         """One GraphQL POST (with one token renewal on NOT_AUTHENTICATED); returns ``data``."""
-        token = await self._auth.access_token()
+        token = await self._token()
         for attempt in range(2):
             try:
                 response = await self._http.post(
@@ -328,14 +342,14 @@ class PosClient:
                 mapped = http_failure(exc, what)
                 if isinstance(mapped, TlsError):
                     raise mapped from exc
-                raise _NotSentError(mapped.user_message, mapped.details) from exc
+                raise _NotSentError(mapped) from exc
             except httpx.HTTPError as exc:
                 raise http_failure(exc, what) from exc
             try:
                 return _decode(response, what)
             except NotAuthenticated as exc:
                 if attempt == 0:
-                    token = await self._auth.rejected(token)
+                    token = await self._token(rejected=token)
                     continue
                 raise SignInRequired(details=exc.details) from exc
         raise AssertionError("unreachable")
@@ -346,12 +360,10 @@ class PosClient:
             try:
                 return await self._post(payload, what)
             except _NotSentError as exc:
-                failure: PosError = NetworkError(exc.user_message, exc.details)
+                failure = exc.original
             except PosError as exc:
-                if not is_transient(exc):
-                    raise
                 failure = exc
-            if attempt + 1 >= self.retry.attempts:
+            if not is_transient(failure) or attempt + 1 >= self.retry.attempts:
                 raise failure
             await asyncio.sleep(self.retry.delay(attempt))
         raise AssertionError("unreachable")
@@ -697,6 +709,21 @@ class PosClient:
         except FeatureUnavailable as exc:
             journal.mark_failed(ref, exc.details or exc.user_message)
             raise
+        self._in_flight.add(ref)
+        try:
+            return await self._send_journaled(entry, feature, variables, on_checking)
+        finally:
+            self._in_flight.discard(ref)
+
+    async def _send_journaled(
+        self,
+        entry: JournalEntry,
+        feature: str,
+        variables: Mapping[str, Any],
+        on_checking: Callable[[], object] | None,
+    ) -> Any:
+        ref = entry.reference
+        journal = self.journal
         journal.mark_sent(ref)
         try:
             result = await self._write(feature, variables)
@@ -705,8 +732,8 @@ class PosClient:
             journal.mark_unknown(ref, "cancelled while in flight")
             raise
         except _NotSentError as exc:
-            journal.mark_failed(ref, f"not sent: {exc.details}")
-            raise NetworkError(exc.user_message, exc.details) from None
+            journal.mark_failed(ref, f"not sent: {exc.original.details}")
+            raise exc.original from None
         except (ValidationError, NotAuthenticated, NotAuthorized, FeatureUnavailable) as exc:
             journal.mark_failed(ref, f"{type(exc).__name__}: {exc.details}")
             raise
@@ -932,7 +959,7 @@ class PosClient:
         try:
             result = await self._write(feature, variables)
         except _NotSentError as exc:
-            raise NetworkError(exc.user_message, exc.details) from None
+            raise exc.original from None
         except (NetworkError, HttpStatusError, InvalidResponseError) as exc:
             raise UnknownOutcome(_WHAT.get(feature, feature), details=exc.details) from exc
         if result is None:
@@ -1008,6 +1035,8 @@ class PosClient:
         become ``needs_review``; entries the server cannot be asked about now stay unknown."""
         settled: list[JournalEntry] = []
         for entry in self.journal.unresolved(self.profile.name):
+            if entry.reference in self._in_flight:
+                continue  # still being sent by this client: its own call settles it
             await self._reconcile_entry(entry, settle=False)
             updated = self.journal.get(entry.reference)
             if updated is not None:

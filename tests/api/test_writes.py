@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -343,5 +344,47 @@ async def test_gift_card_edit(sandbox: SandboxServer, tmp_path: Path) -> None:
         revoked = await client.giftcard_edit(card_id, revoke_physical_code=True)
         assert [c.code for c in revoked.codes] == [external]
         assert await client.giftcard(code, PHYSICAL) is None
+    finally:
+        await client.aclose()
+
+
+@pytest.mark.asyncio
+async def test_no_token_means_not_sent(sandbox: SandboxServer, tmp_path: Path) -> None:
+    """The token endpoint failing before a write is a confirmed failure, not an unknown."""
+    sandbox.token_lifetime = 2
+    client = await connect(sandbox, tmp_path)
+    try:
+        card_id, code = await _new_card(client)
+        await asyncio.sleep(1.6)  # the token is due for renewal
+        sandbox.faults.paths = ("/token",)
+        sandbox.faults.error_kind = "500"
+        sandbox.faults.fail_next = 1
+        with pytest.raises(errors.HttpStatusError):
+            await client.giftcard_transaction(
+                code, PHYSICAL, GiftCardTransType.ADD, Decimal("1.00"), giftcard_id=card_id
+            )
+        [entry] = client.journal.entries(kind="giftcard_trans")
+        assert entry.state is JournalState.FAILED
+        assert (await client.giftcard_transactions(giftcard_id=card_id)).items == ()
+    finally:
+        await client.aclose()
+
+
+@pytest.mark.asyncio
+async def test_reconcile_skips_what_is_in_flight(sandbox: SandboxServer, tmp_path: Path) -> None:
+    client = await connect(sandbox, tmp_path)
+    try:
+        card_id, code = await _new_card(client)
+        sandbox.faults.latency_ms = 300
+        write = asyncio.ensure_future(
+            client.giftcard_transaction(
+                code, PHYSICAL, GiftCardTransType.ADD, Decimal("2.00"), giftcard_id=card_id
+            )
+        )
+        await asyncio.sleep(0.1)
+        sandbox.faults.latency_ms = 0
+        assert await client.reconcile_pending() == []  # the in-flight entry is left alone
+        trans = await write
+        assert client.journal.get(trans.ref_no or "").state is JournalState.DONE  # type: ignore[union-attr]
     finally:
         await client.aclose()
