@@ -30,6 +30,8 @@ class JournalView(Protocol):
 
     def entries(self, *states: Any, profile: str | None = None) -> Sequence[Any]: ...
 
+    def resolve_by_hand(self, reference: str, *, happened: bool, note: str) -> None: ...
+
 
 class GiftCardBackend(Protocol):
     """The subset of ``posdesk.api.PosClient`` these screens use (same signatures)."""

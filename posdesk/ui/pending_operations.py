@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -76,9 +77,30 @@ class PendingOperationsPanel(QGroupBox):
         top = QHBoxLayout()
         top.addWidget(self.summary, 1)
         top.addWidget(self.reconcile_button)
+        # A manager settles a "needs review" entry after checking it in the admin console.
+        self.review_note = QLineEdit(self)
+        self.review_note.setObjectName("reviewNote")
+        self.review_note.setAccessibleName("What you checked")
+        self.review_note.setPlaceholderText(
+            "What you checked in the POS admin console (kept with the record)"
+        )
+        self.happened_button = QPushButton("It went through", self)
+        self.happened_button.setObjectName("reviewHappened")
+        self.not_happened_button = QPushButton("It did not happen", self)
+        self.not_happened_button.setObjectName("reviewNotHappened")
+        self.happened_button.clicked.connect(lambda: self.resolve(happened=True))
+        self.not_happened_button.clicked.connect(lambda: self.resolve(happened=False))
+        self.review_row = QWidget(self)
+        review = QHBoxLayout(self.review_row)
+        review.setContentsMargins(0, 0, 0, 0)
+        review.addWidget(self.review_note, 1)
+        review.addWidget(self.happened_button)
+        review.addWidget(self.not_happened_button)
+        self.table.itemSelectionChanged.connect(self._update_review)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.table)
+        layout.addWidget(self.review_row)
         self.refresh()
 
     def refresh(self) -> None:
@@ -105,6 +127,7 @@ class PendingOperationsPanel(QGroupBox):
                 detail.setToolTip(f"Technical detail: {entry.error}")
             self.table.setItem(row, 4, detail)
         self.table.setVisible(bool(self.entries))
+        self._update_review()
         if not self.entries:
             self.summary.setText("Every money operation from this computer is settled.")
         else:
@@ -114,6 +137,32 @@ class PendingOperationsPanel(QGroupBox):
                 text += f" {review} need(s) a manager to check them in the POS admin console."
             self.summary.setText(text)
         self.setVisible(True)
+
+    def selected_entry(self) -> Any | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.entries[rows[0].row()] if rows else None
+
+    def _update_review(self) -> None:
+        entry = self.selected_entry()
+        review = entry is not None and str(entry.state) == "needs_review"
+        self.review_row.setVisible(any(str(e.state) == "needs_review" for e in self.entries))
+        self.happened_button.setEnabled(review)
+        self.not_happened_button.setEnabled(review)
+
+    def resolve(self, *, happened: bool) -> None:
+        """Record what a manager found for the selected needs-review entry."""
+        entry = self.selected_entry()
+        if entry is None or str(entry.state) != "needs_review":
+            return
+        note = self.review_note.text().strip()
+        if not note:
+            self.summary.setText("Say what you checked before settling it by hand.")
+            self.review_note.setFocus()
+            return
+        self.backend.journal.resolve_by_hand(entry.reference, happened=happened, note=note)
+        self.review_note.clear()
+        self.refresh()
+        self.reconciled.emit()
 
     def reconcile_now(self) -> None:
         if self.task is not None and not self.task.done():

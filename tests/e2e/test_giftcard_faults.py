@@ -225,3 +225,41 @@ async def test_purchase_unknown_outcome_is_reconciled_before_any_resend(
         dialog.review_button.click()
         assert "already recorded from this computer" in dialog.message.text()
         assert len((await ctx.client.purchases(tx_id)).items) == 1
+
+
+async def test_needs_review_is_settled_by_a_manager(
+    qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """Where the server cannot be asked, the api marks the entry "needs review"; the panel
+    lets a manager record what they found in the admin console — nothing is resent."""
+    async with signed_in(sandbox, tmp_path) as ctx:
+        journal = ctx.client.journal
+        # What posdesk.api writes when a look-up is unavailable on the connected server:
+        journal.record_intent(
+            "RED-REVIEW1",
+            profile=ctx.profile_name,
+            kind="giftcard_trans",
+            request={"ref_no": "RED-REVIEW1", "amount": "-4.00"},
+            summary="Record USE -4.00 on gift card ••••0117 (ref RED-REVIEW1)",
+        )
+        journal.mark_needs_review("RED-REVIEW1", "look-up unavailable on this server")
+        tab = GiftCardsTab(ctx)
+        qtbot.addWidget(tab)
+        panel = tab.pending
+        assert panel.table.rowCount() == 1
+        assert panel.table.item(0, 3).text() == "Needs review by a manager"  # type: ignore[union-attr]
+        assert "need(s) a manager" in panel.summary.text()
+        assert not panel.review_row.isHidden()
+        assert not panel.happened_button.isEnabled()  # select the row first
+        panel.table.selectRow(0)
+        assert panel.not_happened_button.isEnabled()
+        panel.not_happened_button.click()
+        assert "Say what you checked" in panel.summary.text()
+        panel.review_note.setText("Not in the admin console's transaction list")
+        panel.not_happened_button.click()
+        entry = journal.get("RED-REVIEW1")
+        assert entry is not None
+        assert str(entry.state) == "failed"
+        assert "admin console" in (entry.error or "")
+        assert panel.table.rowCount() == 0
+        assert panel.review_row.isHidden()

@@ -7,6 +7,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QTableWidget
 from pytestqt.qtbot import QtBot
 
@@ -16,7 +18,7 @@ from posdesk.sandbox.server import SandboxServer
 from posdesk.ui.giftcard_dialogs import MoneyAction, SettleAction
 from posdesk.ui.giftcard_errors import OutcomeKind
 from posdesk.ui.giftcards_tab import GiftCardsTab
-from tests.e2e.giftcard_helpers import card_tab, fresh_card, settle, signed_in
+from tests.e2e.giftcard_helpers import card_tab, fresh_card, settle, signed_in, until
 
 pytestmark = pytest.mark.asyncio
 
@@ -352,3 +354,24 @@ async def test_edit_codes_with_edit_permission(
         dialog.apply_button.click()
         await settle(dialog)
         assert "already used by another card" in dialog.message.text()
+
+
+async def test_scanner_burst_in_any_field_looks_the_card_up(
+    qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """A keyboard-wedge scan typed while the PIN field has focus never lands in it."""
+    async with signed_in(sandbox, tmp_path) as ctx:
+        tab = GiftCardsTab(ctx)
+        qtbot.addWidget(tab)
+        tab.show()
+        tab.activateWindow()
+        tab.pin_edit.setFocus()
+        await until(lambda: tab.window().focusWidget() is tab.pin_edit)
+        QTest.keyClicks(tab.pin_edit, FIXTURES.gc_physical_code)
+        QTest.keyClick(tab.pin_edit, Qt.Key.Key_Return)
+        await until(lambda: tab.task is not None)
+        await settle(tab)
+        assert tab.pin_edit.text() == ""
+        assert tab.code_edit.text() == FIXTURES.gc_physical_code
+        assert tab.target is not None
+        assert tab.target.card.id == FIXTURES.gc_physical_id
