@@ -20,17 +20,13 @@ from posdesk.store.journal import Journal
 from posdesk.ui.errors import ErrorReporter
 from posdesk.ui.main_window import MainWindow, TabSpec
 from posdesk.ui.profiles import ProfileStore
-from tests.api.helpers import browser
+from tests.api.helpers import base_url, browser
 from tests.conftest import MemoryKeyring
 from tests.helpers.probe_tab import CustomersProbeTab
+from tests.helpers.scan import files_text
 from tests.helpers.waiting import wait_until
 
 PROBE = [TabSpec("&Customers", "tests.helpers.probe_tab:CustomersProbeTab", "customers")]
-
-
-def base_url(sandbox: SandboxServer) -> str:
-    assert sandbox.info is not None
-    return sandbox.info.base_url
 
 
 def make_shell(
@@ -57,10 +53,6 @@ def probe(window: MainWindow) -> CustomersProbeTab:
     return tab
 
 
-def settings_text(root: Path) -> str:
-    return "\n".join(p.read_text(errors="replace") for p in root.rglob("*") if p.is_file())
-
-
 @pytest.mark.asyncio
 async def test_interactive_sign_in_through_the_window(
     qtbot: QtBot,
@@ -84,7 +76,7 @@ async def test_interactive_sign_in_through_the_window(
         assert tab.model.error is None, (tab.model.error_text, tab.model.error)
         refresh = memory_keyring.secrets[("posdesk", "Store PC:refresh_token")]
         assert refresh
-        assert refresh not in settings_text(isolated_qsettings)
+        assert refresh not in files_text(isolated_qsettings)
         assert controller.store.last_used == "Store PC"
     finally:
         await controller.aclose()

@@ -14,12 +14,9 @@ from posdesk.logging_setup import setup_logging, teardown_logging
 from posdesk.ui.profiles import ProfileStore
 from posdesk.ui.profiles_dialog import ProfilesDialog
 from tests.conftest import MemoryKeyring
+from tests.helpers.scan import files_text
 
 SECRET = "s3cr3t-client-secret-value"
-
-
-def settings_text(root: Path) -> str:
-    return "\n".join(p.read_text(errors="replace") for p in root.rglob("*") if p.is_file())
 
 
 def test_store_round_trip_keeps_the_secret_in_the_keychain(
@@ -33,8 +30,8 @@ def test_store_round_trip_keeps_the_secret_in_the_keychain(
     assert store.names() == ["Austin / Main"]
     assert store.get("Austin / Main") == profile
     assert memory_keyring.secrets[("posdesk", "Austin / Main:client_secret")] == SECRET
-    assert "backoffice" in settings_text(isolated_qsettings)
-    assert SECRET not in settings_text(isolated_qsettings)
+    assert "backoffice" in files_text(isolated_qsettings)
+    assert SECRET not in files_text(isolated_qsettings)
     renamed = store.rename(profile, "Austin")
     assert store.names() == ["Austin"]
     assert store.has_secret("Austin")
@@ -103,8 +100,8 @@ def test_dialog_add_edit_remove_and_nothing_secret_on_disk(
         handler.flush()
     # The scan: no settings file and no log line contains the secret.
     QSettings().sync()
-    assert "pos.example.com" in settings_text(isolated_qsettings)  # the scan sees the file
-    assert SECRET not in settings_text(isolated_qsettings)
+    assert "pos.example.com" in files_text(isolated_qsettings)  # the scan sees the file
+    assert SECRET not in files_text(isolated_qsettings)
     assert SECRET not in log_path.read_text(encoding="utf-8")
 
 
