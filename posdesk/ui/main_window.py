@@ -100,7 +100,9 @@ class TabPage(QWidget):
         title = self.spec.title.replace("&", "")
         content: QWidget
         if context is None:
-            content = PlaceholderTab(self.spec, "Not connected. Choose File › Connection profiles…", self)
+            content = PlaceholderTab(
+                self.spec, "Not connected. Choose File › Connection profiles…", self
+            )
         else:
             try:
                 factory = load_factory(self.spec)
