@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from posdesk.api.client import PosClient
@@ -25,6 +25,7 @@ from posdesk.sandbox.server import SandboxServer
 from posdesk.ui.context import SessionContext
 from posdesk.ui.errors import ErrorReporter
 from posdesk.ui.inventory_tab import InventoryTab
+from tests.helpers.scanner import scan
 
 
 async def until(predicate: Callable[[], object], seconds: float = 5.0) -> None:
@@ -69,12 +70,6 @@ async def open_tab(
     finally:
         await tasks.aclose()
         await client.aclose()
-
-
-def scan(widget: QWidget, code: str) -> None:
-    """A keyboard-wedge scanner: the whole code as fast key presses, then Enter."""
-    QTest.keyClicks(widget, code)
-    QTest.keyClick(widget, Qt.Key.Key_Return)
 
 
 def shown(tab: InventoryTab, sku: str) -> bool:
