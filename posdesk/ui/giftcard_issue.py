@@ -60,6 +60,7 @@ from posdesk.ui.giftcard_view import mask_code
 
 ISSUE_PERMISSIONS = ("CreateGiftCard", "GiftCardTransAdd")
 TERMINAL_AUTH_PERMISSION = "MakeAuthTerminalPayment"
+TERMINAL_SALE_PERMISSION = "MakeSaleTerminalPayment"
 WAITING_ON_TERMINAL = "Waiting for customer on terminal…"
 STEP_TITLES = ("Create the card", "Take the payment", "Fund the card")
 
@@ -126,6 +127,12 @@ class IssueCardDialog(QDialog):
         )
         self.close_button = QPushButton("Close", self)
         self.close_button.setObjectName("issueClose")
+        self.switch_cash_button = QPushButton("Take cash instead", self)
+        self.switch_cash_button.setObjectName("issueSwitchCash")
+        self.switch_cash_button.setToolTip(
+            "The terminal payment did not go through: record a cash payment instead."
+        )
+        self.switch_cash_button.clicked.connect(self.switch_to_cash)
         self.print_slip_button = QPushButton("Print slip…", self)
         self.print_slip_button.setObjectName("issuePrintSlip")
         self.save_slip_button = QPushButton("Save slip as PDF…", self)
@@ -143,6 +150,7 @@ class IssueCardDialog(QDialog):
         buttons.addWidget(self.abandon_button)
         buttons.addStretch(1)
         for button in (
+            self.switch_cash_button,
             self.print_slip_button,
             self.save_slip_button,
             self.back_button,
@@ -220,6 +228,14 @@ class IssueCardDialog(QDialog):
         self.pay_terminal = QRadioButton("Card on terminal", page)
         self.pay_terminal.setObjectName("issuePayTerminal")
         self.pay_cash.setChecked(True)
+        if self.viewer.permissions and not (
+            self.viewer.can(TERMINAL_AUTH_PERMISSION) or self.viewer.can(TERMINAL_SALE_PERMISSION)
+        ):
+            self.pay_terminal.setEnabled(False)
+            self.pay_terminal.setToolTip(
+                f"Your role lacks {TERMINAL_SALE_PERMISSION}: card payments on the terminal "
+                "are not available."
+            )
         pays = QButtonGroup(self)
         pay_row = QHBoxLayout()
         for radio in (self.pay_cash, self.pay_other, self.pay_terminal):
@@ -312,6 +328,15 @@ class IssueCardDialog(QDialog):
             "Continue" if self.draft and self.draft.step is not IssueStep.STARTED else "Try again"
         )
         self.abandon_button.setVisible(in_progress and idle and not finished)
+        draft = self.draft
+        self.switch_cash_button.setVisible(
+            in_progress
+            and idle
+            and draft is not None
+            and draft.step is IssueStep.CREATED
+            and draft.payment_method is PaymentMethod.TERMINAL
+            and draft.terminal_payment_id is None
+        )
         self.cancel_payment_button.setVisible(False)
         self.close_button.setEnabled(idle)
         self.close_button.setText("Close" if in_progress else "Cancel")
@@ -590,6 +615,24 @@ class IssueCardDialog(QDialog):
                 terminal_payment_id=None,
             )
         )
+
+    def switch_to_cash(self) -> None:
+        """After a declined / abandoned terminal payment (nothing taken): pay cash instead."""
+        draft = self.draft
+        if draft is None or draft.terminal_payment_id is not None:
+            return
+        self.draft = self._save(
+            draft.advance(
+                draft.step,
+                payment_method=PaymentMethod.CASH,
+                payment_note="cash",
+                terminal_id=None,
+                terminal_ref_no=None,
+                terminal_continuation_id=None,
+            )
+        )
+        self.render_draft(self.draft, "Payment changed to cash. Press Continue when paid.")
+        self._set_buttons(idle=True)
 
     def print_slip(self) -> None:
         if self.slip is not None:

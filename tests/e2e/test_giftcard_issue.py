@@ -155,6 +155,15 @@ async def test_terminal_decline_charges_nothing_then_cash(
         await settle(dialog)
         assert "declined" in dialog.status_label.text()
         assert len(tab.drafts.unfinished()) == 1
+        # The customer pays cash instead: the same card is funded, once.
+        assert not dialog.switch_cash_button.isHidden()
+        dialog.switch_cash_button.click()
+        assert "cash" in dialog.step_labels[1].text()
+        dialog.retry_button.click()
+        await settle(dialog)
+        assert "Done" in dialog.status_label.text(), dialog.status_label.text()
+        assert [t[:2] for t in await card_transactions(tab, code)] == [("ADD", "25.13")]
+        assert tab.drafts.unfinished() == []
 
 
 async def test_terminal_timeout_and_cancel(
@@ -242,3 +251,16 @@ async def test_issue_unavailable_without_create_permission(
         qtbot.addWidget(tab)
         assert not tab.issue_button.isEnabled()
         assert "CreateGiftCard" in tab.issue_button.toolTip()
+
+
+async def test_terminal_payment_unavailable_without_terminal_permission(
+    qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    async with signed_in(sandbox, tmp_path, "demo-clerk") as ctx:
+        assert ctx.viewer.can("CreateGiftCard")
+        tab = GiftCardsTab(ctx)
+        qtbot.addWidget(tab)
+        assert tab.issue_button.isEnabled()
+        dialog = tab.open_issue()
+        assert not dialog.pay_terminal.isEnabled()
+        assert "MakeSaleTerminalPayment" in dialog.pay_terminal.toolTip()
