@@ -192,7 +192,8 @@ class ScanDetector(QObject):
         if self._held and not in_burst:
             self.flush()
         key = event.key()
-        if key in _TERMINATORS and in_burst:
+        terminator = key in _TERMINATORS or event.text() in ("\r", "\n")  # Enter, or LF suffix
+        if terminator and in_burst:
             code = "".join(self._code)
             if len(code) >= self.min_length:
                 self._flush_timer.stop()

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
 from posdesk.ui.widgets.scanner import ScanDetector
@@ -177,3 +177,16 @@ def test_inactive_while_hidden_and_for_other_windows(
     scope.other.setFocus()
     burst(scope.other, "77777")
     assert codes == ["77777"]
+
+
+def test_line_feed_suffix_ends_a_scan_too(qtbot: QtBot, scope: Scope, clock: FakeClock) -> None:
+    """Some scanners are set up to end codes with LF (X11 delivers key 0x0a, text "\\n")."""
+    _detector, codes = make_detector(scope, clock)
+    scope.other.setFocus()
+    QTest.keyClicks(scope.other, "4006381333931")
+    for etype in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+        QApplication.sendEvent(
+            scope.other, QKeyEvent(etype, 0x0A, Qt.KeyboardModifier.NoModifier, "\n")
+        )
+    assert codes == ["4006381333931"]
+    assert scope.other.text() == ""
