@@ -9,7 +9,6 @@ bearer token back into a ``Principal``.
 from __future__ import annotations
 
 import html
-import math
 import secrets
 import time
 from collections.abc import Callable, Mapping
@@ -415,9 +414,9 @@ class OidcProvider:
         """An RS256 JWT access token for ``principal`` (also used by tests and demo wiring)."""
         issued = self.clock()
         now = int(issued)
-        # Round expiry up: "exp <= now" (whole seconds) would otherwise cut up to a second off
-        # the advertised lifetime, and a 1 s token could be dead on arrival.
-        expires = math.ceil(issued) + (self.token_lifetime if lifetime is None else lifetime)
+        # Expiry to the millisecond (NumericDate may be fractional): whole seconds would make a
+        # token live up to a second more or less than ``expires_in`` says, and tests use 1-3 s.
+        expires = round(issued + (self.token_lifetime if lifetime is None else lifetime), 3)
         claims: dict[str, Any] = {
             "iss": self.issuer,
             "aud": API_AUDIENCE,
@@ -459,7 +458,7 @@ class OidcProvider:
         try:
             decoded = jwt.decode(token, self.keys, algorithms=[SIGNING_ALG])
             registry = JWTClaimsRegistry(
-                now=self._now,
+                now=self.clock,  # type: ignore[arg-type]  # float: fractional "exp" is exact
                 iss={"essential": True, "value": self.issuer},
                 aud={"essential": True, "value": API_AUDIENCE},
                 exp={"essential": True},
