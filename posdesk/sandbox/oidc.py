@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from authlib.oauth2.rfc6749 import (
     AuthorizationServer,
+    InsecureTransportError,
     InvalidRequestError,
     OAuth2Error,
     OAuth2Payload,
@@ -528,7 +529,10 @@ class OidcProvider:
 
     async def _token_endpoint(self, request: Request) -> Response:
         form = await request.form()
-        oauth_request = StarletteOAuth2Request(request, form)
+        try:
+            oauth_request = StarletteOAuth2Request(request, form)
+        except InsecureTransportError as error:
+            return JSONResponse(dict(error.get_body()), status_code=400)
         return _to_response(self.server.create_token_response(oauth_request))
 
     async def _userinfo_endpoint(self, request: Request) -> Response:
@@ -553,7 +557,10 @@ class OidcProvider:
 
     async def _authorize_endpoint(self, request: Request) -> Response:
         form = await request.form() if request.method == "POST" else None
-        oauth_request = StarletteOAuth2Request(request, form)
+        try:
+            oauth_request = StarletteOAuth2Request(request, form)
+        except InsecureTransportError as error:
+            return _error_page(error)
         try:
             grant = self.server.get_consent_grant(oauth_request)
         except OAuth2Error as error:

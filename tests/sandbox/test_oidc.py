@@ -425,3 +425,17 @@ def test_refresh_token_is_bound_to_its_client(sandbox: SandboxServer, http: http
         auth=("demo-clerk", DEMO_CLIENTS["demo-clerk"].secret),
     )
     assert stolen.status_code in (400, 401)
+
+
+def test_plain_http_is_refused_for_a_non_loopback_host(
+    sandbox: SandboxServer, http: httpx.Client
+) -> None:
+    """OAuth over http only on loopback: a request addressed to a public name is refused."""
+    response = http.post(
+        f"{issuer(sandbox)}/token",
+        data={"grant_type": "client_credentials"},
+        auth=("posdesk-demo", DEMO_CLIENTS["posdesk-demo"].secret),
+        headers={"Host": "pos.example.com"},
+    )
+    assert response.status_code == 400
+    assert response.json()["error"] == "insecure_transport"
