@@ -1428,7 +1428,12 @@ class _Api:
                 insert(conn, "PERSONAL", self._new_personal_code(), None)
         return self._card_result(principal, card_id)
 
-    def _find_code(self, principal: Principal, t: dict[str, Any]) -> sqlite3.Row:
+    def _find_code(self, principal: Principal, t: dict[str, Any], cents: int) -> sqlite3.Row:
+        """The code a transaction names, checked: visible kind, not expired, PIN.
+
+        A code's PIN is needed to take funds off it (negative amounts); adding funds works
+        without it (REFERENCE §8.12 tops up a PIN card without one). A PIN that is sent must
+        always be right."""
         code = t.get("code")
         if not code:
             raise validation("NotEmptyValidator", "Code", "The card code is required.")
@@ -1452,11 +1457,11 @@ class _Api:
         row = visible[0]
         if row["expires_on"] is not None and row["expires_on"] <= self.db.now_ts():
             raise validation("ExpiredCodeValidator", "Code", "The code has expired.")
+        pin = t.get("pin")
         if row["pin"] is not None:
-            pin = t.get("pin")
-            if not pin:
+            if not pin and cents < 0:
                 raise validation("NotEmptyValidator", "Pin", "This card needs its PIN.")
-            if not secrets.compare_digest(str(pin), row["pin"]):
+            if pin and not secrets.compare_digest(str(pin), row["pin"]):
                 raise validation("PinValidator", "Pin", "Wrong PIN.")
         return row
 
@@ -1476,7 +1481,7 @@ class _Api:
             raise validation("LessThanValidator", "Amount", "USE amounts must be negative.")
         if cents == 0:
             raise validation("NotEqualValidator", "Amount", "The amount must not be zero.")
-        code = self._find_code(principal, t)
+        code = self._find_code(principal, t, cents)
         authorize = bool(t.get("authorize"))
         now = self.db.now_ts()
         with self.db.transaction() as conn:

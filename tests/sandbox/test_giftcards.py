@@ -142,6 +142,19 @@ def test_code_pin_and_expiry_errors(gql: Gql) -> None:
     assert balance(gql, F.gc_pin_code) == F.gc_pin_balance
 
 
+def test_pin_guards_taking_funds_not_adding_them(gql: Gql) -> None:
+    code = new_card(gql, "10.00", pin="5151")
+    assert trans(gql, code, "ADD", "5.00")["balance"] == "15.00"  # a top-up needs no PIN
+    assert trans_error(gql, {"code": code, "transType": "ADD", "amount": "5", "pin": "1"}) == (
+        validation("PinValidator", "Pin")
+    )
+    assert trans_error(gql, {"code": code, "transType": "ADJUST", "amount": "-1"}) == (
+        validation("NotEmptyValidator", "Pin")
+    )
+    assert trans(gql, code, "ADJUST", "-1", pin="5151")["balance"] == "14.00"
+    assert trans(gql, F.gc_physical_code, "ADD", "1", pin="ignored")["balance"] == "26.00"
+
+
 def test_amount_errors(gql: Gql) -> None:
     code = new_card(gql, "5.00")
     base = {"code": code}
