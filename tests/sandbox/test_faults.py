@@ -317,11 +317,13 @@ def test_reset_clears_every_fault() -> None:
 
 def test_session_sandbox_faults_are_reset_between_tests_part1(sandbox: SandboxServer) -> None:
     sandbox.faults.fail_next = 5
+    sandbox.token_lifetime = 5
     assert sandbox.info is not None
     assert httpx.post(sandbox.info.graphql_url, json={"query": "{ __typename }"}).status_code == 500
 
 
 def test_session_sandbox_faults_are_reset_between_tests_part2(sandbox: SandboxServer) -> None:
     assert not sandbox.faults.active
+    assert sandbox.token_lifetime == 3600
     assert sandbox.info is not None
     assert httpx.post(sandbox.info.graphql_url, json={"query": "{ __typename }"}).status_code == 200

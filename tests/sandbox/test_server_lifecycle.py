@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import socket
 import threading
+from datetime import UTC, datetime
 
 import httpx
 import pytest
+from joserfc import jwt
 
 from posdesk.sandbox.server import SandboxServer
 
@@ -64,3 +66,21 @@ def test_port_in_use_raises_and_leaks_nothing() -> None:
         with pytest.raises(OSError, match=r"[Aa]ddress already in use"):
             server.start()
     server.stop()
+
+
+def test_injected_clock_drives_token_times() -> None:
+    frozen = datetime(2024, 3, 10, 12, 0, tzinfo=UTC)
+    with SandboxServer(seed=None, token_lifetime=60, now=lambda: frozen) as server:
+        assert server.info is not None
+        response = httpx.post(
+            server.info.issuer + "/token",
+            data={"grant_type": "client_credentials"},
+            auth=(server.info.client_id, server.info.client_secret),
+        )
+        token = response.json()["access_token"]
+        assert server.provider is not None
+        claims = jwt.decode(token, server.provider.keys, algorithms=["RS256"]).claims
+        assert claims["iat"] == int(frozen.timestamp())
+        assert claims["exp"] == frozen.timestamp() + 60
+        # valid for the server, whose clock is frozen, although 2024 is long gone
+        assert server.provider.verify(token).subject == server.info.client_id
