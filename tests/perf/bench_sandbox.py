@@ -6,7 +6,9 @@ Run: ``uv run python -m tests.perf.bench_sandbox`` (add ``--reseed`` to also tim
 Targets: p95 of a 100-row page of every list query and filter <= 20 ms; single look-ups
 (gift card by code, item by SKU, sale by id, ...) <= 5 ms; seeding ``large`` <= 90 s.
 The ``large`` database is built once at /work/cache/large.db (under ``flock large.lock``) and
-reused; the benchmark only reads it.
+reused; the benchmark only reads it. The server runs in its own process; requests go round
+robin over the cases (wall-clock median/p95), then case by case to measure the server's CPU
+time per request, which stays meaningful when other processes load the machine.
 """
 
 # ruff: noqa: E501  (GraphQL documents and query tables read best one per line)
