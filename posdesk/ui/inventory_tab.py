@@ -9,6 +9,15 @@ at a busy counter a modal box is one more thing to dismiss.
 
 Keyboard: Enter opens, Esc clears, Up/Down move between the look-up field and the lists,
 Ctrl+L focuses the look-up field, Ctrl+Shift+C copies the SKU, Ctrl+Alt+C the details.
+
+objectNames: ``inventoryTab``, ``inventoryLookup``, ``inventoryWarehouse``,
+``inventorySetHome``, ``inventoryCopySku`` / ``inventoryCopyDetails`` (buttons) and
+``inventoryCopySkuAction`` / ``inventoryCopyDetailsAction`` / ``inventoryFocusLookupAction``,
+``inventoryMessageBanner`` / ``inventoryMessageBannerText`` (not found, permission),
+``inventoryResultsTable`` (and the other ``PagedTableView`` names), ``inventoryRecent``,
+``inventorySplitter``, ``inventoryPlaceholder``, ``inventoryDetail`` with
+``inventoryItemTitle``, ``inventoryStockGrid``, ``inventoryStockTotals``,
+``inventorySerialLots``, ``inventoryCatalogue``.
 """
 
 from __future__ import annotations
@@ -166,9 +175,15 @@ class InventoryTab(QWidget):
         )
         self.set_home_button.clicked.connect(self.save_home_warehouse)
 
-        self.copy_sku_action = self._action("Copy &SKU", "Ctrl+Shift+C", self.copy_sku)
-        self.copy_details_action = self._action("Copy &details", "Ctrl+Alt+C", self.copy_details)
-        self.focus_action = self._action("Focus look-up", "Ctrl+L", self.focus_search)
+        self.copy_sku_action = self._action(
+            "inventoryCopySkuAction", "Copy &SKU", "Ctrl+Shift+C", self.copy_sku
+        )
+        self.copy_details_action = self._action(
+            "inventoryCopyDetailsAction", "Copy &details", "Ctrl+Alt+C", self.copy_details
+        )
+        self.focus_action = self._action(
+            "inventoryFocusLookupAction", "Focus look-up", "Ctrl+L", self.focus_search
+        )
         copy_sku = QPushButton("Copy SKU", self)
         copy_sku.setObjectName("inventoryCopySku")
         copy_sku.clicked.connect(self.copy_sku)
@@ -427,8 +442,9 @@ class InventoryTab(QWidget):
 
     # -------------------------------------------------------------- internals
 
-    def _action(self, text: str, shortcut: str, slot: Any) -> QAction:
+    def _action(self, name: str, text: str, shortcut: str, slot: Any) -> QAction:
         action = QAction(text, self)
+        action.setObjectName(name)
         action.setShortcut(QKeySequence(shortcut))
         action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         action.triggered.connect(slot)

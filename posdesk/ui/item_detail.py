@@ -251,7 +251,7 @@ class ItemDetailView(QWidget):
         self._home: str | None = None
 
         self.title = _selectable(QLabel())
-        self.title.setObjectName("itemTitle")
+        self.title.setObjectName("inventoryItemTitle")
         font = QFont(self.title.font())
         font.setPointSizeF(font.pointSizeF() * 1.35)
         font.setBold(True)
@@ -275,8 +275,10 @@ class ItemDetailView(QWidget):
             stock_columns(), locale=self.number_locale, parent=self
         )
         self.stock_view = _table(self.stock_model)
-        self.stock_view.setObjectName("stockGrid")
+        self.stock_view.setObjectName("inventoryStockGrid")
+        self.stock_view.setAccessibleName("Stock per warehouse")
         self.stock_totals = _selectable(QLabel())
+        self.stock_totals.setObjectName("inventoryStockTotals")
         self.stock_box = QGroupBox("Stock")
         self.stock_box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         stock_layout = QVBoxLayout(self.stock_box)
@@ -287,13 +289,15 @@ class ItemDetailView(QWidget):
             serial_columns(), locale=self.number_locale, parent=self
         )
         self.serial_view = _table(self.serial_model)
-        self.serial_view.setObjectName("serialLots")
+        self.serial_view.setObjectName("inventorySerialLots")
+        self.serial_view.setAccessibleName("Serial and lot numbers")
         self.serial_box = QGroupBox("Serial / lot numbers")
         serial_layout = QVBoxLayout(self.serial_box)
         serial_layout.addWidget(self.serial_view)
 
         self.catalogue = QTextBrowser()
-        self.catalogue.setObjectName("catalogue")
+        self.catalogue.setObjectName("inventoryCatalogue")
+        self.catalogue.setAccessibleName("Catalogue page")
         self.catalogue.setOpenExternalLinks(True)
         self.catalogue_box = QGroupBox("Catalogue page")
         catalogue_layout = QVBoxLayout(self.catalogue_box)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import pytest
@@ -26,16 +25,7 @@ from posdesk.ui.context import SessionContext
 from posdesk.ui.errors import ErrorReporter
 from posdesk.ui.inventory_tab import InventoryTab
 from tests.helpers.scanner import scan
-
-
-async def until(predicate: Callable[[], object], seconds: float = 5.0) -> None:
-    """Poll while the qasync loop runs (qtbot.wait* must not be used in async tests)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + seconds
-    while not predicate():
-        if loop.time() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.02)
+from tests.helpers.waiting import wait_until
 
 
 @asynccontextmanager
@@ -63,7 +53,7 @@ async def open_tab(
         qtbot.addWidget(tab)
         tab.resize(1300, 800)
         tab.show()
-        await until(lambda: tab.warehouse.count() > 1 or tab.message_kind == "permission")
+        await wait_until(lambda: tab.warehouse.count() > 1 or tab.message_kind == "permission")
         yield tab
         await tab.results_model.aclose()
         await tab._tasks.aclose()
@@ -95,7 +85,7 @@ async def test_scanner_burst_with_focus_elsewhere_opens_the_item(
         tab.warehouse.setFocus()
         before = tab.warehouse.currentIndex()
         scan(tab.warehouse, FIXTURES.ean_barcode)
-        await until(lambda: shown(tab, FIXTURES.ean_sku))
+        await wait_until(lambda: shown(tab, FIXTURES.ean_sku))
         assert tab.warehouse.currentIndex() == before  # keys did not leak into the combo
         assert tab.lookup.text() == FIXTURES.ean_barcode
         assert tab.detail.title.text().startswith(f"{FIXTURES.ean_sku} · Spearmint Gum")
@@ -121,9 +111,9 @@ async def test_exact_sku_with_enter_opens_item_and_copy_actions(
         tab.lookup.setFocus()
         tab.lookup.setText(FIXTURES.plain_sku)
         QTest.keyClick(tab.lookup, Qt.Key.Key_Return)
-        await until(lambda: shown(tab, FIXTURES.plain_sku))
+        await wait_until(lambda: shown(tab, FIXTURES.plain_sku))
         tab.activateWindow()
-        await until(tab.isActiveWindow)
+        await wait_until(tab.isActiveWindow)
         QGuiApplication.clipboard().clear()
         ctrl_shift = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
         QTest.keyClick(tab.lookup, Qt.Key.Key_C, ctrl_shift)  # Copy SKU
@@ -149,7 +139,7 @@ async def test_partial_sku_search_then_keyboard_open(qtbot: QtBot, sandbox: Sand
         tab.lookup.setFocus()
         tab.lookup.setText("MINTS")
         tab.lookup.textEdited.emit("MINTS")  # as typed: debounced search as you type
-        await until(lambda: FIXTURES.plain_sku in column_texts(tab, 0))
+        await wait_until(lambda: FIXTURES.plain_sku in column_texts(tab, 0))
         # SKU prefix or a word of the name: every row matches "mints" one way or the other.
         rows = zip(column_texts(tab, 0), column_texts(tab, 1), strict=True)
         assert all(s.startswith("MINTS") or "mints" in n.lower() for s, n in rows)
@@ -159,10 +149,10 @@ async def test_partial_sku_search_then_keyboard_open(qtbot: QtBot, sandbox: Sand
         row = column_texts(tab, 0).index(FIXTURES.plain_sku)
         tab.results.table.setCurrentIndex(tab.results_model.index(row, 0))
         QTest.keyClick(tab.results.table, Qt.Key.Key_Return)
-        await until(lambda: shown(tab, FIXTURES.plain_sku))
+        await wait_until(lambda: shown(tab, FIXTURES.plain_sku))
         # Ctrl+L comes back to the look-up field (a real shortcut: the window must be active).
         tab.activateWindow()
-        await until(tab.isActiveWindow)
+        await wait_until(tab.isActiveWindow)
         tab.results.table.setFocus()
         QTest.keyClick(tab.results.table, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
         assert tab.window().focusWidget() is tab.lookup
@@ -177,7 +167,7 @@ async def test_description_search_and_typed_miss_fall_back_to_the_list(
         tab.lookup.setFocus()
         tab.lookup.setText("spearmint gum")
         QTest.keyClick(tab.lookup, Qt.Key.Key_Return)  # no exact SKU/barcode: a search
-        await until(lambda: FIXTURES.ean_sku in column_texts(tab, 0))
+        await wait_until(lambda: FIXTURES.ean_sku in column_texts(tab, 0))
         assert tab.detail.item is None
         assert tab.message_kind == ""
         names = column_texts(tab, 1)
@@ -190,7 +180,7 @@ async def test_serial_tracked_item_shows_serial_numbers(
 ) -> None:
     async with open_tab(qtbot, sandbox) as tab:
         scan(tab.lookup, FIXTURES.serial_sku)
-        await until(lambda: shown(tab, FIXTURES.serial_sku))
+        await wait_until(lambda: shown(tab, FIXTURES.serial_sku))
         lots = tab.detail.serial_model
         numbers = {lots.index(r, 1).data() for r in range(lots.rowCount())}
         assert set(FIXTURES.serial_numbers) <= numbers
@@ -209,7 +199,7 @@ async def test_scanned_barcode_of_a_serial_item_shows_its_serials(
 ) -> None:
     async with open_tab(qtbot, sandbox) as tab:
         scan(tab.lookup, "072968000026")  # the UPC-A printed on TAB-PRO-11
-        await until(lambda: shown(tab, FIXTURES.serial_sku))
+        await wait_until(lambda: shown(tab, FIXTURES.serial_sku))
         lots = tab.detail.serial_model
         numbers = {lots.index(r, 1).data() for r in range(lots.rowCount())}
         assert set(FIXTURES.serial_numbers) <= numbers
@@ -221,7 +211,7 @@ async def test_lot_tracked_item_shows_lots_with_expiry(
 ) -> None:
     async with open_tab(qtbot, sandbox) as tab:
         scan(tab.lookup, FIXTURES.lot_sku)
-        await until(lambda: shown(tab, FIXTURES.lot_sku))
+        await wait_until(lambda: shown(tab, FIXTURES.lot_sku))
         lots = tab.detail.serial_model
         rows = {lots.index(r, 1).data(): r for r in range(lots.rowCount())}
         assert set(FIXTURES.lot_numbers) <= set(rows)
@@ -238,7 +228,7 @@ async def test_warehouse_filter_and_my_store_default(qtbot: QtBot, sandbox: Sand
         tab.warehouse.setCurrentIndex(tab.warehouse.findData(wh))
         tab.lookup.setText("BATT")
         tab.lookup.textEdited.emit("BATT")
-        await until(lambda: FIXTURES.out_of_stock_sku in column_texts(tab, 0))
+        await wait_until(lambda: FIXTURES.out_of_stock_sku in column_texts(tab, 0))
         model = tab.results_model
         assert model.headerData(2, Qt.Orientation.Horizontal) == "Available here"
         row = column_texts(tab, 0).index(FIXTURES.out_of_stock_sku)
@@ -252,7 +242,7 @@ async def test_warehouse_filter_and_my_store_default(qtbot: QtBot, sandbox: Sand
     async with open_tab(qtbot, sandbox, profile="inv-filter") as again:
         assert again.current_warehouse == wh  # "my store" remembered for this profile
         scan(again.lookup, FIXTURES.out_of_stock_sku)
-        await until(lambda: shown(again, FIXTURES.out_of_stock_sku))
+        await wait_until(lambda: shown(again, FIXTURES.out_of_stock_sku))
         first = again.detail.stock_model.index(0, 0).data()
         assert first.endswith("— my store")
         assert again.detail.stock_model.index(0, 6).data() == "Out of stock"
@@ -268,7 +258,7 @@ async def test_unknown_code_says_not_found_inline(qtbot: QtBot, sandbox: Sandbox
         not_found: list[str] = []
         tab.notFound.connect(not_found.append)
         scan(tab.lookup, "0000000000000")
-        await until(lambda: tab.message_kind == "notfound")
+        await wait_until(lambda: tab.message_kind == "notfound")
         assert not_found == ["0000000000000"]
         assert "Not found" in tab.message.text()
         assert "0000000000000" in tab.message.text()
@@ -278,7 +268,7 @@ async def test_unknown_code_says_not_found_inline(qtbot: QtBot, sandbox: Sandbox
         # Typing a search that matches nothing says so too, and Esc clears the message.
         tab.lookup.setText("zzqx")
         tab.lookup.textEdited.emit("zzqx")
-        await until(lambda: "nothing matches" in tab.message.text())
+        await wait_until(lambda: "nothing matches" in tab.message.text())
         QTest.keyClick(tab.lookup, Qt.Key.Key_Escape)
         assert tab.message_kind == ""
 
@@ -293,7 +283,7 @@ async def test_without_view_inventory_the_permission_is_named(
         tab.lookupFailed.connect(failures.append)
         tab.clear_message()
         scan(tab.lookup, FIXTURES.plain_sku)
-        await until(lambda: failures == ["permission"])
+        await wait_until(lambda: failures == ["permission"])
         assert tab.message_kind == "permission"
         assert "ViewInventory" in tab.message.text()
         assert tab.detail.item is None
@@ -307,7 +297,7 @@ async def test_recent_lookups_are_keyboard_navigable_and_kept(
     async with open_tab(qtbot, sandbox, profile="inv-recent") as tab:
         for code in (FIXTURES.plain_sku, FIXTURES.lot_sku, FIXTURES.plain_sku):
             scan(tab.lookup, code)
-            await until(lambda code=code: shown(tab, code))  # type: ignore[misc]
+            await wait_until(lambda code=code: shown(tab, code))  # type: ignore[misc]
         # Most recent first, no duplicates.
         assert tab.recent_skus()[:2] == [FIXTURES.plain_sku, FIXTURES.lot_sku]
         assert tab.recent_skus().count(FIXTURES.plain_sku) == 1
@@ -317,7 +307,7 @@ async def test_recent_lookups_are_keyboard_navigable_and_kept(
         QTest.keyClick(tab.recent, Qt.Key.Key_Down)
         assert tab.recent.currentRow() == 1
         QTest.keyClick(tab.recent, Qt.Key.Key_Return)
-        await until(lambda: shown(tab, FIXTURES.lot_sku))
+        await wait_until(lambda: shown(tab, FIXTURES.lot_sku))
         QTest.keyClick(tab.recent, Qt.Key.Key_Escape)  # back to the look-up field
         assert tab.window().focusWidget() is tab.lookup
         tab.save_state()
@@ -330,9 +320,9 @@ async def test_scan_while_the_result_list_has_focus(qtbot: QtBot, sandbox: Sandb
     async with open_tab(qtbot, sandbox) as tab:
         tab.lookup.setText("mints")
         tab.lookup.textEdited.emit("mints")
-        await until(lambda: tab.results_model.rowCount() > 0)
+        await wait_until(lambda: tab.results_model.rowCount() > 0)
         QTest.keyClick(tab.lookup, Qt.Key.Key_Down)
         assert tab.window().focusWidget() is tab.results.table
         scan(tab.results.table, FIXTURES.serial_sku)
-        await until(lambda: shown(tab, FIXTURES.serial_sku))
+        await wait_until(lambda: shown(tab, FIXTURES.serial_sku))
         assert tab.results.table.currentIndex().row() == 0  # keys did not move the list
