@@ -98,9 +98,10 @@ async def all_sales(client: PosClient, sale_filter: SaleFilter) -> list[Sale]:
         FIXTURES.customer_with_sales_member_id,
         FIXTURES.customer_with_sales_id,
         FIXTURES.customer_with_sales_phone_raw,
+        FIXTURES.customer_with_sales_phone_norm,
         FIXTURES.customer_with_sales_email,
     ],
-    ids=["name", "member_id", "customer_id", "phone", "email"],
+    ids=["name", "member_id", "customer_id", "phone", "phone_digits", "email"],
 )
 async def test_search_a_customer_by_each_key(qtbot: QtBot, owner: SessionContext, key: str) -> None:
     tab = CustomersTab(owner)
@@ -371,3 +372,31 @@ async def test_empty_results_say_so(qtbot: QtBot, owner: SessionContext) -> None
     await until(lambda: idle(sales.model) and "No sales" in sales.summary_strip.label.text())
     assert "2030-01-01" in sales.summary_strip.label.text()
     assert sales.view.status.text().startswith("No sales match")
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    ("key", "expected"),
+    [
+        (FIXTURES.customer_by_member_id, FIXTURES.customer_by_member_id),
+        (FIXTURES.customer_by_member_member_id, FIXTURES.customer_by_member_id),
+        (FIXTURES.customer_with_sales_member_id, FIXTURES.customer_with_sales_id),
+    ],
+    ids=["customer_id", "numeric_member_id", "member_id"],
+)
+async def test_documented_server_finds_customers_by_exact_keys(
+    qtbot: QtBot, owner: SessionContext, key: str, expected: str
+) -> None:
+    features = owner.client.features
+    owner.client.features = FeatureReport(
+        features.available - {"customer_search"}, {"customer_search": "test"}, features.reduced
+    )
+    tab = CustomersTab(owner)
+    qtbot.addWidget(tab)
+    assert "no free-text search" in tab.search_edit.placeholderText()
+    tab.search_edit.setText(key)
+    tab.search_now()
+    await until(lambda: tab.detail.customer is not None)
+    assert tab.detail.customer is not None
+    assert tab.detail.customer.id == expected
+    assert tab.model.rowCount() == 1

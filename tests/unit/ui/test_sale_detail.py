@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QLabel
+from PySide6.QtPrintSupport import QPrintPreviewDialog
+from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
 from posdesk.ui.sale_detail import SaleDetailView, write_pdf
@@ -59,3 +61,20 @@ def test_pdf_export_writes_a_pdf(qtbot: QtBot, tmp_path: Path) -> None:
     data = target.read_bytes()
     assert data.startswith(b"%PDF")
     assert b"Sale R2-000913" in data  # document title metadata
+
+
+def test_print_preview_renders_the_receipt_pages(qtbot: QtBot) -> None:
+    view = SaleDetailView(CHICAGO, US)
+    qtbot.addWidget(view)
+    view.set_sale(SALE)
+    seen: list[str] = []
+
+    def close_preview() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, QPrintPreviewDialog)
+        seen.append(dialog.windowTitle())
+        dialog.reject()
+
+    QTimer.singleShot(200, close_preview)
+    view.preview()  # modal: returns once the timer closed it
+    assert seen == ["Print preview – Sale R2-000913"]
