@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from decimal import Decimal
 
-from PySide6.QtCore import QLocale, Qt
+from PySide6.QtCore import QLocale, QModelIndex, QObject, Qt, Signal
 
 from posdesk.domain import Customer, Sale
 from posdesk.models.formatting import Kind
-from posdesk.models.paged import Column
+from posdesk.models.paged import Column, PagedTableModel
 from posdesk.models.receipt import local_time
 
 
@@ -108,3 +108,36 @@ class SalesSummary:
         if not self.count:
             return None
         return (self.total / self.count).quantize(Decimal("0.01"))
+
+
+class SummaryTracker(QObject):
+    """Keeps a :class:`SalesSummary` of a sales model's loaded rows; ``changed`` on updates.
+
+    Adds each page as it is inserted (no re-summing of 10k rows per page); ``complete`` is
+    true once the model has every row and is not loading.
+    """
+
+    changed = Signal()
+
+    def __init__(self, model: PagedTableModel[Sale]) -> None:
+        super().__init__(model)
+        self._model = model
+        self._count, self._total = 0, Decimal(0)
+        model.modelReset.connect(self._reset)
+        model.rowsInserted.connect(self._added)
+        model.loadingChanged.connect(lambda _loading: self.changed.emit())
+
+    @property
+    def summary(self) -> SalesSummary:
+        complete = not self._model.has_more and not self._model.loading
+        return SalesSummary(self._count, self._total, complete)
+
+    def _reset(self) -> None:
+        self._count, self._total = 0, Decimal(0)
+        self.changed.emit()
+
+    def _added(self, _parent: QModelIndex, first: int, last: int) -> None:
+        rows = (self._model.item(row) for row in range(first, last + 1))
+        added = SalesSummary(self._count, self._total, False).plus(rows, complete=False)
+        self._count, self._total = added.count, added.total
+        self.changed.emit()

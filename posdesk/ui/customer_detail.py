@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, tzinfo
 
-from PySide6.QtCore import QLocale, QModelIndex, Qt, Signal
+from PySide6.QtCore import QLocale, Qt, Signal
 from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
@@ -24,7 +24,7 @@ from posdesk.domain import Customer, Sale
 from posdesk.models.formatting import format_decimal, format_money
 from posdesk.models.paged import PagedTableModel
 from posdesk.models.receipt import local_time
-from posdesk.models.sales import SalesSummary, sale_columns
+from posdesk.models.sales import SummaryTracker, sale_columns
 from posdesk.models.sales_query import SalesQuery, sales_fetch
 from posdesk.ui.context import SessionContext
 from posdesk.ui.sales_common import SALE_SAMPLES, GuardedTable, fit_columns
@@ -139,10 +139,8 @@ class CustomerDetailPanel(QWidget):
         )
         self.sales.set_model(self.sales_model, load=False)
         self.sales.view.rowActivated.connect(self._sale_activated)
-        self.sales_model.modelReset.connect(self._reset_total)
-        self.sales_model.rowsInserted.connect(self._rows_added)
-        self.sales_model.loadingChanged.connect(lambda _loading: self._show_total())
-        self._summary = SalesSummary.of((), complete=True)
+        self.tracker = SummaryTracker(self.sales_model)
+        self.tracker.changed.connect(self._show_total)
         fit_columns(self.sales.view.table, SALE_SAMPLES)
         self.sales.view.table.setColumnHidden(4, True)  # the customer: it is this one
 
@@ -195,24 +193,16 @@ class CustomerDetailPanel(QWidget):
 
     # ------------------------------------------------------------------ sales
 
-    def _reset_total(self) -> None:
-        self._summary = SalesSummary.of((), complete=False)
-        self._show_total()
-
-    def _rows_added(self, _parent: QModelIndex, first: int, last: int) -> None:
-        added = [self.sales_model.item(row) for row in range(first, last + 1)]
-        self._summary = self._summary.plus(added, complete=False)
-        self._show_total()
-
     def _show_total(self) -> None:
         model = self.sales_model
-        if self.sales.denied or (model.loading and not self._summary.count):
+        summary = self.tracker.summary
+        if self.sales.denied or (model.loading and not summary.count):
             self.sales_total.setText("")
             return
-        count, total = self._summary.count, self._summary.total
+        count, total = summary.count, summary.total
         money = format_money(total, model.locale, self.currency)
         noun = "sale" if count == 1 else "sales"
-        more = model.has_more or model.loading
+        more = not summary.complete
         text = f"{count:,}{'+' if more else ''} {noun} · total {money}"
         if more:
             text += " (loaded so far)"

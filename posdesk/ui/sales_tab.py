@@ -13,7 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, QModelIndex, Qt, QTimer
+from PySide6.QtCore import QDate, Qt, QTimer
 from PySide6.QtGui import QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -34,7 +34,7 @@ from posdesk.domain import Location, Sale
 from posdesk.models.date_range import DateRange, Preset, preset_range
 from posdesk.models.formatting import format_money
 from posdesk.models.paged import PagedTableModel
-from posdesk.models.sales import SalesSummary, sale_columns
+from posdesk.models.sales import SalesSummary, SummaryTracker, sale_columns
 from posdesk.models.sales_query import SalesQuery, sales_fetch
 from posdesk.ui.context import SessionContext
 from posdesk.ui.sale_detail import SaleDetailView
@@ -350,7 +350,7 @@ class SalesTab(QWidget):
         layout.addWidget(self.filters)
         layout.addWidget(splitter, 1)
 
-        self._summary = SalesSummary.of((), complete=True)
+        self.tracker = SummaryTracker(self.model)
         self.last_query: SalesQuery | None = None
         self._load_all_task: asyncio.Task[None] | None = None
         self._detail_generation = 0
@@ -363,9 +363,7 @@ class SalesTab(QWidget):
         self._apply_timer.setInterval(200)
         self._apply_timer.timeout.connect(self.search)
 
-        self.model.modelReset.connect(self._reset_summary)
-        self.model.rowsInserted.connect(self._rows_added)
-        self.model.loadingChanged.connect(lambda _loading: self._show_summary())
+        self.tracker.changed.connect(self._show_summary)
         self.table.set_model(self.model, load=False)
         fit_columns(self.view.table, SALE_SAMPLES)
         selection = self.view.table.selectionModel()
@@ -417,18 +415,8 @@ class SalesTab(QWidget):
 
     # ---------------------------------------------------------------- summary
 
-    def _reset_summary(self) -> None:
-        self._summary = SalesSummary.of((), complete=not self.model.has_more)
-        self._show_summary()
-
-    def _rows_added(self, _parent: QModelIndex, first: int, last: int) -> None:
-        added = [self.model.item(row) for row in range(first, last + 1)]
-        self._summary = self._summary.plus(added, complete=False)
-        self._show_summary()
-
     def _show_summary(self) -> None:
-        complete = not self.model.has_more and not self.model.loading
-        summary = SalesSummary(self._summary.count, self._summary.total, complete)
+        summary = self.tracker.summary
         loading_all = self._load_all_task is not None and not self._load_all_task.done()
         empty = ""
         model = self.model
@@ -438,8 +426,7 @@ class SalesTab(QWidget):
 
     @property
     def summary(self) -> SalesSummary:
-        complete = not self.model.has_more and not self.model.loading
-        return SalesSummary(self._summary.count, self._summary.total, complete)
+        return self.tracker.summary
 
     def toggle_load_all(self) -> None:
         if self._load_all_task is not None and not self._load_all_task.done():

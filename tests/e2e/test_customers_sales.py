@@ -6,9 +6,8 @@ context, so "23:59 local" means the same thing on every test machine.
 
 from __future__ import annotations
 
-import asyncio
 import csv
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -38,17 +37,9 @@ from posdesk.ui.main_window import MainWindow
 from posdesk.ui.sales_common import TZ_EXTRA
 from posdesk.ui.sales_tab import SalesTab
 from tests.api.helpers import connect
+from tests.helpers.waiting import wait_until
 
 CHICAGO = ZoneInfo("America/Chicago")
-
-
-async def until(condition: Callable[[], bool], seconds: float = 10.0) -> None:
-    """Let the qasync loop run until ``condition()`` (never qtbot.wait* in async tests)."""
-    deadline = asyncio.get_running_loop().time() + seconds
-    while not condition():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.02)
 
 
 async def session(client: PosClient, tmp_path: Path) -> SessionContext:
@@ -70,6 +61,14 @@ async def owner(sandbox: SandboxServer, tmp_path: Path) -> AsyncIterator[Session
     yield context
     context.tasks.cancel_all()
     await client.aclose()
+
+
+def without(client: PosClient, feature: str) -> None:
+    """Make the client behave like a documented server that lacks ``feature``."""
+    features = client.features
+    client.features = FeatureReport(
+        features.available - {feature}, {feature: "not on this server (test)"}, features.reduced
+    )
 
 
 def idle(model: PagedTableModel[Any]) -> bool:
@@ -111,12 +110,12 @@ async def test_search_a_customer_by_each_key(qtbot: QtBot, owner: SessionContext
     QTest.keyClicks(tab.search_edit, key)
     QTest.keyClick(tab.search_edit, Qt.Key.Key_Return)  # Enter searches now (no debounce)
     assert tab.last_search == key
-    await until(lambda: idle(tab.model) and tab.model.rowCount() > 0)
+    await wait_until(lambda: idle(tab.model) and tab.model.rowCount() > 0)
     ids = [tab.model.item(r).id for r in range(tab.model.rowCount())]
     assert FIXTURES.customer_with_sales_id in ids
     row = ids.index(FIXTURES.customer_with_sales_id)
     tab.view.table.selectRow(row)
-    await until(lambda: tab.detail.customer is not None)
+    await wait_until(lambda: tab.detail.customer is not None)
     assert tab.detail.customer is not None
     assert tab.detail.customer.id == FIXTURES.customer_with_sales_id
     values = tab.detail.values
@@ -139,9 +138,9 @@ async def test_customer_sales_newest_first_then_open_one_in_the_sales_tab(
     assert isinstance(tab, CustomersTab)
     tab.search_edit.setText(FIXTURES.customer_with_sales_member_id)
     tab.search_now()
-    await until(lambda: tab.detail.customer is not None)
+    await wait_until(lambda: tab.detail.customer is not None)
     sales = tab.detail.sales_model
-    await until(lambda: idle(sales) and sales.rowCount() > 0)
+    await wait_until(lambda: idle(sales) and sales.rowCount() > 0)
     await sales.fetch_all()
     expected = await all_sales(
         owner.client, SaleFilter(customer_id=FIXTURES.customer_with_sales_id, newest_first=True)
@@ -152,7 +151,7 @@ async def test_customer_sales_newest_first_then_open_one_in_the_sales_tab(
     ids = [int(s.id) for s in shown]
     assert ids == sorted(ids, reverse=True)  # newestFirst = transaction id descending
     total = sum((s.total or Decimal(0) for s in expected), Decimal(0))
-    await until(lambda: "(loaded so far)" not in tab.detail.sales_total.text())
+    await wait_until(lambda: "(loaded so far)" not in tab.detail.sales_total.text())
     assert f"{len(expected)} sales" in tab.detail.sales_total.text()
     assert format_money(total, sales.locale) in tab.detail.sales_total.text()
 
@@ -163,7 +162,7 @@ async def test_customer_sales_newest_first_then_open_one_in_the_sales_tab(
     QTest.keyClick(table, Qt.Key.Key_Return)
     sales_tab = window.current_tab()
     assert isinstance(sales_tab, SalesTab)
-    await until(lambda: sales_tab.detail.sale is not None)
+    await wait_until(lambda: sales_tab.detail.sale is not None)
     opened = sales_tab.detail.sale
     assert opened is not None
     assert opened.id == shown[2].id
@@ -179,11 +178,11 @@ async def test_customer_sales_newest_first_then_open_one_in_the_sales_tab(
 
 
 async def run_query(tab: SalesTab, dates: DateRange | None, location: str | None) -> list[str]:
-    await until(lambda: tab.filters.location.count() > 1)  # locations loaded
+    await wait_until(lambda: tab.filters.location.count() > 1)  # locations loaded
     tab.filters.set_range(dates)
     tab.filters.set_location(location)
     tab.search()
-    await until(lambda: idle(tab.model))
+    await wait_until(lambda: idle(tab.model))
     await tab.load_all()
     assert tab.summary.complete
     return [tab.model.item(r).id for r in range(tab.model.rowCount())]
@@ -195,10 +194,7 @@ async def test_date_range_boundary_is_local_midnight(
     qtbot: QtBot, owner: SessionContext, server: str
 ) -> None:
     if server == "documented":  # as if the server lacked fromTime/toTime/locationCode
-        features = owner.client.features
-        owner.client.features = FeatureReport(
-            features.available - {"sale_search"}, {"sale_search": "test"}, features.reduced
-        )
+        without(owner.client, "sale_search")
     tab = SalesTab(owner)
     qtbot.addWidget(tab)
     tab.show()
@@ -228,11 +224,11 @@ async def test_filters_summary_detail_and_csv_export(
     qtbot.addWidget(tab)
     tab.show()
     period = DateRange(date(2024, 1, 1), date(2024, 6, 30))
-    await until(lambda: tab.filters.location.count() > 1)
+    await wait_until(lambda: tab.filters.location.count() > 1)
     tab.filters.set_range(period)
     tab.filters.set_location(FIXTURES.boundary_store)
     tab.search()
-    await until(lambda: idle(tab.model) and tab.model.rowCount() > 0)
+    await wait_until(lambda: idle(tab.model) and tab.model.rowCount() > 0)
     start, end = period.instants(CHICAGO)
     expected = await all_sales(
         owner.client,
@@ -265,7 +261,7 @@ async def test_filters_summary_detail_and_csv_export(
         assert exported == sale.sale_date
         assert exported.utcoffset() == sale.sale_date.astimezone(CHICAGO).utcoffset()
     # the export loaded every page: the summary now covers the whole filter
-    await until(lambda: tab.summary.complete)
+    await wait_until(lambda: tab.summary.complete)
     total = sum((s.total or Decimal(0) for s in expected), Decimal(0))
     assert tab.summary.count == len(expected)
     assert tab.summary.total == total
@@ -276,14 +272,14 @@ async def test_filters_summary_detail_and_csv_export(
     assert one.tran_no is not None
     tab.filters.tran_no.setText(one.tran_no)
     QTest.keyClick(tab.filters.tran_no, Qt.Key.Key_Return)
-    await until(lambda: idle(tab.model) and tab.model.rowCount() >= 1)
+    await wait_until(lambda: idle(tab.model) and tab.model.rowCount() >= 1)
     found = [tab.model.item(r) for r in range(tab.model.rowCount())]
     assert {s.tran_no for s in found} == {one.tran_no}
     assert one.id in [s.id for s in found]
     tab.view.table.setFocus()
     tab.view.table.selectRow([s.id for s in found].index(one.id))
     QTest.keyClick(tab.view.table, Qt.Key.Key_Return)
-    await until(lambda: tab.detail.sale is not None and tab.detail.sale.id == one.id)
+    await wait_until(lambda: tab.detail.sale is not None and tab.detail.sale.id == one.id)
     assert tab.detail.receipt is not None
     assert one.tran_no in tab.detail.receipt.text()
 
@@ -318,7 +314,7 @@ async def test_not_authorized_tabs_explain_the_permission(
         blind = SalesTab(context)
         qtbot.addWidget(blind)
         blind.show()
-        await until(lambda: blind.table.denied)
+        await wait_until(lambda: blind.table.denied)
         assert "ViewSales" in blind.table.panel.text()
         assert blind.table.panel.isVisible()
 
@@ -328,7 +324,7 @@ async def test_not_authorized_tabs_explain_the_permission(
         allowed.show()
         allowed.search_edit.setText(FIXTURES.customer_with_sales_id)
         allowed.search_now()
-        await until(lambda: allowed.detail.customer is not None)
+        await wait_until(lambda: allowed.detail.customer is not None)
         assert allowed.detail.sales.denied
         assert "ViewSales" in allowed.detail.sales.panel.text()
     finally:
@@ -347,7 +343,7 @@ async def test_permission_limited_results_show_a_note(
         tab.show()
         tab.search_edit.setText(FIXTURES.customer_with_sales_name)
         tab.search_now()
-        await until(lambda: idle(tab.model) and tab.model.limited_by_permission)
+        await wait_until(lambda: idle(tab.model) and tab.model.limited_by_permission)
         assert tab.view.banner.isVisible()
         assert "permission" in tab.view.banner.label.text()
         assert not tab.table.denied
@@ -361,7 +357,7 @@ async def test_empty_results_say_so(qtbot: QtBot, owner: SessionContext) -> None
     qtbot.addWidget(customers)
     customers.search_edit.setText("no such customer zz")
     customers.search_now()
-    await until(lambda: "No customers match" in customers.detail.placeholder_text)
+    await wait_until(lambda: "No customers match" in customers.detail.placeholder_text)
     assert customers.model.rowCount() == 0
     assert "no such customer zz" in customers.detail.placeholder_text
 
@@ -369,7 +365,7 @@ async def test_empty_results_say_so(qtbot: QtBot, owner: SessionContext) -> None
     qtbot.addWidget(sales)
     sales.filters.set_range(DateRange(date(2030, 1, 1), date(2030, 1, 7)))
     sales.search()
-    await until(lambda: idle(sales.model) and "No sales" in sales.summary_strip.label.text())
+    await wait_until(lambda: idle(sales.model) and "No sales" in sales.summary_strip.label.text())
     assert "2030-01-01" in sales.summary_strip.label.text()
     assert sales.view.status.text().startswith("No sales match")
 
@@ -387,16 +383,13 @@ async def test_empty_results_say_so(qtbot: QtBot, owner: SessionContext) -> None
 async def test_documented_server_finds_customers_by_exact_keys(
     qtbot: QtBot, owner: SessionContext, key: str, expected: str
 ) -> None:
-    features = owner.client.features
-    owner.client.features = FeatureReport(
-        features.available - {"customer_search"}, {"customer_search": "test"}, features.reduced
-    )
+    without(owner.client, "customer_search")
     tab = CustomersTab(owner)
     qtbot.addWidget(tab)
     assert "no free-text search" in tab.search_edit.placeholderText()
     tab.search_edit.setText(key)
     tab.search_now()
-    await until(lambda: tab.detail.customer is not None)
+    await wait_until(lambda: tab.detail.customer is not None)
     assert tab.detail.customer is not None
     assert tab.detail.customer.id == expected
     assert tab.model.rowCount() == 1

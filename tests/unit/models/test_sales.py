@@ -6,10 +6,19 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+import pytest
 from PySide6.QtCore import QLocale
 
-from posdesk.domain import Address, Customer, Phone, Sale, SaleTender
-from posdesk.models.sales import SalesSummary, customer_columns, sale_columns, tender_summary
+from posdesk.domain import Address, Customer, Page, Phone, Sale, SaleTender
+from posdesk.models.paged import PagedTableModel
+from posdesk.models.sales import (
+    SalesSummary,
+    SummaryTracker,
+    customer_columns,
+    sale_columns,
+    tender_summary,
+)
+from tests.helpers.waiting import wait_until
 
 US = QLocale(QLocale.Language.English, QLocale.Country.UnitedStates)
 CHICAGO = ZoneInfo("America/Chicago")
@@ -61,3 +70,25 @@ def test_customer_columns() -> None:
     assert columns["city"].display(customer, US) == "Chicago"
     assert columns["status"].tone is not None
     assert columns["status"].tone(customer) == "muted"
+
+
+@pytest.mark.asyncio
+async def test_summary_tracker_follows_pages_and_resets() -> None:
+    sales = [Sale(id=str(i), total=Decimal("1.25")) for i in range(250)]
+
+    async def fetch(skip: int, first: int) -> Page[Sale]:
+        return Page(sales[skip : skip + first], has_more=skip + first < len(sales))
+
+    model: PagedTableModel[Sale] = PagedTableModel(sale_columns(CHICAGO), None, page_size=100)
+    tracker = SummaryTracker(model)
+    seen: list[SalesSummary] = []
+    tracker.changed.connect(lambda: seen.append(tracker.summary))
+    model.set_fetch(fetch)
+    await wait_until(lambda: not model.loading and model.rowCount() == 100)
+    assert tracker.summary == SalesSummary(100, Decimal("125.00"), complete=False)
+    await model.fetch_all()
+    assert tracker.summary == SalesSummary(250, Decimal("312.50"), complete=True)
+    model.set_fetch(None)
+    assert tracker.summary.count == 0
+    assert seen  # every step was signalled
+    await model.aclose()
