@@ -27,7 +27,7 @@ from posdesk.models.receipt import local_time
 from posdesk.models.sales import SummaryTracker, sale_columns
 from posdesk.models.sales_query import SalesQuery, sales_fetch
 from posdesk.ui.context import SessionContext
-from posdesk.ui.sales_common import SALE_SAMPLES, GuardedTable, fit_columns
+from posdesk.ui.sales_common import SALE_SAMPLES, GuardedTable, fit_columns, title_label
 
 #: (label, objectName suffix) of every field shown, in order.
 FIELDS = (
@@ -98,13 +98,7 @@ class CustomerDetailPanel(QWidget):
         self._placeholder.setWordWrap(True)
 
         body = QWidget(self)
-        self.title = QLabel(body)
-        self.title.setObjectName("customerTitle")
-        font = self.title.font()
-        font.setPointSizeF(font.pointSizeF() * 1.3)
-        font.setBold(True)
-        self.title.setFont(font)
-        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.title = title_label("customerTitle", body)
 
         form_box = QGroupBox("Contact, address and membership", body)
         form = QFormLayout(form_box)

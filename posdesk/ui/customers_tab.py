@@ -8,8 +8,6 @@ Enter moves into the customer's sales, where Enter opens a sale in the Sales tab
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
@@ -171,26 +169,23 @@ class CustomersTab(QWidget):
 
     # -------------------------------------------------------------- navigation
 
-    def _sales_tab(self) -> Any | None:
+    def _in_sales_tab(self, method: str, argument: str) -> None:
+        """Switch to the Sales tab and call one of its public methods there."""
         open_tab = self.context.extras.get("open_tab")
-        return open_tab("sales") if callable(open_tab) else None
+        tab = open_tab("sales") if callable(open_tab) else None
+        action = getattr(tab, method, None)
+        if callable(action):
+            action(argument)
+        else:
+            self.context.show_status("The Sales tab is not available.")
 
     def open_sale(self, sale_id: str) -> None:
         """Show one sale in the Sales tab's detail pane."""
-        tab = self._sales_tab()
-        show = getattr(tab, "show_sale", None)
-        if callable(show):
-            show(sale_id)
-        else:
-            self.context.show_status("The Sales tab is not available.")
+        self._in_sales_tab("show_sale", sale_id)
 
     def open_customer_sales(self, customer_id: str) -> None:
-        tab = self._sales_tab()
-        show = getattr(tab, "show_customer_sales", None)
-        if callable(show):
-            show(customer_id)
-        else:
-            self.context.show_status("The Sales tab is not available.")
+        """Browse everything this customer bought in the Sales tab."""
+        self._in_sales_tab("show_customer_sales", customer_id)
 
     # ---------------------------------------------------------------- settings
 

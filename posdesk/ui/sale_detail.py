@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from posdesk.domain import Sale
 from posdesk.models.receipt import Receipt
+from posdesk.ui.sales_common import title_label
 
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
@@ -83,12 +84,7 @@ class SaleDetailView(QWidget):
         self._stack.addWidget(self._message)
 
         body = QWidget(self)
-        self._title = QLabel(body)
-        self._title.setObjectName("saleDetailTitle")
-        font = self._title.font()
-        font.setPointSizeF(font.pointSizeF() * 1.3)
-        font.setBold(True)
-        self._title.setFont(font)
+        self._title = title_label("saleDetailTitle", body)
 
         self.copy_button = QPushButton("&Copy", body)
         self.preview_button = QPushButton("Pre&view…", body)

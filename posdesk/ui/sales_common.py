@@ -59,6 +59,18 @@ def fit_columns(table: QTableView, samples: Sequence[str]) -> None:
         table.setColumnWidth(column, width + 24)
 
 
+def title_label(name: str, parent: QWidget) -> QLabel:
+    """A detail pane's heading: bold, a little larger than the body text, selectable."""
+    label = QLabel(parent)
+    label.setObjectName(name)
+    font = label.font()
+    font.setPointSizeF(font.pointSizeF() * 1.3)
+    font.setBold(True)
+    label.setFont(font)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
 def system_zone() -> tzinfo:
     """The PC's IANA zone (DST-aware), as Qt sees it; a fixed offset only as a last resort."""
     name = bytes(QTimeZone.systemTimeZoneId().data()).decode()
