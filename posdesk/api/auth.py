@@ -99,7 +99,7 @@ async def discover(http: httpx.AsyncClient, issuer: str) -> OidcConfig:
     doc = _json_body(response, "OIDC discovery")
     if not isinstance(doc, dict) or not isinstance(doc.get("token_endpoint"), str):
         raise InvalidResponseError(details="OIDC discovery document without token_endpoint")
-    if doc.get("issuer", "").rstrip("/") != issuer.rstrip("/"):
+    if str(doc.get("issuer") or "").rstrip("/") != issuer.rstrip("/"):
         raise InvalidResponseError(details=f"issuer mismatch: {doc.get('issuer')!r}")
     require_secure_url(doc["token_endpoint"])
     authorization_endpoint = doc.get("authorization_endpoint")
