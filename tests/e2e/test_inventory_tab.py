@@ -26,6 +26,7 @@ from posdesk.ui.errors import ErrorReporter
 from posdesk.ui.inventory_tab import InventoryTab
 from tests.helpers.scanner import scan
 from tests.helpers.waiting import wait_until
+from tests.unit.ui.test_accessibility import unnamed
 
 
 @asynccontextmanager
@@ -326,3 +327,11 @@ async def test_scan_while_the_result_list_has_focus(qtbot: QtBot, sandbox: Sandb
         scan(tab.results.table, FIXTURES.serial_sku)
         await wait_until(lambda: shown(tab, FIXTURES.serial_sku))
         assert tab.results.table.currentIndex().row() == 0  # keys did not move the list
+
+
+@pytest.mark.asyncio
+async def test_interactive_widgets_are_named(qtbot: QtBot, sandbox: SandboxServer) -> None:
+    async with open_tab(qtbot, sandbox) as tab:
+        scan(tab.lookup, FIXTURES.lot_sku)
+        await wait_until(lambda: shown(tab, FIXTURES.lot_sku))
+        assert unnamed(tab) == []
