@@ -113,10 +113,12 @@ def create_application(theme: str = "system") -> QApplication:
     app.setQuitOnLastWindowClosed(False)
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     from posdesk.resources import app_icon
-    from posdesk.ui.theme import apply_theme
+    from posdesk.ui.theme import apply_theme, follow_system_theme
 
     app.setWindowIcon(app_icon())
     apply_theme(app, theme)  # type: ignore[arg-type]
+    if theme == "system":
+        follow_system_theme(app)
     return app
 
 
@@ -185,6 +187,8 @@ async def run(args: argparse.Namespace) -> int:
         app.setQuitOnLastWindowClosed(False)
     reporter = ErrorReporter()
     window = MainWindow(reporter=reporter)
+    log_file = getattr(args, "log_file", None)
+    window.log_dir = log_file.parent if isinstance(log_file, Path) else None
     previous_hook = sys.excepthook
     sys.excepthook = reporter.excepthook
     tasks.set_unexpected_error_handler(reporter.unexpected)
@@ -250,6 +254,7 @@ def main(argv: list[str] | None = None) -> int:
     from posdesk.logging_setup import setup_logging
 
     log_path = setup_logging(args.log_level, args.log_dir)
+    args.log_file = log_path
     _log.info("posdesk %s starting (log: %s)", __version__, log_path)
     import qasync
 

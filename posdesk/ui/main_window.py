@@ -14,6 +14,7 @@ import importlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
@@ -34,7 +35,7 @@ from typing_extensions import override
 from posdesk.domain import Environment, Viewer
 from posdesk.ui.context import SessionContext
 from posdesk.ui.errors import ErrorReporter
-from posdesk.ui.widgets.paged_view import tone_color
+from posdesk.ui.widgets.paged_view import TintedFrame
 
 _log = logging.getLogger(__name__)
 
@@ -127,13 +128,12 @@ class TabPage(QWidget):
             self.content = None
 
 
-class EnvironmentBanner(QFrame):
+class EnvironmentBanner(TintedFrame):
     """A strip above the tabs that says loudly when this is not the production server."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("environmentBanner")
-        self.setAutoFillBackground(True)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(10, 4, 10, 4)
         self.label = QLabel(self)
@@ -153,12 +153,7 @@ class EnvironmentBanner(QFrame):
             return
         self.label.setText(text)
         self.setAccessibleName(text)
-        palette = self.palette()
-        color = tone_color("warning", palette)
-        if color is not None:
-            color.setAlpha(70)
-            palette.setColor(self.backgroundRole(), color)
-        self.setPalette(palette)
+        self.tint("warning", 70)
         font = self.label.font()
         font.setBold(True)
         self.label.setFont(font)
@@ -220,6 +215,7 @@ class MainWindow(QMainWindow):
             self.reporter.parent = self
         self.context: SessionContext | None = None
         self.demo = False
+        self.log_dir: Path | None = None
         self._specs = list(tabs if tabs is not None else TAB_FACTORIES)
 
         central = QWidget(self)
@@ -365,6 +361,9 @@ class MainWindow(QMainWindow):
 
         help_menu = bar.addMenu("&Help")
         help_menu.setObjectName("helpMenu")
+        self.logs_action = self._action(
+            help_menu, "Open &log folder", "openLogsAction", self.open_log_folder
+        )
         self.about_action = self._action(help_menu, "&About posdesk", "aboutAction", self.about)
 
     def record_purchase(self) -> QWidget | None:
@@ -478,6 +477,16 @@ class MainWindow(QMainWindow):
         reload = getattr(tab, "reload", None)
         if callable(reload):
             reload()
+
+    def open_log_folder(self) -> None:
+        """Support asks for the log: open its folder in the file manager."""
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
+        if self.log_dir is None:
+            self.show_status("Logging to a file is off.")
+            return
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.log_dir)))
 
     def about(self) -> None:
         from posdesk.ui.about import AboutDialog

@@ -62,14 +62,20 @@ def system_is_dark() -> bool:
 def apply_theme(app: QApplication, theme: Theme = "system") -> str:
     """Apply ``theme``; returns the scheme in effect ("light" or "dark")."""
     if theme == "system":
-        # The platform already follows the OS; only fix up platforms that report dark but
-        # give a light palette (Fusion on Linux without a platform theme).
-        if system_is_dark() and app.palette().color(QPalette.ColorRole.Window).lightness() > 128:
-            theme = "dark"
-        else:
-            return "dark" if system_is_dark() else "light"
+        # The platform usually follows the OS by itself; step in only where the palette does
+        # not match the OS scheme (Fusion on Linux without a platform theme).
+        want_dark = system_is_dark()
+        is_dark = app.palette().color(QPalette.ColorRole.Window).lightness() < 128
+        if want_dark == is_dark:
+            return "dark" if is_dark else "light"
+        theme = "dark" if want_dark else "light"
     fusion = QStyleFactory.create("Fusion")
     if fusion is not None:
         app.setStyle(fusion)
     app.setPalette(dark_palette() if theme == "dark" else light_palette())
     return theme
+
+
+def follow_system_theme(app: QApplication) -> None:
+    """Re-apply the palette when the OS switches between light and dark at run time."""
+    QGuiApplication.styleHints().colorSchemeChanged.connect(lambda _scheme: apply_theme(app))

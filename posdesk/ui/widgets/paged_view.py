@@ -15,6 +15,7 @@ from typing import Any
 
 from PySide6.QtCore import (
     QByteArray,
+    QEvent,
     QModelIndex,
     QPersistentModelIndex,
     QPoint,
@@ -25,6 +26,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QAction, QColor, QGuiApplication, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QFileDialog,
     QFrame,
     QHBoxLayout,
@@ -63,6 +65,48 @@ def tone_color(tone: str, palette: QPalette) -> QColor | None:
     return QColor(pair[1] if is_dark(palette) else pair[0]) if pair else None
 
 
+def ambient_palette() -> QPalette:
+    """The application's palette: a tinted widget's own palette would make a light theme look
+    dark on the next check, and parents may not have seen a theme change yet."""
+    return QApplication.palette()
+
+
+class TintedFrame(QFrame):
+    """A strip whose background is a translucent tone, recomputed when the theme changes."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAutoFillBackground(True)
+        self._tone: str | None = None
+        self._alpha = 40
+        self._tinting = False
+
+    def tint(self, tone: str | None, alpha: int = 40) -> None:
+        self._tone, self._alpha = tone, alpha
+        self._apply_tint()
+
+    def _apply_tint(self) -> None:
+        if self._tone is None or self._tinting:
+            return
+        color = tone_color(self._tone, ambient_palette())
+        if color is None:
+            return
+        color.setAlpha(self._alpha)
+        palette = self.palette()
+        palette.setColor(QPalette.ColorRole.Window, color)
+        self._tinting = True
+        try:
+            self.setPalette(palette)
+        finally:
+            self._tinting = False
+
+    @override
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self._apply_tint()
+
+
 class ToneDelegate(QStyledItemDelegate):
     """Colours a cell's text by the model's ToneRole (e.g. low stock in amber)."""
 
@@ -78,14 +122,13 @@ class ToneDelegate(QStyledItemDelegate):
                 option.palette.setColor(QPalette.ColorRole.Text, color)
 
 
-class Banner(QFrame):
+class Banner(TintedFrame):
     """An inline message strip with an optional action button (Retry)."""
 
     def __init__(self, name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName(f"{name}Banner")
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setAutoFillBackground(True)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 4, 8, 4)
         self.label = QLabel(self)
@@ -104,12 +147,7 @@ class Banner(QFrame):
         self.kind = kind
         self.label.setText(text)
         self.button.setVisible(action)
-        palette = self.palette()
-        base = tone_color("danger" if kind == "error" else "warning", palette) or QColor()
-        background = QColor(base)
-        background.setAlpha(40)
-        palette.setColor(QPalette.ColorRole.Window, background)
-        self.setPalette(palette)
+        self.tint("danger" if kind == "error" else "warning")
         self.setAccessibleName(text)
         self.show()
 

@@ -139,3 +139,28 @@ def test_about_dialog_names_the_server(qtbot: QtBot) -> None:
     label = dialog.findChild(QLabel, "about:Environment")
     assert label is not None
     assert label.text() == "SANDBOX"
+
+
+def test_banners_follow_a_palette_change(qtbot: QtBot) -> None:
+    from PySide6.QtGui import QPalette
+
+    from posdesk.ui.theme import apply_theme
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    original = app.palette()
+    win = window(qtbot)
+    try:
+        apply_theme(app, "light")
+        win.set_session(context(), demo=True)
+        light = win.environment_banner.palette().color(QPalette.ColorRole.Window)
+        apply_theme(app, "dark")
+        QApplication.processEvents()
+        dark = win.environment_banner.palette().color(QPalette.ColorRole.Window)
+        assert light != dark
+        assert dark.name() == "#ffcc80"  # the dark palette's warning tone
+        apply_theme(app, "light")
+        QApplication.processEvents()
+        assert win.environment_banner.palette().color(QPalette.ColorRole.Window) == light
+    finally:
+        app.setPalette(original)
