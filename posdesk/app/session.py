@@ -10,7 +10,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 from posdesk.api.client import PosClient
 from posdesk.api.credentials import Credentials
@@ -30,6 +31,13 @@ from posdesk.ui.profiles_dialog import ConnectionReport, ProfilesDialog
 _log = logging.getLogger(__name__)
 
 BrowserOpener = Callable[[str], object]
+T = TypeVar("T")
+
+
+def _cancelling() -> bool:
+    """True when the task running this code was itself cancelled (shutdown): propagate."""
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
 
 
 async def _who_and_where(
@@ -51,6 +59,10 @@ async def _who_and_where(
 
     env, who = await asyncio.gather(environment(), viewer())
     return env, who
+
+
+class SignInCancelledError(Exception):
+    """The user pressed Cancel while posdesk waited for the browser sign-in."""
 
 
 class SessionController:
@@ -77,6 +89,7 @@ class SessionController:
         self.client: PosClient | None = None
         self.profile: ConnectionProfile | None = None
         self.attempted: ConnectionProfile | None = None
+        self._signing_in: asyncio.Task[object] | None = None
         self.tasks = TaskOwner(window)
         self.dialog: ProfilesDialog | None = None
         self._closed = False
@@ -84,10 +97,17 @@ class SessionController:
         window.profilesRequested.connect(self.show_profiles)
         window.profileSwitchRequested.connect(lambda name: self.spawn(self.open_profile(name)))
         window.signInRequested.connect(lambda: self.spawn(self.sign_in_again()))
+        window.signInCancelRequested.connect(self.cancel_sign_in)
         window.signOutRequested.connect(lambda: self.spawn(self.sign_out()))
         self.refresh_profiles_menu()
 
     # ---------------------------------------------------------------- helpers
+
+    def cancel_sign_in(self) -> None:
+        """The user gave up on the browser sign-in: stop waiting for it (silently)."""
+        task, self._signing_in = self._signing_in, None
+        if task is not None and not task.done():
+            task.cancel()
 
     def spawn(self, coro: object) -> asyncio.Task[None]:
         return self.tasks.spawn(coro, name="session")  # type: ignore[arg-type]
@@ -146,13 +166,22 @@ class SessionController:
         window.set_connection_state("connecting")
         window.show_status(f"Connecting to {profile.name}…", 0)
         try:
-            client = await PosClient.connect(
-                profile,
-                credentials=self.credentials_for(profile),
-                journal=self.journal,
-                open_browser=self._browser(),
-                sign_in_timeout=self.sign_in_timeout,
+            client = await self._cancellable(
+                PosClient.connect(
+                    profile,
+                    credentials=self.credentials_for(profile),
+                    journal=self.journal,
+                    open_browser=self._browser(),
+                    sign_in_timeout=self.sign_in_timeout,
+                )
             )
+        except SignInCancelledError:
+            self.attempted = profile
+            if self.client is not None:
+                window.set_connection_state("connected")
+            else:
+                window.set_connection_state("expired", "Sign-in cancelled. Sign in to continue.")
+            return False
         except PosError as exc:
             _log.warning("Connecting to %s failed: %s", profile.name, exc.details or exc)
             if self.client is not None:
@@ -208,15 +237,36 @@ class SessionController:
                 f"{len(unresolved)} earlier operation(s) need a manager's review.", 0
             )
 
+    async def _cancellable(self, awaitable: Awaitable[T]) -> T:
+        """Run a step that may wait for the browser; Cancel in the window stops only it."""
+        task: asyncio.Task[T] = asyncio.ensure_future(awaitable)
+        self._signing_in = task
+        try:
+            return await asyncio.shield(task)
+        except asyncio.CancelledError:
+            if task.cancelled() and not _cancelling():
+                raise SignInCancelledError from None
+            task.cancel()
+            raise
+        finally:
+            if self._signing_in is task:
+                self._signing_in = None
+
     def _browser(self) -> Callable[[str], object]:
         if self.open_browser is not None:
-            return self.open_browser
+            opener = self.open_browser
+
+            def announce_then_open(url: str) -> object:
+                self.window.set_connection_state("browser")
+                return opener(url)
+
+            return announce_then_open
 
         def open_with_qt(url: str) -> object:
             from PySide6.QtCore import QUrl
             from PySide6.QtGui import QDesktopServices
 
-            self.window.show_status("Continue the sign-in in your web browser…", 0)
+            self.window.set_connection_state("browser")
             return QDesktopServices.openUrl(QUrl(url))
 
         return open_with_qt
@@ -232,10 +282,13 @@ class SessionController:
         self.window.set_connection_state("connecting")
         try:
             if profile.auth_flow == "interactive":
-                await client.sign_in(browser_timeout=self.sign_in_timeout)
+                await self._cancellable(client.sign_in(browser_timeout=self.sign_in_timeout))
             else:
                 # A new connection fetches a new token; a wrong secret fails here clearly.
                 return await self.connect(profile)
+        except SignInCancelledError:
+            self.window.set_connection_state("expired", "Sign-in cancelled. Sign in to continue.")
+            return False
         except PosError as exc:
             self.window.set_connection_state("expired", exc.user_message)
             return False

@@ -164,10 +164,12 @@ class SignInBar(QFrame):
     """Shown when the sign-in expired or failed: a sentence and a button, never a traceback."""
 
     signInRequested = Signal()
+    cancelRequested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("signInBar")
+        self.action = "sign_in"
         self.setFrameShape(QFrame.Shape.StyledPanel)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(10, 4, 10, 4)
@@ -178,11 +180,19 @@ class SignInBar(QFrame):
         self.button = QPushButton("Sign in again", self)
         self.button.setObjectName("signInAgainButton")
         self.button.setAccessibleName("Sign in again")
-        self.button.clicked.connect(self.signInRequested)
+        self.button.clicked.connect(self._clicked)
         layout.addWidget(self.button)
         self.hide()
 
-    def prompt(self, text: str, button: str = "Sign in again") -> None:
+    def _clicked(self) -> None:
+        if self.action == "cancel":
+            self.cancelRequested.emit()
+        else:
+            self.signInRequested.emit()
+
+    def prompt(self, text: str, button: str = "Sign in again", *, action: str = "sign_in") -> None:
+        """Show ``text`` with a button that signs in again (or, ``action="cancel"``, cancels)."""
+        self.action = action
         self.button.setText(button)
         self.button.setAccessibleName(button)
         self.label.setText(text)
@@ -196,6 +206,7 @@ class MainWindow(QMainWindow):
     profilesRequested = Signal()
     profileSwitchRequested = Signal(str)
     signInRequested = Signal()
+    signInCancelRequested = Signal()
     signOutRequested = Signal()
     closed = Signal()
 
@@ -226,6 +237,7 @@ class MainWindow(QMainWindow):
         self.environment_banner = EnvironmentBanner(central)
         self.sign_in_bar = SignInBar(central)
         self.sign_in_bar.signInRequested.connect(self.signInRequested)
+        self.sign_in_bar.cancelRequested.connect(self.signInCancelRequested)
         self.tabs = QTabWidget(central)
         self.tabs.setObjectName("mainTabs")
         self.tabs.setAccessibleName("Sections")
@@ -420,9 +432,11 @@ class MainWindow(QMainWindow):
         self._ensure_current_built()
 
     def set_connection_state(self, state: str, detail: str | None = None) -> None:
-        """``connecting`` / ``connected`` / ``disconnected`` / ``expired`` / ``error``."""
+        """``connecting`` / ``browser`` / ``connected`` / ``disconnected`` / ``expired`` /
+        ``error``."""
         texts = {
             "connecting": "Connecting…",
+            "browser": "Signing in…",
             "connected": "● Connected",
             "disconnected": "○ Not connected",
             "expired": "Sign-in expired",
@@ -437,7 +451,13 @@ class MainWindow(QMainWindow):
             self.sign_in_bar.prompt(
                 f"Could not connect. {detail or ''}".strip(), button="Try again"
             )
-        elif state == "connected":
+        elif state == "browser":
+            self.sign_in_bar.prompt(
+                detail or "Finish signing in in your web browser, then come back here.",
+                button="Cancel",
+                action="cancel",
+            )
+        elif state in ("connected", "disconnected"):
             self.sign_in_bar.hide()
 
     def show_status(self, message: str, timeout_ms: int = 5000) -> None:

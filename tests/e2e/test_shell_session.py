@@ -212,3 +212,34 @@ async def test_profiles_dialog_test_connection_in_plain_words(
         assert window.profile_label.text() == "Profile: Clerk"
     finally:
         await controller.aclose()
+
+
+@pytest.mark.asyncio
+async def test_waiting_for_the_browser_can_be_cancelled(
+    qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    opened: list[str] = []
+
+    def browser_left_open(url: str) -> None:
+        opened.append(url)  # the user never finishes signing in
+
+    window, controller = make_shell(qtbot, tmp_path, browser_left_open)
+    controller.store.save(ConnectionProfile("Store PC", base_url(sandbox), "interactive"))
+    try:
+        start = controller.spawn(controller.start("Store PC"))
+        await wait_until(lambda: opened and window.sign_in_bar.isVisible())
+        assert window.connection_label.text() == "Signing in…"
+        assert window.sign_in_bar.button.text() == "Cancel"
+        window.sign_in_bar.button.click()
+        await asyncio.wait_for(start, 5)
+        assert controller.client is None
+        assert "cancelled" in window.sign_in_bar.label.text()
+        assert window.sign_in_bar.button.text() == "Sign in again"
+        assert controller.reporter.seen == {}
+        # Sign in again, this time finishing in the browser.
+        controller.open_browser = browser("owner", "owner-pass")
+        window.sign_in_bar.button.click()
+        await wait_until(lambda: controller.client is not None)
+        assert window.connection_label.text() == "● Connected"
+    finally:
+        await controller.aclose()
