@@ -26,6 +26,10 @@ if TYPE_CHECKING:
     from posdesk.api.client import PosClient
 
 
+#: Sales per request when filtering client-side (the documented fromDate/toDate fallback).
+FALLBACK_SERVER_PAGE = 500
+
+
 @dataclass(frozen=True, slots=True)
 class SalesQuery:
     """The Sales tab's filters (inclusive local dates; ``None`` = any)."""
@@ -94,7 +98,9 @@ def sales_fetch(
     def keep(sale: Sale) -> bool:
         return sale.sale_date is not None and dates.contains(sale.sale_date, tz)
 
-    return FilteredFetch(server, keep)
+    # The widened day before the range comes first (oldest first) and is all filtered out:
+    # read in big server pages so a first page costs few round trips.
+    return FilteredFetch(server, keep, server_page=FALLBACK_SERVER_PAGE)
 
 
 def looks_like_customer_id(text: str) -> bool:

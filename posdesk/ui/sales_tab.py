@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QSplitter,
     QVBoxLayout,
@@ -43,8 +44,11 @@ from posdesk.ui.sales_common import SALE_SAMPLES, GuardedTable, fit_columns, ses
 _log = logging.getLogger(__name__)
 
 VIEW_SALES = "ViewSales"
-DEFAULT_PRESET = Preset.LAST_30_DAYS
+#: Newest sales first across all dates: never an empty first screen, and as fast as a day.
+DEFAULT_PRESET = Preset.ALL
 _ALL = ""
+#: "Load all" asks first when the period is longer than this (or has no dates).
+LOAD_ALL_ASK_DAYS = 92
 
 
 def _qdate(day: date) -> QDate:
@@ -370,7 +374,7 @@ class SalesTab(QWidget):
         if selection is not None:
             selection.currentRowChanged.connect(lambda *_: self._detail_timer.start())
         self.view.rowActivated.connect(self._activated)
-        self.summary_strip.load_all.clicked.connect(self.toggle_load_all)
+        self.summary_strip.load_all.clicked.connect(self._load_all_clicked)
         self.filters.search_button.clicked.connect(self.search)
         self.filters.export_button.clicked.connect(self.ask_export)
         self.filters.customer.returnPressed.connect(self.search)
@@ -427,6 +431,25 @@ class SalesTab(QWidget):
     @property
     def summary(self) -> SalesSummary:
         return self.tracker.summary
+
+    def _load_all_clicked(self) -> None:
+        """Loading years of history is the user's call: ask first when the period is long."""
+        loading = self._load_all_task is not None and not self._load_all_task.done()
+        query = self.last_query
+        broad = query is not None and (
+            (query.dates is None or query.dates.days > LOAD_ALL_ASK_DAYS)
+            and not (query.customer_id or query.tran_no)
+        )
+        if not loading and broad:
+            answer = QMessageBox.question(
+                self,
+                "Load all sales?",
+                "This period may hold hundreds of thousands of sales. Loading them all takes a "
+                "while and uses memory; you can stop at any time.\n\nLoad all?",
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        self.toggle_load_all()
 
     def toggle_load_all(self) -> None:
         if self._load_all_task is not None and not self._load_all_task.done():

@@ -18,7 +18,7 @@ import pytest
 import pytest_asyncio
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QLabel, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from posdesk.api.client import PosClient
@@ -393,3 +393,46 @@ async def test_documented_server_finds_customers_by_exact_keys(
     assert tab.detail.customer is not None
     assert tab.detail.customer.id == expected
     assert tab.model.rowCount() == 1
+
+
+@pytest.mark.asyncio
+async def test_load_all_asks_first_for_long_periods_and_can_stop(
+    qtbot: QtBot, owner: SessionContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tab = SalesTab(owner)  # default period: all dates, newest first
+    qtbot.addWidget(tab)
+    tab.show()
+    await wait_until(lambda: idle(tab.model) and tab.model.rowCount() > 0)
+    assert tab.last_query is not None
+    assert tab.last_query.dates is None
+    ids = [int(tab.model.item(r).id) for r in range(tab.model.rowCount())]
+    assert ids == sorted(ids, reverse=True)
+    answers: list[str] = []
+
+    def answer(reply: QMessageBox.StandardButton) -> object:
+        def ask(*args: object) -> QMessageBox.StandardButton:
+            answers.append(str(args[1]))  # (parent, title, text)
+            return reply
+
+        return ask
+
+    monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.No))
+    tab.summary_strip.load_all.click()
+    assert answers == ["Load all sales?"]
+    assert not tab.model.loading
+    assert not tab.summary.complete
+
+    monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.Yes))
+    tab.summary_strip.load_all.click()
+    await wait_until(lambda: tab.summary_strip.load_all.text() == "Stop")
+    tab.summary_strip.load_all.click()  # Stop: what was loaded stays
+    await wait_until(lambda: not tab.model.loading)
+    stopped_at = tab.model.rowCount()
+    assert "more sales match" in tab.summary_strip.note.text()
+    assert tab.summary.count == stopped_at
+
+    await tab.load_all()  # the programmatic path does not ask
+    final = tab.summary  # (a fresh name: mypy keeps the earlier narrowing of tab.summary)
+    assert final.complete
+    assert len(answers) == 2
+    assert not tab.summary_strip.load_all.isVisible()
