@@ -15,14 +15,16 @@ import logging
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from posdesk import __version__
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
+    from posdesk.ui.errors import ErrorReporter
     from posdesk.ui.main_window import MainWindow
 
 _log = logging.getLogger("posdesk")
@@ -141,6 +143,41 @@ def _install_startup_probe(window: MainWindow) -> None:
     window.installEventFilter(Probe(window))
 
 
+def install_qt_message_log() -> None:
+    """Qt's own warnings (style, fonts, platform plugin) go to the log file, not to stderr."""
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+    qt_log = logging.getLogger("posdesk.qt")
+    levels = {
+        QtMsgType.QtDebugMsg: logging.DEBUG,
+        QtMsgType.QtInfoMsg: logging.INFO,
+        QtMsgType.QtWarningMsg: logging.WARNING,
+        QtMsgType.QtCriticalMsg: logging.ERROR,
+        QtMsgType.QtFatalMsg: logging.CRITICAL,
+    }
+
+    def handler(mode: QtMsgType, context: object, message: str) -> None:
+        qt_log.log(levels.get(mode, logging.WARNING), "%s", message)
+
+    qInstallMessageHandler(handler)
+
+
+def loop_exception_handler(
+    reporter: ErrorReporter,
+) -> Callable[[asyncio.AbstractEventLoop, dict[str, Any]], None]:
+    """Exceptions asyncio could not hand to anyone (callbacks, forgotten tasks) are bugs:
+    crash dialog + log, like exceptions escaping Qt slots."""
+
+    def handle(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        exc = context.get("exception")
+        if isinstance(exc, BaseException) and not isinstance(exc, asyncio.CancelledError):
+            reporter.unexpected(exc)
+        else:
+            _log.warning("asyncio: %s", context.get("message", context))
+
+    return handle
+
+
 def _preload(demo: bool) -> None:
     """Import the Qt-free heavy modules (run in a worker thread)."""
     import importlib
@@ -191,6 +228,9 @@ async def run(args: argparse.Namespace) -> int:
     window.log_dir = log_file.parent if isinstance(log_file, Path) else None
     previous_hook = sys.excepthook
     sys.excepthook = reporter.excepthook
+    loop = asyncio.get_running_loop()
+    previous_loop_handler = loop.get_exception_handler()
+    loop.set_exception_handler(loop_exception_handler(reporter))
     tasks.set_unexpected_error_handler(reporter.unexpected)
     closed = asyncio.Event()
     window.closed.connect(closed.set)
@@ -241,6 +281,7 @@ async def run(args: argparse.Namespace) -> int:
             await asyncio.to_thread(demo.stop)
         tasks.set_unexpected_error_handler(None)
         sys.excepthook = previous_hook
+        loop.set_exception_handler(previous_loop_handler)
         heap.disable()
         window.deleteLater()
         if isinstance(app, QApplication):
@@ -259,6 +300,7 @@ def main(argv: list[str] | None = None) -> int:
     import qasync
 
     create_application(args.theme)
+    install_qt_message_log()
     try:
         result: int = qasync.run(run(args))
     except KeyboardInterrupt:

@@ -48,3 +48,26 @@ def test_the_first_window_does_not_import_the_network_stack_or_the_sandbox() -> 
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+@pytest.mark.asyncio
+async def test_exceptions_asyncio_cannot_deliver_reach_the_crash_reporter() -> None:
+    import asyncio
+
+    from posdesk.app import loop_exception_handler
+    from posdesk.ui.errors import ErrorReporter
+
+    reporter = ErrorReporter(show_dialogs=False)
+    loop = asyncio.get_running_loop()
+    previous = loop.get_exception_handler()
+    loop.set_exception_handler(loop_exception_handler(reporter))
+    try:
+
+        def broken_callback() -> None:
+            raise ZeroDivisionError("in a callback")
+
+        loop.call_soon(broken_callback)
+        await asyncio.sleep(0.01)
+    finally:
+        loop.set_exception_handler(previous)
+    assert list(reporter.seen.values()) == [1]
