@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 from typing_extensions import override
 
-from posdesk.api.errors import DuplicateReference, PosError
+from posdesk.api.errors import DuplicateReference, NotAuthorized, PosError
 from posdesk.domain import (
     GiftCard,
     GiftCardCode,
@@ -528,12 +528,7 @@ class IssueCardDialog(QDialog):
                 outcome = await self.backend.terminal_continue(draft.terminal_continuation_id)
             else:
                 self.render_draft(draft, "Starting the payment on the terminal…")
-                outcome = await self.backend.terminal_start(
-                    self.terminal_payment_type(),
-                    draft.amount,
-                    draft.terminal_id or "",
-                    ref_no=draft.terminal_ref_no or draft.fund_ref_no,
-                )
+                outcome = await self._start_terminal(draft)
             outcome = await self._follow(outcome)
             assert outcome.payment is not None
             if (outcome.payment.status or "").upper() != "AUTHORIZED":
@@ -553,11 +548,19 @@ class IssueCardDialog(QDialog):
         await self._follow(captured, capturing=True)
         return self._save(draft.advance(IssueStep.PAID, terminal_continuation_id=None))
 
-    def terminal_payment_type(self) -> TerminalPaymentType:
-        """Authorize then capture when the role may; otherwise a one-step SALE."""
-        if not self.viewer.permissions or self.viewer.can(TERMINAL_AUTH_PERMISSION):
-            return TerminalPaymentType.AUTH
-        return TerminalPaymentType.SALE
+    async def _start_terminal(self, draft: IssueDraft) -> TerminalOutcome:
+        """Authorize (then capture once the card is safely on record); a server whose role
+        model refuses AUTH to this user gets a one-step SALE instead — a refused start
+        charged nothing, so trying the other kind is safe."""
+        ref_no = draft.terminal_ref_no or draft.fund_ref_no
+        try:
+            return await self.backend.terminal_start(
+                TerminalPaymentType.AUTH, draft.amount, draft.terminal_id or "", ref_no=ref_no
+            )
+        except NotAuthorized:
+            return await self.backend.terminal_start(
+                TerminalPaymentType.SALE, draft.amount, draft.terminal_id or "", ref_no=ref_no
+            )
 
     async def _follow(
         self, outcome: TerminalOutcome, *, capturing: bool = False

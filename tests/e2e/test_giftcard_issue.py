@@ -127,6 +127,10 @@ async def test_terminal_waiting_then_approved(
         await until(lambda: WAITING_ON_TERMINAL in dialog.status_label.text())
         assert dialog.cancel_payment_button.isVisible()
         assert not dialog.close_button.isEnabled()  # no walking away mid-payment
+        # authorized on the terminal, then captured (its own continuation), then funded
+        await until(lambda: "Capturing the card payment" in dialog.status_label.text())
+        assert dialog.draft is not None
+        assert dialog.draft.terminal_payment_id is not None
         await settle(dialog)
         assert "Done" in dialog.status_label.text(), dialog.status_label.text()
 
