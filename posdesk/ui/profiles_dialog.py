@@ -254,12 +254,16 @@ class ProfilesDialog(QDialog):
         self.flow_combo.setCurrentIndex(self.flow_combo.findData(profile.auth_flow))
         self.client_edit.setText(profile.client_id)
         self.secret_edit.clear()
-        has_secret = profile.auth_flow == "client_credentials" and self.store.has_secret(name)
+        note = ""
+        try:
+            has_secret = profile.auth_flow == "client_credentials" and self.store.has_secret(name)
+        except PosError as exc:  # no usable keychain on this machine
+            has_secret, note = False, exc.user_message
         self.secret_edit.setPlaceholderText(
             "stored in the system keychain (type to replace)" if has_secret else ""
         )
         self.ca_edit.setText(profile.ca_bundle or "")
-        self.result_label.clear()
+        self.result_label.setText(note)
         self._flow_changed()
 
     def _add(self) -> None:
@@ -331,7 +335,11 @@ class ProfilesDialog(QDialog):
             self.remove_profile(name)
 
     def remove_profile(self, name: str) -> None:
-        self.store.remove(name)
+        try:
+            self.store.remove(name)
+        except PosError as exc:
+            self.result_label.setText(exc.user_message)
+            return
         self._editing = None
         self._refresh()
         if self.list.count() == 0:

@@ -127,3 +127,22 @@ def test_report_names_the_features_the_server_lacks() -> None:
     assert "Some details are not provided by this server: sale details" in text
     unverified = ConnectionReport(Environment(), Viewer(), FeatureReport(verified=False))
     assert "cannot check in advance" in describe_report(unverified)
+
+
+def test_without_a_keychain_the_dialog_explains_instead_of_crashing(qtbot: QtBot) -> None:
+    import keyring
+    import keyring.backends.fail
+
+    store = ProfileStore(QSettings())
+    store.save(ConnectionProfile("Laptop", "https://pos.example.com", "interactive"))
+    store.settings.setValue("connections/Laptop/auth_flow", "client_credentials")
+    keyring.set_keyring(keyring.backends.fail.Keyring())  # headless Linux: no secret store
+    dialog = ProfilesDialog(store)
+    qtbot.addWidget(dialog)
+    assert "No system keychain" in dialog.result_label.text()
+    dialog.secret_edit.setText(SECRET)
+    assert not dialog.save_current()
+    assert "No system keychain" in dialog.result_label.text()
+    dialog.remove_profile("Laptop")
+    assert "No system keychain" in dialog.result_label.text()
+    assert store.names() == ["Laptop"]  # nothing half-deleted
