@@ -136,7 +136,7 @@ def test_without_a_keychain_the_dialog_explains_instead_of_crashing(qtbot: QtBot
     store = ProfileStore(QSettings())
     store.save(ConnectionProfile("Laptop", "https://pos.example.com", "interactive"))
     store.settings.setValue("connections/Laptop/auth_flow", "client_credentials")
-    keyring.set_keyring(keyring.backends.fail.Keyring())  # headless Linux: no secret store
+    keyring.set_keyring(keyring.backends.fail.Keyring())  # type: ignore[no-untyped-call]
     dialog = ProfilesDialog(store)
     qtbot.addWidget(dialog)
     assert "No system keychain" in dialog.result_label.text()
