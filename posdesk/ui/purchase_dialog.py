@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -217,6 +218,9 @@ class RecordPurchaseDialog(QDialog):
         self.item_label = QLabel(self)
         self.item_label.setObjectName("lineItem")
         self.lines_table = _table("purchaseLines", self.LINE_HEADERS, self, "Purchase lines")
+        lines_header = self.lines_table.horizontalHeader()
+        lines_header.setStretchLastSection(False)
+        lines_header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         box_layout = QVBoxLayout(lines_box)
         box_layout.addLayout(grid)
         box_layout.addWidget(self.item_label)

@@ -123,9 +123,37 @@ async def pending_operations(ctx: ShotContext) -> QWidget | None:
     return None
 
 
+async def record_purchase(ctx: ShotContext) -> QWidget | None:
+    from posdesk.ui.purchase_dialog import RecordPurchaseDialog
+
+    dialog = ctx.window.record_purchase()
+    assert isinstance(dialog, RecordPurchaseDialog)
+    if dialog.task is not None:
+        await dialog.task
+    dialog.transaction_id.setText("ERP-INV-000781")
+    dialog.store.setCurrentText("AUSTIN")
+    dialog.channel.setCurrentText("WEB")
+    dialog.pay_method.setCurrentText("CARD")
+    dialog.member.setText(FIXTURES.card_owner_member_id)
+    for sku, qty, price in ((FIXTURES.plain_sku, "2", "3.49"), (FIXTURES.ean_barcode, "1", "")):
+        dialog.sku.setText(sku)
+        task = dialog.find_item()
+        if task is not None:
+            await task
+        dialog.qty.setText(qty)
+        if price:
+            dialog.unit_price.setText(price)
+        dialog.add_line_from_fields()
+    dialog.tax.setText("0.84")
+    dialog.review_button.click()
+    await ctx.settle(0.3)
+    return dialog
+
+
 SCENES = [
     Scene("giftcards-card", card_with_history),
     Scene("giftcards-issue", issue_flow, (1280, 800)),
     Scene("giftcards-terminal", terminal_waiting),
     Scene("giftcards-pending", pending_operations),
+    Scene("record-purchase", record_purchase),
 ]
