@@ -10,8 +10,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, TypeVar
 
 from posdesk.api.client import PosClient
 from posdesk.api.credentials import Credentials
@@ -32,6 +32,7 @@ _log = logging.getLogger(__name__)
 
 BrowserOpener = Callable[[str], object]
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 def _cancelling() -> bool:
@@ -109,8 +110,9 @@ class SessionController:
         if task is not None and not task.done():
             task.cancel()
 
-    def spawn(self, coro: object) -> asyncio.Task[None]:
-        return self.tasks.spawn(coro, name="session")  # type: ignore[arg-type]
+    def spawn(self, coro: Coroutine[Any, Any, R]) -> asyncio.Task[R]:
+        """Run a session step as a task owned by the window (cancelled when it closes)."""
+        return self.tasks.spawn(coro, name="session")
 
     def credentials_for(self, profile: ConnectionProfile) -> Credentials:
         if self.demo is not None and profile.name == self.demo.profile.name:
