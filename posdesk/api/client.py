@@ -348,6 +348,8 @@ class PosClient:
             except httpx.HTTPError as exc:
                 raise http_failure(exc, what) from exc
             try:
+                if len(response.content) > BIG_BODY:  # a big sync page: parse off the loop
+                    return await asyncio.to_thread(_decode, response, what)
                 return _decode(response, what)
             except NotAuthenticated as exc:
                 if attempt == 0:
@@ -376,6 +378,11 @@ class PosClient:
         data = await self._post_read(payload, op.name)
         return _root(data, op)
 
+    async def _page(
+        self, feature: str, variables: Mapping[str, Any], convert: Callable[[mapping.Row], T]
+    ) -> Page[T]:
+        return await _to_page(await self._read(feature, variables), convert)
+
     async def _write(self, feature: str, variables: Mapping[str, Any]) -> Any:
         """Send a mutation once. Raises _NotSentError, a server refusal, or UnknownOutcome-worthy
         errors (anything else) — the caller decides with the journal."""
@@ -395,8 +402,9 @@ class PosClient:
     async def locations(
         self, *, code: str | None = None, skip: int = 0, first: int = 100
     ) -> Page[Location]:
-        env = await self._read("locations", {"code": code, "skip": skip, "first": first})
-        return mapping.page(env, mapping.location)
+        return await self._page(
+            "locations", {"code": code, "skip": skip, "first": first}, mapping.location
+        )
 
     async def customers(
         self,
@@ -410,9 +418,9 @@ class PosClient:
         """Customers by free-text search (server extension) or exact id / member id."""
         if search is not None and search.strip():
             variables: dict[str, Any] = {"search": search.strip(), "skip": skip, "first": first}
-            return mapping.page(await self._read("customer_search", variables), mapping.customer)
+            return await self._page("customer_search", variables, mapping.customer)
         variables = {"id": id, "memberId": member_id, "skip": skip, "first": first}
-        return mapping.page(await self._read("customers", variables), mapping.customer)
+        return await self._page("customers", variables, mapping.customer)
 
     async def customer(self, id: str) -> Customer:
         page = await self.customers(id=id, first=1)
@@ -434,7 +442,7 @@ class PosClient:
                 "skip": skip,
                 "first": first,
             }
-            return mapping.page(await self._read("sale_search", variables), mapping.sale)
+            return await self._page("sale_search", variables, mapping.sale)
         variables = {
             "customerId": filter.customer_id,
             "fromDate": filter.from_date.isoformat() if filter.from_date else None,
@@ -442,11 +450,11 @@ class PosClient:
             "skip": skip,
             "first": first,
         }
-        return mapping.page(await self._read("sales", variables), mapping.sale)
+        return await self._page("sales", variables, mapping.sale)
 
     async def sale(self, id: str) -> Sale:
         """One sale with its lines and tenders."""
-        page = mapping.page(await self._read("sale_detail", {"id": id}), mapping.sale)
+        page = await self._page("sale_detail", {"id": id}, mapping.sale)
         return _one(page, f"sale {id}")
 
     async def items(
@@ -468,13 +476,13 @@ class PosClient:
                 "skip": skip,
                 "first": first,
             }
-            return mapping.page(await self._read("item_search", variables), mapping.item)
+            return await self._page("item_search", variables, mapping.item)
         variables = {"sku": sku, "warehouseCode": warehouse_code, "skip": skip, "first": first}
-        return mapping.page(await self._read("items", variables), mapping.item)
+        return await self._page("items", variables, mapping.item)
 
     async def item(self, sku: str) -> Item:
         """One item with warehouses and serial/lot numbers."""
-        page = mapping.page(await self._read("item_detail", {"sku": sku}), mapping.item)
+        page = await self._page("item_detail", {"sku": sku}, mapping.item)
         return _one(page, f"item {sku}")
 
     async def lookup_item(self, code: str) -> Item | None:
@@ -482,7 +490,7 @@ class PosClient:
         code = code.strip()
         if not code:
             return None
-        page = mapping.page(await self._read("item_detail", {"sku": code}), mapping.item)
+        page = await self._page("item_detail", {"sku": code}, mapping.item)
         if page.items:
             return page.items[0]
         if "item_search" not in self.features:
@@ -501,8 +509,7 @@ class PosClient:
         first: int = 100,
     ) -> Page[WarehouseStock]:
         variables = {"sku": sku, "warehouseCode": warehouse_code, "skip": skip, "first": first}
-        env = await self._read("item_warehouses", variables)
-        return mapping.page(env, mapping.warehouse_stock)
+        return await self._page("item_warehouses", variables, mapping.warehouse_stock)
 
     async def serial_lots(
         self,
@@ -513,61 +520,66 @@ class PosClient:
         first: int = 100,
     ) -> Page[SerialLot]:
         variables = {"sku": sku, "warehouseCode": warehouse_code, "skip": skip, "first": first}
-        return mapping.page(await self._read("serial_lots", variables), mapping.serial_lot)
+        return await self._page("serial_lots", variables, mapping.serial_lot)
 
     async def products(
         self, *, group_code: str | None = None, skip: int = 0, first: int = 50
     ) -> Page[Product]:
         variables = {"sku": None, "groupCode": group_code, "skip": skip, "first": first}
-        return mapping.page(await self._read("products", variables), mapping.product)
+        return await self._page("products", variables, mapping.product)
 
     async def product(self, sku: str) -> Product:
         variables = {"sku": sku, "groupCode": None, "skip": 0, "first": 1}
-        page = mapping.page(await self._read("products", variables), mapping.product)
+        page = await self._page("products", variables, mapping.product)
         return _one(page, f"product {sku}")
 
     async def product_groups(
         self, *, section_code: str | None = None, skip: int = 0, first: int = 100
     ) -> Page[ProductGroup]:
         variables = {"code": None, "sectionCode": section_code, "skip": skip, "first": first}
-        env = await self._read("product_groups", variables)
-        return mapping.page(env, mapping.product_group)
+        return await self._page("product_groups", variables, mapping.product_group)
 
     async def product_sections(self, *, skip: int = 0, first: int = 100) -> Page[ProductSection]:
-        env = await self._read("product_sections", {"code": None, "skip": skip, "first": first})
-        return mapping.page(env, mapping.product_section)
+        return await self._page(
+            "product_sections",
+            {"code": None, "skip": skip, "first": first},
+            mapping.product_section,
+        )
 
     async def product_notices(self, *, skip: int = 0, first: int = 100) -> Page[ProductNotice]:
-        env = await self._read("product_notices", {"code": None, "skip": skip, "first": first})
-        return mapping.page(env, mapping.product_notice)
+        return await self._page(
+            "product_notices", {"code": None, "skip": skip, "first": first}, mapping.product_notice
+        )
 
     async def product_banners(self, *, skip: int = 0, first: int = 100) -> Page[ProductBanner]:
-        env = await self._read("product_banners", {"code": None, "skip": skip, "first": first})
-        return mapping.page(env, mapping.product_banner)
+        return await self._page(
+            "product_banners", {"code": None, "skip": skip, "first": first}, mapping.product_banner
+        )
 
     async def product_sort_options(
         self, *, skip: int = 0, first: int = 100
     ) -> Page[ProductSortOption]:
-        env = await self._read("product_sort_options", {"skip": skip, "first": first})
-        return mapping.page(env, mapping.product_sort_option)
+        return await self._page(
+            "product_sort_options", {"skip": skip, "first": first}, mapping.product_sort_option
+        )
 
     async def giftcard(
         self, code: str, code_type: GiftCardCodeType | None = None
     ) -> GiftCard | None:
         """Find a card by one of its codes; None when not found (or not visible)."""
         variables = {"code": code, "codeType": code_type.value if code_type else None}
-        page = mapping.page(await self._read("giftcard_lookup", variables), mapping.giftcard)
+        page = await self._page("giftcard_lookup", variables, mapping.giftcard)
         return page.items[0] if page.items else None
 
     async def giftcard_by_id(self, id: str) -> GiftCard | None:
-        page = mapping.page(await self._read("giftcard_by_id", {"id": id}), mapping.giftcard)
+        page = await self._page("giftcard_by_id", {"id": id}, mapping.giftcard)
         return page.items[0] if page.items else None
 
     async def giftcards(
         self, *, member_id: str | None = None, skip: int = 0, first: int = 50
     ) -> Page[GiftCard]:
         variables = {"memberId": member_id, "skip": skip, "first": first}
-        return mapping.page(await self._read("giftcards", variables), mapping.giftcard)
+        return await self._page("giftcards", variables, mapping.giftcard)
 
     async def giftcard_transactions(
         self,
@@ -585,14 +597,13 @@ class PosClient:
             "skip": skip,
             "first": first,
         }
-        env = await self._read("giftcard_transactions", variables)
-        return mapping.page(env, mapping.giftcard_transaction)
+        return await self._page("giftcard_transactions", variables, mapping.giftcard_transaction)
 
     async def purchases(
         self, transaction_id: str, *, skip: int = 0, first: int = 10
     ) -> Page[Purchase]:
         variables = {"transactionId": transaction_id, "skip": skip, "first": first}
-        return mapping.page(await self._read("purchase_lookup", variables), mapping.purchase)
+        return await self._page("purchase_lookup", variables, mapping.purchase)
 
     # ---------------------------------------------------------------- paging and sync
 
@@ -656,7 +667,7 @@ class PosClient:
                 # restart from the beginning, as documented; callers upsert idempotently
                 cursor = ""
                 continue
-            page = mapping.page(env, convert)
+            page = await _to_page(env, convert)
             if page.until is None:
                 raise InvalidResponseError(details=f"{feature}: no 'until' cursor returned")
             cursor = page.until
@@ -1153,6 +1164,18 @@ _SYNC: dict[str, tuple[str, Callable[[mapping.Row], Any]]] = {
     "item_warehouse": ("item_warehouse_sync", mapping.warehouse_stock),
     "serial_lot": ("serial_lot_sync", mapping.serial_lot),
 }
+
+
+#: Bodies / pages above these sizes are parsed and mapped on a worker thread: a 1000-sale
+#: sync page costs ~45 ms of CPU, too long to stall the UI's event loop.
+BIG_BODY = 256 * 1024
+BIG_PAGE = 200
+
+
+async def _to_page(envelope: mapping.Row | None, convert: Callable[[mapping.Row], T]) -> Page[T]:
+    if envelope is not None and len(envelope.get("results") or ()) > BIG_PAGE:
+        return await asyncio.to_thread(mapping.page, envelope, convert)
+    return mapping.page(envelope, convert)
 
 
 def _decode(response: httpx.Response, what: str) -> Any:
