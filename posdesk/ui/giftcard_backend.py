@@ -43,6 +43,8 @@ class GiftCardBackend(Protocol):
         self, code: str, code_type: GiftCardCodeType | None = None
     ) -> GiftCard | None: ...
 
+    async def giftcard_by_id(self, id: str) -> GiftCard | None: ...
+
     async def giftcard_transactions(
         self,
         *,

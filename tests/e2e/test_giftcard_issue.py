@@ -268,3 +268,88 @@ async def test_terminal_payment_unavailable_without_terminal_permission(
         dialog = tab.open_issue()
         assert not dialog.pay_terminal.isEnabled()
         assert "MakeSaleTerminalPayment" in dialog.pay_terminal.toolTip()
+
+
+async def test_personal_code_never_stored_and_resume_reads_it_back(
+    qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    async with signed_in(sandbox, tmp_path) as ctx:
+        tab = GiftCardsTab(ctx)
+        qtbot.addWidget(tab)
+        dialog = tab.open_issue()
+        dialog.type_personal.setChecked(True)
+        dialog.member_id.setText(FIXTURES.card_owner_member_id)
+        dialog.amount.setText("12")
+        dialog.pay_terminal.setChecked(True)
+        dialog.terminal_id.setText("LANE-4")
+        dialog.review_button.click()
+        dialog.start_button.click()
+        await until(lambda: WAITING_ON_TERMINAL in dialog.status_label.text())
+        assert dialog.card is not None
+        personal = next(c.code for c in dialog.card.codes if c.code_type.value == "PERSONAL")
+        assert dialog.task is not None
+        dialog.task.cancel()  # the app dies at the terminal
+        await asyncio.gather(dialog.task, return_exceptions=True)
+        assert personal not in (tmp_path / "issue_drafts.json").read_text()
+        dialog.close()
+        tab.close()
+
+    async with signed_in(sandbox, tmp_path) as ctx:
+        tab = GiftCardsTab(ctx)
+        qtbot.addWidget(tab)
+        resumed = tab.resume_issue()
+        assert resumed is not None
+        resumed.retry_button.click()
+        await settle(resumed)
+        assert "Done" in resumed.status_label.text(), resumed.status_label.text()
+        card = await ctx.client.giftcard(personal, GiftCardCodeType.PERSONAL)
+        assert card is not None
+        assert card.balance == Decimal("12.00")
+
+
+async def test_resume_after_create_was_lost_adopts_the_empty_card(
+    qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """posdesk died while giftcardAdd was in flight and the server had created the card: the
+    resumed flow takes that (empty) card over instead of failing or making another."""
+    from posdesk.store.issue_drafts import IssueDraft, PaymentMethod
+
+    async with signed_in(sandbox, tmp_path) as ctx:
+        code = unique_code()
+        tab = GiftCardsTab(ctx)
+        qtbot.addWidget(tab)
+        tab.drafts.save(
+            IssueDraft.new(
+                code_type=GiftCardCodeType.PHYSICAL,
+                amount=Decimal("35"),
+                payment_method=PaymentMethod.CASH,
+                code=code,
+                payment_note="cash",
+            )
+        )
+        created = await ctx.client.giftcard_add(physical_code=code)  # the lost create
+        tab.update_resume()
+        dialog = tab.resume_issue()
+        assert dialog is not None
+        dialog.retry_button.click()
+        await settle(dialog)
+        assert "Done" in dialog.status_label.text(), dialog.status_label.text()
+        assert dialog.card is not None
+        assert dialog.card.id == created.id
+        assert dialog.card.balance == Decimal("35.00")
+
+        # A code that belongs to a card in use is not taken over: plain words instead.
+        tab.drafts.save(
+            IssueDraft.new(
+                code_type=GiftCardCodeType.PHYSICAL,
+                amount=Decimal("5"),
+                payment_method=PaymentMethod.CASH,
+                code=FIXTURES.gc_physical_code,
+                payment_note="cash",
+            )
+        )
+        other = tab.resume_issue()
+        assert other is not None
+        other.retry_button.click()
+        await settle(other)
+        assert "already used by another card" in other.status_label.text()
