@@ -64,7 +64,7 @@ def parse_amount(
     separators: Separators | None = None,
     minimum: Decimal = CENT,
     maximum: Decimal = DEFAULT_MAXIMUM,
-    currency_symbols: tuple[str, ...] = ("$",),
+    currency_symbols: tuple[str, ...] = (),
 ) -> Decimal:
     """Parse what the user typed into an amount with exactly two decimal places.
 
@@ -72,7 +72,7 @@ def parse_amount(
     two decimals, misplaced group separators, signs, and values outside ``minimum..maximum``.
     """
     seps = separators or Separators()
-    value = _strip(text, currency_symbols)
+    value = _strip(text, (*currency_symbols, _currency_symbol.strip(), "$"))
     if not value:
         raise AmountError("Enter an amount.")
     if value[0] in "-−(":
@@ -114,8 +114,22 @@ def parse_amount(
     return amount
 
 
-def format_amount(amount: Decimal, locale: QLocale | None = None, symbol: str = "$") -> str:
+_SYMBOLS = {"USD": "$", "CAD": "$", "AUD": "$", "NZD": "$", "EUR": "€", "GBP": "£"}
+_currency_symbol = "$"
+
+
+def set_currency(code: str | None) -> str:
+    """Show amounts in the server's currency (``environment.currency``); the sign for known
+    codes, else the ISO code ("CHF 12.00"). Returns the prefix now in use."""
+    global _currency_symbol
+    upper = (code or "USD").upper()
+    _currency_symbol = _SYMBOLS.get(upper, f"{upper} ")
+    return _currency_symbol
+
+
+def format_amount(amount: Decimal, locale: QLocale | None = None, symbol: str | None = None) -> str:
     """Show an amount with two decimals and the locale's separators; never via float."""
+    symbol = _currency_symbol if symbol is None else symbol
     seps = Separators.for_locale(locale) if locale is not None else Separators()
     sign = "-" if amount < 0 else ""
     quantized = abs(amount).quantize(CENT)

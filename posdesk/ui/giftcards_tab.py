@@ -48,7 +48,7 @@ from posdesk.domain import (
 )
 from posdesk.models.tasks import TaskOwner
 from posdesk.store.issue_drafts import IssueDraft, IssueDraftStore, default_drafts_path
-from posdesk.ui.amount import error_css
+from posdesk.ui.amount import error_css, set_currency
 from posdesk.ui.context import SessionContext
 from posdesk.ui.giftcard_backend import GiftCardBackend
 from posdesk.ui.giftcard_dialogs import (
@@ -96,6 +96,7 @@ class GiftCardsTab(QWidget):
         self.backend = backend
         viewer = context.viewer
         self.viewer = viewer
+        set_currency(context.environment.currency)
         self.drafts = drafts or IssueDraftStore(drafts_path_for(context))
         self.store_code = viewer.location_code or context.extras.get("store_code")
         opener = context.extras.get("open_customer")
@@ -130,6 +131,7 @@ class GiftCardsTab(QWidget):
         self.lookup_button.setObjectName("giftCardLookup")
         self.lookup_button.setDefault(True)
         self.code_edit.returnPressed.connect(self.lookup)
+        self.code_edit.textEdited.connect(self._code_edited)
         self.lookup_button.clicked.connect(self.lookup)
         bar = QHBoxLayout()
         bar.addWidget(QLabel("Code:", self))
@@ -267,6 +269,11 @@ class GiftCardsTab(QWidget):
         """A scanner burst anywhere in the tab: look the scanned code up."""
         self.code_edit.setText(code.strip())
         self.lookup()
+
+    def _code_edited(self, text: str) -> None:
+        """A PIN belongs to one card: typing another code forgets it."""
+        if self.target is not None and text.strip() != self.target.code.code:
+            self.pin_edit.clear()
 
     def lookup(self) -> asyncio.Task[Any] | None:
         code = self.code_edit.text().strip()

@@ -45,6 +45,7 @@ from posdesk.ui.amount import (
     error_css,
     format_amount,
     parse_amount,
+    set_currency,
 )
 from posdesk.ui.giftcard_backend import GiftCardBackend
 from posdesk.ui.giftcard_errors import CHECKING, OutcomeKind, explain, run_money_operation
@@ -631,6 +632,7 @@ class RecordPurchaseDialog(QDialog):
 
 def open_record_purchase(context: Any, parent: QWidget | None = None) -> RecordPurchaseDialog:
     """Sales › Record purchase… from the shell: a non-modal dialog on the session's client."""
+    set_currency(context.environment.currency)
     dialog = RecordPurchaseDialog(
         context.client,
         store_code=context.viewer.location_code,

@@ -142,7 +142,11 @@ async def test_wrong_pin_and_pin_cleared(
     qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path
 ) -> None:
     async with signed_in(sandbox, tmp_path) as ctx:
-        tab, _code = await card_tab(qtbot, ctx, Decimal("30.00"), pin="2468")
+        tab, code = await card_tab(qtbot, ctx, Decimal("30.00"), pin="2468")
+        tab.pin_edit.setText("1234")
+        QTest.keyClicks(tab.code_edit, "9")  # typing another code forgets the PIN
+        assert tab.pin_edit.text() == ""
+        tab.code_edit.setText(code)
         tab.pin_edit.setText("1111")
         dialog = tab.open_money(MoneyAction.REDEEM)
         assert dialog is not None

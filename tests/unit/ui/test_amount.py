@@ -8,7 +8,14 @@ import pytest
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
-from posdesk.ui.amount import AmountError, AmountField, Separators, format_amount, parse_amount
+from posdesk.ui.amount import (
+    AmountError,
+    AmountField,
+    Separators,
+    format_amount,
+    parse_amount,
+    set_currency,
+)
 
 GERMAN = Separators(decimal_point=",", group=".")
 
@@ -86,3 +93,16 @@ def test_field_shows_reason_and_returns_decimal(qtbot: QtBot) -> None:
     QTest.keyClicks(field.edit, "1,234.5")
     assert field.amount() == Decimal("1234.50")
     assert not field.error_label.isVisible()
+
+
+def test_server_currency_is_shown() -> None:
+    try:
+        assert set_currency("EUR") == "€"
+        assert format_amount(Decimal("12.5")) == "€12.50"
+        assert parse_amount("€12") == Decimal("12.00")
+        assert set_currency("CHF") == "CHF "
+        assert format_amount(Decimal("-3")) == "-CHF 3.00"
+        assert parse_amount("CHF 3.10") == Decimal("3.10")
+    finally:
+        set_currency(None)
+    assert format_amount(Decimal(1)) == "$1.00"
