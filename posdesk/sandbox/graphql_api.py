@@ -36,7 +36,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from pathlib import Path
+from importlib.resources import files
 from typing import Any
 
 from ariadne import (
@@ -44,7 +44,6 @@ from ariadne import (
     ObjectType,
     QueryType,
     ScalarType,
-    load_schema_from_path,
     make_executable_schema,
 )
 from graphql import GraphQLError, GraphQLResolveInfo, GraphQLSchema
@@ -56,7 +55,8 @@ from posdesk.sandbox.db import Database
 from posdesk.sandbox.security import Principal
 from posdesk.sandbox.seed import TENANT_TIME_ZONE
 
-SCHEMA_PATH = Path(__file__).with_name("schema.graphql")
+# importlib.resources, not __file__: finds the file in a checkout and in the app bundle alike.
+SCHEMA_FILE = files("posdesk.sandbox").joinpath("schema.graphql")
 DEFAULT_FIRST = 100
 MAX_FIRST = 1000
 
@@ -1734,7 +1734,7 @@ def build_schema(db: Database) -> GraphQLSchema:
         literal_parser=_literal(parse_date),
     )
     schema: GraphQLSchema = make_executable_schema(
-        load_schema_from_path(str(SCHEMA_PATH)),
+        SCHEMA_FILE.read_text(encoding="utf-8"),
         query,
         mutation,
         terminal,
