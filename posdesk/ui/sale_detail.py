@@ -115,8 +115,10 @@ class SaleDetailView(QWidget):
         columns = ("SKU", "Description", "Qty", "Price", "Discount", "Amount")
         self.lines_table = self._table(columns, stretch=1, right_from=2)
         self.lines_table.setObjectName("saleLines")
+        self.lines_table.setAccessibleName("Sale lines")
         self.tenders_table = self._table(("Tender", "Amount"), stretch=0, right_from=1)
         self.tenders_table.setObjectName("saleTenders")
+        self.tenders_table.setAccessibleName("Tenders")
         self.tenders_table.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
 
         self._totals = QGridLayout()

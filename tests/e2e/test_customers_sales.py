@@ -6,6 +6,7 @@ context, so "23:59 local" means the same thing on every test machine.
 
 from __future__ import annotations
 
+import asyncio
 import csv
 from collections.abc import AsyncIterator
 from datetime import date, datetime, timedelta
@@ -18,7 +19,7 @@ import pytest
 import pytest_asyncio
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QLabel, QMessageBox
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from posdesk.api.client import PosClient
@@ -54,12 +55,24 @@ async def session(client: PosClient, tmp_path: Path) -> SessionContext:
     )
 
 
+async def quiesce() -> None:
+    """End what the tabs still have in flight (page loads, locations) before the test returns
+    and before a client closes: pytest-qt processes Qt events after the test, when the asyncio
+    loop no longer runs, and a view painted then would start a page load."""
+    for widget in QApplication.topLevelWidgets():
+        widget.hide()  # hidden views do not paint, so they do not ask for more pages
+    pending = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+    for task in pending:
+        task.cancel()
+    await asyncio.gather(*pending, return_exceptions=True)
+
+
 @pytest_asyncio.fixture
 async def owner(sandbox: SandboxServer, tmp_path: Path) -> AsyncIterator[SessionContext]:
     client = await connect(sandbox, tmp_path, "posdesk-demo")
     context = await session(client, tmp_path)
     yield context
-    context.tasks.cancel_all()
+    await quiesce()
     await client.aclose()
 
 
@@ -124,6 +137,7 @@ async def test_search_a_customer_by_each_key(qtbot: QtBot, owner: SessionContext
     assert values["member_id"].text() == FIXTURES.customer_with_sales_member_id
     assert values["home_location_code"].text() == FIXTURES.customer_with_sales_home
     assert values["address"].text() != "—"
+    await quiesce()  # nothing left in flight when pytest-qt processes events
 
 
 @pytest.mark.asyncio
@@ -214,6 +228,7 @@ async def test_date_range_boundary_is_local_midnight(
     # the table shows local time
     late = tab.model.data(tab.model.index(ids.index(FIXTURES.sale_midnight_id), 0))
     assert late == "2024-04-01 00:00"
+    await quiesce()  # nothing left in flight when pytest-qt processes events
 
 
 @pytest.mark.asyncio
@@ -283,8 +298,8 @@ async def test_filters_summary_detail_and_csv_export(
     assert tab.detail.receipt is not None
     assert one.tran_no in tab.detail.receipt.text()
 
-
-# ----------------------------------------------------------------------- permissions
+    # ----------------------------------------------------------------------- permissions
+    await quiesce()  # nothing left in flight when pytest-qt processes events
 
 
 @pytest.mark.asyncio
@@ -328,6 +343,7 @@ async def test_not_authorized_tabs_explain_the_permission(
         assert allowed.detail.sales.denied
         assert "ViewSales" in allowed.detail.sales.panel.text()
     finally:
+        await quiesce()
         await reporting.aclose()
         await salesperson.aclose()
 
@@ -348,6 +364,7 @@ async def test_permission_limited_results_show_a_note(
         assert "permission" in tab.view.banner.label.text()
         assert not tab.table.denied
     finally:
+        await quiesce()
         await manager.aclose()
 
 
@@ -368,6 +385,7 @@ async def test_empty_results_say_so(qtbot: QtBot, owner: SessionContext) -> None
     await wait_until(lambda: idle(sales.model) and "No sales" in sales.summary_strip.label.text())
     assert "2030-01-01" in sales.summary_strip.label.text()
     assert sales.view.status.text().startswith("No sales match")
+    await quiesce()  # nothing left in flight when pytest-qt processes events
 
 
 @pytest.mark.asyncio
@@ -393,6 +411,7 @@ async def test_documented_server_finds_customers_by_exact_keys(
     assert tab.detail.customer is not None
     assert tab.detail.customer.id == expected
     assert tab.model.rowCount() == 1
+    await quiesce()  # nothing left in flight when pytest-qt processes events
 
 
 @pytest.mark.asyncio
@@ -436,3 +455,21 @@ async def test_load_all_asks_first_for_long_periods_and_can_stop(
     assert final.complete
     assert len(answers) == 2
     assert not tab.summary_strip.load_all.isVisible()
+    await quiesce()  # nothing left in flight when pytest-qt processes events
+
+
+@pytest.mark.asyncio
+async def test_every_interactive_widget_is_named(qtbot: QtBot, owner: SessionContext) -> None:
+    from tests.unit.ui.test_accessibility import unnamed
+
+    customers = CustomersTab(owner)
+    sales = SalesTab(owner)
+    for tab in (customers, sales):
+        qtbot.addWidget(tab)
+    customers.search_edit.setText(FIXTURES.customer_with_sales_id)
+    customers.search_now()
+    await sales.show_sale(FIXTURES.sale_split_tender_id)
+    await wait_until(lambda: customers.detail.customer is not None)
+    assert unnamed(customers) == []
+    assert unnamed(sales) == []
+    await quiesce()  # nothing left in flight when pytest-qt processes events
