@@ -181,7 +181,7 @@ def table(result: Result) -> str:
     for label, name, kind, target in (
         ("scan → detail, total", "total_ms", None, TOTAL_P95_MS),
         ("  client side", "client_ms", None, CLIENT_P95_MS),
-        ("  client side, CPU time", "client_cpu_ms", None, None),
+        ("  client side, CPU time", "client_cpu_ms", None, CLIENT_P95_MS),
         ("  server (HTTP round trips)", "server_ms", None, None),
         ("SKU scans, total", "total_ms", "sku", None),
         ("barcode scans, total", "total_ms", "barcode", None),
@@ -338,9 +338,14 @@ def main(argv: list[str] | None = None) -> Result:
 
 
 def test_scan_to_detail_meets_targets() -> None:
+    """Total ≤ 100 ms p95 (wall) and client side ≤ 20 ms p95. The client-side wall time is
+    only asserted when the machine is not oversubscribed: on a shared machine it measures the
+    other processes; its CPU time is asserted always."""
     result = main(["--scans", "200"])
     assert p95(result.column("total_ms")) <= TOTAL_P95_MS
-    assert p95(result.column("client_ms")) <= CLIENT_P95_MS
+    assert p95(result.column("client_cpu_ms")) <= CLIENT_P95_MS
+    if os.getloadavg()[0] < (os.cpu_count() or 1):
+        assert p95(result.column("client_ms")) <= CLIENT_P95_MS
 
 
 if __name__ == "__main__":
