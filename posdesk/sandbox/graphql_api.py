@@ -858,24 +858,9 @@ class _Api:
             )
             limited = hidden is not None
             q.add("home_location = ?", home)
-        select = "SELECT * FROM customer"
-        if kw.get("since") is not None:
-            result = self._since_page(
-                "customer",
-                select,
-                "rid",
-                q,
-                kw["since"],
-                kw.get("skip"),
-                kw.get("first"),
-                _customer,
-            )
-            result["limited_by_permission"] = limited
-            return result
-        results, more = self._page(
-            select, q, "rid", kw.get("skip"), kw.get("first"), _customer, key="rid"
-        )
-        return {"results": results, "has_more_results": more, "limited_by_permission": limited}
+        result = self._list_or_sync("customer", "customer", q, kw, "rid", _customer, "rid")
+        result["limited_by_permission"] = limited
+        return result
 
     def environment(self, _: Any, info: GraphQLResolveInfo) -> dict[str, Any]:
         principal_of(info)
@@ -956,71 +941,57 @@ class _Api:
                 warehouse,
             )
         _token_filter(self.db, q, "item_token", "item.rid", kw.get("search"))
-        select = "SELECT * FROM item"
-        if kw.get("since") is not None:
-            result = self._since_page(
-                "item", select, "rid", q, kw["since"], kw.get("skip"), kw.get("first"), self._item
-            )
-        else:
-            results, more = self._page(
-                select, q, "rid", kw.get("skip"), kw.get("first"), self._item, key="rid"
-            )
-            result = {"results": results, "has_more_results": more}
+        result = self._list_or_sync("item", "item", q, kw, "rid", self._item, "rid")
         self._attach_stock(result["results"], warehouse)
         return result
 
-    def item_warehouse(self, _: Any, info: GraphQLResolveInfo, **kw: Any) -> dict[str, Any]:
-        require(info, VIEW_INVENTORY)
-        q = _Query([], [])
-        if kw.get("warehouse_code") is not None:
-            q.add("warehouse = ?", kw["warehouse_code"])
-        if kw.get("sku") is not None:
-            q.add("sku = ?", kw["sku"])
-        select = "SELECT * FROM item_warehouse"
+    def _list_or_sync(
+        self,
+        entity: str,
+        table: str,
+        q: _Query,
+        kw: dict[str, Any],
+        order: str,
+        convert: Callable[[sqlite3.Row], dict[str, Any]],
+        key: str,
+    ) -> dict[str, Any]:
+        """An offset page in ``order``, or a since/until step when ``since`` was given."""
+        select = f"SELECT * FROM {table}"
         if kw.get("since") is not None:
             return self._since_page(
-                "itemWarehouse",
-                select,
-                "rid",
-                q,
-                kw["since"],
-                kw.get("skip"),
-                kw.get("first"),
-                _warehouse,
+                entity, select, key, q, kw["since"], kw.get("skip"), kw.get("first"), convert
             )
-        order = "warehouse, sku" if kw.get("warehouse_code") is not None else "sku, warehouse"
         results, more = self._page(
-            select, q, order, kw.get("skip"), kw.get("first"), _warehouse, key="rid"
+            select, q, order, kw.get("skip"), kw.get("first"), convert, key=key
         )
         return {"results": results, "has_more_results": more}
 
-    def item_serial_lot(self, _: Any, info: GraphQLResolveInfo, **kw: Any) -> dict[str, Any]:
+    def _stock_list(
+        self,
+        info: GraphQLResolveInfo,
+        kw: dict[str, Any],
+        entity: str,
+        table: str,
+        order_tail: str,
+        convert: Callable[[sqlite3.Row], dict[str, Any]],
+    ) -> dict[str, Any]:
         require(info, VIEW_INVENTORY)
         q = _Query([], [])
         if kw.get("warehouse_code") is not None:
             q.add("warehouse = ?", kw["warehouse_code"])
         if kw.get("sku") is not None:
             q.add("sku = ?", kw["sku"])
-        select = "SELECT * FROM serial_lot"
-        if kw.get("since") is not None:
-            return self._since_page(
-                "itemSerialLot",
-                select,
-                "rid",
-                q,
-                kw["since"],
-                kw.get("skip"),
-                kw.get("first"),
-                _serial_lot,
-            )
-        if kw.get("warehouse_code") is not None and kw.get("sku") is None:
-            order = "warehouse, sku, serial_lot_no"
-        else:
-            order = "sku, warehouse, serial_lot_no"
-        results, more = self._page(
-            select, q, order, kw.get("skip"), kw.get("first"), _serial_lot, key="rid"
+        by_warehouse = kw.get("warehouse_code") is not None and kw.get("sku") is None
+        order = ("warehouse, sku" if by_warehouse else "sku, warehouse") + order_tail
+        return self._list_or_sync(entity, table, q, kw, order, convert, "rid")
+
+    def item_warehouse(self, _: Any, info: GraphQLResolveInfo, **kw: Any) -> dict[str, Any]:
+        return self._stock_list(info, kw, "itemWarehouse", "item_warehouse", "", _warehouse)
+
+    def item_serial_lot(self, _: Any, info: GraphQLResolveInfo, **kw: Any) -> dict[str, Any]:
+        return self._stock_list(
+            info, kw, "itemSerialLot", "serial_lot", ", serial_lot_no", _serial_lot
         )
-        return {"results": results, "has_more_results": more}
 
     # sales
     def sale(self, _: Any, info: GraphQLResolveInfo, **kw: Any) -> dict[str, Any]:
@@ -1047,16 +1018,8 @@ class _Api:
         ):
             if kw.get(arg) is not None:
                 q.add(f"{column} = ?", kw[arg])
-        select = "SELECT * FROM sale"
-        if kw.get("since") is not None:
-            return self._since_page(
-                "sale", select, "id", q, kw["since"], kw.get("skip"), kw.get("first"), _sale
-            )
         order = "id DESC" if kw.get("newest_first") else "id"
-        results, more = self._page(
-            select, q, order, kw.get("skip"), kw.get("first"), _sale, key="id"
-        )
-        return {"results": results, "has_more_results": more}
+        return self._list_or_sync("sale", "sale", q, kw, order, _sale, "id")
 
     # catalogue
     def product(self, _: Any, info: GraphQLResolveInfo, **kw: Any) -> dict[str, Any]:
