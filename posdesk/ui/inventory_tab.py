@@ -286,7 +286,6 @@ class InventoryTab(QWidget):
         self._recent_timer.setSingleShot(True)
         self._recent_timer.setInterval(RECENT_SAVE_DELAY_MS)
         self._recent_timer.timeout.connect(self._save_recent)
-        self.destroyed.connect(self._recent_timer.stop)
         self._load_recent()
         self._update_actions()
         if context.viewer.permissions and not context.viewer.can(VIEW_INVENTORY):
