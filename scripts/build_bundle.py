@@ -3,12 +3,13 @@
 The same steps run here (Linux) and in CI on Windows and macOS (.github/workflows/release.yml):
 
     uv sync --frozen --group packaging
-    uv run --frozen --group packaging python scripts/build_bundle.py [--installer]
+    uv run --frozen --group packaging python scripts/build_bundle.py [--installer] [--smoke-demo]
 
 1. check the icon files are what resources/posdesk.svg gives (scripts/make_icons.py --check;
    a warning only, see check_icons);
 2. PyInstaller with packaging/posdesk.spec -> dist/posdesk/ (+ dist/posdesk.app on macOS);
-3. smoke test: the bundled executable answers ``--version`` with the package version;
+3. smoke test: the bundled executable answers ``--version`` with the package version, and
+   with --smoke-demo runs ``--demo`` offscreen until it has signed in and shown rows;
 4. --installer: Linux .tar.gz, Windows Inno Setup .exe, macOS .dmg, all in dist/.
 
 Prints the bundle's size and the build time. Exit status is non-zero on any failure.
@@ -23,6 +24,7 @@ import shutil
 import subprocess
 import sys
 import tarfile
+import tempfile
 import time
 from pathlib import Path
 
@@ -82,6 +84,36 @@ def smoke_test(exe: Path, version: str) -> None:
     print(f"smoke test: {exe.name} --version -> {output or '(exit 0)'}")
 
 
+def smoke_demo(exe: Path, seconds: int = 15) -> None:
+    """The frozen app runs --demo offscreen: sandbox up, signed in, rows on screen, clean exit.
+
+    Checked through the log file, not stdout: a windowed Windows .exe may have no stdout.
+    """
+    with tempfile.TemporaryDirectory() as home:
+        logs = Path(home) / "logs"
+        # A throwaway profile on Linux (CI machines are throwaway anyway).
+        xdg = {f"XDG_{kind}_HOME": str(Path(home) / kind) for kind in ("CONFIG", "DATA", "STATE")}
+        env = {**os.environ, **xdg, "QT_QPA_PLATFORM": "offscreen"}
+        command = [str(exe), "--demo", "--quit-after", str(seconds), "--log-dir", str(logs)]
+        result = subprocess.run(command, capture_output=True, text=True, timeout=300, env=env)
+        log_file = logs / "posdesk.log"
+        log = log_file.read_text(encoding="utf-8") if log_file.exists() else ""
+    summary = re.search(r"--quit-after: connection=(\w+) tab=(\w+) rows=(\d+)", log)
+    ok = (
+        result.returncode == 0
+        and summary is not None
+        and summary.group(1) == "connected"
+        and int(summary.group(3)) > 0
+        and "stopped cleanly" in log
+    )
+    if not ok:
+        raise SystemExit(
+            f"--demo smoke run failed (exit {result.returncode}):\n{log[-3000:]}\n"
+            f"{result.stdout[-2000:]}{result.stderr[-2000:]}"
+        )
+    print(f"smoke test: {exe.name} --demo -> {summary.group(0) if summary else ''}")
+
+
 def numeric_version(version: str) -> str:
     numbers = [*re.findall(r"\d+", version.split("+")[0])[:4], "0", "0", "0", "0"]
     return ".".join(numbers[:4])
@@ -130,6 +162,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dist", type=Path, default=ROOT / "dist", help="output folder")
     parser.add_argument("--work", type=Path, default=ROOT / "build" / "pyinstaller")
     parser.add_argument("--installer", action="store_true", help="also build the installer")
+    parser.add_argument(
+        "--smoke-demo",
+        action="store_true",
+        help="also run the bundled app with --demo offscreen until it has loaded data",
+    )
     args = parser.parse_args(argv)
     dist: Path = args.dist.resolve()
     version = package_version()
@@ -145,6 +182,8 @@ def main(argv: list[str] | None = None) -> int:
     built = time.monotonic() - started
 
     smoke_test(executable(dist), version)
+    if args.smoke_demo:
+        smoke_demo(executable(dist))
     bundle = dist / ("posdesk.app" if sys.platform == "darwin" else "posdesk")
     print(f"bundle: {bundle} — {tree_size(bundle) / 1e6:.1f} MB uncompressed, "
           f"built in {built:.0f} s (posdesk {version})")  # fmt: skip
