@@ -62,9 +62,14 @@ class TokenSet:
     access_token: str
     renew_at: float | None
     refresh_token: str | None = None
+    expires_at: float | None = None
 
     def due(self, now: float | None = None) -> bool:
         return self.renew_at is not None and (now or time.monotonic()) >= self.renew_at
+
+    def usable(self, now: float | None = None) -> bool:
+        """Still before its expiry (renewal is due earlier, by the leeway)."""
+        return self.expires_at is not None and (now or time.monotonic()) < self.expires_at
 
 
 def http_failure(exc: httpx.HTTPError, what: str) -> PosError:
@@ -152,12 +157,19 @@ def _b64(text: str) -> str:
 
 def _token_set(doc: Mapping[str, Any]) -> TokenSet:
     renew_at: float | None = None
+    expires_at: float | None = None
     expires_in = doc.get("expires_in")
     if isinstance(expires_in, int | float) and expires_in > 0:
         # Renew a little early: at most 30 s, at most a quarter of the lifetime.
-        renew_at = time.monotonic() + expires_in - min(MAX_LEEWAY, expires_in / 4)
+        expires_at = time.monotonic() + expires_in
+        renew_at = expires_at - min(MAX_LEEWAY, expires_in / 4)
     refresh = doc.get("refresh_token")
-    return TokenSet(doc["access_token"], renew_at, refresh if isinstance(refresh, str) else None)
+    return TokenSet(
+        doc["access_token"],
+        renew_at,
+        refresh if isinstance(refresh, str) else None,
+        expires_at,
+    )
 
 
 class Grant(Protocol):
@@ -230,7 +242,16 @@ class Authenticator:
         token = self._token
         if token is not None and not token.due():
             return token.access_token
-        return (await self._renew()).access_token
+        try:
+            return (await self._renew()).access_token
+        except SignInRequired:
+            raise
+        except PosError:
+            # an early renewal hit a network blip: the current token is still good until it
+            # expires, so keep working with it (the next call tries to renew again)
+            if token is not None and token is self._token and token.usable():
+                return token.access_token
+            raise
 
     async def rejected(self, access_token: str) -> str:
         """The server said NOT_AUTHENTICATED for ``access_token``: renew (once) and return

@@ -231,7 +231,7 @@ async def test_token_endpoint_down_or_slow(sandbox: SandboxServer, tmp_path: Pat
         cc_profile(sandbox, timeout=0.5), journal=Journal(tmp_path / "j"), retry=FAST_RETRY
     )
     try:
-        await asyncio.sleep(1.6)
+        client._auth.set_token(TokenSet("expired", renew_at=0.0))  # must renew, cannot fall back
         sandbox.faults.paths = ("/token",)
         sandbox.faults.error_kind = "500"
         sandbox.faults.fail_next = 1
@@ -272,5 +272,30 @@ async def test_interactive_renewal_uses_refresh_token(
         client._open_browser = browser("clerk", "clerk-pass")
         await client.sign_in()
         assert (await client.viewer()).subject == "clerk"
+    finally:
+        await client.aclose()
+
+
+@pytest.mark.asyncio
+async def test_early_renewal_failure_keeps_the_valid_token(
+    sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    sandbox.token_lifetime = 8  # renewal due after 6 s, expiry after 8 s
+    client = await connect(sandbox, tmp_path)
+    try:
+        token = client._auth._token
+        assert token is not None
+        assert token.renew_at is not None
+        client._auth.set_token(
+            TokenSet(token.access_token, time.monotonic(), None, token.expires_at)
+        )  # renewal due now
+        sandbox.faults.paths = ("/token",)
+        sandbox.faults.error_kind = "502"
+        sandbox.faults.fail_next = 1
+        assert (await client.viewer()).client_id == "posdesk-demo"  # old token still used
+        assert sandbox.faults.failed == 1
+        assert client.token_renewals == 2
+        assert (await client.viewer()).client_id == "posdesk-demo"  # and renewed next time
+        assert client.token_renewals == 3
     finally:
         await client.aclose()
