@@ -23,6 +23,7 @@ from posdesk.sandbox.server import SandboxServer
 from posdesk.store.journal import Journal
 from posdesk.ui.context import SessionContext
 from posdesk.ui.errors import ErrorReporter
+from posdesk.ui.giftcard_errors import Outcome
 from posdesk.ui.giftcards_tab import GiftCardsTab
 
 
@@ -88,6 +89,16 @@ async def card_tab(
     await settle(tab)
     assert tab.target is not None
     return tab, code
+
+
+async def confirm(dialog: Any) -> Outcome:
+    """Review → Confirm on a money dialog, wait for it, return its outcome."""
+    dialog.next_button.click()
+    dialog.confirm_button.click()
+    await settle(dialog)
+    outcome: Outcome | None = dialog.outcome
+    assert outcome is not None
+    return outcome
 
 
 def lose_answer_then_server(sandbox: SandboxServer, dialog: Any) -> None:

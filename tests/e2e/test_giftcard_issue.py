@@ -14,6 +14,7 @@ from posdesk.sandbox.graphql_api import TERMINAL_FAST, TERMINAL_TIMEOUT
 from posdesk.sandbox.seed import FIXTURES
 from posdesk.sandbox.server import SandboxServer
 from posdesk.store.issue_drafts import IssueStep
+from posdesk.ui.context import SessionContext
 from posdesk.ui.giftcard_issue import WAITING_ON_TERMINAL, IssueCardDialog
 from posdesk.ui.giftcards_tab import GiftCardsTab
 from tests.e2e.giftcard_helpers import settle, signed_in, unique_code, until
@@ -29,6 +30,27 @@ def fill_physical(dialog: IssueCardDialog, code: str, amount: str, pin: str = ""
     dialog.amount.setText(amount)
 
 
+def new_issue(qtbot: QtBot, ctx: SessionContext) -> tuple[GiftCardsTab, IssueCardDialog]:
+    tab = GiftCardsTab(ctx)
+    qtbot.addWidget(tab)
+    return tab, tab.open_issue()
+
+
+def start_personal_on_terminal(
+    qtbot: QtBot, ctx: SessionContext, amount: str, terminal: str
+) -> tuple[GiftCardsTab, IssueCardDialog]:
+    """Issue a personal card for the fixture member, paid on ``terminal``; flow started."""
+    tab, dialog = new_issue(qtbot, ctx)
+    dialog.type_personal.setChecked(True)
+    dialog.member_id.setText(FIXTURES.card_owner_member_id)
+    dialog.amount.setText(amount)
+    dialog.pay_terminal.setChecked(True)
+    dialog.terminal_id.setText(terminal)
+    dialog.review_button.click()
+    dialog.start_button.click()
+    return tab, dialog
+
+
 async def card_transactions(tab: GiftCardsTab, code: str) -> list[tuple[str, str, str]]:
     card = await tab.backend.giftcard(code, GiftCardCodeType.PHYSICAL)
     assert card is not None
@@ -40,9 +62,7 @@ async def test_issue_physical_card_with_pin_paid_cash(
     qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path
 ) -> None:
     async with signed_in(sandbox, tmp_path) as ctx:
-        tab = GiftCardsTab(ctx)
-        qtbot.addWidget(tab)
-        dialog = tab.open_issue()
+        tab, dialog = new_issue(qtbot, ctx)
         code = unique_code()
         fill_physical(dialog, code, "50", pin="9753")
         dialog.pin_again.setText("9999")
@@ -74,16 +94,7 @@ async def test_issue_personal_card_on_fast_terminal(
     qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path
 ) -> None:
     async with signed_in(sandbox, tmp_path) as ctx:
-        tab = GiftCardsTab(ctx)
-        qtbot.addWidget(tab)
-        dialog = tab.open_issue()
-        dialog.type_personal.setChecked(True)
-        dialog.member_id.setText(FIXTURES.card_owner_member_id)
-        dialog.amount.setText("20")
-        dialog.pay_terminal.setChecked(True)
-        dialog.terminal_id.setText(TERMINAL_FAST)
-        dialog.review_button.click()
-        dialog.start_button.click()
+        _tab, dialog = start_personal_on_terminal(qtbot, ctx, "20", TERMINAL_FAST)
         await settle(dialog)
         assert "Done" in dialog.status_label.text(), dialog.status_label.text()
         assert dialog.card is not None
@@ -95,9 +106,7 @@ async def test_issue_other_payment_needs_a_note_and_external_code(
     qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path
 ) -> None:
     async with signed_in(sandbox, tmp_path) as ctx:
-        tab = GiftCardsTab(ctx)
-        qtbot.addWidget(tab)
-        dialog = tab.open_issue()
+        _tab, dialog = new_issue(qtbot, ctx)
         dialog.type_external.setChecked(True)
         dialog.external_code.setText(unique_code("EXT-"))
         dialog.amount.setText("15.5")
@@ -116,9 +125,7 @@ async def test_terminal_waiting_then_approved(
     qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path
 ) -> None:
     async with signed_in(sandbox, tmp_path) as ctx:
-        tab = GiftCardsTab(ctx)
-        qtbot.addWidget(tab)
-        dialog = tab.open_issue()
+        _tab, dialog = new_issue(qtbot, ctx)
         fill_physical(dialog, unique_code(), "30")
         dialog.pay_terminal.setChecked(True)
         dialog.terminal_id.setText("LANE-2")
@@ -139,9 +146,7 @@ async def test_terminal_decline_charges_nothing_then_cash(
     qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path
 ) -> None:
     async with signed_in(sandbox, tmp_path) as ctx:
-        tab = GiftCardsTab(ctx)
-        qtbot.addWidget(tab)
-        dialog = tab.open_issue()
+        tab, dialog = new_issue(qtbot, ctx)
         code = unique_code()
         fill_physical(dialog, code, "25.13")  # the simulator declines amounts ending in .13
         dialog.pay_terminal.setChecked(True)
@@ -174,9 +179,7 @@ async def test_terminal_timeout_and_cancel(
     qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path
 ) -> None:
     async with signed_in(sandbox, tmp_path) as ctx:
-        tab = GiftCardsTab(ctx)
-        qtbot.addWidget(tab)
-        dialog = tab.open_issue()
+        tab, dialog = new_issue(qtbot, ctx)
         dialog.terminal_timeout_s = 1.0
         code = unique_code()
         fill_physical(dialog, code, "40")
@@ -202,9 +205,7 @@ async def test_app_closed_between_create_and_fund_resumes_on_restart(
 ) -> None:
     code = unique_code()
     async with signed_in(sandbox, tmp_path) as ctx:
-        tab = GiftCardsTab(ctx)
-        qtbot.addWidget(tab)
-        dialog = tab.open_issue()
+        tab, dialog = new_issue(qtbot, ctx)
         fill_physical(dialog, code, "60", pin="8642")
         dialog.pay_terminal.setChecked(True)
         dialog.terminal_id.setText("LANE-3")
@@ -274,16 +275,7 @@ async def test_personal_code_never_stored_and_resume_reads_it_back(
     qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path
 ) -> None:
     async with signed_in(sandbox, tmp_path) as ctx:
-        tab = GiftCardsTab(ctx)
-        qtbot.addWidget(tab)
-        dialog = tab.open_issue()
-        dialog.type_personal.setChecked(True)
-        dialog.member_id.setText(FIXTURES.card_owner_member_id)
-        dialog.amount.setText("12")
-        dialog.pay_terminal.setChecked(True)
-        dialog.terminal_id.setText("LANE-4")
-        dialog.review_button.click()
-        dialog.start_button.click()
+        tab, dialog = start_personal_on_terminal(qtbot, ctx, "12", "LANE-4")
         await until(lambda: WAITING_ON_TERMINAL in dialog.status_label.text())
         assert dialog.card is not None
         personal = next(c.code for c in dialog.card.codes if c.code_type.value == "PERSONAL")

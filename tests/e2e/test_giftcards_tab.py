@@ -18,7 +18,7 @@ from posdesk.sandbox.server import SandboxServer
 from posdesk.ui.giftcard_dialogs import MoneyAction, SettleAction
 from posdesk.ui.giftcard_errors import OutcomeKind
 from posdesk.ui.giftcards_tab import GiftCardsTab
-from tests.e2e.giftcard_helpers import card_tab, fresh_card, settle, signed_in, until
+from tests.e2e.giftcard_helpers import card_tab, confirm, fresh_card, settle, signed_in, until
 
 pytestmark = pytest.mark.asyncio
 
@@ -166,11 +166,8 @@ async def test_wrong_pin_and_pin_cleared(
         assert dialog is not None
         dialog.amount.setText("10")
         dialog.pin.setText("2468")
-        dialog.next_button.click()
-        dialog.confirm_button.click()
-        await settle(dialog)
-        assert dialog.outcome is not None
-        assert dialog.outcome.done
+        outcome = await confirm(dialog)
+        assert outcome.done
         await settle(tab)
         assert tab.view.balance_label.text() == "$20.00"
 
@@ -185,11 +182,8 @@ async def test_expired_code(qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path
         dialog = tab.open_money(MoneyAction.TOP_UP)
         assert dialog is not None
         dialog.amount.setText("5")
-        dialog.next_button.click()
-        dialog.confirm_button.click()
-        await settle(dialog)
-        assert dialog.outcome is not None
-        assert dialog.outcome.kind is OutcomeKind.FAILED
+        outcome = await confirm(dialog)
+        assert outcome.kind is OutcomeKind.FAILED
         assert "expired" in dialog.result_label.text()
 
 
@@ -205,11 +199,8 @@ async def test_insufficient_funds_from_server(
         dialog = tab.open_money(MoneyAction.REDEEM)
         assert dialog is not None
         dialog.amount.setText("10")
-        dialog.next_button.click()
-        dialog.confirm_button.click()
-        await settle(dialog)
-        assert dialog.outcome is not None
-        assert dialog.outcome.kind is OutcomeKind.FAILED
+        outcome = await confirm(dialog)
+        assert outcome.kind is OutcomeKind.FAILED
         assert "Insufficient funds" in dialog.result_label.text()
         await settle(tab)
         assert tab.view.balance_label.text() == "$5.00"
@@ -322,11 +313,8 @@ async def test_role_without_permission(
         qtbot.addWidget(dialog)
         dialog.amount.setText("1")
         dialog.reason.setText("test")
-        dialog.next_button.click()
-        dialog.confirm_button.click()
-        await settle(dialog)
-        assert dialog.outcome is not None
-        assert dialog.outcome.kind is OutcomeKind.FAILED
+        outcome = await confirm(dialog)
+        assert outcome.kind is OutcomeKind.FAILED
         assert "lacks the permission GiftCardTransAdjust" in dialog.result_label.text()
 
 
