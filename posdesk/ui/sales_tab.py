@@ -365,7 +365,7 @@ class SalesTab(QWidget):
         self._apply_timer = QTimer(self)
         self._apply_timer.setSingleShot(True)
         self._apply_timer.setInterval(200)
-        self._apply_timer.timeout.connect(self.search)
+        self._apply_timer.timeout.connect(self._apply_if_changed)
 
         self.tracker.changed.connect(self._show_summary)
         self.table.set_model(self.model, load=False)
@@ -401,6 +401,11 @@ class SalesTab(QWidget):
         query = self.filters.query()
         self.last_query = query
         self.model.set_fetch(sales_fetch(self.client, query, self.tz))
+
+    def _apply_if_changed(self) -> None:
+        """A filter widget was changed (or merely left): ask the server only if it matters."""
+        if self.filters.query() != self.last_query:
+            self.search()
 
     def show_customer_sales(self, customer_id: str) -> None:
         """Everything one customer bought (used by the Customers tab)."""

@@ -185,6 +185,15 @@ async def test_customer_sales_newest_first_then_open_one_in_the_sales_tab(
     assert sales_tab.detail.tenders_table.rowCount() == len(opened.tenders)
     texts = {label.text() for label in sales_tab.detail.findChildren(QLabel)}
     assert opened.tran_no in texts
+
+    # "Open in Sales tab": every sale of this customer, whatever the period was.
+    window.open_tab("customers")
+    tab.detail.open_in_sales.click()
+    assert window.current_tab() is sales_tab
+    assert sales_tab.filters.customer.text() == FIXTURES.customer_with_sales_id
+    await wait_until(lambda: idle(sales_tab.model) and sales_tab.model.rowCount() > 0)
+    in_sales_tab = [sales_tab.model.item(r).id for r in range(sales_tab.model.rowCount())]
+    assert in_sales_tab == [s.id for s in expected]
     window.set_session(None)
 
 
