@@ -172,7 +172,7 @@ class IssueCardDialog(QDialog):
             self.render_draft(
                 draft,
                 "Ready to continue where it stopped."
-                + (" Enter the card's PIN to fund it." if draft.has_pin else ""),
+                + (" Enter the card's PIN if the server asks for it." if draft.has_pin else ""),
             )
             self._set_buttons(idle=True)
         else:
@@ -287,7 +287,7 @@ class IssueCardDialog(QDialog):
         self.resume_pin.setObjectName("issueResumePin")
         self.resume_pin.setAccessibleName("Card PIN")
         self.resume_pin.setEchoMode(QLineEdit.EchoMode.Password)
-        self.resume_pin.setPlaceholderText("The card's PIN (needed to fund it)")
+        self.resume_pin.setPlaceholderText("The card's PIN (if the server asks for it)")
         self.resume_pin.hide()
         layout.addWidget(self.resume_pin)
         layout.addSpacing(8)
@@ -454,11 +454,10 @@ class IssueCardDialog(QDialog):
             self._pin = typed
         for field in (self.pin, self.pin_again, self.resume_pin):
             field.clear()
-        if self.draft.has_pin and not self._pin:
-            self.show_error("Enter the card's PIN: the server needs it to fund the card.")
-            self.resume_pin.show()
-            return
-        self.resume_pin.hide()
+        # The PIN is never stored, so a resumed flow sends it only if the user typed it again;
+        # a server that wants it for funding says so ("This card needs its PIN") and the
+        # field stays there for the next try.
+        self.resume_pin.setVisible(self.draft.has_pin and not self._pin)
         pin = self._pin
         if self.draft.step is IssueStep.STARTED:
             self.draft = self.drafts.save(self.draft)
