@@ -12,6 +12,7 @@ import pytest
 from typing_extensions import override
 
 from posdesk.api import errors
+from posdesk.api.auth import TokenSet
 from posdesk.api.client import PosClient, RetryPolicy, new_reference
 from posdesk.domain import (
     GiftCardCodeType,
@@ -351,11 +352,11 @@ async def test_gift_card_edit(sandbox: SandboxServer, tmp_path: Path) -> None:
 @pytest.mark.asyncio
 async def test_no_token_means_not_sent(sandbox: SandboxServer, tmp_path: Path) -> None:
     """The token endpoint failing before a write is a confirmed failure, not an unknown."""
-    sandbox.token_lifetime = 2
     client = await connect(sandbox, tmp_path)
     try:
         card_id, code = await _new_card(client)
-        await asyncio.sleep(1.6)  # the token is due for renewal
+        # the token has expired and must be renewed; the token endpoint fails
+        client._auth.set_token(TokenSet("expired", renew_at=0.0))
         sandbox.faults.paths = ("/token",)
         sandbox.faults.error_kind = "500"
         sandbox.faults.fail_next = 1
