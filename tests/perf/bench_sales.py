@@ -367,6 +367,8 @@ def main(argv: list[str] | None = None) -> tuple[list[Timing], Scroll]:
         if child.stdin is not None:
             child.stdin.close()
         child.wait(30)
+        if child.stdout is not None:
+            child.stdout.close()
     print()
     print("Sales tab on the large seed (1M sales; sandbox in its own process, HTTP on 127.0.0.1;")
     print("shared 2-core machine). Times from SalesTab.search() to the first page painted.")
