@@ -78,7 +78,7 @@ def percentile(values: list[float], q: float) -> float:
 
 async def run(
     samples: int, first: int, info: dict[str, str]
-) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+) -> tuple[dict[str, list[float]], dict[str, list[float]], float]:
     keyring.set_keyring(_MemoryKeyring())
     Credentials().set_client_secret("bench", info["client_secret"])
     profile = ConnectionProfile("bench", info["base_url"], client_id=info["client_id"], timeout=30)
@@ -136,11 +136,10 @@ async def run(
             cpu[name].append((time.process_time() - started_cpu) * 1000)
             timings[name].append((time.perf_counter() - started) * 1000)
     stall = await loop_stall_during_sync(client)
-    print(f"longest event-loop stall while syncing every sale in 1000-row pages: {stall:.1f} ms")
     await gql_client.close_async()  # type: ignore[no-untyped-call]
     await raw_http.aclose()
     await client.aclose()
-    return timings, cpu
+    return timings, cpu, stall
 
 
 async def loop_stall_during_sync(client: PosClient) -> float:
@@ -187,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         assert child.stdout is not None
         info: dict[str, Any] = json.loads(child.stdout.readline())
-        timings, cpu = asyncio.run(run(args.samples, args.first, info))
+        timings, cpu, stall = asyncio.run(run(args.samples, args.first, info))
     finally:
         if child.stdin is not None:
             child.stdin.close()
@@ -217,6 +216,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     ours = results["posdesk.api (+ domain mapping)"]
     theirs = results["gql 3.5 HTTPXAsyncTransport"]
+    print(f"\nlongest event-loop stall while syncing every sale in 1000-row pages: {stall:.1f} ms")
     ok = ours <= 0.10 and ours < theirs
     print(f"\ntarget: posdesk.api overhead <= 10 % and below gql's: {'MET' if ok else 'MISSED'}")
     return 0 if ok else 1
