@@ -16,16 +16,24 @@ from typing import Any
 from graphql import (
     BREAK,
     REMOVE,
+    ArgumentNode,
+    DocumentNode,
     FieldNode,
     GraphQLError,
     GraphQLInterfaceType,
     GraphQLObjectType,
     GraphQLSchema,
+    NamedTypeNode,
+    NonNullTypeNode,
     TypeInfo,
     TypeInfoVisitor,
+    TypeNode,
+    VariableDefinitionNode,
+    VariableNode,
     Visitor,
     build_client_schema,
     parse,
+    parse_type,
     print_ast,
     validate,
     visit,
@@ -85,12 +93,69 @@ class _Pruner(Visitor):
         return None
 
 
+class _ArgumentTypes(Visitor):
+    """Records, per variable, the input type of the argument it is passed to."""
+
+    def __init__(self, type_info: TypeInfo) -> None:
+        super().__init__()
+        self.type_info = type_info
+        self.types: dict[str, str] = {}
+
+    def enter_argument(self, node: ArgumentNode, *_args: Any) -> None:
+        argument = self.type_info.get_argument()
+        if argument is not None and isinstance(node.value, VariableNode):
+            self.types[node.value.name.value] = str(argument.type)
+
+
+def _named(node: TypeNode) -> str:
+    while not isinstance(node, NamedTypeNode):
+        node = node.type  # type: ignore[attr-defined]
+    return node.name.value
+
+
+def _retype_variables(schema: GraphQLSchema, ast: DocumentNode) -> DocumentNode:
+    """Input type *names* are undocumented guesses: declare each variable whose type the
+    server does not know with the type of the argument it feeds (``GiftcardTransAddInput`` on
+    the sandbox may be ``GiftCardTransactionInput`` on a real server)."""
+    unknown = [d for d in _variable_definitions(ast) if _named(d.type) not in schema.type_map]
+    if not unknown:
+        return ast
+    type_info = TypeInfo(schema)
+    collector = _ArgumentTypes(type_info)
+    visit(ast, TypeInfoVisitor(type_info, collector))
+
+    class Retype(Visitor):
+        def enter_variable_definition(self, node: VariableDefinitionNode, *_: Any) -> Any:
+            if node not in unknown or node.variable.name.value not in collector.types:
+                return None
+            wanted = collector.types[node.variable.name.value]
+            if isinstance(node.type, NonNullTypeNode) and not wanted.endswith("!"):
+                wanted += "!"  # a required variable may feed an optional argument
+            return VariableDefinitionNode(
+                variable=node.variable,
+                type=parse_type(wanted),
+                default_value=node.default_value,
+                directives=node.directives,
+            )
+
+    result: DocumentNode = visit(ast, Retype())
+    return result
+
+
+def _variable_definitions(ast: DocumentNode) -> list[VariableDefinitionNode]:
+    found: list[VariableDefinitionNode] = []
+    for definition in ast.definitions:
+        found.extend(getattr(definition, "variable_definitions", None) or ())
+    return found
+
+
 def adapt(schema: GraphQLSchema, op: Operation) -> tuple[Operation | None, tuple[str, ...], str]:
     """Fit one operation to ``schema``: (adapted op or None, dropped fields, reason)."""
     ast = parse(op.document)
     errors: list[GraphQLError] = validate(schema, ast)
     if not errors:
         return op, (), ""
+    ast = _retype_variables(schema, ast)
     type_info = TypeInfo(schema)
     pruner = _Pruner(type_info)
     pruned = visit(ast, TypeInfoVisitor(type_info, pruner))

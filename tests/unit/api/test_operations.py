@@ -102,3 +102,20 @@ def test_identity_fields_are_never_dropped(sandbox_schema: GraphQLSchema) -> Non
     assert adapted is None
     assert "Customer.id" in reason
     assert dropped == ()
+
+
+def test_input_type_names_follow_the_live_schema() -> None:
+    """Input type names are guesses: a server that names them differently still works."""
+    text = (
+        SANDBOX_SCHEMA.read_text(encoding="utf-8")
+        .replace("GiftcardTransAddInput", "GiftCardTransactionInput")
+        .replace("PurchaseAddInput", "RecordPurchaseInput")
+    )
+    schema = build_schema(text)
+    report, runnable = check(schema, OPERATIONS)
+    assert "giftcard_trans_add" in report
+    assert "purchase_add" in report
+    assert "$trans: GiftCardTransactionInput!" in runnable["giftcard_trans_add"].document
+    assert "$add: RecordPurchaseInput!" in runnable["purchase_add"].document
+    assert validate(schema, parse(runnable["purchase_add"].document)) == []
+    assert dict(report.reduced) == {}
