@@ -29,7 +29,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from posdesk.sandbox.db import Database
 from posdesk.sandbox.faults import TRANSPORT_EXTENSION, FaultConfig, FaultMiddleware
-from posdesk.sandbox.graphql_api import build_schema, format_error
+from posdesk.sandbox.graphql_api import QueryCache, build_schema, format_error
 from posdesk.sandbox.oidc import InvalidTokenError, OidcProvider
 from posdesk.sandbox.security import DEFAULT_CLIENT_ID, DEMO_CLIENTS
 
@@ -95,11 +95,14 @@ class GraphQLEndpoint:
     def __init__(self, server: SandboxServer, provider: OidcProvider, schema: GraphQLSchema):
         self.server = server
         self.provider = provider
+        queries = QueryCache()  # parse + validate each distinct document once
         self.app = GraphQL(
             schema,
             context_value=self._context,
             logger=_GRAPHQL_LOG.name,
             error_formatter=format_error,
+            query_parser=queries.parse,
+            query_validator=queries.validate,
         )
 
     def _context(self, request: Request, data: Any) -> dict[str, Any]:

@@ -148,3 +148,31 @@ def test_bad_dates_are_validation_errors(
         {"v": value.strip('"') if value.startswith('"') else int(value)},
     )
     assert as_variable["code"] == "VALIDATION"
+
+
+def test_documents_are_parsed_and_validated_once() -> None:
+    from graphql import GraphQLSyntaxError
+    from graphql.validation import specified_rules
+
+    from posdesk.sandbox.db import Database
+    from posdesk.sandbox.graphql_api import QueryCache, build_schema
+
+    schema = build_schema(Database(":memory:", None))
+    cache = QueryCache(size=2)
+    good = {"query": "{ viewer { name } }"}
+    first = cache.parse(None, good)
+    assert cache.parse(None, dict(good)) is first
+    assert cache.validate(schema, first, specified_rules) == []
+    assert cache.validate(schema, first, specified_rules) == []
+    bad = cache.parse(None, {"query": "{ viewer { nope } }"})
+    assert cache.validate(schema, bad, specified_rules)  # invalid stays invalid
+    assert cache.validate(schema, bad, specified_rules)
+    cache.parse(None, {"query": "{ environment { name } }"})  # evicts the oldest
+    assert cache.parse(None, good) is not first
+    with pytest.raises(GraphQLSyntaxError):
+        cache.parse(None, {"query": "{ viewer("})
+
+
+def test_repeated_invalid_documents_keep_failing(gql: Gql) -> None:
+    for _ in range(3):
+        assert gql.error("{ customer { nope } }") == {"code": "GRAPHQL_VALIDATION_FAILED"}
