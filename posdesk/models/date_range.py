@@ -13,6 +13,10 @@ import enum
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
+from PySide6.QtCore import QLocale
+
+from posdesk.models.formatting import app_locale, format_date
+
 
 class Preset(enum.StrEnum):
     TODAY = "today"
@@ -91,11 +95,12 @@ class DateRange:
         start, end = self.instants(tz)
         return start <= instant < end
 
-    def label(self) -> str:
-        """Short human text, e.g. ``2026-03-01 – 2026-03-31`` or one date."""
+    def label(self, locale: QLocale | None = None) -> str:
+        """Short human text in the app's date format, e.g. ``Mar 1, 2026 – Mar 31, 2026``."""
+        loc = locale or app_locale()
         if self.first == self.last:
-            return self.first.isoformat()
-        return f"{self.first.isoformat()} – {self.last.isoformat()}"
+            return format_date(self.first, loc)
+        return f"{format_date(self.first, loc)} – {format_date(self.last, loc)}"
 
 
 def preset_range(preset: Preset, today: date, *, week_starts_on: int = 0) -> DateRange | None:

@@ -18,7 +18,7 @@ from PySide6.QtCore import QLocale, QModelIndex, QObject, QPersistentModelIndex,
 from typing_extensions import override
 
 from posdesk.domain import SerialLot, TrackingType, WarehouseStock
-from posdesk.models.formatting import Kind, format_value
+from posdesk.models.formatting import Formatter, Kind, format_value
 from posdesk.models.paged import Column, ItemRole, PagedTableModel, SortRole, ToneRole
 
 T = TypeVar("T")
@@ -41,9 +41,10 @@ class ListTableModel(PagedTableModel[T]):
         columns: Sequence[Column[T]],
         *,
         locale: QLocale | None = None,
+        formatter: Formatter | None = None,
         parent: QObject | None = None,
     ) -> None:
-        super().__init__(columns, None, locale=locale, parent=parent)
+        super().__init__(columns, None, locale=locale, formatter=formatter, parent=parent)
         self._cells: list[list[dict[int, Any]]] = []
 
     def set_rows(self, rows: Iterable[T]) -> None:
@@ -64,7 +65,7 @@ class ListTableModel(PagedTableModel[T]):
     def _cell(self, item: T, column: Column[T]) -> dict[int, Any]:
         tone = column.tone(item) if column.tone is not None else None
         cell: dict[int, Any] = {
-            Qt.ItemDataRole.DisplayRole: column.display(item, self.locale),
+            Qt.ItemDataRole.DisplayRole: column.display(item, self.locale, self.formatter.currency),
             Qt.ItemDataRole.TextAlignmentRole: column.align(),
         }
         if column.tooltip is not None:

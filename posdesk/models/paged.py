@@ -30,7 +30,7 @@ from typing_extensions import override
 from posdesk.api.errors import PosError
 from posdesk.domain import Page
 from posdesk.models import heap
-from posdesk.models.formatting import Kind, export_value, format_value
+from posdesk.models.formatting import Formatter, Kind, app_locale, export_value, format_value
 from posdesk.models.tasks import TaskOwner, report_unexpected
 
 _log = logging.getLogger(__name__)
@@ -85,10 +85,11 @@ class Column(Generic[T]):
         )
         return horizontal | Qt.AlignmentFlag.AlignVCenter
 
-    def display(self, item: T, locale: QLocale) -> str:
+    def display(self, item: T, locale: QLocale, currency: str | None = None) -> str:
+        """Display text; money shows ``currency`` (the server's) the way the whole app does."""
         if self.text is not None:
             return self.text(item, locale)
-        return format_value(self.value(item), self.kind, locale)
+        return format_value(self.value(item), self.kind, locale, currency)
 
 
 def error_message(exc: BaseException) -> str:
@@ -119,12 +120,21 @@ class PagedTableModel(QAbstractTableModel, Generic[T]):
         *,
         page_size: int = 100,
         locale: QLocale | None = None,
+        formatter: Formatter | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.columns: tuple[Column[T], ...] = tuple(columns)
         self.page_size = page_size
-        self.locale = locale or QLocale()
+        self.formatter = formatter or Formatter(locale or app_locale())
+        self.locale = self.formatter.locale
+        self._closed = False
+        # Display text and tones of recently painted rows: a view asks for every visible cell
+        # on every paint (hover, scroll, selection); formatting a Decimal or a date each time
+        # is the hot path. Filled lazily on first paint, so a page landing costs nothing.
+        self._texts: dict[int, tuple[tuple[str, ...], tuple[str | None, ...]]] = {}
+        self.modelReset.connect(self._forget_texts)
+        self.dataChanged.connect(self._forget_texts)
         self._fetch: Fetch[T] | None = fetch
         self._rows: list[T] = []
         self._has_more = fetch is not None
@@ -190,17 +200,39 @@ class PagedTableModel(QAbstractTableModel, Generic[T]):
         column_index = index.column()
         if role == _ALIGN:
             return self._alignments[column_index]
+        if role in (_DISPLAY, _TONE):
+            cached = self._texts.get(row)
+            if cached is None:
+                cached = self._row_texts(row)
+            return cached[0][column_index] if role == _DISPLAY else cached[1][column_index]
         column = self.columns[column_index]
         item = self._rows[row]
-        if role == _DISPLAY:
-            return column.display(item, self.locale)
         if role == _TOOLTIP:
             return column.tooltip(item) if column.tooltip else None
         if role == _ITEM:
             return item
-        if role == _SORT:
-            return column.value(item)
-        return column.tone(item) if column.tone else None  # ToneRole
+        return column.value(item)  # SortRole
+
+    #: Rows whose texts are kept; more than any screen shows at once (then start over).
+    TEXT_CACHE_ROWS = 1024
+    #: Off only to measure what the cache saves (``tests/perf/bench_shell.py --paint``).
+    cache_texts = True
+
+    def _forget_texts(self, *_: object) -> None:
+        """Rows or columns changed under the cache (reset, new columns, edited data)."""
+        self._texts.clear()
+        self._alignments = [c.align() for c in self.columns]
+
+    def _row_texts(self, row: int) -> tuple[tuple[str, ...], tuple[str | None, ...]]:
+        item = self._rows[row]
+        currency = self.formatter.currency
+        texts = tuple(c.display(item, self.locale, currency) for c in self.columns)
+        tones = tuple(c.tone(item) if c.tone else None for c in self.columns)
+        if self.cache_texts:
+            if len(self._texts) >= self.TEXT_CACHE_ROWS:
+                self._texts.clear()
+            self._texts[row] = (texts, tones)
+        return texts, tones
 
     @override
     def headerData(
@@ -220,7 +252,7 @@ class PagedTableModel(QAbstractTableModel, Generic[T]):
 
     @override
     def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:  # noqa: B008
-        if parent.isValid() or self._fetch is None:
+        if parent.isValid() or self._fetch is None or self._closed:
             return False
         return self._has_more and self._error is None and not self.loading
 
@@ -292,7 +324,7 @@ class PagedTableModel(QAbstractTableModel, Generic[T]):
     def row_texts(self, row: int) -> list[str]:
         """Display strings of one row (for copying into a spreadsheet)."""
         item = self._rows[row]
-        return [c.display(item, self.locale) for c in self.columns]
+        return [c.display(item, self.locale, self.formatter.currency) for c in self.columns]
 
     def export_row(self, row: int) -> list[str]:
         """Machine-readable strings of one row (for CSV)."""
@@ -304,6 +336,8 @@ class PagedTableModel(QAbstractTableModel, Generic[T]):
     def _start_page(self, page_size: int | None = None) -> None:
         fetch = self._fetch
         assert fetch is not None
+        if self._closed:
+            raise asyncio.CancelledError("the model is closed")
         generation = self._generation
         first = page_size or self.page_size
         coro = self._load_page(fetch, generation, len(self._rows), first)
@@ -355,6 +389,11 @@ class PagedTableModel(QAbstractTableModel, Generic[T]):
             self.limitedChanged.emit(limited)
 
     async def aclose(self) -> None:
-        """Cancel loading and wait for it (used at shutdown and in tests)."""
+        """Cancel loading and wait for it (used at shutdown and in tests).
+
+        Afterwards the model keeps its rows but never fetches again: a view painted after the
+        session ended still calls ``canFetchMore``/``fetchMore``, which are then no-ops.
+        """
+        self._closed = True
         with contextlib.suppress(BaseException):
             await self._tasks.aclose()

@@ -15,7 +15,7 @@ from decimal import Decimal
 from PySide6.QtCore import QLocale
 
 from posdesk.domain import Sale
-from posdesk.models.formatting import format_decimal, format_money
+from posdesk.models.formatting import app_locale, format_datetime, format_decimal, format_money
 
 
 def money(amount: Decimal | None, locale: QLocale, currency: str | None = None) -> str:
@@ -28,11 +28,11 @@ def quantity(value: Decimal | None, locale: QLocale) -> str:
     return "—" if value is None else format_decimal(value, locale)
 
 
-def local_time(instant: datetime | None, tz: tzinfo) -> str:
-    """A sale instant (UTC from the API) as local ``YYYY-MM-DD HH:MM``."""
+def local_time(instant: datetime | None, tz: tzinfo, locale: QLocale | None = None) -> str:
+    """A sale instant (UTC from the API) in ``tz``, in the app's one date-time format."""
     if instant is None:
         return "—"
-    return instant.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+    return format_datetime(instant, locale or app_locale(), tz)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +73,7 @@ class Receipt:
         if sale.customer_name and sale.customer_id:
             customer = f"{sale.customer_name} ({sale.customer_id})"
         header = (
-            ("Date", local_time(sale.sale_date, tz)),
+            ("Date", local_time(sale.sale_date, tz, locale)),
             ("Location", location),
             ("Register", sale.register_code or "—"),
             ("Transaction", sale.tran_no or "—"),

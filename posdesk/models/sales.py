@@ -40,8 +40,8 @@ def sale_columns(tz: tzinfo) -> tuple[Column[Sale], ...]:
     def when(sale: Sale) -> datetime | None:
         return sale.sale_date.astimezone(tz) if sale.sale_date else None
 
-    def when_text(sale: Sale, _locale: QLocale) -> str:
-        return local_time(sale.sale_date, tz) if sale.sale_date else ""
+    def when_text(sale: Sale, locale: QLocale) -> str:
+        return local_time(sale.sale_date, tz, locale) if sale.sale_date else ""
 
     return (
         Column("Date", when, Kind.DATETIME, key="sale_date", text=when_text),

@@ -14,6 +14,8 @@ from decimal import Decimal, InvalidOperation
 from PySide6.QtCore import QLocale, Signal
 from PySide6.QtWidgets import QLabel, QLineEdit, QVBoxLayout, QWidget
 
+from posdesk.models.formatting import Formatter, currency_symbol
+
 CENT = Decimal("0.01")
 #: Largest single gift card / purchase amount the UI accepts without a second look.
 DEFAULT_MAXIMUM = Decimal("5000.00")
@@ -65,6 +67,7 @@ def parse_amount(
     minimum: Decimal = CENT,
     maximum: Decimal = DEFAULT_MAXIMUM,
     currency_symbols: tuple[str, ...] = (),
+    formatter: Formatter | None = None,
 ) -> Decimal:
     """Parse what the user typed into an amount with exactly two decimal places.
 
@@ -72,7 +75,9 @@ def parse_amount(
     two decimals, misplaced group separators, signs, and values outside ``minimum..maximum``.
     """
     seps = separators or Separators()
-    value = _strip(text, (*currency_symbols, _currency_symbol.strip(), "$"))
+    fmt = formatter or Formatter()
+    own = currency_symbol(fmt.currency, fmt.locale)
+    value = _strip(text, (*currency_symbols, own, fmt.currency or "", "$"))
     if not value:
         raise AmountError("Enter an amount.")
     if value[0] in "-−(":
@@ -108,34 +113,16 @@ def parse_amount(
     if amount < minimum:
         if amount == 0:
             raise AmountError("The amount must be more than zero.")
-        raise AmountError(f"The amount must be at least {format_amount(minimum)}.")
+        raise AmountError(f"The amount must be at least {format_amount(minimum, fmt)}.")
     if amount > maximum:
-        raise AmountError(f"The amount must not exceed {format_amount(maximum)}.")
+        raise AmountError(f"The amount must not exceed {format_amount(maximum, fmt)}.")
     return amount
 
 
-_SYMBOLS = {"USD": "$", "CAD": "$", "AUD": "$", "NZD": "$", "EUR": "€", "GBP": "£"}
-_currency_symbol = "$"
-
-
-def set_currency(code: str | None) -> str:
-    """Show amounts in the server's currency (``environment.currency``); the sign for known
-    codes, else the ISO code ("CHF 12.00"). Returns the prefix now in use."""
-    global _currency_symbol
-    upper = (code or "USD").upper()
-    _currency_symbol = _SYMBOLS.get(upper, f"{upper} ")
-    return _currency_symbol
-
-
-def format_amount(amount: Decimal, locale: QLocale | None = None, symbol: str | None = None) -> str:
-    """Show an amount with two decimals and the locale's separators; never via float."""
-    symbol = _currency_symbol if symbol is None else symbol
-    seps = Separators.for_locale(locale) if locale is not None else Separators()
-    sign = "-" if amount < 0 else ""
-    quantized = abs(amount).quantize(CENT)
-    integer, _, fraction = f"{quantized:f}".partition(".")
-    grouped = f"{int(integer):,}".replace(",", seps.group)
-    return f"{sign}{symbol}{grouped}{seps.decimal_point}{fraction}"
+def format_amount(amount: Decimal, formatter: Formatter | None = None) -> str:
+    """An amount the way the whole app shows money (``formatter``: the session's; without
+    one, no currency sign). Never via float."""
+    return (formatter or Formatter()).money(amount)
 
 
 class AmountField(QWidget):
@@ -150,8 +137,10 @@ class AmountField(QWidget):
         minimum: Decimal = CENT,
         maximum: Decimal = DEFAULT_MAXIMUM,
         object_name: str = "amountField",
+        formatter: Formatter | None = None,
     ) -> None:
         super().__init__(parent)
+        self.formatter = formatter or Formatter()
         self.setObjectName(object_name)
         self.minimum = minimum
         self.maximum = maximum
@@ -192,6 +181,7 @@ class AmountField(QWidget):
                 separators=self.separators,
                 minimum=self.minimum,
                 maximum=self.maximum,
+                formatter=self.formatter,
             )
         except AmountError as exc:
             return None, str(exc)

@@ -10,11 +10,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QSettings
 
 from posdesk.domain import Environment, Viewer
+from posdesk.models.formatting import Formatter, app_locale
 from posdesk.models.tasks import TaskOwner
 from posdesk.ui.errors import ErrorReporter
 
@@ -44,6 +46,11 @@ class SessionContext:
     status: StatusFn = _no_status
     settings_org: tuple[str, str] = ("posdesk", "posdesk")
     extras: dict[str, Any] = field(default_factory=dict)
+
+    @cached_property
+    def formatter(self) -> Formatter:
+        """How every tab shows money and dates: the PC's locale, the *server's* currency."""
+        return Formatter(app_locale(), self.environment.currency)
 
     @property
     def settings_group(self) -> str:

@@ -21,9 +21,8 @@ from PySide6.QtWidgets import (
 )
 
 from posdesk.domain import Customer, Sale
-from posdesk.models.formatting import format_decimal, format_money
+from posdesk.models.formatting import format_date, format_decimal, format_money, plural
 from posdesk.models.paged import PagedTableModel
-from posdesk.models.receipt import local_time
 from posdesk.models.sales import SummaryTracker, sale_columns
 from posdesk.models.sales_query import SalesQuery, sales_fetch
 from posdesk.ui.context import SessionContext
@@ -46,8 +45,8 @@ FIELDS = (
 )
 
 
-def _date_text(value: datetime | None, tz: tzinfo) -> str:
-    return local_time(value, tz)[:10] if value else "—"
+def _date_text(value: datetime | None, tz: tzinfo, locale: QLocale) -> str:
+    return format_date(value, locale, tz) if value else "—"
 
 
 def field_texts(customer: Customer, tz: tzinfo, locale: QLocale) -> dict[str, str]:
@@ -70,8 +69,8 @@ def field_texts(customer: Customer, tz: tzinfo, locale: QLocale) -> dict[str, st
         "phone": phone_text,
         "address": "\n".join(address_lines) or "—",
         "home_location_code": customer.home_location_code or "—",
-        "member_since": _date_text(customer.member_since, tz),
-        "created_on": _date_text(customer.created_on, tz),
+        "member_since": _date_text(customer.member_since, tz, locale),
+        "created_on": _date_text(customer.created_on, tz, locale),
         "loyalty_points": format_decimal(points, locale) if points is not None else "—",
     }
 
@@ -129,7 +128,7 @@ class CustomerDetailPanel(QWidget):
             parent=sales_box,
         )
         self.sales_model: PagedTableModel[Sale] = PagedTableModel(
-            sale_columns(tz), None, page_size=50, parent=self
+            sale_columns(tz), None, page_size=50, formatter=context.formatter, parent=self
         )
         self.sales.set_model(self.sales_model, load=False)
         self.sales.view.rowActivated.connect(self._sale_activated)
@@ -195,9 +194,9 @@ class CustomerDetailPanel(QWidget):
             return
         count, total = summary.count, summary.total
         money = format_money(total, model.locale, self.currency)
-        noun = "sale" if count == 1 else "sales"
         more = not summary.complete
-        text = f"{count:,}{'+' if more else ''} {noun} · total {money}"
+        number, noun = plural(count, "sale").split(" ", 1)
+        text = f"{number}{'+' if more else ''} {noun} · total {money}"
         if more:
             text += " (loaded so far)"
         self.sales_total.setText(text)

@@ -54,7 +54,7 @@ class CustomersTab(QWidget):
         )
         self.view = self.table.view
         self.model: PagedTableModel[Customer] = PagedTableModel(
-            customer_columns(), None, parent=self
+            customer_columns(), None, formatter=context.formatter, parent=self
         )
         self.detail = CustomerDetailPanel(context, self.tz, self)
 

@@ -41,8 +41,9 @@ from posdesk.domain import (
     GiftCardTransStatus,
     GiftCardTransType,
 )
+from posdesk.models.formatting import Formatter
 from posdesk.models.tasks import TaskOwner
-from posdesk.ui.amount import AmountField, error_css, format_amount
+from posdesk.ui.amount import AmountField, error_css
 from posdesk.ui.giftcard_backend import GiftCardBackend
 from posdesk.ui.giftcard_errors import CHECKING, Outcome, OutcomeKind, run_money_operation
 from posdesk.ui.giftcard_view import mask_code
@@ -237,8 +238,10 @@ class TransactionDialog(_PagedDialog):
         pin: str = "",
         parent: QWidget | None = None,
         on_done: Callable[[Outcome], None] | None = None,
+        formatter: Formatter | None = None,
     ) -> None:
         super().__init__(ACTION_TITLES[action], parent)
+        self.formatter = formatter or Formatter()
         self.setObjectName(f"giftCardDialog{action.value.title().replace('_', '')}")
         self.backend = backend
         self.target = target
@@ -248,14 +251,16 @@ class TransactionDialog(_PagedDialog):
 
         form = QFormLayout(self.enter_page)
         card_label = QLabel(
-            f"{target.label} — available {format_amount(target.card.balance)}"
+            f"{target.label} — available {self.formatter.money(target.card.balance)}"
             if target.card.balance is not None
             else target.label,
             self.enter_page,
         )
         card_label.setObjectName("dialogCard")
         form.addRow("Card:", card_label)
-        self.amount = AmountField(self.enter_page, object_name="dialogAmount")
+        self.amount = AmountField(
+            self.enter_page, object_name="dialogAmount", formatter=self.formatter
+        )
         form.addRow("Amount:", self.amount)
         self.direction_add = QRadioButton("Add to the balance", self.enter_page)
         self.direction_add.setObjectName("adjustAdd")
@@ -317,8 +322,8 @@ class TransactionDialog(_PagedDialog):
         balance = self.target.card.balance
         if signed < 0 and balance is not None and -signed > balance:
             self.show_error(
-                f"Insufficient funds: the card has {format_amount(balance)} available, "
-                f"less than {format_amount(-signed)}."
+                f"Insufficient funds: the card has {self.formatter.money(balance)} available, "
+                f"less than {self.formatter.money(-signed)}."
             )
             return None
         self.show_error(None)
@@ -337,11 +342,11 @@ class TransactionDialog(_PagedDialog):
             MoneyAction.REDEEM: "Redeem",
             MoneyAction.ADJUST: "Adjust by",
         }[self.action]
-        shown = format_amount(signed if self.action is MoneyAction.ADJUST else abs(signed))
+        shown = self.formatter.money(signed if self.action is MoneyAction.ADJUST else abs(signed))
         lines = [
             f"<b>{verb} {shown}</b> on {self.target.label}.",
             "Resulting balance: <b>"
-            + (format_amount(after) if after is not None else "unknown")
+            + (self.formatter.money(after) if after is not None else "unknown")
             + "</b>",
         ]
         if authorize:
@@ -390,7 +395,7 @@ class TransactionDialog(_PagedDialog):
                 on_checking=self.checking,
             ),
             reference=ref_no,
-            describe=lambda tx: _describe_done(tx, authorize=authorize),
+            describe=lambda tx: _describe_done(tx, authorize=authorize, formatter=self.formatter),
             on_checking=self.show_busy,
         )
         self.show_result(outcome)
@@ -399,14 +404,14 @@ class TransactionDialog(_PagedDialog):
         return outcome
 
 
-def _balance_text(tx: GiftCardTransaction | None) -> str:
+def _balance_text(tx: GiftCardTransaction | None, formatter: Formatter) -> str:
     if tx is None or tx.balance is None:
         return "see the card"
-    return format_amount(tx.balance)
+    return formatter.money(tx.balance)
 
 
-def _describe_done(tx: GiftCardTransaction | None, *, authorize: bool) -> str:
-    balance = _balance_text(tx)
+def _describe_done(tx: GiftCardTransaction | None, *, authorize: bool, formatter: Formatter) -> str:
+    balance = _balance_text(tx, formatter)
     if tx is None:
         return f"<b>Done</b> (confirmed by checking with the server). Balance: {balance}."
     if authorize or tx.status is GiftCardTransStatus.AUTHORIZED:
@@ -434,11 +439,13 @@ class SettleDialog(_PagedDialog):
         *,
         parent: QWidget | None = None,
         on_done: Callable[[Outcome], None] | None = None,
+        formatter: Formatter | None = None,
     ) -> None:
         title = (
             "Capture authorization" if action is SettleAction.CAPTURE else "Cancel authorization"
         )
         super().__init__(title, parent)
+        self.formatter = formatter or Formatter()
         self.setObjectName(f"giftCardDialog{action.value.title()}")
         self.backend = backend
         self.target = target
@@ -449,15 +456,15 @@ class SettleDialog(_PagedDialog):
         balance = target.card.balance
         if action is SettleAction.CAPTURE:
             after = balance + amount if balance is not None and amount > 0 else balance
-            what = f"<b>Capture</b> the authorization of {format_amount(amount)}"
+            what = f"<b>Capture</b> the authorization of {self.formatter.money(amount)}"
         else:
             after = balance - amount if balance is not None and amount < 0 else balance
-            what = f"<b>Cancel</b> the authorization of {format_amount(amount)}"
+            what = f"<b>Cancel</b> the authorization of {self.formatter.money(amount)}"
         QVBoxLayout(self.enter_page).addWidget(QLabel("", self.enter_page))
         self.show_confirm(
             f"{what} (transaction {transaction.id}) on {target.label}.<br>"
             "Resulting balance: <b>"
-            + (format_amount(after) if after is not None else "unknown")
+            + (self.formatter.money(after) if after is not None else "unknown")
             + "</b>"
         )
         self.back_button.hide()
@@ -478,7 +485,9 @@ class SettleDialog(_PagedDialog):
                 self.backend,
                 lambda: self.backend.capture(tx, on_checking=self.checking),
                 reference=f"capture:{tx.id}",
-                describe=lambda tx: f"<b>Captured.</b> Balance: <b>{_balance_text(tx)}</b>.",
+                describe=lambda tx: (
+                    f"<b>Captured.</b> Balance: <b>{_balance_text(tx, self.formatter)}</b>."
+                ),
                 on_checking=self.show_busy,
             )
         else:
@@ -486,7 +495,9 @@ class SettleDialog(_PagedDialog):
                 self.backend,
                 lambda: self.backend.cancel(tx, on_checking=self.checking),
                 reference=f"cancel:{tx.id}",
-                describe=lambda tx: f"<b>Cancelled.</b> Balance: <b>{_balance_text(tx)}</b>.",
+                describe=lambda tx: (
+                    f"<b>Cancelled.</b> Balance: <b>{_balance_text(tx, self.formatter)}</b>."
+                ),
                 on_checking=self.show_busy,
             )
         self.show_result(outcome)

@@ -42,9 +42,10 @@ from posdesk.domain import (
     TerminalPaymentType,
     Viewer,
 )
+from posdesk.models.formatting import Formatter
 from posdesk.models.tasks import TaskOwner
 from posdesk.store.issue_drafts import IssueDraft, IssueDraftStore, IssueStep, PaymentMethod
-from posdesk.ui.amount import AmountField, error_css, format_amount
+from posdesk.ui.amount import AmountField, error_css
 from posdesk.ui.giftcard_backend import GiftCardBackend
 from posdesk.ui.giftcard_dialogs import SOURCE_ID, new_reference
 from posdesk.ui.giftcard_errors import (
@@ -84,8 +85,10 @@ class IssueCardDialog(QDialog):
         viewer: Viewer | None = None,
         terminal_timeout_s: float = 180.0,
         parent: QWidget | None = None,
+        formatter: Formatter | None = None,
     ) -> None:
         super().__init__(parent)
+        self.formatter = formatter or Formatter()
         self.setObjectName("issueCardDialog")
         self.setWindowTitle("Issue a gift card")
         self.setMinimumWidth(480)
@@ -215,7 +218,7 @@ class IssueCardDialog(QDialog):
         self.external_code = QLineEdit(page)
         self.external_code.setObjectName("issueExternalCode")
         self.external_code.setAccessibleName("External code")
-        self.amount = AmountField(page, object_name="issueAmount")
+        self.amount = AmountField(page, object_name="issueAmount", formatter=self.formatter)
         form.addRow("Card code:", self.physical_code)
         form.addRow("PIN:", self.pin)
         form.addRow("PIN again:", self.pin_again)
@@ -435,8 +438,8 @@ class IssueCardDialog(QDialog):
         }[draft.payment_method]
         self.confirm_label.setText(
             f"Issue a <b>{html.escape(card)}</b><br>"
-            f"and load <b>{format_amount(draft.amount)}</b>, paid by {html.escape(pay)}.<br>"
-            f"Resulting balance: <b>{format_amount(draft.amount)}</b>"
+            f"and load <b>{self.formatter.money(draft.amount)}</b>, paid by {html.escape(pay)}.<br>"
+            f"Resulting balance: <b>{self.formatter.money(draft.amount)}</b>"
             "<br><br>posdesk will 1. create the card, 2. take the payment, 3. fund the card. "
             "If anything interrupts it, it continues from where it stopped — the card is "
             "never created twice and the customer never charged twice."
@@ -748,6 +751,7 @@ class IssueCardDialog(QDialog):
             amount=draft.amount,
             when=datetime.now(UTC),
             store=draft.store_code or "",
+            currency=self.formatter.currency,
             payment=draft.payment_note
             if draft.payment_method is not PaymentMethod.TERMINAL
             else f"card on terminal {draft.terminal_id}",
@@ -756,7 +760,7 @@ class IssueCardDialog(QDialog):
         self.render_draft(
             draft,
             f"<b>Done.</b> The card is issued with a balance of "
-            f"<b>{format_amount(balance) if balance is not None else 'unknown'}</b>.",
+            f"<b>{self.formatter.money(balance) if balance is not None else 'unknown'}</b>.",
         )
         if self.card is not None:
             self.issued.emit(self.slip, self.card, GiftCardCode(draft.code_type, code))
@@ -779,7 +783,7 @@ class IssueCardDialog(QDialog):
                     PaymentMethod.TERMINAL: f" — terminal {html.escape(draft.terminal_id or '')}",
                 }[draft.payment_method]
             if index == 2:
-                extra = f" — {format_amount(draft.amount)}"
+                extra = f" — {self.formatter.money(draft.amount)}"
             text = f"{mark}  {index + 1}. {STEP_TITLES[index]}{extra}"
             label.setText(f"<b>{text}</b>" if reached == index else text)
         self.status_label.setText(status)

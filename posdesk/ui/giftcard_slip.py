@@ -17,7 +17,7 @@ from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QFileDialog, QWidget
 
-from posdesk.ui.amount import format_amount
+from posdesk.models.formatting import Formatter, app_locale
 from posdesk.ui.giftcard_view import local_time, mask_code
 
 
@@ -31,6 +31,7 @@ class GiftCardSlip:
     amount: Decimal | None = None
     payment: str | None = None
     reference: str | None = None
+    currency: str | None = None  # the server's, when the slip was made
 
 
 def slip_html(slip: GiftCardSlip) -> str:
@@ -42,18 +43,17 @@ def slip_html(slip: GiftCardSlip) -> str:
             f"<td align='right'><b>{html.escape(value)}</b></td></tr>"
         )
 
+    money = Formatter(app_locale(), slip.currency).money
     rows = [
         row("Store", slip.store),
         row("Date", local_time(slip.when)),
         row("Card", mask_code(slip.code)),
     ]
     if slip.amount is not None:
-        rows.append(row("Amount", format_amount(slip.amount)))
+        rows.append(row("Amount", money(slip.amount)))
     if slip.payment:
         rows.append(row("Paid by", slip.payment))
-    rows.append(
-        row("Balance", format_amount(slip.balance) if slip.balance is not None else "unknown")
-    )
+    rows.append(row("Balance", money(slip.balance) if slip.balance is not None else "unknown"))
     if slip.reference:
         rows.append(row("Reference", slip.reference))
     return (

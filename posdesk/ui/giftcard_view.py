@@ -32,7 +32,7 @@ from posdesk.domain import (
     GiftCardTransStatus,
     GiftCardTransType,
 )
-from posdesk.ui.amount import format_amount
+from posdesk.models.formatting import Formatter, app_locale, format_datetime
 
 VIEW_UNMASKED = "ViewUnmaskedGiftCardCodes"
 
@@ -71,10 +71,10 @@ def display_code(code: GiftCardCode, *, can_unmask: bool) -> str:
 
 
 def local_time(value: datetime | None) -> str:
-    """A UTC datetime shown in the machine's local time zone."""
+    """A UTC datetime in the machine's time zone, in the app's one date-time format."""
     if value is None:
         return ""
-    return value.astimezone().strftime("%Y-%m-%d %H:%M")
+    return format_datetime(value, app_locale())
 
 
 def _item(text: str, *, align_right: bool = False, data: object = None) -> QTableWidgetItem:
@@ -111,9 +111,16 @@ class GiftCardView(QWidget):
     ownerActivated = Signal(str)
     TRANS_HEADERS = ("Date", "Type", "Amount", "Status", "Source", "Ref no")
 
-    def __init__(self, parent: QWidget | None = None, *, can_unmask: bool = False) -> None:
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        *,
+        can_unmask: bool = False,
+        formatter: Formatter | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("giftCardView")
+        self.formatter = formatter or Formatter()
         self.can_unmask = can_unmask
         self.card: GiftCard | None = None
         self.transactions: tuple[GiftCardTransaction, ...] = ()
@@ -190,7 +197,7 @@ class GiftCardView(QWidget):
             self.empty_label.hide()
             return
         self.balance_label.setText(
-            format_amount(card.balance) if card.balance is not None else "not shown"
+            self.formatter.money(card.balance) if card.balance is not None else "not shown"
         )
         if card.member_id:
             self.owner_label.setText(
@@ -227,7 +234,7 @@ class GiftCardView(QWidget):
         self.trans_table.setRowCount(len(rows))
         self.empty_label.setVisible(not rows)
         for row, tx in enumerate(rows):
-            amount = format_amount(tx.amount) if tx.amount is not None else ""
+            amount = self.formatter.money(tx.amount) if tx.amount is not None else ""
             self.trans_table.setItem(row, 0, _item(local_time(tx.created_on), data=tx.id))
             self.trans_table.setItem(
                 row, 1, _item(TRANS_TYPE_LABELS.get(tx.trans_type, "") if tx.trans_type else "")

@@ -46,9 +46,10 @@ from posdesk.domain import (
     GiftCardTransStatus,
     Viewer,
 )
+from posdesk.models.formatting import format_datetime
 from posdesk.models.tasks import TaskOwner
 from posdesk.store.issue_drafts import IssueDraft, IssueDraftStore, default_drafts_path
-from posdesk.ui.amount import error_css, set_currency
+from posdesk.ui.amount import error_css
 from posdesk.ui.context import SessionContext
 from posdesk.ui.giftcard_backend import GiftCardBackend
 from posdesk.ui.giftcard_dialogs import (
@@ -96,7 +97,6 @@ class GiftCardsTab(QWidget):
         self.backend = backend
         viewer = context.viewer
         self.viewer = viewer
-        set_currency(context.environment.currency)
         self.drafts = drafts or IssueDraftStore(drafts_path_for(context))
         self.store_code = viewer.location_code or context.extras.get("store_code")
         opener = context.extras.get("open_customer")
@@ -157,7 +157,10 @@ class GiftCardsTab(QWidget):
         resume_row.addWidget(self.resume_button)
 
         # Card + actions
-        self.view = GiftCardView(self, can_unmask=viewer.can(VIEW_UNMASKED))
+        self.formatter = context.formatter
+        self.view = GiftCardView(
+            self, can_unmask=viewer.can(VIEW_UNMASKED), formatter=self.formatter
+        )
         self.view.ownerActivated.connect(self._on_owner)
         self.view.trans_table.itemSelectionChanged.connect(self.update_actions)
 
@@ -439,6 +442,7 @@ class GiftCardsTab(QWidget):
             pin=self.pin_edit.text(),
             parent=self,
             on_done=self._after_operation,
+            formatter=self.formatter,
         )
         self.pin_edit.clear()
         dialog.finishedOperation.connect(lambda o, a=action: self._remember_slip(a, o))
@@ -457,6 +461,7 @@ class GiftCardsTab(QWidget):
             amount=getattr(tx, "amount", None),
             when=datetime.now(UTC),
             store=self.store_code or "",
+            currency=self.formatter.currency,
             reference=getattr(tx, "ref_no", None),
         )
 
@@ -471,6 +476,7 @@ class GiftCardsTab(QWidget):
             action,
             parent=self,
             on_done=self._after_operation,
+            formatter=self.formatter,
         )
         self.dialog = dialog
         dialog.open()
@@ -494,6 +500,7 @@ class GiftCardsTab(QWidget):
             draft=draft,
             viewer=self.viewer,
             parent=self,
+            formatter=self.formatter,
         )
         dialog.issued.connect(self._on_issued)
         dialog.finished.connect(lambda _r: self.update_resume())
@@ -518,8 +525,10 @@ class GiftCardsTab(QWidget):
             return
         first = drafts[0]
         self.resume_label.setText(
-            f"<b>Unfinished card issue</b> from {first.created_at.astimezone():%H:%M}: "
-            f"{first.code_type.value.lower()} card, {first.amount} — stopped after "
+            f"<b>Unfinished card issue</b> from "
+            f"{format_datetime(first.created_at, self.formatter.locale)}: "
+            f"{first.code_type.value.lower()} card, {self.formatter.money(first.amount)} — "
+            f"stopped after "
             f"“{first.step.value.lower()}”. Resume it so the customer is not charged twice."
             + (f" ({len(drafts) - 1} more)" if len(drafts) > 1 else "")
         )
@@ -545,6 +554,7 @@ class GiftCardsTab(QWidget):
             balance=self.target.card.balance,
             when=datetime.now(UTC),
             store=self.store_code or "",
+            currency=self.formatter.currency,
         )
 
     def save_slip(self) -> Path | None:

@@ -30,7 +30,7 @@ from collections.abc import Coroutine, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QLocale, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeyEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -50,7 +50,7 @@ from typing_extensions import override
 
 from posdesk.api.errors import NotAuthorized, NotFound
 from posdesk.domain import Item, Location, Page, Product, ProductSortOption, TrackingType
-from posdesk.models.formatting import Kind
+from posdesk.models.formatting import Kind, app_locale
 from posdesk.models.inventory import stock_tone, stock_totals
 from posdesk.models.paged import Column, PagedTableModel, error_message, is_expected
 from posdesk.models.tasks import TaskOwner
@@ -140,7 +140,7 @@ class InventoryTab(QWidget):
         self.setObjectName("inventoryTab")
         self.context = context
         self.client: PosClient = context.client
-        self.number_locale = QLocale()
+        self.number_locale = app_locale()
         self._tasks = TaskOwner(self, on_error=context.reporter.unexpected)
         self._lookup_task: asyncio.Task[None] | None = None
         self._lookup_generation = 0
@@ -211,7 +211,11 @@ class InventoryTab(QWidget):
 
         # --- results and recent look-ups
         self.results_model: PagedTableModel[Item] = PagedTableModel(
-            result_columns(None), None, page_size=PAGE_SIZE, parent=self
+            result_columns(None),
+            None,
+            page_size=PAGE_SIZE,
+            formatter=context.formatter,
+            parent=self,
         )
         self.results = PagedTableView(
             "inventoryResults",

@@ -32,7 +32,14 @@ from PySide6.QtWidgets import (
 from typing_extensions import override
 
 from posdesk.domain import Item, Product, ProductBanner, ProductSortOption, TrackingType
-from posdesk.models.formatting import format_decimal, format_money
+from posdesk.models.formatting import (
+    Formatter,
+    app_locale,
+    format_date,
+    format_decimal,
+    format_money,
+    plural,
+)
 from posdesk.models.inventory import (
     ListTableModel,
     SerialRow,
@@ -243,7 +250,7 @@ class ItemDetailView(QWidget):
 
     def __init__(self, parent: QWidget | None = None, locale: QLocale | None = None) -> None:
         super().__init__(parent)
-        self.number_locale = locale or QLocale()
+        self.number_locale = locale or app_locale()
         self.item: Item | None = None
         self.product: Product | None = None
         self._currency: str | None = None
@@ -357,6 +364,8 @@ class ItemDetailView(QWidget):
         self._names = names or {}
         self._home = home
         self._currency = currency
+        formatter = Formatter(self.number_locale, currency)
+        self.stock_model.formatter = self.serial_model.formatter = formatter
         self.title.setText(f"{item.sku} · {item.name}" if item.name else item.sku)
         self.long_name.setText(item.long_name or "—")
         self.price.setText(self._price_text(item))
@@ -371,7 +380,7 @@ class ItemDetailView(QWidget):
         self.stock_model.set_rows(stock_rows(item.warehouses, self._names, home))
         self.stock_totals.setText(self._totals_text(item))
         self._fit_rows(self.stock_view, MAX_STOCK_ROWS)
-        self.stock_box.setTitle(f"Stock in {len(item.warehouses)} warehouse(s)")
+        self.stock_box.setTitle(f"Stock in {plural(len(item.warehouses), 'warehouse')}")
 
         lots = serial_rows(item.serial_lots, self._names, today or date.today(), home)
         self.serial_model.set_rows(lots)
@@ -434,7 +443,8 @@ class ItemDetailView(QWidget):
         if item.serial_lots:
             lines.append("Serial/lot numbers:")
             for lot in serial_rows(item.serial_lots, self._names, date.today(), self._home):
-                expiry = f", expires {lot.lot.expires_on.isoformat()}" if lot.lot.expires_on else ""
+                expires = lot.lot.expires_on
+                expiry = f", expires {format_date(expires, self.number_locale)}" if expires else ""
                 lines.append(f"  {lot.warehouse_name}: {lot.lot.serial_lot_no}{expiry}")
         return "\n".join(lines)
 
@@ -484,7 +494,7 @@ class ItemDetailView(QWidget):
         totals = stock_totals(item.warehouses)
         text = (
             f"{self._qty(totals.available)} available, {self._qty(totals.on_hand)} on hand "
-            f"in {totals.warehouses} warehouse(s)"
+            f"in {plural(totals.warehouses, 'warehouse')}"
         )
         flags = [f"{totals.out} out of stock"] if totals.out else []
         if totals.low:

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from posdesk.api.errors import PosError
+from posdesk.models.formatting import plural
 from posdesk.models.tasks import TaskOwner
 from posdesk.ui.giftcard_backend import GiftCardBackend
 from posdesk.ui.giftcard_errors import explain
@@ -132,7 +133,7 @@ class PendingOperationsPanel(QGroupBox):
             self.summary.setText("Every money operation from this computer is settled.")
         else:
             review = sum(1 for e in self.entries if str(e.state) == "needs_review")
-            text = f"{len(self.entries)} operation(s) not settled yet."
+            text = f"{plural(len(self.entries), 'operation')} not settled yet."
             if review:
                 text += f" {review} need(s) a manager to check them in the POS admin console."
             self.summary.setText(text)

@@ -36,6 +36,7 @@ from typing_extensions import override
 
 from posdesk.api.errors import PosError
 from posdesk.domain import Item, Location, Page, Purchase, PurchaseDraft, PurchaseLine, Viewer
+from posdesk.models.formatting import Formatter, datetime_pattern, format_datetime, plural
 from posdesk.models.tasks import TaskOwner
 from posdesk.ui.amount import (
     CENT,
@@ -43,9 +44,7 @@ from posdesk.ui.amount import (
     Separators,
     error_color,
     error_css,
-    format_amount,
     parse_amount,
-    set_currency,
 )
 from posdesk.ui.giftcard_backend import GiftCardBackend
 from posdesk.ui.giftcard_errors import CHECKING, OutcomeKind, explain, run_money_operation
@@ -133,8 +132,10 @@ class RecordPurchaseDialog(QDialog):
         stores: Sequence[str] = (),
         viewer: Viewer | None = None,
         parent: QWidget | None = None,
+        formatter: Formatter | None = None,
     ) -> None:
         super().__init__(parent)
+        self.formatter = formatter or Formatter()
         self.setObjectName("recordPurchaseDialog")
         self.setWindowTitle("Record purchase")
         self.setMinimumWidth(760)
@@ -163,7 +164,7 @@ class RecordPurchaseDialog(QDialog):
         self.purchased_on.setObjectName("purchaseDate")
         self.purchased_on.setAccessibleName("Purchase date and time")
         self.purchased_on.setCalendarPopup(True)
-        self.purchased_on.setDisplayFormat("yyyy-MM-dd HH:mm")
+        self.purchased_on.setDisplayFormat(datetime_pattern(self.formatter.locale))
         self.channel = self._combo("purchaseChannel", "Channel", CHANNELS)
         self.order_type = self._combo("purchaseOrderType", "Order type", ORDER_TYPES)
         self.pay_method = self._combo("purchasePayMethod", "Pay method", PAY_METHODS)
@@ -391,12 +392,14 @@ class RecordPurchaseDialog(QDialog):
             separators=self.separators,
             minimum=Decimal(0),
             maximum=MAX_PURCHASE,
+            formatter=self.formatter,
         )
         discount = parse_amount(
             self.discount.text() or "0",
             separators=self.separators,
             minimum=Decimal(0),
             maximum=MAX_PURCHASE,
+            formatter=self.formatter,
         )
         ext = extended(qty, price, discount)
         if ext < 0:
@@ -441,9 +444,9 @@ class RecordPurchaseDialog(QDialog):
                 name,
                 f"{line.quantity.normalize():f}",
                 line.uom,
-                format_amount(line.unit_price),
-                format_amount(line.item_discount_amount),
-                format_amount(line.ext_price),
+                self._amount_text(line.unit_price),
+                self._amount_text(line.item_discount_amount),
+                self._amount_text(line.ext_price),
             )
             for col, value in enumerate(values):
                 self.lines_table.setItem(row, col, _item(value, align_right=col in (3, 5, 6, 7)))
@@ -458,6 +461,7 @@ class RecordPurchaseDialog(QDialog):
                 separators=self.separators,
                 minimum=Decimal(0),
                 maximum=MAX_PURCHASE,
+                formatter=self.formatter,
             )
         except AmountError as exc:
             raise LineError(f"{what}: {exc}") from None
@@ -478,9 +482,9 @@ class RecordPurchaseDialog(QDialog):
             )
             return
         self.totals_label.setText(
-            f"Sub total {format_amount(t.sub_total)} (item discounts "
-            f"{format_amount(t.item_discount)})<br>"
-            f"<b>Pay amount {format_amount(t.pay_amount)}</b>"
+            f"Sub total {self._amount_text(t.sub_total)} (item discounts "
+            f"{self._amount_text(t.item_discount)})<br>"
+            f"<b>Pay amount {self._amount_text(t.pay_amount)}</b>"
         )
         self._edited()
 
@@ -502,8 +506,8 @@ class RecordPurchaseDialog(QDialog):
             paid = self._money(self.paid, "Paid")
             if paid != t.pay_amount:
                 raise LineError(
-                    f"The totals do not add up: the lines give {format_amount(t.pay_amount)} "
-                    f"but the document says {format_amount(paid)}. Check the lines, discount "
+                    f"The totals do not add up: the lines give {self._amount_text(t.pay_amount)} "
+                    f"but the document says {self._amount_text(paid)}. Check the lines, discount "
                     "and tax."
                 )
         who = self.member.text().strip() or None
@@ -539,7 +543,7 @@ class RecordPurchaseDialog(QDialog):
         if entry is None or str(entry.state) == "failed":
             return None
         state = str(entry.state)
-        when = entry.created_at.astimezone().strftime("%Y-%m-%d %H:%M")
+        when = format_datetime(entry.created_at, self.formatter.locale)
         if state == "done":
             return (
                 f"Transaction {html.escape(tx_id)} was already recorded from this computer "
@@ -564,8 +568,8 @@ class RecordPurchaseDialog(QDialog):
         who = draft.member_id or draft.customer_id or draft.email or "no customer"
         self.show_message(
             f"Record <b>{html.escape(draft.transaction_id)}</b> at "
-            f"{html.escape(draft.store_code)}: {len(draft.lines)} line(s), pay amount "
-            f"<b>{format_amount(draft.pay_amount)}</b>, for {html.escape(who)}. "
+            f"{html.escape(draft.store_code)}: {plural(len(draft.lines), 'line')}, pay amount "
+            f"<b>{self._amount_text(draft.pay_amount)}</b>, for {html.escape(who)}. "
             "Press <b>Record purchase</b> to send it (once)."
         )
         self.review_button.hide()
@@ -598,7 +602,7 @@ class RecordPurchaseDialog(QDialog):
         def describe(purchase: Purchase | None) -> str:
             return (
                 f"<b>Recorded.</b> Purchase {html.escape(draft.transaction_id)} for "
-                f"{format_amount(draft.pay_amount)}"
+                f"{self._amount_text(draft.pay_amount)}"
                 + (f" (server id {html.escape(purchase.id)})." if purchase else ".")
             )
 
@@ -623,6 +627,9 @@ class RecordPurchaseDialog(QDialog):
         else:
             self._edited()
 
+    def _amount_text(self, amount: Decimal) -> str:
+        return self.formatter.money(amount)
+
     @override
     def reject(self) -> None:
         if self.task is not None and not self.task.done() and not self.close_button.isEnabled():
@@ -632,9 +639,9 @@ class RecordPurchaseDialog(QDialog):
 
 def open_record_purchase(context: Any, parent: QWidget | None = None) -> RecordPurchaseDialog:
     """Sales › Record purchase… from the shell: a non-modal dialog on the session's client."""
-    set_currency(context.environment.currency)
     dialog = RecordPurchaseDialog(
         context.client,
+        formatter=context.formatter,
         store_code=context.viewer.location_code,
         viewer=context.viewer,
         parent=parent,

@@ -33,7 +33,7 @@ from typing_extensions import override
 from posdesk.api.errors import PosError
 from posdesk.domain import Location, Sale
 from posdesk.models.date_range import DateRange, Preset, preset_range
-from posdesk.models.formatting import format_money
+from posdesk.models.formatting import app_locale, date_pattern, format_money, plural
 from posdesk.models.paged import PagedTableModel
 from posdesk.models.sales import SalesSummary, SummaryTracker, sale_columns
 from posdesk.models.sales_query import SalesQuery, sales_fetch
@@ -92,7 +92,7 @@ class SalesFilterBar(QWidget):
             edit.setAccessibleName(label)
             edit.setToolTip(label)
             edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd")
+            edit.setDisplayFormat(date_pattern(app_locale()))
         self.customer = _EnterLineEdit("Customer id", "salesCustomer", self)
         self.location = QComboBox(self)
         self.location.setObjectName("salesLocation")
@@ -288,9 +288,9 @@ class SummaryStrip(QWidget):
             return
         average = summary.average
         avg_text = format_money(average, locale, currency) if average is not None else "—"
-        noun = "sale" if summary.count == 1 else "sales"
+        count, noun = plural(summary.count, "sale").split(" ", 1)
         self.label.setText(
-            f"<b>{summary.count:,}</b> {noun} · total <b>"
+            f"<b>{count}</b> {noun} · total <b>"
             f"{format_money(summary.total, locale, currency)}</b> · average ticket "
             f"<b>{avg_text}</b>"
         )
@@ -330,7 +330,7 @@ class SalesTab(QWidget):
         )
         self.view = self.table.view
         self.model: PagedTableModel[Sale] = PagedTableModel(
-            sale_columns(self.tz), None, parent=self
+            sale_columns(self.tz), None, formatter=context.formatter, parent=self
         )
         self.detail = SaleDetailView(self.tz, parent=self)
         self.detail.setObjectName("saleDetail")

@@ -16,6 +16,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
+from posdesk.models.formatting import plural
 from posdesk.models.paged import PagedTableModel
 
 YIELD_EVERY = 2000
@@ -53,7 +54,7 @@ async def export_csv(
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
         dialog.setMinimumDuration(0)
         loader = asyncio.ensure_future(
-            model.fetch_all(lambda n: dialog.setLabelText(f"Loaded {n:,} rows…"))
+            model.fetch_all(lambda n: dialog.setLabelText(f"Loaded {plural(n, 'row')}…"))
         )
         dialog.canceled.connect(loader.cancel)
         dialog.show()

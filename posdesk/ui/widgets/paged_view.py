@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
 )
 from typing_extensions import override
 
+from posdesk.models.formatting import plural
 from posdesk.models.paged import PagedTableModel, ToneRole
 from posdesk.models.tasks import TaskOwner
 from posdesk.ui.errors import ErrorReporter
@@ -287,15 +288,15 @@ class PagedTableView(QWidget):
             self.banner.clear()
         rows = model.rowCount()
         if model.loading:
-            text = "Loading…" if rows == 0 else f"{rows:,} rows loaded · loading more…"
+            text = "Loading…" if rows == 0 else f"{plural(rows, 'row')} loaded · loading more…"
         elif model.error is not None:
-            text = f"{rows:,} rows loaded" if rows else ""
+            text = f"{plural(rows, 'row')} loaded" if rows else ""
         elif rows == 0:
             text = self.empty_text
         elif model.has_more:
-            text = f"{rows:,} rows loaded · scroll for more"
+            text = f"{plural(rows, 'row')} loaded · scroll for more"
         else:
-            text = f"{rows:,} rows"
+            text = plural(rows, "row")
         self.status.setText(text)
 
     # ------------------------------------------------------------ copy/export
@@ -346,7 +347,7 @@ class PagedTableView(QWidget):
             if count is None:
                 self.status.setText("Export cancelled.")
             else:
-                self.status.setText(f"Exported {count:,} rows to {path.name}.")
+                self.status.setText(f"Exported {plural(count, 'row')} to {path.name}.")
             if done is not None:
                 done(count)
 
