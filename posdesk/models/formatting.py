@@ -138,7 +138,8 @@ def _patterns(locale_name: str) -> tuple[str, str]:
     positions = {c: short.find(c) for c in "dMy" if c in short}
     first = min(positions, key=lambda c: positions[c]) if positions else "y"
     date_pattern = {"y": "yyyy-MM-dd", "M": "MMM d, yyyy"}.get(first, "d MMM yyyy")
-    time_pattern = locale.timeFormat(QLocale.FormatType.ShortFormat)
+    # Narrow no-break space (CLDR "h:mm\u202fa") becomes a plain one: copied text stays ASCII.
+    time_pattern = locale.timeFormat(QLocale.FormatType.ShortFormat).replace("\u202f", " ")
     return date_pattern, f"{date_pattern} {time_pattern}"
 
 

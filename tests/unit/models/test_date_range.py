@@ -144,6 +144,6 @@ def test_contains_rejects_naive_datetimes() -> None:
 
 
 def test_labels() -> None:
-    assert DateRange(date(2026, 1, 1), date(2026, 1, 1)).label() == "2026-01-01"
-    assert "2026-01-31" in DateRange(date(2026, 1, 1), date(2026, 1, 31)).label()
+    assert DateRange(date(2026, 1, 1), date(2026, 1, 1)).label() == "Jan 1, 2026"
+    assert "Jan 31, 2026" in DateRange(date(2026, 1, 1), date(2026, 1, 31)).label()
     assert Preset.LAST_7_DAYS.label == "Last 7 days"

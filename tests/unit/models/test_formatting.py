@@ -4,11 +4,22 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from PySide6.QtCore import QLocale
 
-from posdesk.models.formatting import Kind, export_value, format_decimal, format_value
+from posdesk.models.formatting import (
+    Formatter,
+    Kind,
+    app_locale,
+    export_value,
+    format_date,
+    format_datetime,
+    format_decimal,
+    format_value,
+    plural,
+)
 
 EN = QLocale(QLocale.Language.English, QLocale.Country.UnitedStates)
 DE = QLocale(QLocale.Language.German, QLocale.Country.Germany)
@@ -52,3 +63,67 @@ def test_export_is_exact_and_locale_free() -> None:
     assert export_value(Decimal("0.10")) == "0.10"
     assert export_value(datetime(2026, 3, 4, 1, 2, 3, tzinfo=UTC)) == "2026-03-04T01:02:03+00:00"
     assert export_value(None) == ""
+
+
+US = QLocale(QLocale.Language.English, QLocale.Country.UnitedStates)
+GERMANY = QLocale(QLocale.Language.German, QLocale.Country.Germany)
+BRITAIN = QLocale(QLocale.Language.English, QLocale.Country.UnitedKingdom)
+CANADA = QLocale(QLocale.Language.English, QLocale.Country.Canada)
+
+
+def test_money_uses_the_server_currency_where_the_locale_puts_it() -> None:
+    us = Formatter(US, "USD")
+    assert us.money(Decimal("12.5")) == "$12.50"
+    assert us.money(Decimal("-12.5")) == "-$12.50"  # a minus, never accounting "($12.50)"
+    assert us.money(Decimal("1234567.891")) == "$1,234,567.89"
+    assert us.money(Decimal("-0.001")) == "$0.00"
+    assert us.value(Decimal("3"), Kind.MONEY) == "$3.00"
+    # The server's currency, not the PC's: a German PC on a US server shows dollars.
+    assert Formatter(GERMANY, "USD").money(Decimal("-1234.5")) == "-1.234,50\u00a0$"
+    assert Formatter(GERMANY, "EUR").money(Decimal("2")) == "2,00\u00a0€"
+    # Unknown symbol: the ISO code, spaced.
+    assert Formatter(US, "CHF").money(Decimal("3")) == "CHF\u00a03.00"
+    # No currency known: the number alone.
+    assert Formatter(US).money(Decimal("3")) == "3.00"
+
+
+def test_money_never_goes_through_float() -> None:
+    amount = Decimal("90071992547409.93")  # float would give ...409.94 or ...409.92
+    assert Formatter(US, "USD").money(amount) == "$90,071,992,547,409.93"
+
+
+def test_one_unambiguous_date_format_per_locale() -> None:
+    day = date(2024, 6, 7)
+    assert format_date(day, US) == "Jun 7, 2024"
+    assert format_date(day, BRITAIN) == "7 Jun 2024"
+    assert format_date(day, CANADA) == "2024-06-07"  # year-first locales get ISO
+    # The C locale's numeric "7 06 2024" is never used.
+    assert format_date(day, QLocale.c()) == "7 Jun 2024"
+    chicago = ZoneInfo("America/Chicago")
+    instant = datetime(2024, 6, 7, 18, 23, tzinfo=UTC)
+    assert format_datetime(instant, US, chicago) == "Jun 7, 2024 1:23 PM"
+    assert format_datetime(instant, BRITAIN, chicago) == "7 Jun 2024 13:23"
+    # A DATE column of an instant shows the local date (01:30 UTC is the evening before).
+    late = datetime(2024, 6, 8, 1, 30, tzinfo=UTC)
+    assert format_date(late, US, chicago) == "Jun 7, 2024"
+
+
+def test_app_locale_replaces_the_c_locale() -> None:
+    previous = QLocale()
+    try:
+        QLocale.setDefault(QLocale.c())
+        assert app_locale().name() == "en_US"
+        QLocale.setDefault(GERMANY)
+        assert app_locale().name() == "de_DE"
+    finally:
+        QLocale.setDefault(previous)
+
+
+@pytest.mark.parametrize(
+    ("count", "text"),
+    [(0, "0 rows"), (1, "1 row"), (2, "2 rows"), (1204, "1,204 rows")],
+)
+def test_plural(count: int, text: str) -> None:
+    assert plural(count, "row") == text
+    assert plural(1, "sale") == "1 sale"
+    assert plural(2, "entry", "entries") == "2 entries"

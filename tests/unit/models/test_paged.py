@@ -10,6 +10,7 @@ from PySide6.QtCore import QLocale, QModelIndex, Qt
 from pytestqt.qtbot import QtBot
 
 from posdesk.domain import Page
+from posdesk.models.formatting import Formatter
 from posdesk.models.paged import ItemRole, PagedTableModel, SortRole, ToneRole
 from tests.helpers.paging import (
     COLUMNS,
@@ -219,3 +220,63 @@ async def test_roles_format_in_the_locale() -> None:
     assert model.rowCount(model.index(0, 0)) == 0
     assert model.data(QModelIndex()) is None
     assert model.export_row(7)[1] == "1001.75"
+
+
+@pytest.mark.asyncio
+async def test_money_cells_show_the_formatter_currency() -> None:
+    server = FakeServer(8)
+    us = Formatter(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates), "USD")
+    model = PagedTableModel(COLUMNS, server.fetch, formatter=us)
+    model.fetchMore()
+    await settle(model)
+    assert model.data(model.index(7, 1)) == "$1,001.75"
+    assert model.row_texts(7)[1] == "$1,001.75"
+    assert model.export_row(7)[1] == "1001.75"  # CSV stays machine-readable
+
+
+@pytest.mark.asyncio
+async def test_fetch_more_after_close_is_a_no_op(qtbot: QtBot) -> None:
+    """A view painted after the session ended asks for another page: nothing happens."""
+    from PySide6.QtWidgets import QTableView
+
+    server = FakeServer(500)
+    model = PagedTableModel(COLUMNS, server.fetch, page_size=50)
+    model.fetchMore()
+    await settle(model)
+    await model.aclose()
+    assert not model.canFetchMore()
+    model.fetchMore()  # used to raise "TaskOwner is closed"
+    model.reload()
+    model.retry()
+    assert not model.loading
+    assert len(server.calls) == 1
+    view = QTableView()
+    qtbot.addWidget(view)
+    view.setModel(model)
+    view.show()
+    view.scrollToBottom()
+    view.viewport().repaint()
+    await asyncio.sleep(0.01)
+    assert len(server.calls) == 1
+
+
+@pytest.mark.asyncio
+async def test_display_text_cache_follows_resets() -> None:
+    """Texts are cached per painted row; a new search or new columns never show stale ones."""
+    server = FakeServer(20)
+    model = PagedTableModel(COLUMNS, server.fetch)
+    model.fetchMore()
+    await settle(model)
+    assert model.data(model.index(3, 0)) == "3"
+    server.rows = list(reversed(server.rows))
+    model.reload()
+    await settle(model)
+    assert model.data(model.index(3, 0)) == "16"
+    model.beginResetModel()
+    model.columns = (model.columns[1], model.columns[0], model.columns[2])
+    model.endResetModel()
+    assert model.data(model.index(3, 1)) == "16"
+    assert model.data(model.index(3, 0)).startswith("1,004")
+    assert model.data(model.index(3, 0), Qt.ItemDataRole.TextAlignmentRole) & (
+        Qt.AlignmentFlag.AlignRight
+    )

@@ -5,16 +5,17 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from PySide6.QtCore import QLocale
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
+from posdesk.models.formatting import Formatter
 from posdesk.ui.amount import (
     AmountError,
     AmountField,
     Separators,
     format_amount,
     parse_amount,
-    set_currency,
 )
 
 GERMAN = Separators(decimal_point=",", group=".")
@@ -74,10 +75,16 @@ def test_limits_are_configurable() -> None:
         parse_amount("4.99", minimum=Decimal("5"))
 
 
+US = Formatter(QLocale("en_US"), "USD")
+
+
 def test_format_amount_groups_and_signs() -> None:
-    assert format_amount(Decimal("1234.5")) == "$1,234.50"
-    assert format_amount(Decimal("-12.75")) == "-$12.75"
-    assert format_amount(Decimal("0")) == "$0.00"
+    assert format_amount(Decimal("1234.5"), US) == "$1,234.50"
+    assert format_amount(Decimal("-12.75"), US) == "-$12.75"
+    assert format_amount(Decimal("0"), US) == "$0.00"
+    assert format_amount(Decimal("-0.001"), US) == "$0.00"  # no "-$0.00"
+    # Without a session (no server currency known) no sign is invented.
+    assert format_amount(Decimal("-3"), Formatter(QLocale("en_US"))) == "-3.00"
 
 
 def test_field_shows_reason_and_returns_decimal(qtbot: QtBot) -> None:
@@ -96,13 +103,14 @@ def test_field_shows_reason_and_returns_decimal(qtbot: QtBot) -> None:
 
 
 def test_server_currency_is_shown() -> None:
-    try:
-        assert set_currency("EUR") == "€"
-        assert format_amount(Decimal("12.5")) == "€12.50"
-        assert parse_amount("€12") == Decimal("12.00")
-        assert set_currency("CHF") == "CHF "
-        assert format_amount(Decimal("-3")) == "-CHF 3.00"
-        assert parse_amount("CHF 3.10") == Decimal("3.10")
-    finally:
-        set_currency(None)
-    assert format_amount(Decimal(1)) == "$1.00"
+    """The sign comes from the session's formatter (the server's currency): no global state."""
+    euro = Formatter(QLocale("en_US"), "EUR")
+    assert format_amount(Decimal("12.5"), euro) == "€12.50"
+    assert parse_amount("€12", formatter=euro) == Decimal("12.00")
+    franc = Formatter(QLocale("en_US"), "CHF")
+    assert format_amount(Decimal("-3"), franc) == "-CHF\u00a03.00"
+    assert parse_amount("CHF 3.10", formatter=franc) == Decimal("3.10")
+    # Another session's formatter is untouched by the two above.
+    assert format_amount(Decimal(1), US) == "$1.00"
+    with pytest.raises(AmountError, match=r"at least \$5\.00"):
+        parse_amount("4.99", minimum=Decimal("5"), formatter=US)

@@ -17,6 +17,7 @@ from posdesk.domain import (
     GiftCardTransStatus,
     GiftCardTransType,
 )
+from posdesk.models.formatting import Formatter
 from posdesk.ui.giftcard_slip import GiftCardSlip, slip_html, write_slip_pdf
 from posdesk.ui.giftcard_view import GiftCardView, display_code, local_time, mask_code
 
@@ -71,7 +72,7 @@ def test_masking_rule() -> None:
 
 
 def test_view_shows_card_codes_and_history(qtbot: QtBot) -> None:
-    view = GiftCardView(can_unmask=False)
+    view = GiftCardView(can_unmask=False, formatter=Formatter(currency="USD"))
     qtbot.addWidget(view)
     view.set_card(CARD, TXS)
     assert view.balance_label.text() == "$37.25"
@@ -107,6 +108,7 @@ def test_slip_masks_code_and_writes_pdf(tmp_path: Path) -> None:
         store="AUSTIN <main>",
         amount=Decimal("50.00"),
         payment="Cash",
+        currency="USD",
     )
     text = slip_html(slip)
     assert "GC50311427" not in text

@@ -60,7 +60,7 @@ def test_detail_shows_item_stock_and_lots(qtbot: QtBot) -> None:
     qtbot.addWidget(view)
     view.show_item(ITEM, NAMES, home="S1", currency="USD", today=TODAY)
     assert view.title.text() == "LOT-1 · Vitamin C"
-    assert "9.99 USD (my store)" in view.price.text()
+    assert "$9.99 (my store)" in view.price.text()
     assert view.uoms.text() == "sold per EA, stocked per CS"
     model = view.stock_model
     labels = [model.index(r, 0).data() for r in range(model.rowCount())]
@@ -69,7 +69,7 @@ def test_detail_shows_item_stock_and_lots(qtbot: QtBot) -> None:
     assert tones == [None, "danger", "warning"]
     assert [model.index(r, 6).data() for r in range(3)] == ["OK", "Out of stock", "Low"]
     assert view.stock_totals.text() == (
-        "12 available, 12 on hand in 3 warehouse(s) — 1 out of stock, 1 low"
+        "12 available, 12 on hand in 3 warehouses — 1 out of stock, 1 low"
     )
     assert not view.serial_box.isHidden()
     lots = view.serial_model
@@ -83,8 +83,8 @@ def test_detail_shows_item_stock_and_lots(qtbot: QtBot) -> None:
     assert "(expired)" in lots.index(0, 4).data()
     text = view.details_text()
     assert "SKU: LOT-1" in text
-    assert "Airport (S2): 0 available (9.99 USD, out of stock)" in text
-    assert "Downtown: L-SOON, expires 2026-12-10" in text
+    assert "Airport (S2): 0 available ($9.99, out of stock)" in text
+    assert "Downtown: L-SOON, expires Dec 10, 2026" in text
 
 
 def test_price_range_without_home(qtbot: QtBot) -> None:

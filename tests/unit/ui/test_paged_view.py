@@ -50,6 +50,13 @@ async def test_error_banner_with_retry_then_rows(qtbot: QtBot) -> None:
 
 
 @pytest.mark.asyncio
+async def test_status_line_is_pluralised(qtbot: QtBot) -> None:
+    view = make_view(qtbot, FakeServer(1))
+    await settle(model_of(view))
+    assert view.status.text() == "1 row"
+
+
+@pytest.mark.asyncio
 async def test_limited_and_empty_states(qtbot: QtBot) -> None:
     server = FakeServer(0)
     server.limited = True

@@ -34,7 +34,7 @@ def test_shows_header_lines_tenders_and_totals(qtbot: QtBot) -> None:
     assert first_row[2:] == ["2", "600.00", "10.00", "1,190.00"]
     assert view.tenders_table.rowCount() == 2
     texts = {label.text() for label in view.findChildren(QLabel)}
-    assert {"2026-02-28 23:59", "Main St (S01)", "R2-000913", "1,323.26 USD", "98.76"} <= texts
+    assert {"Feb 28, 2026 11:59 PM", "Main St (S01)", "R2-000913", "$1,323.26", "98.76"} <= texts
 
 
 def test_copy_as_text_and_back_to_a_message(qtbot: QtBot) -> None:
