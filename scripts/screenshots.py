@@ -4,6 +4,7 @@ Run under a real X server (the offscreen platform renders fonts differently):
 
     xvfb-run -a -s '-screen 0 1440x900x24' uv run python scripts/screenshots.py
     ... scripts/screenshots.py --only main-window --theme dark --out /tmp/shots
+    ... scripts/screenshots.py --tz Europe/Berlin --locale de_DE   (another store's view)
 
 Scenes come from every module in ``scripts/shots/`` (see its ``__init__``), so each tab adds
 its own without editing this file. Output: ``docs/screenshots/<scene>-<theme>.png``.
@@ -14,9 +15,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import importlib
+import os
 import pkgutil
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import keyring
@@ -126,7 +129,21 @@ def main() -> int:
     parser.add_argument("--only", nargs="*", help="scene names to shoot (default: all)")
     parser.add_argument("--theme", nargs="*", default=["light", "dark"])
     parser.add_argument("--seed", default="demo")
+    parser.add_argument(
+        "--tz",
+        default="America/Chicago",
+        help="time zone the pictures are taken in (default: the demo's Austin store); the "
+        "machine's own zone (often UTC) would show a US store's day sales at 01:23",
+    )
+    parser.add_argument(
+        "--locale",
+        default="en_US",
+        help="locale for numbers and dates (default en_US, the demo stores' country)",
+    )
     args = parser.parse_args()
+    # Before Qt or any datetime conversion runs: the app shows times in the PC's zone.
+    os.environ["TZ"] = args.tz
+    time.tzset()
     Path(args.out).mkdir(parents=True, exist_ok=True)
     import qasync
     from PySide6.QtCore import QSettings
@@ -138,6 +155,9 @@ def main() -> int:
     settings_dir = tempfile.mkdtemp(prefix="posdesk-shots-")
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, settings_dir)
+    from PySide6.QtCore import QLocale
+
+    QLocale.setDefault(QLocale(args.locale))
     app = create_application("light")
     app.setQuitOnLastWindowClosed(False)
     result: int = qasync.run(shoot(args))

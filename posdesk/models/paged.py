@@ -200,13 +200,17 @@ class PagedTableModel(QAbstractTableModel, Generic[T]):
         column_index = index.column()
         if role == _ALIGN:
             return self._alignments[column_index]
-        if role in (_DISPLAY, _TONE):
+        if role in (_DISPLAY, _TONE) and self.cache_texts:
             cached = self._texts.get(row)
             if cached is None:
                 cached = self._row_texts(row)
             return cached[0][column_index] if role == _DISPLAY else cached[1][column_index]
         column = self.columns[column_index]
         item = self._rows[row]
+        if role == _DISPLAY:
+            return column.display(item, self.locale, self.formatter.currency)
+        if role == _TONE:
+            return column.tone(item) if column.tone else None
         if role == _TOOLTIP:
             return column.tooltip(item) if column.tooltip else None
         if role == _ITEM:
@@ -228,10 +232,9 @@ class PagedTableModel(QAbstractTableModel, Generic[T]):
         currency = self.formatter.currency
         texts = tuple(c.display(item, self.locale, currency) for c in self.columns)
         tones = tuple(c.tone(item) if c.tone else None for c in self.columns)
-        if self.cache_texts:
-            if len(self._texts) >= self.TEXT_CACHE_ROWS:
-                self._texts.clear()
-            self._texts[row] = (texts, tones)
+        if len(self._texts) >= self.TEXT_CACHE_ROWS:
+            self._texts.clear()
+        self._texts[row] = (texts, tones)
         return texts, tones
 
     @override

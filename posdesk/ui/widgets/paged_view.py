@@ -57,6 +57,9 @@ TONES: dict[str, tuple[str, str]] = {
 }
 
 
+_MISSING = QColor()  # sentinel for the delegate's colour cache
+
+
 def is_dark(palette: QPalette) -> bool:
     return palette.color(QPalette.ColorRole.Window).lightness() < 128
 
@@ -109,7 +112,16 @@ class TintedFrame(QFrame):
 
 
 class ToneDelegate(QStyledItemDelegate):
-    """Colours a cell's text by the model's ToneRole (e.g. low stock in amber)."""
+    """Colours a cell's text by the model's ToneRole (e.g. low stock in amber).
+
+    This runs in Python for every painted cell of a tone column: the colour for a tone on a
+    palette is computed once (keyed by the palette's cache key, so a theme switch still
+    recolours), and cells without a tone return right after Qt's own initialisation.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._colors: dict[tuple[str, int], QColor | None] = {}
 
     @override
     def initStyleOption(
@@ -117,10 +129,17 @@ class ToneDelegate(QStyledItemDelegate):
     ) -> None:
         super().initStyleOption(option, index)
         tone = index.data(ToneRole)
-        if isinstance(tone, str):
-            color = tone_color(tone, option.palette)
-            if color is not None:
-                option.palette.setColor(QPalette.ColorRole.Text, color)
+        if not tone:
+            return
+        palette = option.palette
+        key = (tone, palette.cacheKey())
+        color = self._colors.get(key, _MISSING)
+        if color is _MISSING:
+            if len(self._colors) > 64:  # palettes come and go with theme switches
+                self._colors.clear()
+            color = self._colors[key] = tone_color(str(tone), palette)
+        if color is not None:
+            palette.setColor(QPalette.ColorRole.Text, color)
 
 
 class Banner(TintedFrame):
