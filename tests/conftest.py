@@ -57,12 +57,14 @@ def pytest_asyncio_loop_factories(
     config: pytest.Config, item: pytest.Item
 ) -> dict[str, Callable[[], Any]]:
     """Run every asyncio test on a qasync loop, so Qt widgets and coroutines share one loop."""
-    import qasync
     from PySide6.QtWidgets import QApplication
+
+    from tests.helpers.qasync_loop import TestEventLoop
 
     def make_loop() -> Any:
         app = QApplication.instance() or QApplication([])
-        loop = qasync.QEventLoop(app)
+        # callbacks never run while the loop is stopped (see tests/helpers/qasync_loop.py)
+        loop = TestEventLoop(app)
         # Keep every closed loop alive for the session: when Python garbage-collects a closed
         # QEventLoop (its timer QObject / socket notifiers) during a later test's Qt event
         # processing, the process segfaults (seen after a few HTTP tests).

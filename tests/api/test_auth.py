@@ -141,14 +141,16 @@ async def test_token_expiry_mid_session(sandbox: SandboxServer, tmp_path: Path) 
 async def test_rejected_token_renews_once_and_retries(
     sandbox: SandboxServer, tmp_path: Path
 ) -> None:
-    sandbox.token_lifetime = 1
-    client = await connect(sandbox, tmp_path)
+    client = await connect(sandbox, tmp_path)  # 1 token request
     try:
-        token = await client._auth.access_token()
-        # pretend we believe the token is fine for ever (clock skew): the server decides
-        client._auth.set_token(TokenSet(token, renew_at=None))
-        await asyncio.sleep(3.2)  # exp is rounded up and checked in whole seconds
+        # The 1-second token is minted only after connecting: on a loaded machine connecting
+        # can outlast it, and an early renewal would muddle the count.
+        sandbox.token_lifetime = 1
+        short = await client._auth.grant.fetch(client._http, client._auth.config)
         sandbox.token_lifetime = 3600
+        # pretend we believe the token is fine for ever (clock skew): the server decides
+        client._auth.set_token(TokenSet(short.access_token, renew_at=None))
+        await asyncio.sleep(3.2)  # exp is rounded up and checked in whole seconds
         assert (await client.viewer()).client_id == "posdesk-demo"
         assert client.token_renewals == 2
     finally:
@@ -228,9 +230,11 @@ async def test_failed_renewal_fails_every_waiter_promptly(
 async def test_token_endpoint_down_or_slow(sandbox: SandboxServer, tmp_path: Path) -> None:
     sandbox.token_lifetime = 2
     client = await PosClient.connect(
-        cc_profile(sandbox, timeout=0.5), journal=Journal(tmp_path / "j"), retry=FAST_RETRY
+        cc_profile(sandbox), journal=Journal(tmp_path / "j"), retry=FAST_RETRY
     )
     try:
+        # short read timeout only once connected (connecting may take longer on a busy machine)
+        client._http.timeout = httpx.Timeout(10.0, read=0.5)
         client._auth.set_token(TokenSet("expired", renew_at=0.0))  # must renew, cannot fall back
         sandbox.faults.paths = ("/token",)
         sandbox.faults.error_kind = "500"

@@ -17,7 +17,7 @@ import pytest
 from typing_extensions import override
 
 from posdesk.api import errors
-from posdesk.api.client import PosClient, RetryPolicy
+from posdesk.api.client import PosClient, RetryPolicy, make_http_client
 from posdesk.api.credentials import Credentials
 from posdesk.api.profile import ConnectionProfile
 from posdesk.domain import GiftCardCodeType, GiftCardTransType
@@ -73,11 +73,16 @@ async def test_non_transient_status_and_html_200(sandbox: SandboxServer, tmp_pat
 @pytest.mark.asyncio
 async def test_timeout(sandbox: SandboxServer, tmp_path: Path) -> None:
     client = await PosClient.connect(
-        cc_profile(sandbox, timeout=0.3),
+        cc_profile(sandbox),
         journal=Journal(tmp_path / "j"),
         retry=RetryPolicy(attempts=2, base_delay=0.01),
     )
     try:
+        # Short read timeout only once connected: on a loaded machine discovery, token and
+        # introspection can take longer than 0.3 s themselves.
+        async with make_http_client(cc_profile(sandbox, timeout=0.3)) as http:
+            assert http.timeout.read == 0.3  # the profile's timeout is the connection's
+        client._http.timeout = httpx.Timeout(10.0, read=0.3)
         sandbox.faults.latency_ms = 800
         with pytest.raises(errors.RequestTimeout) as info:
             await client.environment()

@@ -141,13 +141,16 @@ async def test_timeout_is_unknown_then_reconciled_on_restart(
 ) -> None:
     journal_path = tmp_path / "journal.sqlite3"
     client = await PosClient.connect(
-        cc_profile(sandbox, timeout=0.3),
+        cc_profile(sandbox),
         journal=Journal(journal_path),
         retry=RetryPolicy(attempts=2, base_delay=0.01),
         settle_delay=0.0,
     )
     try:
         card_id, code = await _new_card(client)
+        # short read timeout only now: connecting and creating the card may take longer than
+        # 0.3 s on a busy machine
+        client._http.timeout = httpx.Timeout(10.0, read=0.3)
         sandbox.faults.latency_ms = 600  # the server commits after the client gave up
         with pytest.raises(errors.UnknownOutcome) as info:
             await client.giftcard_transaction(
