@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -53,9 +53,10 @@ _ALIGN = int(Qt.ItemDataRole.TextAlignmentRole.value)
 _ITEM = int(ItemRole)
 _SORT = int(SortRole)
 _TONE = int(ToneRole)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole.value)
 _ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 _NO_FLAGS = Qt.ItemFlag.NoItemFlags
-_SERVED_ROLES = frozenset({_DISPLAY, _TOOLTIP, _ALIGN, _ITEM, _SORT, _TONE})
+_SERVED_ROLES = frozenset({_DISPLAY, _TOOLTIP, _ALIGN, _ITEM, _SORT, _TONE, _FOREGROUND})
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +134,7 @@ class PagedTableModel(QAbstractTableModel, Generic[T]):
         # on every paint (hover, scroll, selection); formatting a Decimal or a date each time
         # is the hot path. Filled lazily on first paint, so a page landing costs nothing.
         self._texts: dict[int, tuple[tuple[str, ...], tuple[str | None, ...]]] = {}
+        self._tone_styles: dict[str, Any] = {}
         self.modelReset.connect(self._forget_texts)
         self.dataChanged.connect(self._forget_texts)
         self._fetch: Fetch[T] | None = fetch
@@ -200,6 +202,11 @@ class PagedTableModel(QAbstractTableModel, Generic[T]):
         column_index = index.column()
         if role == _ALIGN:
             return self._alignments[column_index]
+        if role == _FOREGROUND:
+            if not self._tone_styles:
+                return None
+            tone = self.data(index, _TONE)
+            return self._tone_styles.get(tone) if tone else None
         if role in (_DISPLAY, _TONE) and self.cache_texts:
             cached = self._texts.get(row)
             if cached is None:
@@ -221,6 +228,17 @@ class PagedTableModel(QAbstractTableModel, Generic[T]):
     TEXT_CACHE_ROWS = 1024
     #: Off only to measure what the cache saves (``tests/perf/bench_shell.py --paint``).
     cache_texts = True
+
+    def set_tone_styles(self, styles: Mapping[str, Any]) -> None:
+        """What to answer ``ForegroundRole`` with per tone (e.g. ``{"danger": QBrush}``).
+
+        The view makes the brushes for its palette (this layer stays QtCore-only) and the
+        model hands them out: a Python delegate per painted cell cost more than the painting.
+        """
+        self._tone_styles = dict(styles)
+        if self._rows:
+            last = self.index(len(self._rows) - 1, len(self.columns) - 1)
+            self.dataChanged.emit(self.index(0, 0), last, [Qt.ItemDataRole.ForegroundRole])
 
     def _forget_texts(self, *_: object) -> None:
         """Rows or columns changed under the cache (reset, new columns, edited data)."""

@@ -17,13 +17,12 @@ from PySide6.QtCore import (
     QByteArray,
     QEvent,
     QModelIndex,
-    QPersistentModelIndex,
     QPoint,
     QSettings,
     Qt,
     Signal,
 )
-from PySide6.QtGui import QAction, QColor, QGuiApplication, QKeySequence, QPalette
+from PySide6.QtGui import QAction, QBrush, QColor, QGuiApplication, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -34,8 +33,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMenu,
     QPushButton,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -43,7 +40,7 @@ from PySide6.QtWidgets import (
 from typing_extensions import override
 
 from posdesk.models.formatting import plural
-from posdesk.models.paged import PagedTableModel, ToneRole
+from posdesk.models.paged import PagedTableModel
 from posdesk.models.tasks import TaskOwner
 from posdesk.ui.errors import ErrorReporter
 from posdesk.ui.widgets.export import export_csv
@@ -55,9 +52,6 @@ TONES: dict[str, tuple[str, str]] = {
     "good": ("#1b6e20", "#a5d6a7"),
     "muted": ("#6b6b6b", "#a0a0a0"),
 }
-
-
-_MISSING = QColor()  # sentinel for the delegate's colour cache
 
 
 def is_dark(palette: QPalette) -> bool:
@@ -111,35 +105,15 @@ class TintedFrame(QFrame):
             self._apply_tint()
 
 
-class ToneDelegate(QStyledItemDelegate):
-    """Colours a cell's text by the model's ToneRole (e.g. low stock in amber).
-
-    This runs in Python for every painted cell of a tone column: the colour for a tone on a
-    palette is computed once (keyed by the palette's cache key, so a theme switch still
-    recolours), and cells without a tone return right after Qt's own initialisation.
-    """
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._colors: dict[tuple[str, int], QColor | None] = {}
-
-    @override
-    def initStyleOption(
-        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
-    ) -> None:
-        super().initStyleOption(option, index)
-        tone = index.data(ToneRole)
-        if not tone:
-            return
-        palette = option.palette
-        key = (tone, palette.cacheKey())
-        color = self._colors.get(key, _MISSING)
-        if color is _MISSING:
-            if len(self._colors) > 64:  # palettes come and go with theme switches
-                self._colors.clear()
-            color = self._colors[key] = tone_color(str(tone), palette)
+def tone_brushes(palette: QPalette) -> dict[str, QBrush]:
+    """Text brushes for every tone on ``palette`` (light or dark), for a model's
+    ``set_tone_styles``: the view colours tones without a Python delegate."""
+    brushes = {}
+    for tone in TONES:
+        color = tone_color(tone, palette)
         if color is not None:
-            palette.setColor(QPalette.ColorRole.Text, color)
+            brushes[tone] = QBrush(color)
+    return brushes
 
 
 class Banner(TintedFrame):
@@ -213,8 +187,6 @@ class PagedTableView(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
-        # The Python delegate costs ~0.1 ms per painted cell: only tone columns get it.
-        self.tone_delegate = ToneDelegate(self.table)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._context_menu)
         self.table.activated.connect(self._activated)
@@ -259,9 +231,7 @@ class PagedTableView(QWidget):
         """Attach ``model`` (and start loading its first page unless ``load`` is false)."""
         self._model = model
         self.table.setModel(model)
-        for column, spec in enumerate(model.columns):
-            if spec.tone is not None:
-                self.table.setItemDelegateForColumn(column, self.tone_delegate)
+        model.set_tone_styles(tone_brushes(ambient_palette()))
         model.loadingChanged.connect(self._update)
         model.errorChanged.connect(self._error_changed)
         model.limitedChanged.connect(self._update)
@@ -270,6 +240,16 @@ class PagedTableView(QWidget):
         self._update()
         if load and model.rowCount() == 0:
             model.fetchMore()
+
+    @override
+    def changeEvent(self, event: QEvent) -> None:
+        """A theme switch (light ↔ dark) recolours the tones."""
+        super().changeEvent(event)
+        if self._model is not None and event.type() in (
+            QEvent.Type.PaletteChange,
+            QEvent.Type.ApplicationPaletteChange,
+        ):
+            self._model.set_tone_styles(tone_brushes(ambient_palette()))
 
     def current_item(self) -> Any | None:
         index = self.table.currentIndex()

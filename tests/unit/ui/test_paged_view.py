@@ -154,3 +154,38 @@ async def test_export_error_is_reported_as_a_sentence(qtbot: QtBot, tmp_path: Pa
     assert model_of(view).error_text == "The server is not reachable."
     assert view.banner.isVisible()
     assert not (tmp_path / "x.csv").exists()
+
+
+@pytest.mark.asyncio
+async def test_tones_are_brushes_from_the_model_and_follow_the_theme(qtbot: QtBot) -> None:
+    """No Python delegate per cell: the model answers ForegroundRole with the view's brushes."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QPalette
+
+    from posdesk.ui.widgets.paged_view import tone_color
+
+    view = make_view(qtbot, FakeServer(10))
+    model = model_of(view)
+    await settle(model)
+    foreground = Qt.ItemDataRole.ForegroundRole
+    assert model.index(1, 1).data(foreground) is None  # no tone, no colour
+    assert view.table.itemDelegateForColumn(1) is None  # Qt's own C++ delegate paints
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    original = QPalette(app.palette())
+    light = QPalette(original)
+    light.setColor(QPalette.ColorRole.Window, Qt.GlobalColor.white)
+    dark = QPalette(original)
+    dark.setColor(QPalette.ColorRole.Window, Qt.GlobalColor.black)
+    try:
+        app.setPalette(light)
+        QApplication.processEvents()
+        brush = model.index(7, 1).data(foreground)
+        assert brush.color() == tone_color("danger", light)
+        app.setPalette(dark)
+        QApplication.processEvents()
+        brush = model.index(7, 1).data(foreground)
+        assert brush.color() == tone_color("danger", dark)
+        assert brush.color() != tone_color("danger", light)
+    finally:
+        app.setPalette(original)
