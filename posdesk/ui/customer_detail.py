@@ -26,7 +26,7 @@ from posdesk.models.paged import PagedTableModel
 from posdesk.models.sales import SummaryTracker, sale_columns
 from posdesk.models.sales_query import SalesQuery, sales_fetch
 from posdesk.ui.context import SessionContext
-from posdesk.ui.sales_common import SALE_SAMPLES, GuardedTable, fit_columns, title_label
+from posdesk.ui.sales_common import GuardedTable, fit_columns, sale_samples, title_label
 
 #: (label, objectName suffix) of every field shown, in order.
 FIELDS = (
@@ -134,8 +134,10 @@ class CustomerDetailPanel(QWidget):
         self.sales.view.rowActivated.connect(self._sale_activated)
         self.tracker = SummaryTracker(self.sales_model)
         self.tracker.changed.connect(self._show_total)
-        fit_columns(self.sales.view.table, SALE_SAMPLES)
+        fit_columns(self.sales.view.table, sale_samples(context.formatter))
         self.sales.view.table.setColumnHidden(4, True)  # the customer: it is this one
+        # The register matters little in a customer's history; without it the total fits.
+        self.sales.view.table.setColumnHidden(2, True)
 
         top = QHBoxLayout()
         top.addWidget(self.sales_total, 1)

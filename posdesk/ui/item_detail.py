@@ -73,7 +73,7 @@ def tone_background(palette: QPalette, tone: str) -> QColor | None:
         return None
     base = palette.color(QPalette.ColorRole.Base)
     dark = base.lightnessF() < 0.5
-    weight = 0.42 if dark else 0.30
+    weight = 0.28 if dark else 0.30  # dark: light tone text on it keeps ≥ 6:1 contrast
     return QColor(
         round(base.red() * (1 - weight) + accent.red() * weight),
         round(base.green() * (1 - weight) + accent.green() * weight),

@@ -237,7 +237,7 @@ class SaleDetailView(QWidget):
             shown = QLabel(value, self._body)
             shown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             shown.setAlignment(_RIGHT if right else _LEFT)
-            shown.setWordWrap(not right)
+            shown.setWordWrap(not right and label != "Date")  # a date never breaks
             shown.setObjectName(f"value_{label.lower().replace(' ', '_')}")
             if label == "Total":
                 font = shown.font()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime, tzinfo
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -19,32 +20,38 @@ from PySide6.QtWidgets import QLabel, QStackedWidget, QTableView, QVBoxLayout, Q
 
 from posdesk.api.errors import NotAuthorized
 from posdesk.domain import Viewer
+from posdesk.models.formatting import Formatter
 from posdesk.models.paged import PagedTableModel
 from posdesk.ui.context import SessionContext
 from posdesk.ui.widgets.paged_view import PagedTableView
 
 _log = logging.getLogger(__name__)
 
-#: Typical widest values of the sale table's columns (see ``sale_columns``).
-SALE_SAMPLES = (
-    "0000-00-00 00:00",
-    "PORTLAND",
-    "AUS-0",
-    "000000",
-    "Christopher Turner",
-    "GIFTCARD + CASH",
-    "00",
-    "00,000.00",
-    "10000000",
-)
-
 #: ``SessionContext.extras`` key: a ``tzinfo`` that overrides the PC's zone for sale dates
 #: (tests and screenshots pin one; a user could pick the store's zone).
 TZ_EXTRA = "time_zone"
 
 
-def fit_columns(table: QTableView, samples: Sequence[str]) -> None:
-    """Starting widths from sample texts (header or typical value, whichever is wider).
+def sale_samples(formatter: Formatter) -> tuple[str | tuple[str, ...], ...]:
+    """Typical widest values of the sale table's columns (see ``sale_columns``), in the app's
+    own formats: the widest month name and a two-digit afternoon hour, the currency sign."""
+    dates = tuple(formatter.datetime(datetime(2024, month, 28, 12, 59)) for month in range(1, 13))
+    return (
+        dates,
+        "PORTLAND",
+        "AUS-0",
+        "000000",
+        "Christopher Turner",
+        "GIFTCARD + CASH",
+        "00",
+        formatter.money(Decimal("-10000.00")),
+        "10000000",
+    )
+
+
+def fit_columns(table: QTableView, samples: Sequence[str | Sequence[str]]) -> None:
+    """Starting widths from sample texts (header or typical value, whichever is wider); a
+    column may give several samples (e.g. every month name), the widest counts.
 
     Paged tables must not use ResizeToContents: it measures every row on every page.
     """
@@ -53,10 +60,12 @@ def fit_columns(table: QTableView, samples: Sequence[str]) -> None:
     model = table.model()
     for column, sample in enumerate(samples):
         title = str(model.headerData(column, Qt.Orientation.Horizontal))
+        texts = (sample,) if isinstance(sample, str) else tuple(sample)
         width = max(
-            metrics.horizontalAdvance(sample), header.fontMetrics().horizontalAdvance(title)
+            *(metrics.horizontalAdvance(text) for text in texts),
+            header.fontMetrics().horizontalAdvance(title),
         )
-        table.setColumnWidth(column, width + 24)
+        table.setColumnWidth(column, width + 16)  # room for the cell margins, no more
 
 
 def title_label(name: str, parent: QWidget) -> QLabel:

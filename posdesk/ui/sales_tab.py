@@ -39,7 +39,7 @@ from posdesk.models.sales import SalesSummary, SummaryTracker, sale_columns
 from posdesk.models.sales_query import SalesQuery, sales_fetch
 from posdesk.ui.context import SessionContext
 from posdesk.ui.sale_detail import SaleDetailView
-from posdesk.ui.sales_common import SALE_SAMPLES, GuardedTable, fit_columns, session_zone
+from posdesk.ui.sales_common import GuardedTable, fit_columns, sale_samples, session_zone
 
 _log = logging.getLogger(__name__)
 
@@ -369,7 +369,7 @@ class SalesTab(QWidget):
 
         self.tracker.changed.connect(self._show_summary)
         self.table.set_model(self.model, load=False)
-        fit_columns(self.view.table, SALE_SAMPLES)
+        fit_columns(self.view.table, sale_samples(context.formatter))
         selection = self.view.table.selectionModel()
         if selection is not None:
             selection.currentRowChanged.connect(lambda *_: self._detail_timer.start())
