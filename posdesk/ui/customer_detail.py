@@ -134,7 +134,9 @@ class CustomerDetailPanel(QWidget):
         self.sales.view.rowActivated.connect(self._sale_activated)
         self.tracker = SummaryTracker(self.sales_model)
         self.tracker.changed.connect(self._show_total)
-        fit_columns(self.sales.view.table, sale_samples(context.formatter))
+        fit_columns(
+            self.sales.view.table, sale_samples(context.formatter), padding=16
+        )  # nine columns: tight, so the last one shows
         self.sales.view.table.setColumnHidden(4, True)  # the customer: it is this one
         # The register matters little in a customer's history; without it the total fits.
         self.sales.view.table.setColumnHidden(2, True)

@@ -81,7 +81,7 @@ class CustomersTab(QWidget):
                 "Christopher Delgado",
                 "C000000000",
                 "Inactive",
-                "(000) 000-0000",
+                "+1 000 000 0000",
                 "christopher.delgado@example.com",
                 "Portland",
                 "BROOKLYN",

@@ -16,7 +16,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -192,19 +191,16 @@ class ProfilesDialog(QDialog):
         actions.addStretch(1)
         actions.addWidget(self.save_button)
         actions.addWidget(self.connect_button)
+        # Close sits with the other actions: a button box on a row of its own looked stray
+        # (and drew the style's icon next to the word).
+        self.close_button = self._button("Close", "profilesCloseButton", self.reject)
+        actions.addWidget(self.close_button)
         right.addLayout(actions)
         body = QHBoxLayout()
         body.addLayout(left, 1)
         body.addLayout(right, 2)
         layout = QVBoxLayout(self)
         layout.addLayout(body, 1)
-        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
-        close.setObjectName("profilesCloseButtons")
-        close_button = close.button(QDialogButtonBox.StandardButton.Close)
-        close_button.setObjectName("profilesCloseButton")
-        close_button.setAccessibleName("Close")
-        close.rejected.connect(self.reject)
-        layout.addWidget(close)
         self.resize(760, 420)
 
         self._refresh(select=current)

@@ -49,7 +49,9 @@ def sale_samples(formatter: Formatter) -> tuple[str | tuple[str, ...], ...]:
     )
 
 
-def fit_columns(table: QTableView, samples: Sequence[str | Sequence[str]]) -> None:
+def fit_columns(
+    table: QTableView, samples: Sequence[str | Sequence[str]], padding: int = 24
+) -> None:
     """Starting widths from sample texts (header or typical value, whichever is wider); a
     column may give several samples (e.g. every month name), the widest counts.
 
@@ -65,7 +67,7 @@ def fit_columns(table: QTableView, samples: Sequence[str | Sequence[str]]) -> No
             *(metrics.horizontalAdvance(text) for text in texts),
             header.fontMetrics().horizontalAdvance(title),
         )
-        table.setColumnWidth(column, width + 16)  # room for the cell margins, no more
+        table.setColumnWidth(column, width + padding)
 
 
 def title_label(name: str, parent: QWidget) -> QLabel:

@@ -369,7 +369,9 @@ class SalesTab(QWidget):
 
         self.tracker.changed.connect(self._show_summary)
         self.table.set_model(self.model, load=False)
-        fit_columns(self.view.table, sale_samples(context.formatter))
+        fit_columns(
+            self.view.table, sale_samples(context.formatter), padding=16
+        )  # nine columns: tight, so the last one shows
         selection = self.view.table.selectionModel()
         if selection is not None:
             selection.currentRowChanged.connect(lambda *_: self._detail_timer.start())
