@@ -9,9 +9,17 @@ from __future__ import annotations
 
 from typing import Literal
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication, QStyleFactory
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QGuiApplication, QPainter, QPalette, QPen
+from PySide6.QtWidgets import (
+    QApplication,
+    QProxyStyle,
+    QStyle,
+    QStyleFactory,
+    QStyleOption,
+    QWidget,
+)
+from typing_extensions import override
 
 Theme = Literal["system", "light", "dark"]
 
@@ -49,6 +57,42 @@ def dark_palette() -> QPalette:
     return palette
 
 
+class _DarkIndicators(QProxyStyle):
+    """Fusion with visible radio/check box rims on a dark palette.
+
+    Fusion outlines indicators with the window colour made *darker*, which vanishes on a dark
+    window (an unchecked radio button was next to invisible). Only indicators are touched.
+    """
+
+    RIM = QColor("#8a8d91")
+
+    @override
+    def drawPrimitive(
+        self,
+        element: QStyle.PrimitiveElement,
+        option: QStyleOption,
+        painter: QPainter,
+        widget: QWidget | None = None,
+    ) -> None:
+        super().drawPrimitive(element, option, painter, widget)
+        radio = element == QStyle.PrimitiveElement.PE_IndicatorRadioButton
+        if not radio and element != QStyle.PrimitiveElement.PE_IndicatorCheckBox:
+            return
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        rim = QColor(self.RIM)
+        if not option.state & QStyle.StateFlag.State_Enabled:
+            rim.setAlpha(110)
+        painter.setPen(QPen(rim, 1.0))
+        rect = QRectF(option.rect).adjusted(0.5, 0.5, -0.5, -0.5)
+        if radio:
+            painter.drawEllipse(rect.adjusted(0.5, 0.5, -0.5, -0.5))
+        else:
+            painter.drawRoundedRect(rect, 1.0, 1.0)
+        painter.restore()
+
+
 def light_palette() -> QPalette:
     app = QApplication.instance()
     style = app.style() if isinstance(app, QApplication) else None
@@ -71,7 +115,7 @@ def apply_theme(app: QApplication, theme: Theme = "system") -> str:
         theme = "dark" if want_dark else "light"
     fusion = QStyleFactory.create("Fusion")
     if fusion is not None:
-        app.setStyle(fusion)
+        app.setStyle(_DarkIndicators(fusion) if theme == "dark" else fusion)
     app.setPalette(dark_palette() if theme == "dark" else light_palette())
     return theme
 
