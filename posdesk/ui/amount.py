@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from PySide6.QtCore import QLocale, Signal
 from PySide6.QtWidgets import QLabel, QLineEdit, QVBoxLayout, QWidget
 
-from posdesk.models.formatting import Formatter, currency_symbol
+from posdesk.models.formatting import Formatter, app_locale, currency_symbol
 
 CENT = Decimal("0.01")
 #: Largest single gift card / purchase amount the UI accepts without a second look.
@@ -44,7 +44,7 @@ class Separators:
 
     @classmethod
     def for_locale(cls, locale: QLocale | None = None) -> Separators:
-        loc = locale or QLocale()
+        loc = locale or app_locale()
         group = loc.groupSeparator()
         # Some locales group with a (narrow) no-break space: accept a plain space too.
         return cls(decimal_point=loc.decimalPoint(), group=group)
