@@ -32,6 +32,15 @@ from tests.api.helpers import (
 )
 
 
+async def short_token(client: PosClient, sandbox: SandboxServer, lifetime: int) -> None:
+    """Give a connected client a token that lives ``lifetime`` s from now (renewals too).
+
+    Minted after connecting on purpose: on a loaded machine discovery, token and introspection
+    can take longer than such a token's renewal point, and an extra renewal miscounts."""
+    sandbox.token_lifetime = lifetime
+    client._auth.set_token(await client._auth.grant.fetch(client._http, client._auth.config))
+
+
 @pytest.mark.asyncio
 async def test_client_credentials(sandbox: SandboxServer, tmp_path: Path) -> None:
     client = await connect(sandbox, tmp_path, "demo-clerk")
@@ -126,9 +135,9 @@ async def test_interactive_cancel_and_wrong_password(
 
 @pytest.mark.asyncio
 async def test_token_expiry_mid_session(sandbox: SandboxServer, tmp_path: Path) -> None:
-    sandbox.token_lifetime = 2
     client = await connect(sandbox, tmp_path)
     try:
+        await short_token(client, sandbox, 2)
         await client.viewer()
         await asyncio.sleep(2.2)  # the first token has expired now
         assert (await client.viewer()).client_id == "posdesk-demo"
@@ -143,10 +152,9 @@ async def test_rejected_token_renews_once_and_retries(
 ) -> None:
     client = await connect(sandbox, tmp_path)  # 1 token request
     try:
-        # The 1-second token is minted only after connecting: on a loaded machine connecting
-        # can outlast it, and an early renewal would muddle the count.
-        sandbox.token_lifetime = 1
-        short = await client._auth.grant.fetch(client._http, client._auth.config)
+        await short_token(client, sandbox, 1)
+        short = client._auth._token
+        assert short is not None
         sandbox.token_lifetime = 3600
         # pretend we believe the token is fine for ever (clock skew): the server decides
         client._auth.set_token(TokenSet(short.access_token, renew_at=None))
@@ -187,9 +195,9 @@ async def test_token_never_accepted_is_sign_in_required(
 async def test_concurrent_requests_share_one_renewal(
     sandbox: SandboxServer, tmp_path: Path
 ) -> None:
-    sandbox.token_lifetime = 2
     client = await connect(sandbox, tmp_path)
     try:
+        await short_token(client, sandbox, 2)
         await asyncio.sleep(1.6)  # inside the renewal leeway
         sandbox.faults.paths = ("/token",)
         sandbox.faults.latency_ms = 200  # a slow token endpoint: requests pile up
@@ -204,9 +212,9 @@ async def test_concurrent_requests_share_one_renewal(
 async def test_failed_renewal_fails_every_waiter_promptly(
     sandbox: SandboxServer, tmp_path: Path
 ) -> None:
-    sandbox.token_lifetime = 2
     client = await connect(sandbox, tmp_path)
     try:
+        await short_token(client, sandbox, 2)
         await asyncio.sleep(1.6)
         client._auth.grant = ClientCredentialsGrant("posdesk-demo", "revoked-secret")
         sandbox.faults.paths = ("/token",)
@@ -284,9 +292,9 @@ async def test_interactive_renewal_uses_refresh_token(
 async def test_early_renewal_failure_keeps_the_valid_token(
     sandbox: SandboxServer, tmp_path: Path
 ) -> None:
-    sandbox.token_lifetime = 8  # renewal due after 6 s, expiry after 8 s
     client = await connect(sandbox, tmp_path)
     try:
+        await short_token(client, sandbox, 8)  # renewal due after 6 s, expiry after 8 s
         token = client._auth._token
         assert token is not None
         assert token.renew_at is not None

@@ -83,7 +83,9 @@ async def release_next(server: FakeServer) -> None:
 
 
 async def settle(model: PagedTableModel[Row]) -> None:
-    for _ in range(200):
+    # a generous bound (>= 10 s): it only matters when loading really hangs, and a busy CI
+    # machine must not turn a slow-but-fine load into a failure
+    for _ in range(2000):
         if not model.loading:
             return
         await asyncio.sleep(0.005)

@@ -63,13 +63,17 @@ def finish(gql: Gql, continuation: dict[str, Any]) -> tuple[str, dict[str, Any]]
 
 
 def test_sale_is_approved_after_waiting(gql: Gql) -> None:
+    started = time.monotonic()  # before the server's own clock starts
     kind, continuation = start(gql, "SALE", "42.10")
     assert kind == "continuation"
     assert 0 < continuation["waitMilliseconds"] <= TERMINAL_WAIT_MS
     assert continuation["message"]
     early, again = call(gql, CONTINUE, {"c": continuation["id"]})  # polled too soon
-    assert early == "continuation"
-    assert again["id"] == continuation["id"]
+    # (only provably too soon if this side saw less than the wait: a stalled CI machine can
+    # take longer between two requests, and then an answer is right)
+    if time.monotonic() - started < TERMINAL_WAIT_MS / 1000:
+        assert early == "continuation"
+        assert again["id"] == continuation["id"]
     kind, payment = finish(gql, continuation)
     assert kind == "payment"
     assert payment["status"] == "APPROVED"

@@ -10,6 +10,7 @@ from PySide6.QtCore import QObject
 
 from posdesk.models import tasks
 from posdesk.models.tasks import TaskOwner
+from tests.helpers.waiting import wait_until
 
 
 @pytest.mark.asyncio
@@ -23,8 +24,9 @@ async def test_tasks_survive_garbage_collection_and_finish() -> None:
 
     owner.spawn(work())
     gc.collect()
-    await asyncio.sleep(0.05)
-    assert done == [1]
+    # poll, not a fixed sleep: on a stalled machine both timers expire together and the
+    # test's own (earlier-registered) one could fire before the task's second step
+    await wait_until(lambda: done == [1], 10)
     assert owner.pending == 0
 
 
@@ -58,7 +60,7 @@ async def test_unexpected_exceptions_reach_the_handler() -> None:
         raise ValueError("bug")
 
     owner.spawn(boom())
-    await asyncio.sleep(0.01)
+    await wait_until(lambda: seen, 10)  # poll: a fixed sleep can fire first on a busy machine
     assert isinstance(seen[0], ValueError)
 
 

@@ -106,7 +106,7 @@ def test_fast_keys_without_enter_are_replayed_after_the_gap(
     scope.other.setFocus()
     QTest.keyClicks(scope.other, "abcdef")
     assert scope.other.text() == ""  # still held: might be a scan
-    qtbot.waitUntil(lambda: scope.other.text() == "abcdef", timeout=1000)
+    qtbot.waitUntil(lambda: scope.other.text() == "abcdef", timeout=5000)
     assert codes == []
 
 
