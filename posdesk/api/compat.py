@@ -9,6 +9,8 @@ identify a record are never dropped: without them the feature is unavailable.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,7 +41,7 @@ from graphql import (
     visit,
 )
 
-from posdesk.api.operations import Operation, with_document
+from posdesk.api.operations import Operation, load_all, with_document
 
 #: Dropping these would leave records without identity: the feature becomes unavailable.
 ESSENTIAL_FIELDS = frozenset(
@@ -189,6 +191,15 @@ def check(
 def schema_from_introspection(data: Mapping[str, Any]) -> GraphQLSchema:
     """Build a client schema from an introspection result's ``data``."""
     return build_client_schema(data)  # type: ignore[arg-type]
+
+
+def schema_key(data: Mapping[str, Any]) -> str:
+    """A digest of an introspection result and of the packaged operations: equal keys mean
+    the schema check would give the same answer."""
+    digest = hashlib.sha256(json.dumps(data, sort_keys=True).encode())
+    for feature, op in sorted(load_all().items()):
+        digest.update(f"\0{feature}\0{op.document}".encode())
+    return digest.hexdigest()
 
 
 def unverified(operations: Mapping[str, Operation]) -> tuple[FeatureReport, dict[str, Operation]]:
