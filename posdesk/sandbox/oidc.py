@@ -40,6 +40,7 @@ from starlette.datastructures import FormData, QueryParams
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
+from typing_extensions import override
 
 from posdesk.sandbox.security import (
     DEMO_CLIENTS,
@@ -195,10 +196,12 @@ class _Payload(OAuth2Payload):  # type: ignore[misc]
                 self._datalist.setdefault(key, []).append(value)
 
     @property
+    @override
     def data(self) -> dict[str, Any]:
         return self._data
 
     @property
+    @override
     def datalist(self) -> dict[str, list[Any]]:
         return self._datalist
 
@@ -213,10 +216,12 @@ class StarletteOAuth2Request(OAuth2Request):  # type: ignore[misc]
         self.payload = _Payload(self._form_data, self._args)
 
     @property
+    @override
     def args(self) -> QueryParams:
         return self._args
 
     @property
+    @override
     def form(self) -> FormData:
         return self._form_data
 
@@ -238,9 +243,11 @@ class _Server(AuthorizationServer):  # type: ignore[misc]
         super().__init__(scopes_supported=list(SCOPES_SUPPORTED))
         self.provider = provider
 
+    @override
     def query_client(self, client_id: str) -> OAuthClient | None:
         return self.provider.clients.get(client_id)
 
+    @override
     def save_token(self, token: dict[str, Any], request: OAuth2Request) -> None:
         refresh = token.get("refresh_token")
         if not refresh:
@@ -256,12 +263,15 @@ class _Server(AuthorizationServer):  # type: ignore[misc]
             self.provider.clock() + REFRESH_LIFETIME,
         )
 
+    @override
     def send_signal(self, name: str, *args: Any, **kwargs: Any) -> None:
         return None
 
+    @override
     def create_oauth2_request(self, request: OAuth2Request) -> OAuth2Request:
         return request
 
+    @override
     def handle_response(
         self, status: int, body: Any, headers: list[tuple[str, str]]
     ) -> AuthlibResult:
@@ -274,6 +284,7 @@ class _Pkce(CodeChallenge):  # type: ignore[misc]
     SUPPORTED_CODE_CHALLENGE_METHOD = ["S256"]  # noqa: RUF012 (authlib class attribute)
     DEFAULT_CODE_CHALLENGE_METHOD = "S256"
 
+    @override
     def validate_code_challenge(self, grant: Any, redirect_uri: str) -> None:
         data = grant.request.payload.data
         if grant.request.client.is_public and not data.get("code_challenge"):
@@ -290,6 +301,7 @@ class _ClientCredentialsGrant(ClientCredentialsGrant):  # type: ignore[misc]
 class _CodeGrant(AuthorizationCodeGrant):  # type: ignore[misc]
     TOKEN_ENDPOINT_AUTH_METHODS = ["none"]  # noqa: RUF012 (authlib class attribute)
 
+    @override
     def save_authorization_code(self, code: str, request: OAuth2Request) -> None:
         provider: OidcProvider = self.server.provider
         data = request.payload.data
@@ -305,6 +317,7 @@ class _CodeGrant(AuthorizationCodeGrant):  # type: ignore[misc]
             expires_at=provider.clock() + CODE_LIFETIME,
         )
 
+    @override
     def query_authorization_code(self, code: str, client: OAuthClient) -> AuthCode | None:
         provider: OidcProvider = self.server.provider
         item = provider.codes.get(code)
@@ -315,12 +328,15 @@ class _CodeGrant(AuthorizationCodeGrant):  # type: ignore[misc]
             return None
         return item
 
+    @override
     def delete_authorization_code(self, authorization_code: AuthCode) -> None:
         self.server.provider.codes.pop(authorization_code.code, None)
 
+    @override
     def authenticate_user(self, authorization_code: AuthCode) -> DemoUser:
         return authorization_code.user
 
+    @override
     def save_token(self, token: dict[str, Any]) -> None:
         code: AuthCode = self.request.authorization_code
         if "openid" in scope_to_list(code.scope):
@@ -332,6 +348,7 @@ class _RefreshGrant(RefreshTokenGrant):  # type: ignore[misc]
     TOKEN_ENDPOINT_AUTH_METHODS = ["none"]  # noqa: RUF012 (authlib class attribute)
     INCLUDE_NEW_REFRESH_TOKEN = True  # rotation: every refresh returns a new refresh token
 
+    @override
     def authenticate_refresh_token(self, refresh_token: str) -> RefreshToken | None:
         provider: OidcProvider = self.server.provider
         item = provider.refresh_tokens.get(refresh_token)
@@ -347,9 +364,11 @@ class _RefreshGrant(RefreshTokenGrant):  # type: ignore[misc]
             return None
         return item
 
+    @override
     def authenticate_user(self, refresh_token: RefreshToken) -> DemoUser:
         return refresh_token.user
 
+    @override
     def revoke_old_credential(self, refresh_token: RefreshToken) -> None:
         refresh_token.revoked = True
 

@@ -20,6 +20,7 @@ import random
 import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -1487,7 +1488,7 @@ class _Seeder:
                         "lineNumber": 1,
                         "sku": sku,
                         "quantity": "1",
-                        "unitPrice": str(price / 100),
+                        "unitPrice": str(Decimal(price).scaleb(-2)),  # cents → "3.49", no float
                         "uom": "EA",
                     }
                 ]
