@@ -2,7 +2,7 @@
 
 Redaction happens in the formatter, on the final text (message, arguments and traceback),
 so no code path can sneak a token past it: bearer tokens and JWTs, OAuth fields (tokens,
-client secrets, authorization codes, PKCE verifiers), passwords and PINs in JSON, form or
+client secrets, authorization codes, PKCE verifiers, ``credential=`` in reprs), passwords and PINs in JSON, form or
 query-string form, and long digit runs that look like gift card numbers (last 4 kept).
 """
 
@@ -22,7 +22,7 @@ BACKUPS = 5
 
 _SECRET_KEYS = (
     r"access_token|refresh_token|id_token|client_secret|code_verifier|password|passwd|"
-    r"secret|pin|api[_-]?key|authorization|code"
+    r"secret|credential|token|pin|api[_-]?key|authorization|code"
 )
 _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     # Authorization: Bearer xxx / Basic xxx

@@ -193,7 +193,8 @@ class _DemoPrincipal:
     """What demo clients and users share: an id, a credential, a name, roles, maybe a store."""
 
     ident: str
-    credential: str
+    # Never in repr: authlib logs client/user objects at DEBUG, and the log must not see it.
+    credential: str = field(repr=False)
     name: str
     roles: tuple[str, ...]
     location_code: str | None = None

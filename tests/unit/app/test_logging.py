@@ -25,6 +25,9 @@ JWT = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJlLXNpZ25hdHVyZQ"
         ('variables {"pin": "4321", "code": "6035710012345678"}', "4321"),
         ("card 6035 7100 1234 5678 redeemed", "6035 7100 1234"),
         ("password=opensesame", "opensesame"),
+        ("Validate client DemoClient(ident='x', credential='x-secret', name='X')", "x-secret"),
+        ("OAuthClient(client_id='x', secret='s3cr3t-value', grant_types=...)", "s3cr3t-value"),
+        ("RefreshToken(token='rt-value-123', client_id='x')", "rt-value-123"),
     ],
 )
 def test_redact(text: str, secret: str) -> None:
@@ -58,3 +61,14 @@ def test_log_file_is_scrubbed_including_tracebacks(
     assert "ValueError" in text
     for secret in ("tok-SECRET-1", "ref-SECRET", "cs-SECRET-2", JWT):
         assert secret not in text
+
+
+def test_demo_principals_keep_credentials_out_of_repr() -> None:
+    """authlib logs the client object at DEBUG: its repr must not carry the secret."""
+    from posdesk.sandbox.security import DEMO_CLIENTS, DEMO_USERS
+
+    for principal in [*DEMO_CLIENTS.values(), *DEMO_USERS.values()]:
+        assert principal.credential
+        assert principal.credential not in repr(principal)
+        assert principal.credential not in str(principal)
+        assert principal.ident in repr(principal)  # still useful for debugging
