@@ -3,7 +3,8 @@
 Redaction happens in the formatter, on the final text (message, arguments and traceback),
 so no code path can sneak a token past it: bearer tokens and JWTs, OAuth fields (tokens,
 client secrets, authorization codes, PKCE verifiers, ``credential=`` in reprs), passwords
-and PINs in JSON, form or query-string form, and long digit runs that look like gift card numbers (last 4 kept).
+and PINs in JSON, form or query-string form, and long digit runs that look like gift card
+numbers (last 4 kept).
 """
 
 from __future__ import annotations
