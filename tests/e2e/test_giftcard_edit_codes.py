@@ -1,0 +1,163 @@
+"""Edit codes dialog end to end: every kind of change through the real widgets, each checked
+against the sandbox afterwards (the replace-physical case lives in test_giftcards_tab.py)."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from posdesk.domain import GiftCard, GiftCardCodeType
+from posdesk.sandbox.seed import FIXTURES
+from posdesk.sandbox.server import SandboxServer
+from posdesk.ui.context import SessionContext
+from posdesk.ui.giftcard_edit import EditCodesDialog
+from posdesk.ui.giftcards_tab import GiftCardsTab
+from tests.e2e.giftcard_helpers import settle, signed_in, unique_code
+
+pytestmark = pytest.mark.asyncio
+
+
+async def full_card(ctx: SessionContext) -> tuple[GiftCard, str, str]:
+    """A card of our own with a physical, an external and a personal code (owned by a member)."""
+    physical, external = unique_code("GE"), unique_code("EX")
+    card = await ctx.client.giftcard_add(
+        physical_code=physical,
+        external_code=external,
+        add_personal_code=True,
+        member_id=FIXTURES.card_owner_member_id,
+    )
+    return card, physical, external
+
+
+async def edit_dialog(qtbot: QtBot, ctx: SessionContext, physical: str) -> EditCodesDialog:
+    """Look the card up in the Gift Cards tab and open Edit codes, as a user would."""
+    tab = GiftCardsTab(ctx)
+    qtbot.addWidget(tab)
+    tab.code_type.setCurrentIndex(tab.code_type.findData(GiftCardCodeType.PHYSICAL.value))
+    tab.code_edit.setText(physical)
+    tab.lookup_button.click()
+    await settle(tab)
+    assert tab.edit_button.isEnabled()
+    dialog = tab.open_edit()
+    assert dialog is not None
+    return dialog
+
+
+async def review_and_apply(dialog: EditCodesDialog) -> str:
+    dialog.apply_button.click()
+    assert "old codes stop working" in dialog.message.text()  # confirmed in words first
+    dialog.apply_button.click()
+    await settle(dialog)
+    return dialog.message.text()
+
+
+def kinds(card: GiftCard) -> dict[GiftCardCodeType, str]:
+    return {c.code_type: c.code for c in card.codes}
+
+
+async def test_revoke_each_code_kind(qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path) -> None:
+    async with signed_in(sandbox, tmp_path) as ctx:
+        card, physical, external = await full_card(ctx)
+        assert set(kinds(card)) == set(GiftCardCodeType)
+        dialog = await edit_dialog(qtbot, ctx, physical)
+        assert dialog.revoke_physical.isEnabled()
+        assert dialog.revoke_personal.isEnabled()
+        assert dialog.revoke_external.isEnabled()
+
+        dialog.revoke_external.setChecked(True)
+        assert "Done" in await review_and_apply(dialog), dialog.message.text()
+        assert await ctx.client.giftcard(external, GiftCardCodeType.EXTERNAL) is None
+        after = await ctx.client.giftcard_by_id(card.id)
+        assert after is not None
+        assert set(kinds(after)) == {GiftCardCodeType.PHYSICAL, GiftCardCodeType.PERSONAL}
+        dialog.revoke_external.setChecked(False)
+
+        dialog.revoke_personal.setChecked(True)
+        assert "Done" in await review_and_apply(dialog), dialog.message.text()
+        after = await ctx.client.giftcard_by_id(card.id)
+        assert after is not None
+        assert set(kinds(after)) == {GiftCardCodeType.PHYSICAL}
+        assert after.member_id == FIXTURES.card_owner_member_id  # the owner stays
+        dialog.revoke_personal.setChecked(False)
+
+        dialog.revoke_physical.setChecked(True)
+        assert "Done" in await review_and_apply(dialog), dialog.message.text()
+        assert await ctx.client.giftcard(physical, GiftCardCodeType.PHYSICAL) is None
+        after = await ctx.client.giftcard_by_id(card.id)
+        assert after is not None
+        assert kinds(after) == {}
+        dialog.close()
+
+
+async def test_add_personal_and_external(
+    qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    async with signed_in(sandbox, tmp_path) as ctx:
+        physical = unique_code("GE")
+        card = await ctx.client.giftcard_add(
+            physical_code=physical, member_id=FIXTURES.card_owner_member_id
+        )
+        assert set(kinds(card)) == {GiftCardCodeType.PHYSICAL}
+        dialog = await edit_dialog(qtbot, ctx, physical)
+        assert not dialog.revoke_personal.isEnabled()  # nothing to revoke yet
+        assert not dialog.revoke_external.isEnabled()
+        assert dialog.add_personal.isEnabled()
+
+        dialog.add_personal.setChecked(True)
+        external = unique_code("EX")
+        dialog.new_external.setText(external)
+        dialog.apply_button.click()
+        text = dialog.message.text()
+        assert FIXTURES.card_owner_member_id in text  # whose personal code, in words
+        assert "external code" in text
+        assert external not in text  # the new code is shown masked
+        dialog.apply_button.click()
+        await settle(dialog)
+        assert "Done" in dialog.message.text(), dialog.message.text()
+
+        after = await ctx.client.giftcard_by_id(card.id)
+        assert after is not None
+        codes = kinds(after)
+        assert codes[GiftCardCodeType.EXTERNAL] == external
+        assert GiftCardCodeType.PERSONAL in codes
+        assert after.member_id == FIXTURES.card_owner_member_id
+        found = await ctx.client.giftcard(external, GiftCardCodeType.EXTERNAL)
+        assert found is not None
+        assert found.id == card.id
+        dialog.close()
+
+
+async def test_add_personal_needs_the_current_owner(
+    qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    async with signed_in(sandbox, tmp_path) as ctx:
+        # No owner: the dialog does not offer a personal code at all, and says why.
+        physical = unique_code("GE")
+        ownerless = await ctx.client.giftcard_add(physical_code=physical)
+        dialog = await edit_dialog(qtbot, ctx, physical)
+        assert not dialog.add_personal.isEnabled()
+        assert "member" in dialog.add_personal.toolTip()
+        dialog.close()
+
+        # A card shown with another member than its owner (e.g. changed meanwhile elsewhere):
+        # the server refuses to move the card, the dialog says so and nothing changes.
+        card, _physical, _external = await full_card(ctx)
+        stale = dataclasses.replace(card, member_id=FIXTURES.customer_with_sales_member_id)
+        tab = GiftCardsTab(ctx)
+        qtbot.addWidget(tab)
+        other = EditCodesDialog(tab.backend, stale, parent=tab)
+        other.add_personal.setChecked(True)
+        message = await review_and_apply(other)
+        assert "Not changed" in message, message
+        assert "owner" in message.lower(), message
+        after = await ctx.client.giftcard_by_id(card.id)
+        assert after is not None
+        assert after.member_id == FIXTURES.card_owner_member_id
+        assert kinds(after) == kinds(card)  # the personal code was not replaced
+        still = await ctx.client.giftcard_by_id(ownerless.id)
+        assert still is not None
+        assert still.member_id is None
+        other.close()
