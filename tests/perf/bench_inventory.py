@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import fcntl
 import json
 import os
 import random
@@ -50,33 +49,11 @@ from posdesk.ui.errors import ErrorReporter
 from posdesk.ui.inventory_tab import InventoryTab
 from tests.conftest import MemoryKeyring
 from tests.helpers.scanner import scan
+from tests.perf.large_seed import large_database
 
-CACHE = Path(os.environ.get("POSDESK_BENCH_CACHE", "/work/cache"))
-LARGE_DB = CACHE / "large.db"
-LARGE_LOCK = CACHE / "large.lock"
 CLIENT_ID = "demo-manager"
 TOTAL_P95_MS = 100.0
 CLIENT_P95_MS = 20.0
-
-
-@contextmanager
-def large_database() -> Iterator[Path]:
-    """The shared ``large`` seed, built once (under the lock) and reused by every benchmark."""
-    CACHE.mkdir(parents=True, exist_ok=True)
-    with LARGE_LOCK.open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        from posdesk.sandbox.db import Database
-
-        started = time.perf_counter()
-        db = Database(LARGE_DB, seed="large")
-        seeded = db.seed
-        db.close()
-        fcntl.flock(lock, fcntl.LOCK_UN)
-    took = time.perf_counter() - started
-    if took > 5:
-        print(f"built the large seed in {took:.0f} s", file=sys.stderr)
-    assert seeded == "large", f"{LARGE_DB} holds the {seeded!r} seed, not 'large'"
-    yield LARGE_DB
 
 
 @contextmanager

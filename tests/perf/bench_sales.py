@@ -53,7 +53,8 @@ from posdesk.ui.errors import ErrorReporter
 from posdesk.ui.sales_common import TZ_EXTRA
 from posdesk.ui.sales_tab import SalesTab
 from tests.conftest import MemoryKeyring
-from tests.perf.bench_inventory import TimingTransport, large_database, p95
+from tests.perf.bench_inventory import TimingTransport, p95
+from tests.perf.large_seed import large_database
 
 FIRST_PAGE_P95_MS = 300.0
 STALL_MAX_MS = 50.0

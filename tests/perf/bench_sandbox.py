@@ -5,7 +5,7 @@ Run: ``uv run python -m tests.perf.bench_sandbox`` (add ``--reseed`` to also tim
 
 Targets: p95 of a 100-row page of every list query and filter <= 20 ms; single look-ups
 (gift card by code, item by SKU, sale by id, ...) <= 5 ms; seeding ``large`` <= 90 s.
-The ``large`` database is built once at /work/cache/large.db (under ``flock large.lock``) and
+The ``large`` database is built once (tests/perf/large_seed.py, under a file lock) and
 reused; the benchmark only reads it. The server runs in its own process; requests go round
 robin over the cases (wall-clock median/p95), then case by case to measure the server's CPU
 time per request, which stays meaningful when other processes load the machine.
@@ -16,7 +16,6 @@ time per request, which stays meaningful when other processes load the machine.
 from __future__ import annotations
 
 import argparse
-import fcntl
 import multiprocessing
 import os
 import random
@@ -34,9 +33,8 @@ import httpx
 from posdesk.sandbox.db import Database
 from posdesk.sandbox.seed import LAST_NAMES
 from posdesk.sandbox.server import SandboxServer
+from tests.perf.large_seed import LARGE_DB, large_database
 
-CACHE = Path(os.environ.get("POSDESK_CACHE", "/work/cache"))
-LARGE_DB = CACHE / "large.db"
 LIST_TARGET_MS = 20.0
 LOOKUP_TARGET_MS = 5.0
 SEED_TARGET_S = 90.0
@@ -47,11 +45,9 @@ def _seed_record(db: Database) -> tuple[float, str]:
     return float(db.meta("seed_seconds") or "nan"), db.meta("seed_phases") or "(not recorded)"
 
 
-def ensure_large_db(path: Path = LARGE_DB) -> tuple[float, str]:
-    """Build the large database once (under a file lock: other benchmarks share it)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path.parent / "large.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+def ensure_large_db() -> tuple[float, str]:
+    """Build the shared large database once and return its recorded seeding time."""
+    with large_database() as path:
         db = Database(path, "large")
         record = _seed_record(db)
         db.close()

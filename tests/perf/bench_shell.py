@@ -30,11 +30,11 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from tests.perf.large_seed import large_database
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 ROOT = Path(__file__).resolve().parents[2]
-CACHE = Path(os.environ.get("POSDESK_BENCH_CACHE", "/work/cache"))
-LARGE_DB = CACHE / "large.db"
 STARTUP_TARGET_S = 0.8
 STALL_TARGET_MS = 50.0
 MEMORY_TARGET_MB = 300.0
@@ -109,12 +109,10 @@ def rss_mb() -> float:
 
 @contextlib.contextmanager
 def sandbox_process() -> Iterator[str]:
-    if not LARGE_DB.exists():
-        raise SystemExit(
-            f"{LARGE_DB} is missing: build it first (uv run python -m tests.perf.bench_sandbox)"
-        )
+    with large_database() as path:
+        pass
     proc = subprocess.Popen(
-        [sys.executable, "-c", SERVER_SCRIPT, str(LARGE_DB)],
+        [sys.executable, "-c", SERVER_SCRIPT, str(path)],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
