@@ -503,9 +503,22 @@ class PosClient:
         return _one(page, f"item {sku}")
 
     async def lookup_item(self, code: str) -> Item | None:
-        """Counter look-up: exact SKU first, then exact barcode. None when nothing matches."""
+        """Counter look-up in ONE round trip: exact SKU, else exact barcode, with warehouses
+        and serial/lots. None when nothing matches.
+
+        Servers without the barcode look-up (``item_lookup`` unavailable) get the SKU query,
+        then (if they have ``item_search``) the barcode search and the detail of its match."""
         code = code.strip()
         if not code:
+            return None
+        if "item_lookup" in self.features:
+            data = await self._read("item_lookup", {"code": code})
+            for key in ("bySku", "byBarcode"):
+                if key not in data:
+                    raise InvalidResponseError(details=f"ItemLookup: data lacks {key}")
+                page = mapping.page(data[key], mapping.item)
+                if page.items:
+                    return page.items[0]
             return None
         page = await self._page("item_detail", {"sku": code}, mapping.item)
         if page.items:
@@ -1237,6 +1250,8 @@ def _decode(response: httpx.Response, what: str) -> Any:
 
 
 def _root(data: Mapping[str, Any], op: Operation) -> Any:
+    if not op.root_field:
+        return data  # several aliased root fields: the caller picks them out
     if op.root_field not in data:
         raise InvalidResponseError(details=f"{op.name}: data lacks {op.root_field}")
     return data[op.root_field]

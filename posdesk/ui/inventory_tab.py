@@ -78,16 +78,6 @@ SEARCH_DELAY_MS = 250
 PAGE_SIZE = 50
 
 
-def looks_like_gtin(code: str) -> bool:
-    """EAN-8, UPC-A, EAN-13 or GTIN-14 digits with a valid check digit (what scanners read)."""
-    if len(code) not in (8, 12, 13, 14) or not code.isascii() or not code.isdigit():
-        return False
-    digits = [int(c) for c in code]
-    body, check = digits[:-1], digits[-1]
-    total = sum(d * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
-    return (10 - total % 10) % 10 == check
-
-
 def _warehouse_qty(item: Item, warehouse: str | None) -> Decimal | None:
     """Available quantity in ``warehouse``, or over all warehouses when none is chosen."""
     if warehouse:
@@ -498,19 +488,7 @@ class InventoryTab(QWidget):
         self._load_product(item.sku)
 
     async def _find(self, code: str) -> Item | None:
-        """Exact look-up with as few round trips as possible.
-
-        A scanned GTIN is looked up as a barcode first (``lookup_item`` tries it as a SKU
-        first, a wasted round trip for nearly every scan); the search answer already holds
-        everything but serial/lot numbers, so only tracked items need the detail query.
-        """
-        if looks_like_gtin(code) and "item_search" in self.client.features:
-            page = await self.client.items(barcode=code, first=2)
-            if page.items:
-                item = page.items[0]
-                if item.tracking_type in (TrackingType.SERIAL, TrackingType.LOT):
-                    return await self.client.item(item.sku)
-                return item
+        """Exact look-up: SKU or barcode, full detail, in one round trip (``lookup_item``)."""
         return await self.client.lookup_item(code)
 
     def _failed(self, exc: BaseException) -> None:

@@ -17,7 +17,8 @@ from graphql import OperationDefinitionNode, OperationType, parse
 
 @dataclass(frozen=True, slots=True)
 class Operation:
-    """One named GraphQL operation as sent on the wire."""
+    """One named GraphQL operation as sent on the wire. ``root_field`` is the key of its
+    result in ``data``; ``""`` for an operation of several aliased root fields."""
 
     feature: str
     name: str
@@ -34,15 +35,23 @@ def _build(feature: str, text: str) -> Operation:
     op = ops[0]
     assert op.name is not None
     roots = op.selection_set.selections
-    root_field = getattr(roots[0], "name", None)
-    if len(roots) != 1 or root_field is None:
-        raise ValueError(f"{feature}.graphql must select exactly one root field")
+    if len(roots) > 1:
+        # several root fields in one round trip: each must be aliased, and the caller reads
+        # the whole ``data`` (root_field ``""``), e.g. item_lookup's bySku / byBarcode
+        if any(getattr(root, "alias", None) is None for root in roots):
+            raise ValueError(f"{feature}.graphql: several root fields must all be aliased")
+        root_name = ""
+    else:
+        root_field = getattr(roots[0], "name", None)
+        if root_field is None:
+            raise ValueError(f"{feature}.graphql must select a root field")
+        root_name = root_field.value
     return Operation(
         feature=feature,
         name=op.name.value,
         document=text,
         is_mutation=op.operation is OperationType.MUTATION,
-        root_field=root_field.value,
+        root_field=root_name,
     )
 
 
