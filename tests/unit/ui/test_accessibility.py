@@ -10,6 +10,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
+    QAbstractSpinBox,
     QComboBox,
     QHeaderView,
     QLineEdit,
@@ -26,7 +27,14 @@ from posdesk.ui.profiles_dialog import ProfilesDialog
 from posdesk.ui.widgets.paged_view import PagedTableView
 from posdesk.ui.widgets.search import SearchLineEdit
 
-INTERACTIVE = (QAbstractButton, QLineEdit, QComboBox, QAbstractItemView, QTabWidget)
+INTERACTIVE = (
+    QAbstractButton,
+    QLineEdit,
+    QComboBox,
+    QAbstractItemView,
+    QAbstractSpinBox,
+    QTabWidget,
+)
 
 
 def qt_internal(widget: QWidget) -> bool:
