@@ -41,7 +41,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
-    QSplitter,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -59,6 +58,7 @@ from posdesk.ui.item_detail import ItemDetailView
 from posdesk.ui.widgets.paged_view import Banner, PagedTableView
 from posdesk.ui.widgets.scanner import ScanDetector
 from posdesk.ui.widgets.search import SearchLineEdit
+from posdesk.ui.widgets.splitter import QuietSplitter
 
 if TYPE_CHECKING:  # the UI never imports the HTTP layer at run time
     from posdesk.api.client import PosClient
@@ -236,7 +236,7 @@ class InventoryTab(QWidget):
         recent_layout.addWidget(recent_label)
         recent_layout.addWidget(self.recent)
 
-        left = QSplitter(Qt.Orientation.Vertical, self)
+        left = QuietSplitter(Qt.Orientation.Vertical, self)
         left.addWidget(self.results)
         left.addWidget(recent_box)
         left.setStretchFactor(0, 3)
@@ -257,7 +257,7 @@ class InventoryTab(QWidget):
         self.detail_stack.addWidget(self.placeholder)
         self.detail_stack.addWidget(self.detail)
 
-        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter = QuietSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("inventorySplitter")
         self.splitter.addWidget(left)
         self.splitter.addWidget(self.detail_stack)

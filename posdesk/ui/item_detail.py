@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QSizePolicy,
-    QSplitter,
     QTableView,
     QTextBrowser,
     QVBoxLayout,
@@ -52,6 +51,7 @@ from posdesk.models.inventory import (
 )
 from posdesk.models.paged import Column
 from posdesk.ui.widgets.paged_view import tone_color
+from posdesk.ui.widgets.splitter import QuietSplitter
 
 T = TypeVar("T")
 
@@ -142,8 +142,8 @@ def _banner_md(banner: ProductBanner) -> str | None:
     if not text and not url:
         return None
     if url:
-        return f"> **{text or url}** — [{md_escape(url)}]({url})"
-    return f"> **{text}**"
+        return f"**{text or url}** — [{md_escape(url)}]({url})"
+    return f"**{text}**"
 
 
 def _order(display_order: int | None, name: str | None, code: str) -> tuple[int, str, str]:
@@ -318,7 +318,7 @@ class ItemDetailView(QWidget):
         left_layout.addWidget(self.stock_box)
         left_layout.addWidget(self.serial_box, 1)
         left_layout.addStretch(0)
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter = QuietSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(left)
         self.splitter.addWidget(self.catalogue_box)
         self.splitter.setStretchFactor(0, 3)

@@ -162,3 +162,35 @@ def test_catalogue_renders_markdown_as_rich_text(qtbot: QtBot) -> None:
 
 def test_md_escape() -> None:
     assert md_escape("a_b*[c](d)") == "a\\_b\\*\\[c\\]\\(d\\)"
+
+
+def test_catalogue_banner_is_not_indented(qtbot: QtBot) -> None:
+    """A banner used to be a block quote, rendered indented by 40 px under the title."""
+    view = ItemDetailView()
+    qtbot.addWidget(view)
+    view.show_item(ITEM, NAMES, today=TODAY)
+    banner = ProductBanner("B1", "Free shipping", "https://example.com/ship")
+    group = ProductGroup("G1", "Snacks", 1, banner=banner)
+    view.show_product(Product(sku="LOT-1", name="Vitamin C", description="Hi.", groups=(group,)))
+    document = view.catalogue.document()
+    block = document.begin()
+    texts = []
+    while block.isValid():
+        texts.append(block.text())
+        assert block.blockFormat().leftMargin() == 0, block.text()
+        assert block.blockFormat().indent() == 0, block.text()
+        block = block.next()
+    assert any(t.startswith("Free shipping — https://example.com/ship") for t in texts), texts
+
+
+def test_splitter_handles_draw_no_grip(qtbot: QtBot) -> None:
+    """Fusion's dotted grip read as a stray ellipsis after "Type to search, or scan a barcode."."""
+    view = ItemDetailView()
+    qtbot.addWidget(view)
+    view.resize(800, 400)
+    view.show()
+    handle = view.splitter.handle(1)
+    assert handle.width() > 0
+    image = handle.grab().toImage()
+    colours = {image.pixel(x, y) for x in range(image.width()) for y in range(image.height())}
+    assert len(colours) == 1  # one flat colour: no dots, no line
