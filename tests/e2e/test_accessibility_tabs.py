@@ -18,7 +18,8 @@ from posdesk.ui.giftcard_dialogs import MoneyAction, SettleAction
 from posdesk.ui.giftcards_tab import GiftCardsTab
 from posdesk.ui.purchase_dialog import RecordPurchaseDialog
 from posdesk.ui.sales_tab import SalesTab
-from tests.e2e.giftcard_helpers import settle, signed_in
+from tests.e2e.giftcard_helpers import signed_in
+from tests.e2e.test_giftcards_tab import look_up
 from tests.unit.ui.test_accessibility import unnamed
 
 pytestmark = pytest.mark.asyncio
@@ -35,10 +36,7 @@ async def test_tabs_and_dialogs_name_their_widgets(
         roots["GiftCardsTab"] = gift
         for root in roots.values():
             qtbot.addWidget(root)
-        gift.code_type.setCurrentIndex(gift.code_type.findData(GiftCardCodeType.PHYSICAL.value))
-        gift.code_edit.setText(FIXTURES.gc_history_code)
-        gift.lookup_button.click()
-        await settle(gift)
+        await look_up(gift, FIXTURES.gc_history_code, GiftCardCodeType.PHYSICAL)
         assert gift.target is not None
         for action in MoneyAction:
             dialog = gift.open_money(action)

@@ -16,6 +16,7 @@ from posdesk.ui.context import SessionContext
 from posdesk.ui.giftcard_edit import EditCodesDialog
 from posdesk.ui.giftcards_tab import GiftCardsTab
 from tests.e2e.giftcard_helpers import settle, signed_in, unique_code
+from tests.e2e.test_giftcards_tab import look_up
 
 pytestmark = pytest.mark.asyncio
 
@@ -36,10 +37,7 @@ async def edit_dialog(qtbot: QtBot, ctx: SessionContext, physical: str) -> EditC
     """Look the card up in the Gift Cards tab and open Edit codes, as a user would."""
     tab = GiftCardsTab(ctx)
     qtbot.addWidget(tab)
-    tab.code_type.setCurrentIndex(tab.code_type.findData(GiftCardCodeType.PHYSICAL.value))
-    tab.code_edit.setText(physical)
-    tab.lookup_button.click()
-    await settle(tab)
+    await look_up(tab, physical, GiftCardCodeType.PHYSICAL)
     assert tab.edit_button.isEnabled()
     dialog = tab.open_edit()
     assert dialog is not None

@@ -30,6 +30,7 @@ from posdesk.ui.giftcards_tab import GiftCardsTab
 from tests.api.helpers import FAST_RETRY, browser, interactive_profile, no_browser
 from tests.e2e.giftcard_helpers import confirm, fresh_card, settle, signed_in, unique_code
 from tests.e2e.test_giftcard_issue import fill_physical
+from tests.e2e.test_giftcards_tab import look_up
 from tests.helpers.scan import files_text
 
 pytestmark = pytest.mark.asyncio
@@ -127,10 +128,7 @@ async def test_no_secret_reaches_logs_settings_or_data(
         await settle(issue)
         assert "Done" in issue.status_label.text(), issue.status_label.text()
 
-        tab.code_type.setCurrentIndex(tab.code_type.findData(GiftCardCodeType.PERSONAL.value))
-        tab.code_edit.setText(FIXTURES.gc_personal_code)
-        tab.lookup_button.click()
-        await settle(tab)
+        await look_up(tab, FIXTURES.gc_personal_code, GiftCardCodeType.PERSONAL)
         shown = [tab.view.codes_table.item(r, 1) for r in range(tab.view.codes_table.rowCount())]
         assert FIXTURES.gc_personal_code in [item.text() for item in shown if item]  # unmasked
         secrets["unmasked personal code"] = FIXTURES.gc_personal_code
