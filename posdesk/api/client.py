@@ -94,10 +94,14 @@ from posdesk.domain import (
     WarehouseStock,
 )
 from posdesk.store.journal import (
+    TERMINAL_KINDS,
+    UNRESOLVED,
     DuplicateReferenceError,
     Journal,
     JournalEntry,
     JournalState,
+    capture_reference,
+    terminal_reference,
 )
 
 T = TypeVar("T")
@@ -1019,29 +1023,177 @@ class PosClient:
         *,
         ref_no: str | None = None,
     ) -> TerminalOutcome:
-        """Start a card-present payment; loop on continuations with ``terminal_continue``."""
+        """Start a card-present payment; loop on continuations with ``terminal_continue``.
+
+        Journaled as ``terminal:<refNo>`` before it is sent. A lost answer is never followed by
+        a second start (that could charge the card twice): the entry goes to needs_review
+        with amount, terminal, refNo and time, and ``NeedsReview`` is raised; starting again
+        under the same refNo raises ``DuplicateReference`` until a manager settles it."""
+        ref_no = ref_no or new_reference("PT")
         payload = {
             "paymentType": payment_type.value,
             "amount": wire_decimal(amount),
             "terminalId": terminal_id,
-            "refNo": ref_no or new_reference("PT"),
+            "refNo": ref_no,
         }
-        result = await self._write_once("terminal_start", {"input": payload})
-        return mapping.terminal_outcome(_terminal(result, "start"))
+        request = {
+            "payment_type": payment_type.value,
+            "amount": wire_decimal(amount),
+            "terminal_id": terminal_id,
+            "ref_no": ref_no,
+        }
+        summary = (
+            f"Terminal {payment_type.value} of {wire_decimal(amount)} on terminal {terminal_id} "
+            f"(ref {ref_no})"
+        )
+        entry = await self._intent(terminal_reference(ref_no), "terminal_payment", request, summary)
+        return await self._terminal_journaled(entry, "terminal_start", {"input": payload}, "start")
 
     async def terminal_continue(self, continuation_id: str) -> TerminalOutcome:
-        result = await self._write_once("terminal_continue", {"continuationId": continuation_id})
-        return mapping.terminal_outcome(_terminal(result, "continue"))
+        """Ask how a pending terminal interaction went (safe to repeat: the server answers
+        the same outcome again). Settles the journal entry that waits on it."""
+        entry = self._waiting_on(continuation_id)
+        variables = {"continuationId": continuation_id}
+        if entry is None:
+            result = await self._write_once("terminal_continue", variables)
+            return mapping.terminal_outcome(_terminal(result, "continue"))
+        return await self._terminal_journaled(entry, "terminal_continue", variables, "continue")
 
     async def terminal_capture(
         self, payment_id: str, amount: Decimal | None = None
     ) -> TerminalOutcome:
+        """Capture an authorization, journaled as ``terminal-capture:<paymentId>``. A lost
+        answer is settled by asking to capture the same payment again: an authorization is
+        captured at most once (the server answers ``ALREADY_CAPTURED``)."""
         variables = {
             "paymentId": payment_id,
             "amount": wire_decimal(amount) if amount is not None else None,
         }
-        result = await self._write_once("terminal_capture", variables)
-        return mapping.terminal_outcome(_terminal(result, "capture"))
+        request = {"payment_id": payment_id, "amount": variables["amount"]}
+        summary = f"Capture terminal payment {payment_id}" + (
+            f" for {variables['amount']}" if amount is not None else ""
+        )
+        ref = capture_reference(payment_id)
+        existing = self.journal.get(ref)
+        if existing is not None and existing.state is JournalState.DONE:
+            # captured before (its answer may have been lost before the caller saved it)
+            return mapping.terminal_outcome(existing.result or {})
+        entry = await self._intent(ref, "terminal_capture", request, summary)
+        return await self._terminal_journaled(entry, "terminal_capture", variables, "capture")
+
+    def _waiting_on(self, continuation_id: str) -> JournalEntry | None:
+        """The unresolved terminal entry whose last answer was ``continuation_id``."""
+        for kind in TERMINAL_KINDS:
+            for entry in self.journal.entries(
+                *UNRESOLVED, JournalState.NEEDS_REVIEW, profile=self.profile.name, kind=kind
+            ):
+                if _continuation_id(entry.result) == continuation_id:
+                    return entry
+        return None
+
+    async def _terminal_journaled(
+        self, entry: JournalEntry, feature: str, variables: Mapping[str, Any], field: str
+    ) -> TerminalOutcome:
+        """Send one terminal call for a journaled payment and settle the entry from the
+        answer. Refusals and connection failures are confirmed failures; anything else is an
+        unknown outcome, reconciled without ever starting a payment again."""
+        ref = entry.reference
+        journal = self.journal
+        try:
+            self._op(feature)
+        except FeatureUnavailable as exc:
+            if entry.state is JournalState.PENDING:
+                journal.mark_failed(ref, exc.details or exc.user_message)
+            raise
+        self._in_flight.add(ref)
+        try:
+            if entry.state is JournalState.PENDING:
+                journal.mark_sent(ref)
+            try:
+                wire = _terminal(await self._write(feature, variables), field)
+            except asyncio.CancelledError:
+                journal.mark_unknown(ref, f"{feature}: cancelled while in flight")
+                raise
+            except _NotSentError as exc:
+                if entry.state is JournalState.PENDING:
+                    journal.mark_failed(ref, f"not sent: {exc.original.details}")
+                raise exc.original from None
+            except (ValidationError, NotAuthenticated, NotAuthorized) as exc:
+                if entry.state is JournalState.PENDING:
+                    journal.mark_failed(ref, f"{type(exc).__name__}: {exc.details}")
+                raise
+            except PosError as exc:
+                journal.mark_unknown(ref, f"{feature}: {type(exc).__name__}: {exc.details}")
+                current = journal.get(ref) or entry
+                state, settled = await self._reconcile_terminal(current)
+                if settled is not None:  # the server told us after all
+                    return mapping.terminal_outcome(settled)
+                if state is JournalState.NEEDS_REVIEW:
+                    raise NeedsReview(ref, details=exc.details) from exc
+                raise UnknownOutcome(ref, details=exc.details) from exc
+            self._settle_terminal(entry, wire)
+            return mapping.terminal_outcome(wire)
+        finally:
+            self._in_flight.discard(ref)
+
+    def _settle_terminal(self, entry: JournalEntry, wire: Mapping[str, Any]) -> JournalState:
+        """Journal a terminal answer: a payment is done, an error failed (a capture that was
+        already captured is done), a continuation keeps waiting."""
+        ref = entry.reference
+        journal = self.journal
+        error = wire.get("error") or {}
+        if wire.get("payment"):
+            journal.mark_done(ref, wire)
+            return JournalState.DONE
+        if wire.get("continuation"):
+            journal.mark_waiting(ref, wire)
+            return JournalState.SENT
+        if entry.kind == "terminal_capture" and error.get("code") == "ALREADY_CAPTURED":
+            journal.mark_done(ref, wire)
+            return JournalState.DONE
+        journal.mark_failed(ref, f"terminal: {error.get('code')} {error.get('message') or ''}")
+        return JournalState.FAILED
+
+    async def _reconcile_terminal(
+        self, entry: JournalEntry
+    ) -> tuple[JournalState, Mapping[str, Any] | None]:
+        """Settle a terminal entry whose answer was lost, never by starting a payment again:
+        ask the last known continuation; re-ask a capture of the same payment (captured at
+        most once); otherwise a manager must check the terminal (needs_review)."""
+        journal = self.journal
+        ref = entry.reference
+        continuation = _continuation_id(entry.result)
+        try:
+            if continuation is not None:
+                data = await self._write("terminal_continue", {"continuationId": continuation})
+                wire = _terminal(data, "continue")
+            elif entry.kind == "terminal_capture":
+                request = entry.request
+                data = await self._write(
+                    "terminal_capture",
+                    {"paymentId": request["payment_id"], "amount": request.get("amount")},
+                )
+                wire = _terminal(data, "capture")
+            else:
+                request = entry.request
+                journal.mark_needs_review(
+                    ref,
+                    f"The terminal's answer was lost: {request.get('payment_type')} of "
+                    f"{request.get('amount')} on terminal {request.get('terminal_id')}, refNo "
+                    f"{request.get('ref_no')}, sent {entry.created_at:%Y-%m-%d %H:%M:%S} UTC. "
+                    "Check the terminal or the processor before charging the card again.",
+                )
+                return JournalState.NEEDS_REVIEW, None
+        except _NotSentError as exc:
+            journal.mark_unknown(ref, f"look-up failed: {exc.original.details}")
+            return JournalState.UNKNOWN, None
+        except (NotAuthorized, FeatureUnavailable) as exc:
+            journal.mark_needs_review(ref, f"cannot ask the terminal: {exc.details}")
+            return JournalState.NEEDS_REVIEW, None
+        except PosError as exc:
+            journal.mark_unknown(ref, f"look-up failed: {exc.details}")
+            return JournalState.UNKNOWN, None
+        return self._settle_terminal(entry, wire), wire
 
     async def terminal_finish(
         self,
@@ -1066,8 +1218,15 @@ class PosClient:
         return outcome
 
     async def terminal_cancel(self, continuation_id: str) -> TerminalOutcome:
+        """Abandon a pending interaction. A cancelled payment is journaled as failed; one that
+        finished first stays unresolved until its continuation is asked (then done)."""
+        entry = self._waiting_on(continuation_id)
         result = await self._write_once("terminal_cancel", {"continuationId": continuation_id})
-        return mapping.terminal_outcome(_terminal(result, "cancel"))
+        wire = _terminal(result, "cancel")
+        error = wire.get("error") or {}
+        if entry is not None and error.get("code") == "CANCELLED":
+            self.journal.mark_failed(entry.reference, "cancelled on the terminal")
+        return mapping.terminal_outcome(wire)
 
     # ---------------------------------------------------------------- reconciliation
 
@@ -1080,7 +1239,10 @@ class PosClient:
         for entry in self.journal.unresolved(self.profile.name):
             if entry.reference in self._in_flight:
                 continue  # still being sent by this client: its own call settles it
-            await self._reconcile_entry(entry, settle=False)
+            if entry.kind in TERMINAL_KINDS:
+                await self._reconcile_terminal(entry)
+            else:
+                await self._reconcile_entry(entry, settle=False)
             updated = self.journal.get(entry.reference)
             if updated is not None:
                 settled.append(updated)
@@ -1262,6 +1424,14 @@ def _terminal(result: Any, field: str) -> Mapping[str, Any]:
         raise InvalidResponseError(details=f"terminalPayment.{field}: no result")
     inner: Mapping[str, Any] = result[field]
     return inner
+
+
+def _continuation_id(result: Mapping[str, Any] | None) -> str | None:
+    """The continuation a journaled terminal entry waits on (its last answer), if any."""
+    continuation = (result or {}).get("continuation")
+    if isinstance(continuation, dict) and continuation.get("id"):
+        return str(continuation["id"])
+    return None
 
 
 def _one(page: Page[T], what: str) -> T:

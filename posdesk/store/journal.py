@@ -62,6 +62,21 @@ class JournalEntry:
     updated_at: datetime
 
 
+#: Journal kinds of card-present terminal payments (start, then capture of an authorization).
+TERMINAL_KINDS = ("terminal_payment", "terminal_capture")
+
+
+def terminal_reference(ref_no: str) -> str:
+    """The journal reference of the terminal payment started under ``ref_no`` (namespaced:
+    the same refNo may also be the reference of the gift card ADD it pays for)."""
+    return f"terminal:{ref_no}"
+
+
+def capture_reference(payment_id: str) -> str:
+    """The journal reference of the capture of terminal authorization ``payment_id``."""
+    return f"terminal-capture:{payment_id}"
+
+
 def default_path() -> Path:
     """The journal lives in the user's data directory (survives app updates)."""
     return Path(platformdirs.user_data_dir("posdesk", appauthor=False)) / "journal.sqlite3"
@@ -192,6 +207,11 @@ class Journal:
 
     def mark_sent(self, reference: str) -> None:
         self._set(reference, JournalState.SENT)
+
+    def mark_waiting(self, reference: str, progress: Mapping[str, Any]) -> None:
+        """Sent and answered "not finished yet" (a terminal continuation): stays unresolved,
+        with what is needed to ask again (the continuation id) kept as its result."""
+        self._set(reference, JournalState.SENT, result=progress)
 
     def mark_done(self, reference: str, result: Mapping[str, Any]) -> None:
         self._set(reference, JournalState.DONE, result=result)

@@ -89,3 +89,15 @@ def browser(
 
 def no_browser(url: str) -> None:
     raise AssertionError(f"the browser must not be opened: {url}")
+
+
+class CountedHttp:
+    """Counts GraphQL POSTs (real HTTP, counted by an httpx event hook)."""
+
+    def __init__(self) -> None:
+        self.posts = 0
+        self.http = httpx.AsyncClient(timeout=10, event_hooks={"request": [self._seen]})
+
+    async def _seen(self, request: httpx.Request) -> None:
+        if request.url.path.endswith("/graphql"):
+            self.posts += 1

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import httpx
 import pytest
 from graphql import build_schema
 
@@ -12,25 +11,13 @@ from posdesk.api.client import PosClient
 from posdesk.domain import TrackingType
 from posdesk.sandbox.seed import FIXTURES
 from posdesk.sandbox.server import SandboxServer
-from tests.api.helpers import connect
+from tests.api.helpers import CountedHttp, connect
 
 SANDBOX_SCHEMA = Path(__file__).parents[2] / "posdesk" / "sandbox" / "schema.graphql"
 
 
-class _Counted:
-    """Counts GraphQL POSTs (real HTTP, counted by an httpx event hook)."""
-
-    def __init__(self) -> None:
-        self.posts = 0
-        self.http = httpx.AsyncClient(timeout=10, event_hooks={"request": [self._seen]})
-
-    async def _seen(self, request: httpx.Request) -> None:
-        if request.url.path.endswith("/graphql"):
-            self.posts += 1
-
-
-async def _counted(sandbox: SandboxServer, tmp_path: Path) -> tuple[PosClient, _Counted]:
-    counter = _Counted()
+async def _counted(sandbox: SandboxServer, tmp_path: Path) -> tuple[PosClient, CountedHttp]:
+    counter = CountedHttp()
     client = await connect(sandbox, tmp_path, http=counter.http)
     return client, counter
 

@@ -1,0 +1,143 @@
+"""Card-present terminal payments are journaled: a lost answer never starts a second charge."""
+
+from __future__ import annotations
+
+import asyncio
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from posdesk.api import errors
+from posdesk.domain import TerminalPaymentType
+from posdesk.sandbox.graphql_api import TERMINAL_FAST
+from posdesk.sandbox.server import SandboxServer
+from posdesk.store.journal import (
+    Journal,
+    JournalState,
+    capture_reference,
+    terminal_reference,
+)
+from tests.api.helpers import CountedHttp, connect
+
+
+@pytest.mark.asyncio
+async def test_lost_start_goes_to_review_and_is_never_restarted(
+    sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    counter = CountedHttp()
+    client = await connect(sandbox, tmp_path, http=counter.http)
+    try:
+        sandbox.faults.drop_next_mutations = 1  # the start commits, its answer is lost
+        with pytest.raises(errors.NeedsReview) as info:
+            await client.terminal_start(
+                TerminalPaymentType.SALE, Decimal("25.00"), "LANE-7", ref_no="PT-LOST-1"
+            )
+        assert sandbox.faults.dropped == 1
+        ref = terminal_reference("PT-LOST-1")
+        assert info.value.reference == ref
+        entry = client.journal.get(ref)
+        assert entry is not None
+        assert entry.state is JournalState.NEEDS_REVIEW
+        # everything a manager needs to check the terminal
+        for fact in ("SALE", "25.00", "LANE-7", "PT-LOST-1", f"{entry.created_at:%Y-%m-%d}"):
+            assert fact in (entry.error or ""), fact
+        posts = counter.posts
+        with pytest.raises(errors.DuplicateReference):
+            await client.terminal_start(
+                TerminalPaymentType.SALE, Decimal("25.00"), "LANE-7", ref_no="PT-LOST-1"
+            )
+        assert counter.posts == posts  # refused before anything was sent
+        # a manager checked: it did not happen → the same reference may be used again
+        client.journal.resolve_by_hand(ref, happened=False, note="no charge on the terminal")
+        again = await client.terminal_start(
+            TerminalPaymentType.SALE, Decimal("25.00"), TERMINAL_FAST, ref_no="PT-LOST-1"
+        )
+        assert again.payment is not None
+        assert client.journal.get(ref).state is JournalState.DONE  # type: ignore[union-attr]
+    finally:
+        await client.aclose()
+        await counter.http.aclose()
+
+
+@pytest.mark.asyncio
+async def test_lost_continue_is_settled_by_asking_the_continuation_again(
+    sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    client = await connect(sandbox, tmp_path)
+    try:
+        started = await client.terminal_start(
+            TerminalPaymentType.SALE, Decimal("9.50"), "LANE-8", ref_no="PT-CONT-1"
+        )
+        assert started.continuation is not None
+        ref = terminal_reference("PT-CONT-1")
+        waiting = client.journal.get(ref)
+        assert waiting is not None
+        assert waiting.state is JournalState.SENT  # unresolved while the customer taps
+        sandbox.faults.drop_next_mutations = 1
+        done = await client.terminal_finish(started)
+        assert sandbox.faults.dropped == 1
+        assert done.payment is not None
+        assert done.payment.status == "APPROVED"
+        settled = client.journal.get(ref)
+        assert settled is not None
+        assert settled.state is JournalState.DONE
+        assert client.journal.unresolved() == []
+    finally:
+        await client.aclose()
+
+
+@pytest.mark.asyncio
+async def test_lost_capture_is_settled_without_capturing_twice(
+    sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    client = await connect(sandbox, tmp_path)
+    try:
+        auth = await client.terminal_start(
+            TerminalPaymentType.AUTH, Decimal("30.00"), TERMINAL_FAST
+        )
+        assert auth.payment is not None
+        assert auth.payment.status == "AUTHORIZED"
+        sandbox.faults.drop_next_mutations = 1
+        captured = await client.terminal_finish(
+            await client.terminal_capture(auth.payment.id, Decimal("30.00"))
+        )
+        assert sandbox.faults.dropped == 1
+        assert captured.payment is not None
+        assert captured.payment.status == "CAPTURED"
+        ref = capture_reference(auth.payment.id)
+        assert client.journal.get(ref).state is JournalState.DONE  # type: ignore[union-attr]
+        # asked again (e.g. resumed before the caller saved it): answered from the journal
+        again = await client.terminal_capture(auth.payment.id, Decimal("30.00"))
+        assert again.payment is not None
+        assert again.payment.status == "CAPTURED"
+    finally:
+        await client.aclose()
+
+
+@pytest.mark.asyncio
+async def test_restart_while_the_customer_taps_reconciles_by_continuation(
+    sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    first = await connect(sandbox, tmp_path)
+    started = await first.terminal_start(
+        TerminalPaymentType.SALE, Decimal("4.00"), "LANE-9", ref_no="PT-RESTART-1"
+    )
+    assert started.continuation is not None
+    await first.aclose()  # the app dies while the customer is at the terminal
+    journal = Journal(tmp_path / "journal.sqlite3")
+    second = await connect(sandbox, tmp_path, journal=journal)
+    try:
+        ref = terminal_reference("PT-RESTART-1")
+        for _ in range(50):
+            await second.reconcile_pending()
+            entry = journal.get(ref)
+            assert entry is not None
+            if entry.state is not JournalState.SENT:
+                break
+            await asyncio.sleep(started.continuation.wait_ms / 1000)
+        assert entry is not None
+        assert entry.state is JournalState.DONE
+        assert (entry.result or {}).get("payment", {}).get("refNo") == "PT-RESTART-1"
+    finally:
+        await second.aclose()
