@@ -32,7 +32,14 @@ from PySide6.QtWidgets import (
 )
 from typing_extensions import override
 
-from posdesk.api.errors import DuplicateReference, NotAuthorized, PosError, ValidationError
+from posdesk.api.errors import (
+    DuplicateReference,
+    NeedsReview,
+    NotAuthorized,
+    PosError,
+    UnknownOutcome,
+    ValidationError,
+)
 from posdesk.domain import (
     GiftCard,
     GiftCardCode,
@@ -45,6 +52,7 @@ from posdesk.domain import (
 from posdesk.models.formatting import Formatter
 from posdesk.models.tasks import TaskOwner
 from posdesk.store.issue_drafts import IssueDraft, IssueDraftStore, IssueStep, PaymentMethod
+from posdesk.store.journal import terminal_reference
 from posdesk.ui.amount import AmountField, error_css
 from posdesk.ui.giftcard_backend import GiftCardBackend
 from posdesk.ui.giftcard_dialogs import SOURCE_ID, new_reference
@@ -74,6 +82,7 @@ class IssueCardDialog(QDialog):
     """The issue wizard: details → confirm → progress (create, pay, fund) → done."""
 
     issued = Signal(object, object, object)  # GiftCardSlip, GiftCard, GiftCardCode
+    paymentInDoubt = Signal(str)  # journal reference of a terminal payment with unknown outcome
 
     def __init__(
         self,
@@ -340,6 +349,7 @@ class IssueCardDialog(QDialog):
             and draft.step is IssueStep.CREATED
             and draft.payment_method is PaymentMethod.TERMINAL
             and draft.terminal_payment_id is None
+            and not self.terminal_in_doubt()
         )
         self.cancel_payment_button.setVisible(False)
         self.close_button.setEnabled(idle)
@@ -601,16 +611,50 @@ class IssueCardDialog(QDialog):
     async def _start_terminal(self, draft: IssueDraft) -> TerminalOutcome:
         """Authorize (then capture once the card is safely on record); a server whose role
         model refuses AUTH to this user gets a one-step SALE instead — a refused start
-        charged nothing, so trying the other kind is safe."""
+        charged nothing, so trying the other kind is safe. A start whose answer was lost is
+        never followed by another one: the client journals it and refuses the reference."""
         ref_no = draft.terminal_ref_no or draft.fund_ref_no
         try:
-            return await self.backend.terminal_start(
-                TerminalPaymentType.AUTH, draft.amount, draft.terminal_id or "", ref_no=ref_no
+            try:
+                return await self.backend.terminal_start(
+                    TerminalPaymentType.AUTH, draft.amount, draft.terminal_id or "", ref_no=ref_no
+                )
+            except NotAuthorized:
+                return await self.backend.terminal_start(
+                    TerminalPaymentType.SALE, draft.amount, draft.terminal_id or "", ref_no=ref_no
+                )
+        except (NeedsReview, UnknownOutcome, DuplicateReference) as exc:
+            reference = terminal_reference(ref_no)
+            if exc.reference != reference:
+                raise
+            self.paymentInDoubt.emit(reference)
+            raise FlowStoppedError(self._in_doubt_text(draft, ref_no)) from exc
+
+    def _in_doubt_text(self, draft: IssueDraft, ref_no: str) -> str:
+        entry = self.backend.journal.get(terminal_reference(ref_no))
+        if entry is not None and str(entry.state) == "done":
+            return (
+                "A manager recorded this card payment as taken. posdesk will not charge the "
+                "card again; finish this issue with the POS admin console, or abandon it."
             )
-        except NotAuthorized:
-            return await self.backend.terminal_start(
-                TerminalPaymentType.SALE, draft.amount, draft.terminal_id or "", ref_no=ref_no
-            )
+        return (
+            f"The terminal's answer was lost: the card may have been charged "
+            f"{self.formatter.money(draft.amount)} on terminal "
+            f"{html.escape(draft.terminal_id or '')}. posdesk will not start another payment "
+            f"for this issue. A manager must check the terminal for reference "
+            f"{html.escape(ref_no)}, then settle it under Pending operations."
+        )
+
+    def terminal_in_doubt(self) -> bool:
+        """Whether this issue's terminal payment has an outcome nobody knows yet (then no
+        second payment of any kind may be taken for it)."""
+        draft = self.draft
+        if draft is None or draft.payment_method is not PaymentMethod.TERMINAL:
+            return False
+        entry = self.backend.journal.get(
+            terminal_reference(draft.terminal_ref_no or draft.fund_ref_no)
+        )
+        return entry is not None and str(entry.state) in ("sent", "unknown", "needs_review")
 
     async def _follow(
         self, outcome: TerminalOutcome, *, capturing: bool = False
@@ -672,7 +716,7 @@ class IssueCardDialog(QDialog):
     def switch_to_cash(self) -> None:
         """After a declined / abandoned terminal payment (nothing taken): pay cash instead."""
         draft = self.draft
-        if draft is None or draft.terminal_payment_id is not None:
+        if draft is None or draft.terminal_payment_id is not None or self.terminal_in_doubt():
             return
         self.draft = self._save(
             draft.advance(

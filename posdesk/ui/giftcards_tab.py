@@ -503,6 +503,7 @@ class GiftCardsTab(QWidget):
             formatter=self.formatter,
         )
         dialog.issued.connect(self._on_issued)
+        dialog.paymentInDoubt.connect(lambda _ref: self.pending.refresh())
         dialog.finished.connect(lambda _r: self.update_resume())
         self.dialog = dialog
         dialog.open()
