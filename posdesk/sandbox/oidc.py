@@ -79,7 +79,7 @@ class OAuthClient:
     """authlib's ClientMixin for both the confidential demo clients and the desktop client."""
 
     client_id: str
-    secret: str | None  # None: a public client (PKCE, no secret)
+    secret: str | None = field(repr=False)  # None: a public client (PKCE, no secret)
     grant_types: frozenset[str]
     demo: DemoClient | None = None
 
@@ -149,7 +149,7 @@ def _build_clients() -> dict[str, OAuthClient]:
 
 @dataclass(slots=True)
 class AuthCode:
-    code: str
+    code: str = field(repr=False)
     client_id: str
     redirect_uri: str
     scope: str
@@ -168,7 +168,7 @@ class AuthCode:
 
 @dataclass(slots=True)
 class RefreshToken:
-    token: str
+    token: str = field(repr=False)
     client_id: str
     user: DemoUser
     scope: str

@@ -72,3 +72,21 @@ def test_demo_principals_keep_credentials_out_of_repr() -> None:
         assert principal.credential not in repr(principal)
         assert principal.credential not in str(principal)
         assert principal.ident in repr(principal)  # still useful for debugging
+
+
+def test_oauth_objects_keep_secrets_out_of_repr() -> None:
+    """The provider's client, code and refresh-token records may be logged by authlib."""
+    from posdesk.sandbox.oidc import AuthCode, OAuthClient, RefreshToken
+    from posdesk.sandbox.security import DEMO_USERS
+
+    user = next(iter(DEMO_USERS.values()))
+    client = OAuthClient("acme", "client-SECRET", frozenset({"client_credentials"}))
+    code = AuthCode("code-SECRET", "acme", "http://127.0.0.1/", "", user, None, None, None, 0.0)
+    refresh = RefreshToken("refresh-SECRET", "acme", user, "", "family", 0.0)
+    for record, secret in (
+        (client, "client-SECRET"),
+        (code, "code-SECRET"),
+        (refresh, "refresh-SECRET"),
+    ):
+        assert secret not in repr(record)
+        assert "acme" in repr(record)
