@@ -18,6 +18,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,9 @@ class DuplicateReferenceError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class JournalEntry:
+    """One journaled operation. ``summary`` is a technical line for logs; the structured
+    fields below (read from the request) are what screens turn into plain words."""
+
     reference: str
     profile: str
     kind: str
@@ -60,6 +64,13 @@ class JournalEntry:
     attempts: int
     created_at: datetime
     updated_at: datetime
+    amount: Decimal | None = None  # signed, as sent (a USE is negative)
+    card_last4: str | None = None  # last four characters of the gift card code, if known
+    store: str | None = None  # store (location) code, for purchases
+    trans_type: str | None = None  # gift card trans type, or terminal payment type
+    terminal: str | None = None  # terminal id, for terminal payments
+    authorize: bool = False  # a gift card hold (authorization), not a final transaction
+    external_ref: str | None = None  # refNo / transactionId / payment id the server knows
 
 
 #: Journal kinds of card-present terminal payments (start, then capture of an authorization).
@@ -266,17 +277,44 @@ class Journal:
         return self.entries(JournalState.NEEDS_REVIEW, profile=profile)
 
 
+def _decimal(value: Any) -> Decimal | None:
+    try:
+        return None if value in (None, "") else Decimal(str(value))
+    except ArithmeticError:
+        return None
+
+
+def _facts(request: Mapping[str, Any]) -> dict[str, Any]:
+    """Structured fields from a journaled request (gift card transaction, capture / cancel,
+    purchase, terminal payment / capture): the request holds only masked codes."""
+    code = request.get("code")
+    last4 = code[-4:] if isinstance(code, str) and len(code) >= 4 else None
+    return {
+        "amount": _decimal(request.get("amount", request.get("payAmount"))),
+        "card_last4": last4,
+        "store": request.get("storeCode") or request.get("store_code"),
+        "trans_type": request.get("trans_type") or request.get("payment_type"),
+        "terminal": request.get("terminal_id"),
+        "authorize": bool(request.get("authorize")),
+        "external_ref": request.get("ref_no")
+        or request.get("transactionId")
+        or request.get("payment_id"),
+    }
+
+
 def _entry(row: sqlite3.Row) -> JournalEntry:
+    request = json.loads(row["request"])
     return JournalEntry(
         reference=row["reference"],
         profile=row["profile"],
         kind=row["kind"],
         state=JournalState(row["state"]),
-        request=json.loads(row["request"]),
+        request=request,
         summary=row["summary"],
         result=None if row["result"] is None else json.loads(row["result"]),
         error=row["error"],
         attempts=row["attempts"],
         created_at=datetime.fromisoformat(row["created_at"]),
         updated_at=datetime.fromisoformat(row["updated_at"]),
+        **_facts(request),
     )

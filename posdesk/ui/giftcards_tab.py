@@ -223,7 +223,7 @@ class GiftCardsTab(QWidget):
         card_area = QWidget(self)
         card_area.setLayout(card_row)
 
-        self.pending = PendingOperationsPanel(backend, self)
+        self.pending = PendingOperationsPanel(backend, self, formatter=self.formatter)
         self.pending.reconciled.connect(self._after_reconcile)
         splitter = QSplitter(Qt.Orientation.Vertical, self)
         splitter.addWidget(card_area)

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from posdesk.api.errors import PosError
-from posdesk.models.formatting import plural
+from posdesk.models.formatting import Formatter, plural
 from posdesk.models.tasks import TaskOwner
 from posdesk.ui.giftcard_backend import GiftCardBackend
 from posdesk.ui.giftcard_errors import explain
@@ -47,16 +47,61 @@ STATE_DETAIL = {
 }
 
 
+GIFTCARD_WORDS = {
+    "ADD": "Top-up",
+    "USE": "Payment",
+    "ADJUST": "Balance correction",
+    "EXTERNAL": "Outside payment",
+    "IMPORT": "Balance import",
+}
+TERMINAL_WORDS = {"SALE": "Card payment", "AUTH": "Card hold", "REFUND": "Card refund"}
+
+
+def describe(entry: Any, formatter: Formatter) -> str:
+    """A journal entry in plain words from its structured fields, e.g. "Top-up of $20.00 on
+    card ****0141" — never enum names or wire values."""
+    amount = entry.amount
+    money = f" of {formatter.money(abs(amount))}" if amount is not None else ""
+    card = f" card ****{entry.card_last4}" if entry.card_last4 else " the gift card"
+    kind = entry.kind
+    if kind == "giftcard_trans":
+        if entry.authorize:
+            return f"Hold{money} on{card}"
+        what = GIFTCARD_WORDS.get(entry.trans_type or "", "Gift card change")
+        return f"{what}{money} {'from' if entry.trans_type == 'USE' else 'on'}{card}"
+    if kind == "giftcard_capture":
+        return f"Completing a hold{money} on{card}"
+    if kind == "giftcard_cancel":
+        return f"Releasing a hold{money} on{card}"
+    if kind == "purchase_add":
+        store = f" at store {entry.store}" if entry.store else ""
+        return f"Purchase{money} recorded{store}"
+    if kind == "terminal_payment":
+        what = TERMINAL_WORDS.get(entry.trans_type or "", "Card payment")
+        terminal = f" on terminal {entry.terminal}" if entry.terminal else ""
+        return f"{what}{money}{terminal}"
+    if kind == "terminal_capture":
+        return f"Completing a card hold{money}"
+    return f"Money operation{money}"
+
+
 class PendingOperationsPanel(QGroupBox):
     """Lists journal entries that are not settled, with a Reconcile now action."""
 
     reconciled = Signal()
     HEADERS = ("When", "Operation", "Reference", "State", "Detail")
 
-    def __init__(self, backend: GiftCardBackend, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        backend: GiftCardBackend,
+        parent: QWidget | None = None,
+        *,
+        formatter: Formatter | None = None,
+    ) -> None:
         super().__init__("Pending operations", parent)
         self.setObjectName("pendingOperations")
         self.backend = backend
+        self.formatter = formatter or Formatter()
         self.tasks = TaskOwner(self)
         self.task: asyncio.Task[None] | None = None
         self.entries: list[Any] = []
@@ -116,8 +161,8 @@ class PendingOperationsPanel(QGroupBox):
         for row, entry in enumerate(self.entries):
             state = str(entry.state)
             self.table.setItem(row, 0, _item(local_time(entry.updated_at)))
-            operation = _item(entry.summary or entry.kind)
-            operation.setToolTip(entry.summary or entry.kind)
+            operation = _item(describe(entry, self.formatter))
+            operation.setToolTip(f"Technical record: {entry.summary}")
             self.table.setItem(row, 1, operation)
             self.table.setItem(row, 2, _item(entry.reference, data=entry.reference))
             state_item = _item(STATE_WORDS.get(state, state))

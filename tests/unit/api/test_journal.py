@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -82,3 +83,25 @@ def test_filters(tmp_path: Path) -> None:
     assert [e.reference for e in journal.entries(kind="purchase_add")] == ["Y"]
     with pytest.raises(KeyError):
         journal.mark_done("nope", {})
+
+
+def test_structured_fields_survive_a_restart(tmp_path: Path) -> None:
+    """Screens describe entries from fields, not from the technical summary line."""
+    path = tmp_path / "journal.sqlite3"
+    journal = Journal(path)
+    journal.record_intent(
+        "T-9",
+        profile="p",
+        kind="purchase_add",
+        request={"transactionId": "T-9", "storeCode": "AUSTIN", "payAmount": "12.40"},
+        summary="Record purchase T-9",
+    )
+    journal.mark_waiting("T-9", {"continuation": {"id": "c1"}})
+    journal.close()
+    entry = Journal(path).get("T-9")
+    assert entry is not None
+    assert entry.state is JournalState.SENT
+    assert entry.store == "AUSTIN"
+    assert entry.amount == Decimal("12.40")
+    assert entry.external_ref == "T-9"
+    assert entry.card_last4 is None
