@@ -49,7 +49,9 @@ async def test_lost_terminal_answer_blocks_a_second_payment(
         ref = terminal_reference(draft.terminal_ref_no or draft.fund_ref_no)
         assert [e.reference for e in tab.pending.entries] == [ref]
         assert str(tab.pending.entries[0].state) == "needs_review"
-        assert tab.pending.table.item(0, 1).text() == "Card hold of $40.00 on terminal LANE-5"
+        cell = tab.pending.table.item(0, 1)
+        assert cell is not None
+        assert cell.text() == "Card hold of $40.00 on terminal LANE-5"
         # Continue: refused on this machine before anything is sent
         sandbox.faults.fail_next = 1  # any request now would fail and be counted
         assert not dialog.retry_button.isHidden()

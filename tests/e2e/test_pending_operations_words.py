@@ -39,7 +39,8 @@ async def test_pending_operations_in_plain_words(
         qtbot.addWidget(tab)
         tab.pending.refresh()
         table = tab.pending.table
-        words = [table.item(row, 1).text() for row in range(table.rowCount())]
+        cells = [table.item(row, 1) for row in range(table.rowCount())]
+        words = [cell.text() if cell is not None else "" for cell in cells]
         assert words == [
             f"Top-up of $20.00 on card ****{code[-4:]}",
             f"Payment of $5.00 from card ****{code[-4:]}",
