@@ -938,7 +938,8 @@ class PosClient:
         add_personal_code: bool = False,
         member_id: str | None = None,
     ) -> GiftCard:
-        """``giftcardAdd`` (moves no money). Not journaled; never retried."""
+        """``giftcardAdd``: journaled (``GA-…``), never retried; a lost answer is settled by
+        looking the physical / external code up (personal code: needs review)."""
         card: dict[str, Any] = {}
         if physical_code:
             card["physicalCode"] = physical_code
@@ -950,28 +951,30 @@ class PosClient:
             card["addPersonalCode"] = True
         if member_id:
             card["memberId"] = member_id
-        try:
-            created = await self._write_once("giftcard_add", {"giftcard": card})
-        except UnknownOutcome as exc:
-            # a card with a physical or external code can be looked up: settle it now
-            code, code_type = (
-                (physical_code, GiftCardCodeType.PHYSICAL)
-                if physical_code
-                else (external_code, GiftCardCodeType.EXTERNAL)
-            )
-            if not code:
-                raise
-            try:
-                found = await self.giftcard(code, code_type)
-            except PosError:
-                raise exc from None
-            if found is None:
-                raise PosError(
-                    "The gift card was not created; nothing was recorded. You can try again.",
-                    details=exc.details,
-                ) from exc
-            return found
-        return mapping.giftcard(created)
+        code, code_type = (
+            (physical_code, GiftCardCodeType.PHYSICAL)
+            if physical_code
+            else (external_code, GiftCardCodeType.EXTERNAL)
+        )
+        request = {
+            "code": mask_code(code) if code else None,
+            "code_type": code_type.value if code else None,
+            "member_id": member_id,
+            "personal": add_personal_code,
+        }
+        what = f"code {mask_code(code)}" if code else "a personal code"
+        entry = await self._intent(
+            new_reference("GA"), "giftcard_add", request, f"Create gift card with {what}"
+        )
+
+        async def look_up() -> GiftCard | None:
+            assert code
+            return await self.giftcard(code, code_type)
+
+        created = await self._card_change(
+            entry, "giftcard_add", {"giftcard": card}, look_up if code else None
+        )
+        return created if isinstance(created, GiftCard) else mapping.giftcard(created)
 
     async def giftcard_edit(
         self,
@@ -986,7 +989,8 @@ class PosClient:
         physical_pin: str | None = None,
         external_code: str | None = None,
     ) -> GiftCard:
-        """``giftcardEdit`` (needs EditGiftCard). Not journaled; never retried."""
+        """``giftcardEdit`` (needs EditGiftCard): journaled (``GE-…``, changed field names only),
+        never retried; a lost answer needs review."""
         card: dict[str, Any] = {"id": id}
         flags = {
             "memberId": member_id,
@@ -999,7 +1003,68 @@ class PosClient:
             "externalCode": external_code,
         }
         card.update({k: v for k, v in flags.items() if v is not None})
-        return mapping.giftcard(await self._write_once("giftcard_edit", {"giftcard": card}))
+        # codes and PINs are secrets: the journal keeps which fields changed, not their values
+        changes = sorted(k for k in card if k != "id")
+        entry = await self._intent(
+            new_reference("GE"),
+            "giftcard_edit",
+            {"giftcard_id": id, "changes": changes, "member_id": member_id},
+            f"Change gift card {id}: {', '.join(changes)}",
+        )
+        return mapping.giftcard(await self._card_change(entry, "giftcard_edit", {"giftcard": card}))
+
+    async def _card_change(
+        self,
+        entry: JournalEntry,
+        feature: str,
+        variables: Mapping[str, Any],
+        look_up: Callable[[], Awaitable[GiftCard | None]] | None = None,
+    ) -> Any:
+        """Send a journaled card creation / change once (it moves no money, but a blind
+        retry could create a second card). A lost answer is settled by ``look_up`` (the card
+        by its code) when possible; otherwise the entry needs a manager's review."""
+        ref = entry.reference
+        journal = self.journal
+        self._in_flight.add(ref)
+        try:
+            journal.mark_sent(ref)
+            try:
+                result = await self._write(feature, variables)
+            except asyncio.CancelledError:
+                journal.mark_unknown(ref, "cancelled while in flight")
+                raise
+            except _NotSentError as exc:
+                journal.mark_failed(ref, f"not sent: {exc.original.details}")
+                raise exc.original from None
+            except (ValidationError, NotAuthenticated, NotAuthorized, FeatureUnavailable) as exc:
+                journal.mark_failed(ref, f"{type(exc).__name__}: {exc.details}")
+                raise
+            except PosError as exc:
+                journal.mark_unknown(ref, f"{type(exc).__name__}: {exc.details}")
+                if look_up is None:
+                    journal.mark_needs_review(
+                        ref, "the answer was lost and this change cannot be looked up"
+                    )
+                    raise NeedsReview(ref, details=exc.details) from exc
+                try:
+                    found = await look_up()
+                except PosError:
+                    raise UnknownOutcome(_WHAT[feature], details=exc.details) from exc
+                if found is None:
+                    journal.mark_failed(ref, "not found on the server: it never happened")
+                    raise PosError(
+                        "The gift card was not created; nothing was recorded. You can try again.",
+                        details=exc.details,
+                    ) from exc
+                journal.mark_done(ref, {"id": found.id})
+                return found
+            if not isinstance(result, dict):
+                journal.mark_unknown(ref, "empty mutation result")
+                raise InvalidResponseError(details=f"{feature}: null result")
+            journal.mark_done(ref, {"id": result.get("id")})  # never the card's codes
+            return result
+        finally:
+            self._in_flight.discard(ref)
 
     async def _write_once(self, feature: str, variables: Mapping[str, Any]) -> Any:
         """An unjournaled mutation: an unknown outcome is reported, never retried."""
@@ -1241,6 +1306,13 @@ class PosClient:
                 continue  # still being sent by this client: its own call settles it
             if entry.kind in TERMINAL_KINDS:
                 await self._reconcile_terminal(entry)
+            elif entry.kind in ("giftcard_add", "giftcard_edit"):
+                # the journal keeps no unmasked code to look the card up by
+                self.journal.mark_needs_review(
+                    entry.reference,
+                    "posdesk stopped before the answer came: check the card in the POS admin "
+                    "console",
+                )
             else:
                 await self._reconcile_entry(entry, settle=False)
             updated = self.journal.get(entry.reference)

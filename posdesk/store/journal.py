@@ -71,6 +71,8 @@ class JournalEntry:
     terminal: str | None = None  # terminal id, for terminal payments
     authorize: bool = False  # a gift card hold (authorization), not a final transaction
     external_ref: str | None = None  # refNo / transactionId / payment id the server knows
+    card_id: str | None = None  # the gift card's id, when known
+    member_id: str | None = None  # the customer's member id, for personal cards
 
 
 #: Journal kinds of card-present terminal payments (start, then capture of an authorization).
@@ -299,6 +301,8 @@ def _facts(request: Mapping[str, Any]) -> dict[str, Any]:
         "external_ref": request.get("ref_no")
         or request.get("transactionId")
         or request.get("payment_id"),
+        "card_id": request.get("giftcard_id"),
+        "member_id": request.get("member_id"),
     }
 
 

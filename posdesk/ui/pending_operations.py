@@ -82,6 +82,13 @@ def describe(entry: Any, formatter: Formatter) -> str:
         return f"{what}{money}{terminal}"
     if kind == "terminal_capture":
         return f"Completing a card hold{money}"
+    if kind == "giftcard_add":
+        if entry.card_last4:
+            return f"New gift card ****{entry.card_last4}"
+        member = f" for member {entry.member_id}" if entry.member_id else ""
+        return f"New gift card with a personal code{member}"
+    if kind == "giftcard_edit":
+        return f"Change to gift card {entry.card_id}" if entry.card_id else "Change to a gift card"
     return f"Money operation{money}"
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from decimal import Decimal
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 from posdesk.api import errors
 from posdesk.domain import TerminalPaymentType
 from posdesk.sandbox.graphql_api import TERMINAL_FAST
+from posdesk.sandbox.seed import FIXTURES
 from posdesk.sandbox.server import SandboxServer
 from posdesk.store.journal import (
     Journal,
@@ -141,3 +143,44 @@ async def test_restart_while_the_customer_taps_reconciles_by_continuation(
         assert (entry.result or {}).get("payment", {}).get("refNo") == "PT-RESTART-1"
     finally:
         await second.aclose()
+
+
+@pytest.mark.asyncio
+async def test_card_creation_and_changes_are_journaled(
+    sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """A lost giftcardAdd is looked up by its code; one without a code (personal) and a lost
+    giftcardEdit go to review. The journal never keeps a card code in full."""
+    client = await connect(sandbox, tmp_path)
+    try:
+        code = f"JRN{uuid.uuid4().hex[:12].upper()}"
+        sandbox.faults.drop_next_mutations = 1
+        card = await client.giftcard_add(physical_code=code)
+        [added] = client.journal.entries(kind="giftcard_add")
+        assert added.state is JournalState.DONE
+        assert added.result == {"id": card.id}
+        assert added.card_last4 == code[-4:]
+        sandbox.faults.drop_next_mutations = 1
+        with pytest.raises(errors.NeedsReview):
+            await client.giftcard_add(
+                add_personal_code=True, member_id=FIXTURES.card_owner_member_id
+            )
+        sandbox.faults.drop_next_mutations = 1
+        with pytest.raises(errors.NeedsReview):
+            await client.giftcard_edit(card.id, external_code="EXT-" + code)
+        review = {e.kind: e for e in client.journal.needs_review()}
+        assert set(review) == {"giftcard_add", "giftcard_edit"}
+        assert review["giftcard_add"].member_id == FIXTURES.card_owner_member_id
+        assert review["giftcard_edit"].card_id == card.id
+        assert review["giftcard_edit"].request["changes"] == ["externalCode"]
+        stored = _journal_bytes(tmp_path)
+        assert card.id.encode() in stored  # the journal (and its WAL) was read
+        assert code.encode() not in stored
+        assert b"EXT-" not in stored
+    finally:
+        await client.aclose()
+
+
+def _journal_bytes(folder: Path) -> bytes:
+    """The journal database and its write-ahead log, as stored on disk."""
+    return b"".join(p.read_bytes() for p in sorted(folder.glob("journal.sqlite3*")))

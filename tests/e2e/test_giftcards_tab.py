@@ -134,7 +134,8 @@ async def test_amount_validated_before_sending(
         dialog.next_button.click()
         assert "Insufficient funds" in dialog.error_label.text()
         # nothing was sent: the journal holds only the ADD that funded the card
-        kinds = [e.request.get("trans_type") for e in ctx.client.journal.entries()]
+        journal = ctx.client.journal
+        kinds = [e.request.get("trans_type") for e in journal.entries(kind="giftcard_trans")]
         assert kinds == ["ADD"]
 
 

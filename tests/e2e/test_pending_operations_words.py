@@ -10,6 +10,7 @@ from pytestqt.qtbot import QtBot
 
 from posdesk.api import errors
 from posdesk.domain import GiftCardCodeType, GiftCardTransType, TerminalPaymentType
+from posdesk.sandbox.seed import FIXTURES
 from posdesk.sandbox.server import SandboxServer
 from posdesk.ui.giftcards_tab import GiftCardsTab
 from tests.e2e.giftcard_helpers import fresh_card, signed_in
@@ -35,6 +36,11 @@ async def test_pending_operations_in_plain_words(
         sandbox.faults.drop_next_mutations = 1  # the terminal's answer is lost
         with pytest.raises(errors.NeedsReview):
             await client.terminal_start(TerminalPaymentType.SALE, Decimal("12.50"), "LANE-6")
+        sandbox.faults.drop_next_mutations = 1
+        with pytest.raises(errors.NeedsReview):
+            await client.giftcard_add(
+                add_personal_code=True, member_id=FIXTURES.card_owner_member_id
+            )
         tab = GiftCardsTab(ctx)
         qtbot.addWidget(tab)
         tab.pending.refresh()
@@ -45,6 +51,7 @@ async def test_pending_operations_in_plain_words(
             f"Top-up of $20.00 on card ****{code[-4:]}",
             f"Payment of $5.00 from card ****{code[-4:]}",
             "Card payment of $12.50 on terminal LANE-6",
+            f"New gift card with a personal code for member {FIXTURES.card_owner_member_id}",
         ]
         shown = " ".join(words)
         for raw in ("ADD", "USE", "SALE", "Record", code):
