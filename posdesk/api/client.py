@@ -1111,6 +1111,9 @@ class PosClient:
             f"Terminal {payment_type.value} of {wire_decimal(amount)} on terminal {terminal_id} "
             f"(ref {ref_no})"
         )
+        resumed = await self._resume_terminal(terminal_reference(ref_no))
+        if resumed is not None:
+            return resumed
         entry = await self._intent(terminal_reference(ref_no), "terminal_payment", request, summary)
         return await self._terminal_journaled(entry, "terminal_start", {"input": payload}, "start")
 
@@ -1139,12 +1142,31 @@ class PosClient:
             f" for {variables['amount']}" if amount is not None else ""
         )
         ref = capture_reference(payment_id)
-        existing = self.journal.get(ref)
-        if existing is not None and existing.state is JournalState.DONE:
-            # captured before (its answer may have been lost before the caller saved it)
-            return mapping.terminal_outcome(existing.result or {})
+        resumed = await self._resume_terminal(ref)
+        if resumed is not None:
+            return resumed
         entry = await self._intent(ref, "terminal_capture", request, summary)
         return await self._terminal_journaled(entry, "terminal_capture", variables, "capture")
+
+    async def _resume_terminal(self, ref: str) -> TerminalOutcome | None:
+        """A start / capture asked again under a reference already journaled (the caller
+        resumed after a restart): answer from the journal or by asking the server about the
+        same payment — never a second one. None when the reference is free (new or failed)."""
+        existing = self.journal.get(ref)
+        if existing is None or existing.state is JournalState.FAILED:
+            return None
+        if existing.state is JournalState.DONE:
+            if (existing.result or {}).get("payment") or existing.kind == "terminal_capture":
+                return mapping.terminal_outcome(existing.result or {})
+            raise DuplicateReference(ref)  # settled by hand: the caller must not charge again
+        if existing.state is JournalState.NEEDS_REVIEW or ref in self._in_flight:
+            raise DuplicateReference(ref)
+        state, wire = await self._reconcile_terminal(existing)
+        if wire is not None:
+            return mapping.terminal_outcome(wire)
+        if state is JournalState.NEEDS_REVIEW:
+            raise NeedsReview(ref, details="the terminal's earlier answer was lost")
+        raise UnknownOutcome(ref, details="the terminal cannot be asked now")
 
     def _waiting_on(self, continuation_id: str) -> JournalEntry | None:
         """The unresolved terminal entry whose last answer was ``continuation_id``."""

@@ -184,3 +184,34 @@ async def test_card_creation_and_changes_are_journaled(
 def _journal_bytes(folder: Path) -> bytes:
     """The journal database and its write-ahead log, as stored on disk."""
     return b"".join(p.read_bytes() for p in sorted(folder.glob("journal.sqlite3*")))
+
+
+@pytest.mark.asyncio
+async def test_start_and_capture_asked_again_resume_the_same_payment(
+    sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """A caller that resumes (its own record lost the continuation) gets the same payment."""
+    client = await connect(sandbox, tmp_path)
+    try:
+        started = await client.terminal_start(
+            TerminalPaymentType.AUTH, Decimal("8.00"), "LANE-3", ref_no="PT-AGAIN-1"
+        )
+        assert started.continuation is not None
+        again = await client.terminal_start(
+            TerminalPaymentType.AUTH, Decimal("8.00"), "LANE-3", ref_no="PT-AGAIN-1"
+        )
+        if again.continuation is not None:
+            assert again.continuation.id == started.continuation.id  # same interaction
+            again = await client.terminal_finish(again)
+        assert again.payment is not None
+        assert again.payment.ref_no == "PT-AGAIN-1"
+        capture = await client.terminal_capture(again.payment.id)
+        assert capture.continuation is not None
+        resumed = await client.terminal_finish(await client.terminal_capture(again.payment.id))
+        assert resumed.payment is not None
+        assert resumed.payment.status == "CAPTURED"
+        done = client.journal.get(capture_reference(again.payment.id))
+        assert done is not None
+        assert done.state is JournalState.DONE
+    finally:
+        await client.aclose()
