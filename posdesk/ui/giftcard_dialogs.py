@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -44,9 +45,11 @@ from posdesk.domain import (
 from posdesk.models.formatting import Formatter
 from posdesk.models.tasks import TaskOwner
 from posdesk.ui.amount import AmountField, error_css
-from posdesk.ui.giftcard_backend import GiftCardBackend
 from posdesk.ui.giftcard_errors import CHECKING, Outcome, OutcomeKind, run_money_operation
 from posdesk.ui.giftcard_view import mask_code
+
+if TYPE_CHECKING:  # the UI never imports the HTTP layer at run time
+    from posdesk.api.client import PosClient
 
 SOURCE_ID = "posdesk"
 
@@ -231,7 +234,7 @@ class TransactionDialog(_PagedDialog):
 
     def __init__(
         self,
-        backend: GiftCardBackend,
+        backend: PosClient,
         target: CardTarget,
         action: MoneyAction,
         *,
@@ -432,7 +435,7 @@ class SettleDialog(_PagedDialog):
 
     def __init__(
         self,
-        backend: GiftCardBackend,
+        backend: PosClient,
         target: CardTarget,
         transaction: GiftCardTransaction,
         action: SettleAction,

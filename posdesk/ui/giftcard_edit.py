@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -26,9 +27,11 @@ from typing_extensions import override
 from posdesk.api.errors import PosError
 from posdesk.domain import GiftCard, GiftCardCodeType
 from posdesk.models.tasks import TaskOwner
-from posdesk.ui.giftcard_backend import GiftCardBackend
 from posdesk.ui.giftcard_errors import explain
 from posdesk.ui.giftcard_view import mask_code
+
+if TYPE_CHECKING:  # the UI never imports the HTTP layer at run time
+    from posdesk.api.client import PosClient
 
 EDIT_PERMISSION = "EditGiftCard"
 
@@ -38,9 +41,7 @@ class EditCodesDialog(QDialog):
 
     edited = Signal(object)  # GiftCard
 
-    def __init__(
-        self, backend: GiftCardBackend, card: GiftCard, parent: QWidget | None = None
-    ) -> None:
+    def __init__(self, backend: PosClient, card: GiftCard, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("editCodesDialog")
         self.setWindowTitle("Edit gift card codes")

@@ -8,7 +8,7 @@ import enum
 import html
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from posdesk.api.errors import (
     DuplicateReference,
@@ -17,7 +17,9 @@ from posdesk.api.errors import (
     UnknownOutcome,
     ValidationError,
 )
-from posdesk.ui.giftcard_backend import GiftCardBackend
+
+if TYPE_CHECKING:  # the UI never imports the HTTP layer at run time
+    from posdesk.api.client import PosClient
 
 T = TypeVar("T")
 
@@ -77,7 +79,7 @@ CHECKING = "Checking whether it went through… (the server did not confirm; not
 
 
 async def run_money_operation(
-    backend: GiftCardBackend,
+    backend: PosClient,
     call: Callable[[], Awaitable[T]],
     *,
     reference: str,
@@ -108,7 +110,7 @@ async def run_money_operation(
 
 
 async def reconcile_reference(
-    backend: GiftCardBackend,
+    backend: PosClient,
     reference: str,
     describe: Callable[[T | None], str],
     original: BaseException | None = None,

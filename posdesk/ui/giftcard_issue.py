@@ -14,6 +14,7 @@ import contextlib
 import html
 import time
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -54,7 +55,6 @@ from posdesk.models.tasks import TaskOwner
 from posdesk.store.issue_drafts import IssueDraft, IssueDraftStore, IssueStep, PaymentMethod
 from posdesk.store.journal import terminal_reference
 from posdesk.ui.amount import AmountField, error_css
-from posdesk.ui.giftcard_backend import GiftCardBackend
 from posdesk.ui.giftcard_dialogs import SOURCE_ID, new_reference
 from posdesk.ui.giftcard_errors import (
     CHECKING,
@@ -66,6 +66,9 @@ from posdesk.ui.giftcard_errors import (
 )
 from posdesk.ui.giftcard_slip import GiftCardSlip, print_slip, save_slip_as
 from posdesk.ui.giftcard_view import mask_code
+
+if TYPE_CHECKING:  # the UI never imports the HTTP layer at run time
+    from posdesk.api.client import PosClient
 
 ISSUE_PERMISSIONS = ("CreateGiftCard", "GiftCardTransAdd")
 TERMINAL_AUTH_PERMISSION = "MakeAuthTerminalPayment"
@@ -86,7 +89,7 @@ class IssueCardDialog(QDialog):
 
     def __init__(
         self,
-        backend: GiftCardBackend,
+        backend: PosClient,
         drafts: IssueDraftStore,
         *,
         store_code: str | None = None,

@@ -21,7 +21,7 @@ import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QShowEvent
@@ -51,7 +51,6 @@ from posdesk.models.tasks import TaskOwner
 from posdesk.store.issue_drafts import IssueDraft, IssueDraftStore, default_drafts_path
 from posdesk.ui.amount import error_css
 from posdesk.ui.context import SessionContext
-from posdesk.ui.giftcard_backend import GiftCardBackend
 from posdesk.ui.giftcard_dialogs import (
     ACTION_PERMISSION,
     TRANS_TYPE_PERMISSION,
@@ -68,6 +67,9 @@ from posdesk.ui.giftcard_slip import GiftCardSlip, print_slip, save_slip_as
 from posdesk.ui.giftcard_view import CODE_TYPE_LABELS, VIEW_UNMASKED, GiftCardView
 from posdesk.ui.pending_operations import PendingOperationsPanel
 from posdesk.ui.widgets.scanner import ScanDetector
+
+if TYPE_CHECKING:  # the UI never imports the HTTP layer at run time
+    from posdesk.api.client import PosClient
 
 FIND_PERMISSION = "FindGiftCardByCode"
 
@@ -93,7 +95,7 @@ class GiftCardsTab(QWidget):
         super().__init__(parent)
         self.setObjectName("giftCardsTab")
         self.context = context
-        backend: GiftCardBackend = context.client
+        backend: PosClient = context.client
         self.backend = backend
         viewer = context.viewer
         self.viewer = viewer

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -26,9 +26,11 @@ from PySide6.QtWidgets import (
 from posdesk.api.errors import PosError
 from posdesk.models.formatting import Formatter, plural
 from posdesk.models.tasks import TaskOwner
-from posdesk.ui.giftcard_backend import GiftCardBackend
 from posdesk.ui.giftcard_errors import explain
 from posdesk.ui.giftcard_view import _item, _table, local_time
+
+if TYPE_CHECKING:  # the UI never imports the HTTP layer at run time
+    from posdesk.api.client import PosClient
 
 STATE_WORDS = {
     "pending": "Not sent yet",
@@ -100,7 +102,7 @@ class PendingOperationsPanel(QGroupBox):
 
     def __init__(
         self,
-        backend: GiftCardBackend,
+        backend: PosClient,
         parent: QWidget | None = None,
         *,
         formatter: Formatter | None = None,

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDateTime, Qt, Signal
 from PySide6.QtWidgets import (
@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 from typing_extensions import override
 
 from posdesk.api.errors import PosError
-from posdesk.domain import Item, Location, Page, Purchase, PurchaseDraft, PurchaseLine, Viewer
+from posdesk.domain import Purchase, PurchaseDraft, PurchaseLine, Viewer
 from posdesk.models.formatting import Formatter, datetime_pattern, format_datetime, plural
 from posdesk.models.tasks import TaskOwner
 from posdesk.ui.amount import (
@@ -46,23 +46,17 @@ from posdesk.ui.amount import (
     error_css,
     parse_amount,
 )
-from posdesk.ui.giftcard_backend import GiftCardBackend
 from posdesk.ui.giftcard_errors import CHECKING, OutcomeKind, explain, run_money_operation
 from posdesk.ui.giftcard_view import _item, _table
+
+if TYPE_CHECKING:  # the UI never imports the HTTP layer at run time
+    from posdesk.api.client import PosClient
 
 PURCHASE_PERMISSION = "AddPurchase"
 MAX_PURCHASE = Decimal("1000000.00")
 CHANNELS = ("", "WEB", "ERP", "PHONE", "MARKETPLACE", "STORE")
 ORDER_TYPES = ("", "SALE", "SPECIAL_ORDER", "LAYAWAY", "PICKUP", "DELIVERY")
 PAY_METHODS = ("", "CARD", "CASH", "INVOICE", "GIFTCARD", "OTHER")
-
-
-class PurchaseBackend(GiftCardBackend, Protocol):
-    async def lookup_item(self, code: str) -> Item | None: ...
-
-    async def locations(
-        self, *, code: str | None = None, skip: int = 0, first: int = 100
-    ) -> Page[Location]: ...
 
 
 class LineError(ValueError):
@@ -126,7 +120,7 @@ class RecordPurchaseDialog(QDialog):
 
     def __init__(
         self,
-        backend: PurchaseBackend,
+        backend: PosClient,
         *,
         store_code: str | None = None,
         stores: Sequence[str] = (),
