@@ -185,6 +185,15 @@ class _NotSentError(Exception):
         self.original = original
 
 
+class _UnsettledError(Exception):
+    """Internal: a journaled write failed in a way that leaves its outcome unknown
+    (``original`` says how); it is journaled unknown and the caller must settle it."""
+
+    def __init__(self, original: PosError) -> None:
+        super().__init__(str(original))
+        self.original = original
+
+
 class PosClient:
     """A signed-in connection to one POS server. Create with ``await PosClient.connect``."""
 
@@ -771,21 +780,10 @@ class PosClient:
     ) -> Any:
         ref = entry.reference
         journal = self.journal
-        journal.mark_sent(ref)
         try:
-            result = await self._write(feature, variables)
-        except asyncio.CancelledError:
-            # the caller went away mid-flight: the outcome is unknown, reconcile later
-            journal.mark_unknown(ref, "cancelled while in flight")
-            raise
-        except _NotSentError as exc:
-            journal.mark_failed(ref, f"not sent: {exc.original.details}")
-            raise exc.original from None
-        except (ValidationError, NotAuthenticated, NotAuthorized, FeatureUnavailable) as exc:
-            journal.mark_failed(ref, f"{type(exc).__name__}: {exc.details}")
-            raise
-        except PosError as exc:
-            journal.mark_unknown(ref, f"{type(exc).__name__}: {exc.details}")
+            result = await self._send_once(ref, feature, variables)
+        except _UnsettledError as unsettled:
+            exc = unsettled.original
             if on_checking is not None:
                 on_checking()
             state = await self._reconcile_entry(self.journal.get(ref) or entry, settle=True)
@@ -805,6 +803,28 @@ class PosClient:
             raise UnknownOutcome(ref, details="server returned null")
         journal.mark_done(ref, result)
         return result
+
+    async def _send_once(self, ref: str, feature: str, variables: Mapping[str, Any]) -> Any:
+        """Send a journaled write once and journal what is certain: not sent or refused by
+        the server is a failure (raised as is); cancelled mid-flight is unknown (re-raised);
+        any other failure is journaled unknown and raised as ``_UnsettledError`` to be settled."""
+        journal = self.journal
+        journal.mark_sent(ref)
+        try:
+            return await self._write(feature, variables)
+        except asyncio.CancelledError:
+            # the caller went away mid-flight: the outcome is unknown, reconcile later
+            journal.mark_unknown(ref, "cancelled while in flight")
+            raise
+        except _NotSentError as exc:
+            journal.mark_failed(ref, f"not sent: {exc.original.details}")
+            raise exc.original from None
+        except (ValidationError, NotAuthenticated, NotAuthorized, FeatureUnavailable) as exc:
+            journal.mark_failed(ref, f"{type(exc).__name__}: {exc.details}")
+            raise
+        except PosError as exc:
+            journal.mark_unknown(ref, f"{type(exc).__name__}: {exc.details}")
+            raise _UnsettledError(exc) from exc
 
     async def giftcard_transaction(
         self,
@@ -1027,20 +1047,10 @@ class PosClient:
         journal = self.journal
         self._in_flight.add(ref)
         try:
-            journal.mark_sent(ref)
             try:
-                result = await self._write(feature, variables)
-            except asyncio.CancelledError:
-                journal.mark_unknown(ref, "cancelled while in flight")
-                raise
-            except _NotSentError as exc:
-                journal.mark_failed(ref, f"not sent: {exc.original.details}")
-                raise exc.original from None
-            except (ValidationError, NotAuthenticated, NotAuthorized, FeatureUnavailable) as exc:
-                journal.mark_failed(ref, f"{type(exc).__name__}: {exc.details}")
-                raise
-            except PosError as exc:
-                journal.mark_unknown(ref, f"{type(exc).__name__}: {exc.details}")
+                result = await self._send_once(ref, feature, variables)
+            except _UnsettledError as unsettled:
+                exc = unsettled.original
                 if look_up is None:
                     journal.mark_needs_review(
                         ref, "the answer was lost and this change cannot be looked up"
