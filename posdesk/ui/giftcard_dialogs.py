@@ -483,26 +483,18 @@ class SettleDialog(_PagedDialog):
 
     async def _send(self) -> Outcome:
         tx = self.transaction
-        if self.action is SettleAction.CAPTURE:
-            outcome = await run_money_operation(
-                self.backend,
-                lambda: self.backend.capture(tx, on_checking=self.checking),
-                reference=f"capture:{tx.id}",
-                describe=lambda tx: (
-                    f"<b>Captured.</b> Balance: <b>{_balance_text(tx, self.formatter)}</b>."
-                ),
-                on_checking=self.show_busy,
-            )
-        else:
-            outcome = await run_money_operation(
-                self.backend,
-                lambda: self.backend.cancel(tx, on_checking=self.checking),
-                reference=f"cancel:{tx.id}",
-                describe=lambda tx: (
-                    f"<b>Cancelled.</b> Balance: <b>{_balance_text(tx, self.formatter)}</b>."
-                ),
-                on_checking=self.show_busy,
-            )
+        capture = self.action is SettleAction.CAPTURE
+        settle = self.backend.capture if capture else self.backend.cancel
+        done = "Captured" if capture else "Cancelled"
+        outcome = await run_money_operation(
+            self.backend,
+            lambda: settle(tx, on_checking=self.checking),
+            reference=f"{'capture' if capture else 'cancel'}:{tx.id}",
+            describe=lambda tx: (
+                f"<b>{done}.</b> Balance: <b>{_balance_text(tx, self.formatter)}</b>."
+            ),
+            on_checking=self.show_busy,
+        )
         self.show_result(outcome)
         if self._on_done is not None:
             self._on_done(outcome)
