@@ -9,7 +9,7 @@ Enter moves into the customer's sales, where Enter opens a sale in the Sales tab
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from posdesk.domain import Customer
 from posdesk.models.paged import PagedTableModel
@@ -19,6 +19,7 @@ from posdesk.ui.context import SessionContext
 from posdesk.ui.customer_detail import CustomerDetailPanel
 from posdesk.ui.sales_common import GuardedTable, fit_columns, session_zone
 from posdesk.ui.widgets.search import SearchLineEdit
+from posdesk.ui.widgets.splitter import QuietSplitter
 
 VIEW_CUSTOMERS = "ViewCustomers"
 
@@ -58,7 +59,7 @@ class CustomersTab(QWidget):
         )
         self.detail = CustomerDetailPanel(context, self.tz, self)
 
-        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter = QuietSplitter(Qt.Orientation.Horizontal, self)
         splitter.setObjectName("customersSplitter")
         splitter.addWidget(self.table)
         splitter.addWidget(self.detail)

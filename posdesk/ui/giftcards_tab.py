@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -67,6 +66,7 @@ from posdesk.ui.giftcard_slip import GiftCardSlip, print_slip, save_slip_as
 from posdesk.ui.giftcard_view import CODE_TYPE_LABELS, VIEW_UNMASKED, GiftCardView
 from posdesk.ui.pending_operations import PendingOperationsPanel
 from posdesk.ui.widgets.scanner import ScanDetector
+from posdesk.ui.widgets.splitter import QuietSplitter
 
 if TYPE_CHECKING:  # the UI never imports the HTTP layer at run time
     from posdesk.api.client import PosClient
@@ -227,7 +227,7 @@ class GiftCardsTab(QWidget):
 
         self.pending = PendingOperationsPanel(backend, self, formatter=self.formatter)
         self.pending.reconciled.connect(self._after_reconcile)
-        splitter = QSplitter(Qt.Orientation.Vertical, self)
+        splitter = QuietSplitter(Qt.Orientation.Vertical, self)
         splitter.addWidget(card_area)
         splitter.addWidget(self.pending)
         splitter.setStretchFactor(0, 4)

@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -40,6 +39,7 @@ from posdesk.models.sales_query import SalesQuery, sales_fetch
 from posdesk.ui.context import SessionContext
 from posdesk.ui.sale_detail import SaleDetailView
 from posdesk.ui.sales_common import GuardedTable, fit_columns, sale_samples, session_zone
+from posdesk.ui.widgets.splitter import QuietSplitter
 
 _log = logging.getLogger(__name__)
 
@@ -336,7 +336,7 @@ class SalesTab(QWidget):
         self.detail.setObjectName("saleDetail")
         self.detail.currency = self.currency
 
-        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter = QuietSplitter(Qt.Orientation.Horizontal, self)
         splitter.setObjectName("salesSplitter")
         left = QWidget(splitter)
         left_layout = QVBoxLayout(left)
