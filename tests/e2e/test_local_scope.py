@@ -8,7 +8,7 @@ settings are kept per server.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -23,11 +23,11 @@ from posdesk.app.session import SessionController
 from posdesk.sandbox.security import DEMO_CLIENTS
 from posdesk.sandbox.seed import FIXTURES
 from posdesk.sandbox.server import SandboxServer
-from posdesk.store.issue_drafts import IssueStep
+from posdesk.store.issue_drafts import IssueDraftStore, IssueStep
 from posdesk.ui.context import SessionContext
 from posdesk.ui.giftcards_tab import GiftCardsTab
 from posdesk.ui.main_window import MainWindow, TabSpec
-from tests.api.helpers import base_url, purchase_draft
+from tests.api.helpers import base_url, browser, purchase_draft
 from tests.e2e.giftcard_helpers import cash_draft, settle, unique_code
 from tests.e2e.test_shell_session import make_shell
 from tests.helpers.scan import files_text
@@ -39,11 +39,15 @@ GIFT_CARDS = [TabSpec("&Gift Cards", "posdesk.ui.giftcards_tab:GiftCardsTab", "g
 
 @asynccontextmanager
 async def shell(
-    qtbot: QtBot, data_dir: Path, *, demo: bool = False
+    qtbot: QtBot,
+    data_dir: Path,
+    *,
+    demo: bool = False,
+    opener: Callable[[str], object] | None = None,
 ) -> AsyncIterator[tuple[MainWindow, SessionController]]:
     """The real shell with only the Gift Cards tab; local state under ``data_dir``."""
     window, controller = make_shell(
-        qtbot, data_dir, None, tabs=GIFT_CARDS, demo=await start_demo() if demo else None
+        qtbot, data_dir, opener, tabs=GIFT_CARDS, demo=await start_demo() if demo else None
     )
     try:
         yield window, controller
@@ -212,3 +216,37 @@ async def test_paid_but_not_funded_says_so_and_cannot_be_discarded(
         await settle(dialog)
         assert "Done" in dialog.status_label.text(), dialog.status_label.text()
         assert tab.drafts.unfinished() == []
+
+
+async def test_a_signed_in_user_has_state_of_their_own(
+    qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path, isolated_qsettings: Path
+) -> None:
+    async with shell(qtbot, tmp_path, opener=browser("manager", "manager-pass")) as (
+        window,
+        controller,
+    ):
+        controller.store.save(ConnectionProfile("Manager", base_url(sandbox), "interactive"))
+        add_profile(controller, "Store", sandbox)
+        await open_tab(window, controller, "Manager")
+        user = context(window).local
+        assert user is not None
+        assert user.scope.principal == f"user:{context(window).viewer.subject}"
+        assert context(window).where.endswith(f"as {context(window).viewer.name}")
+        await open_tab(window, controller, "Store")
+        client = context(window).local
+        assert client is not None
+        assert client.scope.issuer == user.scope.issuer  # same server, another principal
+        assert client.directory != user.directory
+
+
+async def test_older_per_pc_drafts_are_listed_never_resumed(
+    qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path, isolated_qsettings: Path
+) -> None:
+    old = IssueDraftStore(tmp_path / "issue_drafts.json").save(cash_draft(unique_code(), "20"))
+    async with store_tab(qtbot, sandbox, tmp_path) as tab:
+        assert tab.drafts.unfinished() == []
+        assert not tab.resume_button.isVisibleTo(tab)
+        assert tab.legacy_label.isVisibleTo(tab)
+        text = tab.legacy_label.text()
+        assert "from an older posdesk, server unknown" in text
+        assert old.fund_ref_no in text
