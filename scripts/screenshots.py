@@ -68,7 +68,6 @@ async def shoot(args: argparse.Namespace) -> int:
 
     from posdesk.app.demo import start_demo
     from posdesk.app.session import SessionController
-    from posdesk.store.journal import Journal
     from posdesk.ui.errors import ErrorReporter
     from posdesk.ui.main_window import MainWindow
     from posdesk.ui.profiles import ProfileStore
@@ -86,11 +85,7 @@ async def shoot(args: argparse.Namespace) -> int:
             reporter = ErrorReporter()
             window = MainWindow(QSettings(), reporter=reporter)
             controller = SessionController(
-                window,
-                ProfileStore(QSettings()),
-                reporter=reporter,
-                demo=demo,
-                journal=Journal(":memory:"),
+                window, ProfileStore(QSettings()), reporter=reporter, demo=demo
             )
             window.show()
             controller.demo_url = demo.profile.base_url  # type: ignore[attr-defined]
