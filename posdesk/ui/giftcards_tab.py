@@ -303,8 +303,15 @@ class GiftCardsTab(QWidget):
             self.code_edit.setFocus()
             return None
         code_type = GiftCardCodeType(self.code_type.currentData())
+        self._drop_stale_read()
         self.task = self.tasks.spawn(self._lookup(code, code_type), name="giftcard lookup")
         return self.task
+
+    def _drop_stale_read(self) -> None:
+        """A newer look-up wins: an older look-up or refresh still in flight must not land
+        after it and put the previous card back on screen as if it were current."""
+        if self.task is not None and not self.task.done():
+            self.task.cancel()
 
     async def _lookup(self, code: str, code_type: GiftCardCodeType) -> None:
         self.lookup_button.setEnabled(False)
@@ -373,6 +380,7 @@ class GiftCardsTab(QWidget):
         if self.target is None:
             return None
         target = self.target
+        self._drop_stale_read()
         self.task = self.tasks.spawn(self._refresh(target), name="giftcard refresh")
         return self.task
 
