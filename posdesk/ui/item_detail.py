@@ -346,6 +346,7 @@ class ItemDetailView(QWidget):
             self.stock_totals,
         ):
             label.setText("")
+        self.stock_box.setTitle("Stock")
         self.stock_model.clear()
         self.serial_model.clear()
         self.serial_box.setVisible(False)
