@@ -227,8 +227,11 @@ def _table(model: TonedListModel[StockRow] | TonedListModel[SerialRow]) -> QTabl
     rows.setDefaultSectionSize(view.fontMetrics().height() + 8)
     header = view.horizontalHeader()
     header.setResizeContentsPrecision(40)  # measure a few rows, not hundreds of serials
-    header.setStretchLastSection(True)
+    # Figures and status as wide as their text; the warehouse name (column 0) takes the
+    # rest and is the one shortened when the pane is narrow (1366×768), never the status.
+    header.setStretchLastSection(False)
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
     return view
 
 

@@ -19,6 +19,7 @@ from PySide6.QtCore import QDate, QLocale, QPoint, Qt, QTimeZone, Signal
 from PySide6.QtWidgets import (
     QCalendarWidget,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QStackedWidget,
@@ -61,11 +62,17 @@ def sale_samples(formatter: Formatter) -> tuple[str | tuple[str, ...], ...]:
 
 
 def fit_columns(
-    table: QTableView, samples: Sequence[str | Sequence[str]], padding: int = 24
+    table: QTableView,
+    samples: Sequence[str | Sequence[str]],
+    padding: int = 24,
+    *,
+    stretch: int | None = None,
 ) -> None:
     """Starting widths from sample texts (header or typical value, whichever is wider); a
     column may give several samples (e.g. every month name), the widest counts.
 
+    ``stretch`` names the one elastic column (a name): it takes what the others leave, so
+    on a small screen (1366×768) it is the one shortened, never a figure pushed out of view.
     Paged tables must not use ResizeToContents: it measures every row on every page.
     """
     metrics = table.fontMetrics()
@@ -79,6 +86,9 @@ def fit_columns(
             header.fontMetrics().horizontalAdvance(title),
         )
         table.setColumnWidth(column, width + padding)
+    if stretch is not None:
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
 
 
 def title_label(name: str, parent: QWidget) -> QLabel:

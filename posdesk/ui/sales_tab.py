@@ -394,9 +394,14 @@ class SalesTab(QWidget):
 
         self.tracker.changed.connect(self._show_summary)
         self.table.set_model(self.model, load=False)
+        # Nine columns: tight, and the customer's name is the elastic one, so the figures
+        # and the sale id stay in view at 1366×768.
         fit_columns(
-            self.view.table, sale_samples(context.formatter), padding=16
-        )  # nine columns: tight, so the last one shows
+            self.view.table,
+            sale_samples(context.formatter),
+            padding=16,
+            stretch=[c.key for c in self.model.columns].index("customer"),
+        )
         selection = self.view.table.selectionModel()
         if selection is not None:
             selection.currentRowChanged.connect(lambda *_: self._detail_timer.start())
