@@ -72,6 +72,9 @@ async def test_failed_look_up_after_a_known_one_clears_the_old_item(
         failures: list[str] = []
         tab.lookupFailed.connect(failures.append)
 
+        # The catalogue page loads after the item: let it finish, so the fault below hits
+        # the look-up and not that request.
+        await wait_until(lambda: "Loading" not in tab.detail.catalogue.toPlainText())
         sandbox.faults.fail_next = 1  # the server answers 500 to the next request
         sandbox.faults.error_kind = "500"
         tab.lookup_exact(FIXTURES.plain_sku)
