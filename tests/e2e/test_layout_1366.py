@@ -14,6 +14,7 @@ from pytestqt.qtbot import QtBot
 from posdesk.domain import GiftCardCodeType
 from posdesk.sandbox.seed import FIXTURES
 from posdesk.ui.context import SessionContext
+from posdesk.ui.customers_tab import CustomersTab
 from posdesk.ui.giftcards_tab import GiftCardsTab
 from posdesk.ui.inventory_tab import InventoryTab
 from posdesk.ui.main_window import MainWindow
@@ -78,6 +79,17 @@ async def test_key_columns_of_every_tab_fit_at_1366x768(
     window.resize(*SIZE)
     window.show()
     window.set_session(owner)
+
+    # Customers: who, how to reach them, and their sales' totals in the detail pane.
+    customers = window.open_tab("customers")
+    assert isinstance(customers, CustomersTab)
+    await wait_until(lambda: idle(customers.model) and customers.model.rowCount() > 0)
+    wanted = ["Name", "Member id", "Status", "Phone", "E-mail"]
+    assert outside_viewport(customers.view.table, wanted) == []
+    assert elided(customers.view.table, ["Name", "Member id", "Status", "Phone"]) == []
+    sales_of_customer = customers.detail.sales.view.table
+    await wait_until(lambda: sales_of_customer.model().rowCount() > 0)
+    assert outside_viewport(sales_of_customer, ["Date", "Location", "Total"]) == []
 
     # Inventory: a search list (name stretches) and a serial item whose stock grid has an
     # out-of-stock warehouse (the longest status text).
