@@ -1,0 +1,427 @@
+"""``MirrorSync``: keeps a :class:`Mirror` up to date from a ``PosClient``.
+
+Per entity, whatever the server offers (``client.features``):
+
+* ``since`` — the documented since/until sync (customer, sale, item, item_warehouse,
+  serial_lot): each page is upserted and its ``until`` cursor saved in the SAME transaction, so
+  a crash or a cancelled task resumes exactly after the last stored page (no gaps; a page seen
+  twice is upserted twice: no duplicates). A cursor the server no longer accepts makes
+  ``client.sync`` restart from ``""``; the upserts make that re-read harmless.
+* ``refresh`` — a paged full refresh (locations, products, gift cards and their transactions,
+  and any entity whose sync the server lacks), at most every ``refresh_interval``. Each page
+  stores the next offset with it; rows carry the pass's generation and the last page deletes
+  rows an older pass saw and this one did not (removed on the server).
+
+Pages are fetched while the previous one is being written (one write in flight), and all
+SQLite work happens on the mirror's writer thread: the event loop only awaits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from posdesk.api.errors import FeatureUnavailable, NetworkError, NotAuthorized, PosError
+from posdesk.domain import Page, Sale, SaleFilter
+from posdesk.mirror import rows, writes
+from posdesk.mirror.mirror import Mirror
+from posdesk.mirror.writes import ENTITIES, SyncState
+
+if TYPE_CHECKING:
+    import sqlite3
+
+    from posdesk.api.client import PosClient
+
+log = logging.getLogger(__name__)
+
+#: The since/until feature of each entity that has one.
+SINCE_FEATURES: dict[str, str] = {
+    "customer": "customer_sync",
+    "item": "item_sync",
+    "item_warehouse": "item_warehouse_sync",
+    "serial_lot": "serial_lot_sync",
+    "sale": "sale_sync",
+}
+#: The plain list feature a paged full refresh uses.
+REFRESH_FEATURES: dict[str, str] = {
+    "location": "locations",
+    "customer": "customers",
+    "item": "items",
+    "item_warehouse": "item_warehouses",
+    "serial_lot": "serial_lots",
+    "sale": "sales",
+    "product": "products",
+    "giftcard": "giftcards",
+    "giftcard_transaction": "giftcard_transactions",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class MirrorSettings:
+    """The scope setting: which stores' sales and how many months (bounds the mirror for
+    large chains; ``None`` = all), and how often full refreshes run."""
+
+    sale_locations: frozenset[str] | None = None
+    sale_months: int | None = None
+    refresh_interval: timedelta = timedelta(minutes=15)
+    page_size: int = 1000
+
+    def sale_scope(self) -> str:
+        stores = sorted(self.sale_locations) if self.sale_locations is not None else None
+        return json.dumps({"stores": stores, "months": self.sale_months})
+
+    def sale_cutoff(self, now: datetime) -> datetime | None:
+        if self.sale_months is None:
+            return None
+        month = now.year * 12 + now.month - 1 - self.sale_months
+        return now.replace(
+            year=month // 12, month=month % 12 + 1, day=1, hour=0, minute=0, second=0, microsecond=0
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class SyncProgress:
+    """One entity's sync, for a status bar / Local data panel (sent on every change)."""
+
+    entity: str
+    mode: str = ""  # 'since' | 'refresh' | 'off' (the server offers neither)
+    running: bool = False
+    pages: int = 0  # this pass
+    fetched: int = 0  # rows received this pass
+    rows: int = 0  # rows in the mirror
+    last_synced: datetime | None = None
+    error: str | None = None
+
+
+class MirrorSync:
+    """Sync engine. ``await sync.sync_once()`` runs one pass; ``await sync.run()`` keeps
+    syncing every ``interval`` (and at once after ``sync_now()``); ``pause()``/``resume()``
+    hold it between pages. ``on_progress`` is called on the event loop thread."""
+
+    def __init__(
+        self,
+        client: PosClient,
+        mirror: Mirror,
+        settings: MirrorSettings | None = None,
+        *,
+        on_progress: Callable[[SyncProgress], None] | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.client = client
+        self.mirror = mirror
+        self.settings = settings or MirrorSettings()
+        self.on_progress = on_progress
+        self.clock = clock
+        self.progress: dict[str, SyncProgress] = {e: SyncProgress(e) for e in ENTITIES}
+        self._running = asyncio.Event()
+        self._running.set()
+        self._wake = asyncio.Event()
+        self._lock = asyncio.Lock()
+
+    # ---------------------------------------------------------------- control
+
+    @property
+    def paused(self) -> bool:
+        return not self._running.is_set()
+
+    def pause(self) -> None:
+        """Stop after the page in flight (its write completes; nothing is lost)."""
+        self._running.clear()
+
+    def resume(self) -> None:
+        self._running.set()
+
+    def sync_now(self) -> None:
+        """Wake ``run()`` now (F5, after a write posdesk made)."""
+        self._wake.set()
+
+    async def run(self, interval: float = 300.0) -> None:
+        """Sync forever: a pass, then wait ``interval`` seconds or until ``sync_now()``.
+        Cancel the task to stop. Errors are reported per entity, never raised."""
+        while True:
+            self._wake.clear()
+            await self.sync_once()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), interval)
+
+    def mode_of(self, entity: str) -> str:
+        features = self.client.features
+        if entity in SINCE_FEATURES and SINCE_FEATURES[entity] in features:
+            return "since"
+        return "refresh" if REFRESH_FEATURES[entity] in features else "off"
+
+    async def sync_once(
+        self, entities: Iterable[str] | None = None, *, force_refresh: bool = False
+    ) -> dict[str, SyncProgress]:
+        """One pass over ``entities`` (all by default). Since-entities always catch up;
+        refresh-entities only when due (or ``force_refresh``). Returns the progress."""
+        async with self._lock:
+            await self._prepare()
+            wanted = set(entities) if entities is not None else set(ENTITIES)
+            for entity in ENTITIES:
+                if entity not in wanted:
+                    continue
+                try:
+                    await self._entity(entity, force_refresh)
+                except NetworkError as exc:  # the server is gone: the other entities too
+                    self._report(entity, running=False, error=exc.user_message)
+                    break
+        return dict(self.progress)
+
+    # ---------------------------------------------------------------- one pass
+
+    async def _prepare(self) -> None:
+        """The tenant's time zone (local days of stores without one) and the sale scope."""
+        zone = None
+        if "environment" in self.client.features:
+            try:
+                zone = (await self.client.environment()).time_zone
+            except PosError as exc:
+                log.info("mirror: no environment time zone: %s", exc.details)
+        await self.mirror.write(_prepare, zone, self.settings.sale_scope())
+        for entity, status in (await self.mirror.status()).items():
+            self.progress[entity] = replace(
+                self.progress[entity],
+                rows=status.rows,
+                last_synced=status.last_synced,
+                error=status.error,
+            )
+
+    async def _entity(self, entity: str, force: bool) -> None:
+        mode = self.mode_of(entity)
+        state = await self.mirror.read(writes.state, entity)
+        if mode == "off":
+            reason = f"{entity}: not offered by this server"
+            self._report(entity, mode=mode, error=reason)
+            return
+        if mode == "refresh" and not force and not self._due(state):
+            return
+        self._report(entity, mode=mode, running=True, pages=0, fetched=0, error=None)
+        try:
+            await self._pass(entity, mode, state)
+        except NotAuthorized as exc:
+            # this principal may not see these: the mirror holds nothing of them
+            await self.mirror.write(_forbidden, entity, exc.user_message)
+            self._report(entity, running=False, rows=0, error=exc.user_message)
+            return
+        except FeatureUnavailable as exc:
+            self._report(entity, running=False, error=exc.user_message)
+            return
+        except NetworkError:
+            raise
+        except PosError as exc:
+            await self.mirror.write(_error, entity, exc.user_message)
+            self._report(entity, running=False, error=exc.user_message)
+            return
+        count = await self.mirror.read(writes.count, entity)
+        done = await self.mirror.read(writes.state, entity)
+        self._report(entity, running=False, rows=count, last_synced=rows.instant(done.last_synced))
+
+    def _due(self, state: SyncState) -> bool:
+        if state.mode != "refresh" or not state.complete or state.cursor:
+            return True
+        last = rows.instant(state.last_synced)
+        return last is None or self.clock() - last >= self.settings.refresh_interval
+
+    async def _pass(self, entity: str, mode: str, state: SyncState) -> None:
+        pages = self._since(entity, state) if mode == "since" else self._refresh(entity, state)
+        pending: asyncio.Future[None] | None = None
+        try:
+            async for page in pages:
+                await self._running.wait()
+                write = self.mirror.submit(_store, entity, page)
+                if pending is not None:
+                    await pending
+                pending = write
+                progress = self.progress[entity]
+                self._report(
+                    entity, pages=progress.pages + 1, fetched=progress.fetched + len(page.items)
+                )
+            if pending is not None:
+                await pending
+        finally:
+            if pending is not None and not pending.done():
+                pending.add_done_callback(_consume)
+
+    async def _since(self, entity: str, state: SyncState) -> AsyncIterator[_Page]:
+        cursor = state.cursor if state.mode == "since" else ""
+        cutoff = self.settings.sale_cutoff(self.clock())
+        stores = self.settings.sale_locations
+        sync: Any = self.client.sync
+        async for page, until in sync(entity, cursor, first=self.settings.page_size):
+            done = not page.has_more
+            items: Sequence[Any] = page.items
+            dropped: list[str] = []
+            if entity == "sale":
+                items, dropped = _in_scope(page.items, stores, cutoff)
+            yield _Page(
+                items=items,
+                state=SyncState(
+                    entity,
+                    "since",
+                    until,
+                    0,
+                    state.complete or done,
+                    writes.now_iso() if done else state.last_synced,
+                    page.limited_by_permission,
+                    None,
+                ),
+                drop=dropped,
+                sweep=None,
+                prune=_ts(cutoff) if done and entity == "sale" else None,
+            )
+
+    async def _refresh(self, entity: str, state: SyncState) -> AsyncIterator[_Page]:
+        resume = state.mode == "refresh" and state.cursor != ""
+        generation = state.generation if resume else state.generation + 1
+        skip = int(state.cursor) if resume else 0
+        cutoff = self.settings.sale_cutoff(self.clock())
+        fetch = self._fetcher(entity, cutoff)
+        limited = state.limited if resume else False
+        while True:
+            page = await fetch(skip, self.settings.page_size)
+            skip += len(page.items)
+            done = not page.has_more or not page.items
+            limited = limited or page.limited_by_permission
+            items: Sequence[Any] = page.items
+            if entity == "sale":
+                items, _ = _in_scope(page.items, self.settings.sale_locations, cutoff)
+            yield _Page(
+                items=items,
+                state=SyncState(
+                    entity,
+                    "refresh",
+                    "" if done else str(skip),
+                    generation,
+                    state.complete or done,
+                    writes.now_iso() if done else state.last_synced,
+                    limited,
+                    None,
+                ),
+                drop=[],
+                sweep=generation if done else None,
+                prune=_ts(cutoff) if done and entity == "sale" else None,
+            )
+            if done:
+                return
+
+    def _fetcher(
+        self, entity: str, cutoff: datetime | None
+    ) -> Callable[[int, int], Awaitable[Page[Any]]]:
+        c = self.client
+
+        async def fetch(skip: int, first: int) -> Page[Any]:
+            if entity == "location":
+                return await c.locations(skip=skip, first=first)
+            if entity == "customer":
+                return await c.customers(skip=skip, first=first)
+            if entity == "item":
+                return await c.items(skip=skip, first=first)
+            if entity == "item_warehouse":
+                return await c.item_warehouses(skip=skip, first=first)
+            if entity == "serial_lot":
+                return await c.serial_lots(skip=skip, first=first)
+            if entity == "sale":
+                since = cutoff.date() if cutoff else None
+                return await c.sales(SaleFilter(from_date=since), skip=skip, first=first)
+            if entity == "product":
+                return await c.products(skip=skip, first=first)
+            if entity == "giftcard":
+                return await c.giftcards(skip=skip, first=first)
+            return await c.giftcard_transactions(skip=skip, first=first)
+
+        return fetch
+
+    def _report(self, entity: str, **changes: Any) -> None:
+        self.progress[entity] = replace(self.progress[entity], **changes)
+        if self.on_progress is not None:
+            self.on_progress(self.progress[entity])
+
+
+@dataclass(frozen=True, slots=True)
+class _Page:
+    """What one transaction writes: rows, the cursor/state after them, rows to drop (sales
+    out of scope), the generation to sweep below (end of a refresh), sales to prune."""
+
+    items: Sequence[Any]
+    state: SyncState
+    drop: list[str]
+    sweep: int | None
+    prune: int | None
+
+
+def _consume(future: asyncio.Future[None]) -> None:
+    if not future.cancelled():
+        future.exception()
+
+
+def _ts(value: datetime | None) -> int | None:
+    return None if value is None else int(value.timestamp())
+
+
+def _in_scope(
+    sales: Sequence[Sale], stores: frozenset[str] | None, cutoff: datetime | None
+) -> tuple[list[Sale], list[str]]:
+    keep: list[Sale] = []
+    drop: list[str] = []
+    for s in sales:
+        ok = (stores is None or s.location_code in stores) and (
+            cutoff is None or (s.sale_date is not None and s.sale_date >= cutoff)
+        )
+        if ok:
+            keep.append(s)
+        else:
+            drop.append(s.id)
+    return keep, drop
+
+
+def _store(conn: sqlite3.Connection, entity: str, page: _Page) -> None:
+    """One page, its cursor and any sweep, in ONE transaction (writer thread)."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        writes.upsert(conn, entity, page.items, page.state.generation)
+        if page.drop:
+            marks = ",".join("?" * len(page.drop))
+            writes.delete_where(conn, entity, f"id IN ({marks})", page.drop)
+        if page.sweep is not None:
+            writes.delete_where(conn, entity, "gen < ?", [page.sweep])
+        if page.prune is not None:
+            writes.delete_where(conn, entity, "sale_ts < ?", [page.prune])
+        writes.save_state(conn, page.state)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+def _prepare(conn: sqlite3.Connection, zone: str | None, sale_scope: str) -> None:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        if zone:
+            writes.set_meta(conn, "time_zone", zone)
+        if writes.meta(conn, "sale_scope") != sale_scope:
+            # another scope setting: start the sales over (nothing outside the new scope stays)
+            writes.delete_where(conn, "sale", "1", [])
+            conn.execute("DELETE FROM sync_state WHERE entity = 'sale'")
+            writes.set_meta(conn, "sale_scope", sale_scope)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+def _forbidden(conn: sqlite3.Connection, entity: str, message: str) -> None:
+    conn.execute("BEGIN IMMEDIATE")
+    writes.delete_where(conn, entity, "1", [])
+    writes.save_state(conn, SyncState(entity, "", "", 0, False, None, True, message))
+    conn.execute("COMMIT")
+
+
+def _error(conn: sqlite3.Connection, entity: str, message: str) -> None:
+    conn.execute("UPDATE sync_state SET error = ? WHERE entity = ?", (message, entity))

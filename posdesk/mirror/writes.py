@@ -1,0 +1,244 @@
+"""Writing pages into the mirror: idempotent upserts, the cursor in the same transaction.
+
+Every function here runs on the mirror's single writer thread with its connection.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from posdesk.domain import GiftCard, Item, Sale
+from posdesk.mirror import rows
+
+#: Mirror entities in sync order (locations first: sales need the stores' time zones).
+ENTITIES: tuple[str, ...] = (
+    "location",
+    "customer",
+    "item",
+    "item_warehouse",
+    "serial_lot",
+    "sale",
+    "product",
+    "giftcard",
+    "giftcard_transaction",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Table:
+    table: str
+    columns: str
+    key: str
+    convert: Callable[[Any], tuple[Any, ...]] | None  # None: sales (they need a time zone)
+
+
+TABLES: dict[str, _Table] = {
+    "location": _Table("location", rows.LOCATION_COLS, "code", rows.location_row),
+    "customer": _Table("customer", rows.CUSTOMER_COLS, "id", rows.customer_row),
+    "item": _Table("item", rows.ITEM_COLS, "sku", rows.item_row),
+    "item_warehouse": _Table(
+        "item_warehouse", rows.WAREHOUSE_COLS, "sku, warehouse_code", rows.warehouse_row
+    ),
+    "serial_lot": _Table(
+        "serial_lot",
+        rows.SERIAL_LOT_COLS,
+        "sku, warehouse_code, serial_lot_no",
+        rows.serial_lot_row,
+    ),
+    "sale": _Table("sale", rows.SALE_COLS, "id", None),
+    "product": _Table("product", rows.PRODUCT_COLS, "sku", rows.product_row),
+    "giftcard": _Table("giftcard", rows.GIFTCARD_COLS, "id", rows.giftcard_row),
+    "giftcard_transaction": _Table("giftcard_trans", rows.TRANS_COLS, "id", rows.trans_row),
+}
+
+#: Child tables deleted with their parent rows: (child, foreign key, parent key).
+_CHILDREN: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "sale": (("sale_line", "sale_id", "id"), ("sale_tender", "sale_id", "id")),
+    "item": (("item_barcode", "sku", "sku"),),
+    "giftcard": (("giftcard_code", "giftcard_id", "id"),),
+}
+
+
+def _upsert_sql(spec: _Table) -> str:
+    names = [c.strip() for c in spec.columns.split(",")]
+    keys = {k.strip() for k in spec.key.split(",")}
+    updates = ", ".join(f"{c} = excluded.{c}" for c in [*names, "gen"] if c not in keys)
+    marks = ", ".join("?" * (len(names) + 1))
+    return (
+        f"INSERT INTO {spec.table} ({spec.columns}, gen) VALUES ({marks}) "
+        f"ON CONFLICT({spec.key}) DO UPDATE SET {updates}"
+    )
+
+
+_UPSERT = {entity: _upsert_sql(spec) for entity, spec in TABLES.items()}
+
+
+def now_iso() -> str:
+    return rows.iso(datetime.now(UTC)) or ""
+
+
+def _zone(name: str | None) -> ZoneInfo:
+    try:
+        return ZoneInfo(name) if name else ZoneInfo("UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def _store_zones(conn: sqlite3.Connection) -> tuple[dict[str, ZoneInfo], ZoneInfo]:
+    default = meta(conn, "time_zone")
+    zones = {
+        code: _zone(tz or default)
+        for code, tz in conn.execute("SELECT code, time_zone FROM location")
+    }
+    return zones, _zone(default)
+
+
+def meta(conn: sqlite3.Connection, key: str) -> str | None:
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    return None if row is None else str(row[0])
+
+
+def set_meta(conn: sqlite3.Connection, key: str, value: str) -> None:
+    conn.execute(
+        "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET "
+        "value = excluded.value",
+        (key, value),
+    )
+
+
+def _replace_children(
+    conn: sqlite3.Connection,
+    child: str,
+    fk: str,
+    keys: list[tuple[Any]],
+    columns: str,
+    values: list[tuple[Any, ...]],
+) -> None:
+    conn.executemany(f"DELETE FROM {child} WHERE {fk} = ?", keys)
+    if values:
+        marks = ", ".join("?" * len(values[0]))
+        conn.executemany(f"INSERT INTO {child} ({columns}) VALUES ({marks})", values)
+
+
+def upsert(conn: sqlite3.Connection, entity: str, items: Sequence[Any], gen: int) -> None:
+    """Insert or update one page of ``entity`` (inside the caller's transaction)."""
+    if entity == "sale":
+        zones, default = _store_zones(conn)
+        sales: Sequence[Sale] = items
+        detailed = [s for s in sales if s.lines or s.tenders]
+        conn.executemany(
+            _UPSERT["sale"],
+            [
+                (
+                    *rows.sale_row(
+                        s, zones.get(s.location_code or "", default), bool(s.lines or s.tenders)
+                    ),
+                    gen,
+                )
+                for s in sales
+            ],
+        )
+        keys = [(s.id,) for s in detailed]
+        _replace_children(
+            conn,
+            "sale_line",
+            "sale_id",
+            keys,
+            rows.LINE_COLS,
+            [r for s in detailed for r in rows.line_rows(s)],
+        )
+        _replace_children(
+            conn,
+            "sale_tender",
+            "sale_id",
+            keys,
+            rows.TENDER_COLS,
+            [r for s in detailed for r in rows.tender_rows(s)],
+        )
+        return
+    convert = TABLES[entity].convert
+    assert convert is not None
+    conn.executemany(_UPSERT[entity], [(*convert(i), gen) for i in items])
+    if entity == "item":
+        products: Sequence[Item] = items
+        _replace_children(
+            conn,
+            "item_barcode",
+            "sku",
+            [(i.sku,) for i in products],
+            "barcode, sku",
+            [(b, i.sku) for i in products for b in dict.fromkeys(i.barcodes)],
+        )
+    elif entity == "giftcard":
+        cards: Sequence[GiftCard] = items
+        _replace_children(
+            conn,
+            "giftcard_code",
+            "giftcard_id",
+            [(g.id,) for g in cards],
+            rows.CODE_COLS,
+            [r for g in cards for r in rows.code_rows(g)],
+        )
+
+
+def delete_where(conn: sqlite3.Connection, entity: str, where: str, params: Sequence[Any]) -> int:
+    """Delete ``entity`` rows (and their children) matching ``where``."""
+    spec = TABLES[entity]
+    for child, fk, key in _CHILDREN.get(entity, ()):
+        conn.execute(
+            f"DELETE FROM {child} WHERE {fk} IN (SELECT {key} FROM {spec.table} WHERE {where})",
+            params,
+        )
+    return conn.execute(f"DELETE FROM {spec.table} WHERE {where}", params).rowcount
+
+
+@dataclass(frozen=True, slots=True)
+class SyncState:
+    entity: str
+    mode: str
+    cursor: str
+    generation: int
+    complete: bool
+    last_synced: str | None
+    limited: bool
+    error: str | None
+
+
+def state(conn: sqlite3.Connection, entity: str) -> SyncState:
+    row = conn.execute(
+        "SELECT mode, cursor, generation, complete, last_synced, limited, error "
+        "FROM sync_state WHERE entity = ?",
+        (entity,),
+    ).fetchone()
+    if row is None:
+        return SyncState(entity, "", "", 0, False, None, False, None)
+    return SyncState(entity, row[0], row[1], row[2], bool(row[3]), row[4], bool(row[5]), row[6])
+
+
+def save_state(conn: sqlite3.Connection, s: SyncState) -> None:
+    conn.execute(
+        "INSERT INTO sync_state(entity, mode, cursor, generation, complete, last_synced, "
+        "limited, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(entity) DO UPDATE SET "
+        "mode = excluded.mode, cursor = excluded.cursor, generation = excluded.generation, "
+        "complete = excluded.complete, last_synced = excluded.last_synced, "
+        "limited = excluded.limited, error = excluded.error",
+        (
+            s.entity,
+            s.mode,
+            s.cursor,
+            s.generation,
+            int(s.complete),
+            s.last_synced,
+            int(s.limited),
+            s.error,
+        ),
+    )
+
+
+def count(conn: sqlite3.Connection, entity: str) -> int:
+    return int(conn.execute(f"SELECT count(*) FROM {TABLES[entity].table}").fetchone()[0])
