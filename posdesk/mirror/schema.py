@@ -20,7 +20,7 @@ CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE sync_state(
   entity TEXT PRIMARY KEY,
   mode TEXT NOT NULL DEFAULT '',          -- 'since' | 'refresh'
-  cursor TEXT NOT NULL DEFAULT '',        -- since: the server's until; refresh: next skip
+  cursor TEXT NOT NULL DEFAULT '',        -- since: the server's until, refresh: next skip
   generation INTEGER NOT NULL DEFAULT 0,  -- refresh: the generation being written
   complete INTEGER NOT NULL DEFAULT 0,    -- a whole pass finished at least once
   last_synced TEXT,                       -- UTC ISO of the last finished pass

@@ -1,0 +1,217 @@
+"""The mirror against a real sandbox over HTTP: after a sync it equals the server, changes made
+during a sync arrive with the next one, a cancelled sync resumes without gaps or duplicates,
+and a principal's mirror holds only what that principal may see."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from posdesk.api.client import PosClient
+from posdesk.mirror import (
+    ENTITIES,
+    Mirror,
+    MirrorSettings,
+    MirrorSync,
+    SyncProgress,
+    mirror_path,
+    writes,
+)
+from posdesk.sandbox.security import DEMO_CLIENTS
+from posdesk.sandbox.seed import FIXTURES
+from posdesk.sandbox.server import SandboxServer
+from posdesk.store.scope import LocalScope, open_scope
+from tests.api.helpers import connect
+from tests.mirror.conftest import checksum, mirror_file, mirrored, server_side
+
+pytestmark = pytest.mark.asyncio
+
+
+async def assert_equal_to_server(client: PosClient, mirror: Mirror) -> None:
+    for entity in ENTITIES:
+        ours = checksum(await mirrored(mirror, entity))
+        theirs = checksum(await server_side(client, entity))
+        assert ours == theirs, entity
+
+
+async def test_full_sync_equals_the_server(client: PosClient, mirror: Mirror) -> None:
+    seen: list[SyncProgress] = []
+    progress = await MirrorSync(client, mirror, on_progress=seen.append).sync_once()
+    assert {p.mode for p in progress.values()} <= {"since", "refresh"}
+    assert progress["sale"].mode == "since"
+    assert progress["giftcard"].mode == "refresh"
+    assert all(p.error is None and p.last_synced for p in progress.values()), progress
+    assert progress["sale"].rows > 1000
+    assert progress["sale"].pages > 1
+    assert any(p.running for p in seen)
+    assert not any(p.running for p in progress.values())
+    await assert_equal_to_server(client, mirror)
+    detail = await mirror.sale(FIXTURES.sale_split_tender_id)
+    assert detail is not None
+    assert len(detail.tenders) == 2
+    assert str(detail.total) == FIXTURES.sale_split_tender_total
+    status = await mirror.status()
+    assert status["customer"].rows == progress["customer"].rows
+    assert await mirror.last_synced("sale") == status["sale"].last_synced
+
+
+async def test_changes_during_a_sync_arrive_with_the_next(
+    own_sandbox: SandboxServer, client: PosClient, mirror: Mirror
+) -> None:
+    db = own_sandbox.db
+    changed = False
+
+    def change_server(p: SyncProgress) -> None:
+        nonlocal changed
+        if p.entity == "sale" and p.pages == 1 and not changed:
+            changed = True  # between the first and the second page of sales
+            db.touch_sale(FIXTURES.sale_late_id)
+            db.touch_customer(FIXTURES.customer_with_sales_id)
+            db.adjust_stock(FIXTURES.plain_sku, FIXTURES.warehouse_code, -3)
+            db.rename_item(FIXTURES.ean_sku, "Spearmint Gum (mirror test)")
+
+    sync = MirrorSync(client, mirror, MirrorSettings(page_size=800), on_progress=change_server)
+    await sync.sync_once()
+    assert changed
+    again = await sync.sync_once()
+    # customers and stock were already synced when they changed: the next pass has them
+    # (the touched sale moved behind the cursor, so it came in a later page of the same pass)
+    assert again["customer"].fetched >= 1
+    assert again["item_warehouse"].fetched >= 1
+    assert again["item"].fetched >= 1
+    item = await mirror.lookup_item(FIXTURES.ean_sku)
+    assert item is not None
+    assert item.name == "Spearmint Gum (mirror test)"
+    await assert_equal_to_server(client, mirror)
+    nothing = await sync.sync_once()
+    assert nothing["sale"].fetched == 0
+    assert nothing["item_warehouse"].fetched == 0
+
+
+async def test_cancelled_sync_resumes_without_gaps_or_duplicates(
+    client: PosClient, tmp_path: Path
+) -> None:
+    path = mirror_file(tmp_path)
+    mirror = await Mirror.open(path)
+    settings = MirrorSettings(page_size=300)
+    task: asyncio.Task[object] | None = None
+
+    def kill(p: SyncProgress) -> None:
+        if p.entity == "sale" and p.pages == 3 and task is not None:
+            task.cancel()
+
+    try:
+        task = asyncio.ensure_future(
+            MirrorSync(client, mirror, settings, on_progress=kill).sync_once()
+        )
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        await mirror.close()  # "the app was killed": reopen from the file
+        mirror = await Mirror.open(path)
+        half = await mirror.read(writes.state, "sale")
+        assert half.mode == "since"
+        assert half.cursor
+        assert not half.complete
+        stored = (await mirror.status())["sale"].rows
+        assert 300 <= stored < 5000
+        # a refresh entity cut short too: gift cards, killed after the first page
+        task = None
+        gift = MirrorSync(client, mirror, MirrorSettings(page_size=50), on_progress=None)
+
+        def kill_cards(p: SyncProgress) -> None:
+            if p.entity == "giftcard" and p.pages == 1 and task is not None:
+                task.cancel()
+
+        gift.on_progress = kill_cards
+        task = asyncio.ensure_future(gift.sync_once(["giftcard"]))
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        await mirror.write(lambda conn: None)  # the page fetched before the kill is stored
+        cards = await mirror.read(writes.state, "giftcard")
+        assert cards.mode == "refresh"
+        assert cards.cursor == "50"
+        resumed = await MirrorSync(client, mirror, settings).sync_once()
+        assert resumed["sale"].fetched <= 5000 - stored + 300
+        await assert_equal_to_server(client, mirror)
+    finally:
+        await mirror.close()
+
+
+async def test_a_cursor_the_server_no_longer_accepts_restarts_cleanly(
+    client: PosClient, mirror: Mirror
+) -> None:
+    sync = MirrorSync(client, mirror)
+    await sync.sync_once(["location", "customer"])
+    stale = writes.SyncState("customer", "since", "djk5fGJvZ3Vz", 0, True, None, False, None)
+    await mirror.write(writes.save_state, stale)
+    again = await sync.sync_once(["customer"])
+    assert again["customer"].error is None
+    assert again["customer"].fetched > 0
+    assert checksum(await mirrored(mirror, "customer")) == checksum(
+        await server_side(client, "customer")
+    )
+
+
+async def test_a_store_bound_principal_and_two_scopes(
+    own_sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    owner = await connect(own_sandbox, tmp_path, "posdesk-demo")
+    manager = await connect(own_sandbox, tmp_path, "demo-manager")
+    viewer = await manager.viewer()
+    assert viewer.location_code
+    scopes = [
+        open_scope(tmp_path, LocalScope(c.issuer, f"client:{name}"))
+        for c, name in ((owner, "posdesk-demo"), (manager, "demo-manager"))
+    ]
+    paths = [mirror_path(s) for s in scopes]
+    assert paths[0] != paths[1]
+    assert paths[0].name == "mirror.sqlite3"
+    mirrors = [await Mirror.open(p) for p in paths]
+    try:
+        for client, mirror in zip((owner, manager), mirrors, strict=True):
+            await MirrorSync(client, mirror).sync_once(["location", "customer", "giftcard"])
+        theirs = await mirrors[1].customers(first=1000)
+        assert theirs.items
+        assert {c.home_location_code for c in theirs.items} == {viewer.location_code}
+        assert checksum(list(theirs.items)) == checksum(await server_side(manager, "customer"))
+        state = await mirrors[1].read(writes.state, "customer")
+        assert state.limited  # the server said others were hidden
+        everyone = await mirrors[0].customers(first=1000)
+        assert len(everyone.items) > len(theirs.items)
+        other = FIXTURES.customer_with_sales_id  # an AUSTIN customer
+        assert await mirrors[0].customer(other) is not None
+        assert await mirrors[1].customer(other) is None
+        status = await mirrors[1].status()
+        if "ListGiftCards" not in viewer.permissions:
+            assert status["giftcard"].rows == 0
+            assert status["giftcard"].error
+    finally:
+        for m in mirrors:
+            await m.close()
+        await owner.aclose()
+        await manager.aclose()
+
+
+async def test_file_is_private_and_forget_removes_it(client: PosClient, tmp_path: Path) -> None:
+    path = mirror_file(tmp_path)
+    mirror = await Mirror.open(path)
+    try:
+        await MirrorSync(client, mirror).sync_once(["location", "giftcard"])
+        if os.name != "nt":
+            assert stat.S_IMODE(path.stat().st_mode) == 0o600
+            assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+            for side in path.parent.glob("mirror.sqlite3-*"):
+                assert stat.S_IMODE(side.stat().st_mode) == 0o600, side
+        raw = b"".join(p.read_bytes() for p in path.parent.glob("mirror.sqlite3*"))
+        assert DEMO_CLIENTS["posdesk-demo"].secret.encode() not in raw
+        assert b"Bearer" not in raw
+        assert b"eyJ" not in raw
+        card = await mirror.giftcard(FIXTURES.gc_personal_id)
+        assert card == await client.giftcard_by_id(FIXTURES.gc_personal_id)  # codes as sent
+    finally:
+        await mirror.forget()
+    assert not any(path.parent.glob("mirror.sqlite3*"))
