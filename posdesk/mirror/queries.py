@@ -245,7 +245,8 @@ def sales(
     first: int,
 ) -> Page[Sale]:
     """Sales matching ``filter`` (instants half-open, ``to_time`` exclusive); ``time_of_day``
-    is a half-open local clock range in the sale's store zone (e.g. 11:00–14:00)."""
+    is a half-open local clock range in the sale's store zone, minute precision (11:00–14:00;
+    22:00–02:00 wraps; an end of 00:00 means midnight)."""
     where: list[str] = ["1"]
     params: list[Any] = []
     if filter.from_time is not None:
@@ -271,6 +272,7 @@ def sales(
             params.append(value)
     if time_of_day is not None:
         start, end = (t.hour * 60 + t.minute for t in time_of_day)
+        end = 1440 if end == 0 else end  # "until midnight"
         where.append(
             "local_minute >= ? AND local_minute < ?"
             if start <= end
