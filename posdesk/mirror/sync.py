@@ -22,7 +22,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Container, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -60,6 +60,14 @@ REFRESH_FEATURES: dict[str, str] = {
     "giftcard": "giftcards",
     "giftcard_transaction": "giftcard_transactions",
 }
+
+
+def entity_mode(features: Container[str], entity: str) -> str:
+    """'since' when the server offers the entity's since/until sync, else 'refresh' when it
+    can list it, else 'off'."""
+    if entity in SINCE_FEATURES and SINCE_FEATURES[entity] in features:
+        return "since"
+    return "refresh" if REFRESH_FEATURES[entity] in features else "off"
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,10 +159,7 @@ class MirrorSync:
                 await asyncio.wait_for(self._wake.wait(), interval)
 
     def mode_of(self, entity: str) -> str:
-        features = self.client.features
-        if entity in SINCE_FEATURES and SINCE_FEATURES[entity] in features:
-            return "since"
-        return "refresh" if REFRESH_FEATURES[entity] in features else "off"
+        return entity_mode(self.client.features, entity)
 
     async def sync_once(
         self, entities: Iterable[str] | None = None, *, force_refresh: bool = False
