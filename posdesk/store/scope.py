@@ -11,6 +11,7 @@ Layout under the user data directory::
     servers/<key>/journal.sqlite3      the operation journal of this server + principal
     servers/<key>/issue_drafts.json    its unfinished card issues
     servers/<key>/scope.json           issuer and principal, for humans (no secrets)
+    servers/<key>/mirror.sqlite3       the local mirror of this server's data (posdesk.mirror)
     legacy/issue_drafts.json           drafts from an older posdesk: server unknown
 
 UI state lives in QSettings under ``scopes/<key>/…`` (the demo uses an INI file in a
