@@ -9,12 +9,15 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from graphql import build_schema
 
 from posdesk.api.client import PosClient
 from posdesk.domain import SaleFilter
 from posdesk.mirror import Mirror, MirrorSync
+from posdesk.mirror.sync import entity_mode
 from posdesk.sandbox.seed import FIXTURES
 from posdesk.sandbox.server import SandboxServer
+from tests.api.test_reads import DOCUMENTED_SCHEMA
 from tests.mirror.conftest import mirror_file
 
 pytestmark = pytest.mark.asyncio
@@ -139,3 +142,37 @@ async def test_sales_filters_answer_like_the_server(client: PosClient, mirror: M
     assert in_day == server_day
     evening = await mirror.sales(march_31, time_of_day=(time(23, 0), time(0, 0)))
     assert [s.id for s in evening.items] == [F.sale_late_id]
+
+
+async def test_documented_surface_searches_and_filters_from_the_mirror(
+    client: PosClient, mirror: Mirror
+) -> None:
+    """Against only the documented API (no server search, no sale filters, no totals) the
+    mirror still finds customers by part of the last name and by phone, an item by a word of
+    its description, and filters sales by register and customer."""
+    client.adapt_to(build_schema(DOCUMENTED_SCHEMA.read_text(encoding="utf-8")))
+    assert "customer_search" not in client.features
+    assert "sale_search" not in client.features
+    sync = MirrorSync(client, mirror)
+    progress = await sync.sync_once()
+    for entity, p in progress.items():
+        assert p.mode == entity_mode(client.features, entity)
+        assert (p.error is None) == (p.mode != "off"), p
+    assert progress["sale"].rows > 1000
+    last = F.customer_with_sales_name.split()[-1]
+    assert F.customer_with_sales_id in [c.id for c in (await mirror.customers(last[:5])).items]
+    by_phone = await mirror.customers(F.customer_with_sales_phone_raw)
+    assert [c.id for c in by_phone.items] == [F.customer_with_sales_id]
+    gum = await mirror.lookup_item(F.ean_sku)
+    assert gum is not None
+    word = next(w for w in (gum.name or "").split() if len(w) > 3)
+    assert F.ean_sku in [i.sku for i in (await mirror.items(word)).items]
+    # the documented Sale has no locationCode (and Location no registers): by register only
+    some = (await mirror.sales(SaleFilter(newest_first=True))).items[0]
+    assert some.register_code is not None
+    assert some.location_code is None
+    sales = await mirror.sales(SaleFilter(register_code=some.register_code), first=1000)
+    assert len(sales.items) > 1
+    assert {s.register_code for s in sales.items} == {some.register_code}
+    mine = await mirror.sales(SaleFilter(customer_id=F.customer_with_sales_id), first=1000)
+    assert len(mine.items) >= F.customer_with_sales_sale_count
