@@ -167,17 +167,26 @@ class MirrorSync:
         """One pass over ``entities`` (all by default). Since-entities always catch up;
         refresh-entities only when due (or ``force_refresh``). Returns the progress."""
         async with self._lock:
+            wanted = [e for e in ENTITIES if entities is None or e in set(entities)]
+            for entity in wanted:
+                self.progress[entity] = replace(self.progress[entity], pages=0, fetched=0)
             await self._prepare()
-            wanted = set(entities) if entities is not None else set(ENTITIES)
-            for entity in ENTITIES:
-                if entity not in wanted:
-                    continue
-                try:
-                    await self._entity(entity, force_refresh)
-                except NetworkError as exc:  # the server is gone: the other entities too
-                    self._report(entity, running=False, error=exc.user_message)
-                    break
+            # locations first (sales need the stores' time zones), then sales alongside the
+            # rest: the server prepares one lane's page while the other's is mapped and stored
+            await self._lane([e for e in wanted if e == "location"], force_refresh)
+            await asyncio.gather(
+                self._lane([e for e in wanted if e == "sale"], force_refresh),
+                self._lane([e for e in wanted if e not in ("location", "sale")], force_refresh),
+            )
         return dict(self.progress)
+
+    async def _lane(self, entities: list[str], force: bool) -> None:
+        for entity in entities:
+            try:
+                await self._entity(entity, force)
+            except NetworkError as exc:  # the server is gone: the lane's other entities too
+                self._report(entity, running=False, error=exc.user_message)
+                return
 
     # ---------------------------------------------------------------- one pass
 

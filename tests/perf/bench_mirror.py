@@ -46,7 +46,7 @@ from posdesk.mirror import Mirror, MirrorSettings, MirrorSync
 from posdesk.mirror.sync import REFRESH_FEATURES, SINCE_FEATURES, entity_mode
 from posdesk.store.journal import Journal
 from tests.conftest import MemoryKeyring
-from tests.perf.bench_client import longest_stall, percentile
+from tests.perf.bench_client import percentile
 from tests.perf.large_seed import large_database
 
 T = TypeVar("T")
@@ -67,6 +67,7 @@ class Results:
     sync_seconds: float = 0.0
     sync_rows: int = 0
     stall_ms: float = 0.0
+    busy_ms: float = 0.0
     incremental_seconds: float = 0.0
     incremental_rows: int = 0
     search_ms: dict[str, list[float]] = field(default_factory=dict)
@@ -198,6 +199,32 @@ def file_size(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.glob("mirror.sqlite3*"))
 
 
+async def longest_stall(work: Awaitable[T]) -> tuple[T, float, float]:
+    """``work``'s result, the longest gap (ms) a 1 ms heartbeat saw while it ran, and the
+    loop thread's own CPU time (ms) in the gap where it was busiest: a wall-clock gap on a
+    shared machine includes time the OS gave other processes; the CPU time is ours."""
+    longest = busiest = 0.0
+    running = True
+
+    async def ticker() -> None:
+        nonlocal longest, busiest
+        last, last_cpu = time.perf_counter(), time.thread_time()
+        while running:
+            await asyncio.sleep(0.001)
+            now, cpu = time.perf_counter(), time.thread_time()
+            longest, busiest = max(longest, now - last), max(busiest, cpu - last_cpu)
+            last, last_cpu = now, cpu
+
+    task = asyncio.ensure_future(ticker())
+    await asyncio.sleep(0.002)
+    try:
+        result = await work
+    finally:
+        running = False
+        await task
+    return result, longest * 1000, busiest * 1000
+
+
 async def timed(work: Awaitable[T]) -> tuple[T, float]:
     started = time.perf_counter()
     result = await work
@@ -223,7 +250,9 @@ async def run(info: dict[str, str], db_copy: Path, folder: Path, args: Any) -> R
         )
         mirror = await Mirror.open(folder / "mirror.sqlite3")
         sync = MirrorSync(client, mirror, settings)
-        (progress, out.stall_ms), out.sync_seconds = await timed(longest_stall(sync.sync_once()))
+        (progress, out.stall_ms, out.busy_ms), out.sync_seconds = await timed(
+            longest_stall(sync.sync_once())
+        )
         out.sync_rows = sum(p.fetched for p in progress.values())
         errors = {e: p.error for e, p in progress.items() if p.error}
         if errors:
@@ -271,9 +300,9 @@ def table(r: Results) -> str:
         f"{r.sync_seconds:.1f} s vs {r.raw_seconds:.1f} s = {ratio:.2f}× | ≤ {SYNC_RATIO}×, "
         f"≤ {SYNC_SECONDS / 60:.0f} min | "
         f"{'yes' if ratio <= SYNC_RATIO and r.sync_seconds <= SYNC_SECONDS else 'NO'} |",
-        f"| longest event-loop stall during the first sync (1 ms heartbeat) | "
-        f"{r.stall_ms:.1f} ms | ≤ {STALL_MS:.0f} ms | "
-        f"{'yes' if r.stall_ms <= STALL_MS else 'NO'} |",
+        f"| longest event-loop stall during the first sync (1 ms heartbeat) | wall "
+        f"{r.stall_ms:.1f} ms, loop-thread CPU in a gap ≤ {r.busy_ms:.1f} ms | "
+        f"≤ {STALL_MS:.0f} ms | {'yes' if r.stall_ms <= STALL_MS else 'NO'} |",
         f"| incremental sync of 1,000 changed records ({r.incremental_rows:,} rows fetched) | "
         f"{r.incremental_seconds:.2f} s | ≤ {INCREMENTAL_SECONDS:.0f} s | "
         f"{'yes' if r.incremental_seconds <= INCREMENTAL_SECONDS else 'NO'} |",
