@@ -22,6 +22,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable, Container, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -34,8 +35,6 @@ from posdesk.mirror.mirror import Mirror
 from posdesk.mirror.writes import ENTITIES, SyncState
 
 if TYPE_CHECKING:
-    import sqlite3
-
     from posdesk.api.client import PosClient
 
 log = logging.getLogger(__name__)
@@ -232,6 +231,12 @@ class MirrorSync:
         except PosError as exc:
             await self.mirror.write(_error, entity, exc.user_message)
             self._report(entity, running=False, error=exc.user_message)
+            return
+        except (sqlite3.Error, ValueError, TypeError) as exc:
+            # a record the mirror cannot store (or a full disk): this entity waits, the others
+            # go on; what was stored before stays consistent (one transaction per page)
+            log.exception("mirror: storing %s failed", entity)
+            self._report(entity, running=False, error=f"Local data could not be stored: {exc}")
             return
         count = await self.mirror.read(writes.count, entity)
         done = await self.mirror.read(writes.state, entity)
