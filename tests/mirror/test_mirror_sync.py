@@ -26,6 +26,7 @@ from posdesk.sandbox.seed import FIXTURES
 from posdesk.sandbox.server import SandboxServer
 from posdesk.store.scope import LocalScope, open_scope
 from tests.api.helpers import connect
+from tests.helpers.waiting import wait_until
 from tests.mirror.conftest import checksum, mirror_file, mirrored, server_side
 
 pytestmark = pytest.mark.asyncio
@@ -213,3 +214,29 @@ async def test_file_is_private_and_forget_removes_it(client: PosClient, tmp_path
     finally:
         await mirror.forget()
     assert not any(path.parent.glob("mirror.sqlite3*"))
+
+
+async def test_pause_resume_and_sync_now(
+    own_sandbox: SandboxServer, client: PosClient, mirror: Mirror
+) -> None:
+    sync = MirrorSync(client, mirror, MirrorSettings(page_size=500))
+    sync.pause()
+    first = asyncio.ensure_future(sync.sync_once(["location", "customer"]))
+    await wait_until(lambda: sync.progress["location"].running)
+    assert sync.paused
+    assert not first.done()
+    assert sync.progress["location"].pages == 0  # held before its first page was stored
+    sync.resume()
+    await first
+    assert sync.progress["customer"].last_synced is not None
+
+    forever = asyncio.ensure_future(sync.run(interval=3600))
+    try:
+        await wait_until(lambda: sync.progress["giftcard"].last_synced is not None)
+        own_sandbox.db.touch_customer(FIXTURES.customer_with_sales_id)
+        sync.sync_now()  # e.g. after a write posdesk made, or F5
+        await wait_until(lambda: sync.progress["customer"].fetched == 1)
+    finally:
+        forever.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await forever
