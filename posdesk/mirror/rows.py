@@ -45,6 +45,10 @@ def e4(value: Decimal | None) -> int | None:
     """Decimal → integer units of 1/10,000 (exact for POS amounts; see schema.py)."""
     if value is None:
         return None
+    scaled = value.scaleb(4)
+    whole = int(scaled)
+    if whole == scaled:  # the usual case, and 3x faster than quantizing (1M sales x 5 amounts)
+        return whole
     return int(value.quantize(_STEP, rounding=ROUND_HALF_EVEN).scaleb(4))
 
 
@@ -65,7 +69,7 @@ def dec0(value: int) -> Decimal:
 def iso(value: datetime | None) -> str | None:
     if value is None:
         return None
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ").replace(".000000Z", "Z")
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def instant(value: str | None) -> datetime | None:

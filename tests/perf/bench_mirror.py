@@ -44,6 +44,7 @@ from posdesk.api.credentials import Credentials
 from posdesk.api.profile import ConnectionProfile
 from posdesk.mirror import Mirror, MirrorSettings, MirrorSync
 from posdesk.mirror.sync import REFRESH_FEATURES, SINCE_FEATURES, entity_mode
+from posdesk.models import heap
 from posdesk.store.journal import Journal
 from tests.conftest import MemoryKeyring
 from tests.perf.bench_client import percentile
@@ -238,6 +239,7 @@ async def run(info: dict[str, str], db_copy: Path, folder: Path, args: Any) -> R
     client = await PosClient.connect(
         profile, credentials=credentials, journal=Journal(Path(":memory:"))
     )
+    heap.enable()  # the app's GC policy (posdesk.app does the same at startup)
     settings = MirrorSettings(sale_months=args.sale_months)
     out = Results()
     try:
