@@ -1045,6 +1045,7 @@ class PosClient:
         physical_code: str | None = None,
         physical_pin: str | None = None,
         external_code: str | None = None,
+        on_checking: Callable[[], object] | None = None,
     ) -> GiftCard:
         """``giftcardEdit`` (needs EditGiftCard): journaled (``GE-…``, changed field names and
         the masked codes to expect, never codes or PINs), never retried. A lost answer is
@@ -1072,7 +1073,9 @@ class PosClient:
             {"giftcard_id": id, "changes": changes, "member_id": member_id, "expect": expect},
             f"Change gift card {id}: {', '.join(changes)}",
         )
-        return await self._card_change(entry, "giftcard_edit", {"giftcard": card})
+        return await self._card_change(
+            entry, "giftcard_edit", {"giftcard": card}, on_checking=on_checking
+        )
 
     async def _card_before_edit(self, id: str) -> GiftCard | None:
         """The card as it is before an edit (to recognise the edit later), if readable."""
@@ -1089,6 +1092,8 @@ class PosClient:
         feature: str,
         variables: Mapping[str, Any],
         look_up: Callable[[], Awaitable[GiftCard | None]] | None = None,
+        *,
+        on_checking: Callable[[], object] | None = None,
     ) -> GiftCard:
         """Send a journaled card creation / change once (it moves no money, but a blind
         retry could create a second card) and reconcile it like any journaled write:
@@ -1098,7 +1103,7 @@ class PosClient:
         if look_up is not None:
             self._card_lookups[ref] = look_up
         result, answered = await self._journaled_answer(
-            entry, feature, variables, None, keep=_card_id_only
+            entry, feature, variables, on_checking, keep=_card_id_only
         )
         if answered:
             return mapping.giftcard(result)

@@ -28,7 +28,13 @@ from typing_extensions import override
 
 from posdesk.domain import GiftCard, GiftCardCodeType
 from posdesk.models.tasks import TaskOwner
-from posdesk.ui.giftcard_errors import Outcome, OutcomeKind, explain, run_money_operation
+from posdesk.ui.giftcard_errors import (
+    CHECKING,
+    Outcome,
+    OutcomeKind,
+    explain,
+    run_money_operation,
+)
 from posdesk.ui.giftcard_view import mask_code
 
 if TYPE_CHECKING:  # the UI never imports the HTTP layer at run time
@@ -179,6 +185,7 @@ class EditCodesDialog(QDialog):
             "physical_code": self.new_physical.text().strip() or None,
             "physical_pin": pin,
             "external_code": self.new_external.text().strip() or None,
+            "on_checking": lambda: self.message.setText(CHECKING),
         }
         try:
             outcome = await run_money_operation(
