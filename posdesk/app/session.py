@@ -268,10 +268,18 @@ class SessionController:
         except PosError as exc:
             _log.warning("Reconciling the journal failed: %s", exc.details or exc)
             return
-        unresolved = [e for e in entries if str(getattr(e, "state", "")) != "done"]
-        if unresolved:
+        states = [str(getattr(e, "state", "")) for e in entries]
+        review = states.count("needs_review") + states.count("late")
+        checking = sum(states.count(s) for s in ("pending", "sent", "unknown", "not_found"))
+        if review:
             self.window.show_status(
-                f"{len(unresolved)} earlier operation(s) need a manager's review.", 0
+                f"{review} earlier operation(s) need a manager's review (Pending operations).", 0
+            )
+        elif checking:
+            self.window.show_status(
+                f"{checking} earlier operation(s) not confirmed yet: posdesk keeps checking "
+                "(Pending operations).",
+                0,
             )
 
     async def _open_local(

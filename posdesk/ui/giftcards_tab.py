@@ -242,6 +242,7 @@ class GiftCardsTab(QWidget):
             backend, self, formatter=self.formatter, where=context.where
         )
         self.pending.reconciled.connect(self._after_reconcile)
+        self.pending.openCard.connect(self.open_card)
         splitter = QuietSplitter(Qt.Orientation.Vertical, self)
         splitter.addWidget(card_area)
         splitter.addWidget(self.pending)
@@ -347,6 +348,28 @@ class GiftCardsTab(QWidget):
             self.show_message(
                 "This code has expired: it can no longer be used for transactions.", error=True
             )
+
+    def open_card(self, card_id: str) -> asyncio.Task[Any]:
+        """Show a card by its id (one click from Pending operations)."""
+        self.task = self.tasks.spawn(self._open_card(card_id), name="giftcard open")
+        return self.task
+
+    async def _open_card(self, card_id: str) -> None:
+        self.show_message("Looking up…")
+        try:
+            card = await self.backend.giftcard_by_id(card_id)
+            transactions = await self._all_transactions(card_id) if card else []
+        except PosError as exc:
+            self.show_message(explain(exc), error=True)
+            return
+        if card is None or not card.codes:
+            self.show_message(f"Gift card {card_id} is not visible to your role.", error=True)
+            return
+        code = card.codes[0]
+        self.code_type.setCurrentIndex(self.code_type.findData(code.code_type.value))
+        self.code_edit.setText(code.code)
+        self.set_card(card, transactions, code=code)
+        self.show_message(None)
 
     async def _all_transactions(self, card_id: str) -> list[GiftCardTransaction]:
         items: list[GiftCardTransaction] = []
@@ -512,11 +535,16 @@ class GiftCardsTab(QWidget):
         if self.target is None:
             return None
         dialog = EditCodesDialog(self.backend, self.target.card, parent=self)
-        dialog.edited.connect(lambda card: self.set_card(card, list(self.view.transactions)))
-        dialog.edited.connect(lambda _card: self.refresh())
+        dialog.edited.connect(self._after_edit)
         self.dialog = dialog
         dialog.open()
         return dialog
+
+    def _after_edit(self, card: GiftCard | None) -> None:
+        if card is not None:
+            self.set_card(card, list(self.view.transactions))
+        self.pending.refresh()
+        self.refresh()
 
     def open_issue(self, draft: IssueDraft | None = None) -> IssueCardDialog:
         dialog = IssueCardDialog(
