@@ -9,9 +9,9 @@ from pytestqt.qtbot import QtBot
 
 from posdesk.domain import Environment, Viewer
 from posdesk.models.tasks import TaskOwner
-from posdesk.ui.context import SessionContext
-from posdesk.ui.errors import ErrorReporter
-from posdesk.ui.main_window import TAB_FACTORIES, MainWindow, PlaceholderTab, TabSpec
+from posdesk.ui.shell.context import SessionContext
+from posdesk.ui.shell.errors import ErrorReporter
+from posdesk.ui.shell.main_window import TAB_FACTORIES, MainWindow, PlaceholderTab, TabSpec
 from tests.helpers.fake_tab import FakeTab
 
 SPECS = [
@@ -132,7 +132,7 @@ def test_profiles_menu_emits_the_chosen_profile(qtbot: QtBot) -> None:
 def test_about_dialog_names_the_server(qtbot: QtBot) -> None:
     from PySide6.QtWidgets import QLabel
 
-    from posdesk.ui.about import AboutDialog
+    from posdesk.ui.shell.about import AboutDialog
 
     dialog = AboutDialog(context())
     qtbot.addWidget(dialog)
@@ -144,7 +144,7 @@ def test_about_dialog_names_the_server(qtbot: QtBot) -> None:
 def test_banners_follow_a_palette_change(qtbot: QtBot) -> None:
     from PySide6.QtGui import QPalette
 
-    from posdesk.ui.theme import apply_theme
+    from posdesk.ui.shell.theme import apply_theme
 
     app = QApplication.instance()
     assert isinstance(app, QApplication)

@@ -15,9 +15,9 @@ from posdesk.domain import Customer
 from posdesk.models.paged import PagedTableModel
 from posdesk.models.sales import customer_columns
 from posdesk.models.sales_query import customers_fetch
-from posdesk.ui.context import SessionContext
-from posdesk.ui.customer_detail import CustomerDetailPanel
-from posdesk.ui.sales_common import GuardedTable, fit_columns, session_zone
+from posdesk.ui.common.tables import GuardedTable, fit_columns, session_zone
+from posdesk.ui.customers.detail import CustomerDetailPanel
+from posdesk.ui.shell.context import SessionContext
 from posdesk.ui.widgets.search import SearchLineEdit
 from posdesk.ui.widgets.splitter import QuietSplitter
 

@@ -54,9 +54,8 @@ from posdesk.models.formatting import Formatter
 from posdesk.models.tasks import TaskOwner
 from posdesk.store.issue_drafts import IssueDraft, IssueDraftStore, IssueStep, PaymentMethod
 from posdesk.store.journal import Journal, terminal_reference
-from posdesk.ui.amount import AmountField, error_css
-from posdesk.ui.giftcard_dialogs import SOURCE_ID, new_reference
-from posdesk.ui.giftcard_errors import (
+from posdesk.ui.common.amount import AmountField, error_css
+from posdesk.ui.common.outcome import (
     CHECKING,
     Outcome,
     OutcomeKind,
@@ -64,8 +63,9 @@ from posdesk.ui.giftcard_errors import (
     reconcile_reference,
     run_money_operation,
 )
-from posdesk.ui.giftcard_slip import GiftCardSlip, print_slip, save_slip_as
-from posdesk.ui.giftcard_view import mask_code
+from posdesk.ui.giftcards.card_view import mask_code
+from posdesk.ui.giftcards.money_dialogs import SOURCE_ID, new_reference
+from posdesk.ui.giftcards.slip import GiftCardSlip, print_slip, save_slip_as
 
 if TYPE_CHECKING:  # the UI never imports the HTTP layer at run time
     from posdesk.api.client import PosClient

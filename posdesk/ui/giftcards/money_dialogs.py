@@ -44,9 +44,9 @@ from posdesk.domain import (
 )
 from posdesk.models.formatting import Formatter
 from posdesk.models.tasks import TaskOwner
-from posdesk.ui.amount import AmountField, error_css
-from posdesk.ui.giftcard_errors import CHECKING, Outcome, OutcomeKind, run_money_operation
-from posdesk.ui.giftcard_view import mask_code
+from posdesk.ui.common.amount import AmountField, error_css
+from posdesk.ui.common.outcome import CHECKING, Outcome, OutcomeKind, run_money_operation
+from posdesk.ui.giftcards.card_view import mask_code
 
 if TYPE_CHECKING:  # the UI never imports the HTTP layer at run time
     from posdesk.api.client import PosClient

@@ -19,7 +19,7 @@ from posdesk.domain import Environment, Viewer
 from posdesk.models.formatting import Formatter, app_locale
 from posdesk.models.tasks import TaskOwner
 from posdesk.store.scope import ScopedData
-from posdesk.ui.errors import ErrorReporter
+from posdesk.ui.shell.errors import ErrorReporter
 
 if TYPE_CHECKING:
     from posdesk.api.client import PosClient

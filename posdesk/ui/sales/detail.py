@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from posdesk.domain import Sale
 from posdesk.models.receipt import Receipt
-from posdesk.ui.sales_common import title_label
+from posdesk.ui.common.tables import title_label
 
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter

@@ -28,14 +28,14 @@ from typing_extensions import override
 
 from posdesk.domain import GiftCard, GiftCardCodeType
 from posdesk.models.tasks import TaskOwner
-from posdesk.ui.giftcard_errors import (
+from posdesk.ui.common.outcome import (
     CHECKING,
     Outcome,
     OutcomeKind,
     explain,
     run_money_operation,
 )
-from posdesk.ui.giftcard_view import mask_code
+from posdesk.ui.giftcards.card_view import mask_code
 
 if TYPE_CHECKING:  # the UI never imports the HTTP layer at run time
     from posdesk.api.client import PosClient

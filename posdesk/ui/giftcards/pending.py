@@ -27,8 +27,8 @@ from PySide6.QtWidgets import (
 from posdesk.api.errors import PosError
 from posdesk.models.formatting import Formatter, plural
 from posdesk.models.tasks import TaskOwner
-from posdesk.ui.giftcard_errors import explain
-from posdesk.ui.giftcard_view import _item, _table, local_time
+from posdesk.ui.common.outcome import explain
+from posdesk.ui.giftcards.card_view import _item, _table, local_time
 
 if TYPE_CHECKING:  # the UI never imports the HTTP layer at run time
     from posdesk.api.client import PosClient

@@ -53,8 +53,8 @@ from posdesk.models.formatting import Kind, app_locale
 from posdesk.models.inventory import stock_tone, stock_totals
 from posdesk.models.paged import Column, PagedTableModel, error_message, is_expected
 from posdesk.models.tasks import TaskOwner
-from posdesk.ui.context import SessionContext
-from posdesk.ui.item_detail import ItemDetailView
+from posdesk.ui.inventory.item_detail import ItemDetailView
+from posdesk.ui.shell.context import SessionContext
 from posdesk.ui.widgets.paged_view import Banner, PagedTableView
 from posdesk.ui.widgets.scanner import ScanDetector
 from posdesk.ui.widgets.search import SearchLineEdit

@@ -32,8 +32,8 @@ from posdesk.api.errors import PosError
 from posdesk.api.profile import DEFAULT_DESKTOP_CLIENT_ID, AuthFlow, ConnectionProfile
 from posdesk.domain import Environment, Viewer
 from posdesk.models.tasks import TaskOwner
-from posdesk.ui.errors import user_sentence
-from posdesk.ui.profiles import ProfileStore
+from posdesk.ui.shell.errors import user_sentence
+from posdesk.ui.shell.profiles import ProfileStore
 
 FEATURE_WORDS: dict[str, str] = {
     "customers": "customer lists",

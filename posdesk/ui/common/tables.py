@@ -34,7 +34,7 @@ from posdesk.domain import Viewer
 from posdesk.models.date_range import parse_date
 from posdesk.models.formatting import Formatter, app_locale, date_pattern
 from posdesk.models.paged import PagedTableModel
-from posdesk.ui.context import SessionContext
+from posdesk.ui.shell.context import SessionContext
 from posdesk.ui.widgets.paged_view import PagedTableView
 
 _log = logging.getLogger(__name__)

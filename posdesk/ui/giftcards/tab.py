@@ -51,9 +51,12 @@ from posdesk.domain import (
 from posdesk.models.formatting import format_datetime, plural
 from posdesk.models.tasks import TaskOwner
 from posdesk.store.issue_drafts import IssueDraft, IssueDraftStore
-from posdesk.ui.amount import error_css
-from posdesk.ui.context import SessionContext
-from posdesk.ui.giftcard_dialogs import (
+from posdesk.ui.common.amount import error_css
+from posdesk.ui.common.outcome import Outcome, explain
+from posdesk.ui.giftcards.card_view import CODE_TYPE_LABELS, VIEW_UNMASKED, GiftCardView
+from posdesk.ui.giftcards.edit_codes import EDIT_PERMISSION, EditCodesDialog
+from posdesk.ui.giftcards.issue import ISSUE_PERMISSIONS, IssueCardDialog, draft_story
+from posdesk.ui.giftcards.money_dialogs import (
     ACTION_PERMISSION,
     TRANS_TYPE_PERMISSION,
     CardTarget,
@@ -62,12 +65,9 @@ from posdesk.ui.giftcard_dialogs import (
     SettleDialog,
     TransactionDialog,
 )
-from posdesk.ui.giftcard_edit import EDIT_PERMISSION, EditCodesDialog
-from posdesk.ui.giftcard_errors import Outcome, explain
-from posdesk.ui.giftcard_issue import ISSUE_PERMISSIONS, IssueCardDialog, draft_story
-from posdesk.ui.giftcard_slip import GiftCardSlip, print_slip, save_slip_as
-from posdesk.ui.giftcard_view import CODE_TYPE_LABELS, VIEW_UNMASKED, GiftCardView
-from posdesk.ui.pending_operations import PendingOperationsPanel
+from posdesk.ui.giftcards.pending import PendingOperationsPanel
+from posdesk.ui.giftcards.slip import GiftCardSlip, print_slip, save_slip_as
+from posdesk.ui.shell.context import SessionContext
 from posdesk.ui.widgets.scanner import ScanDetector
 from posdesk.ui.widgets.splitter import QuietSplitter
 

@@ -38,7 +38,7 @@ from posdesk.api.errors import PosError
 from posdesk.domain import Purchase, PurchaseDraft, PurchaseLine, Viewer
 from posdesk.models.formatting import Formatter, datetime_pattern, format_datetime, plural
 from posdesk.models.tasks import TaskOwner
-from posdesk.ui.amount import (
+from posdesk.ui.common.amount import (
     CENT,
     AmountError,
     Separators,
@@ -46,8 +46,8 @@ from posdesk.ui.amount import (
     error_css,
     parse_amount,
 )
-from posdesk.ui.giftcard_errors import CHECKING, OutcomeKind, explain, run_money_operation
-from posdesk.ui.giftcard_view import _item, _table
+from posdesk.ui.common.outcome import CHECKING, OutcomeKind, explain, run_money_operation
+from posdesk.ui.giftcards.card_view import _item, _table
 
 if TYPE_CHECKING:  # the UI never imports the HTTP layer at run time
     from posdesk.api.client import PosClient

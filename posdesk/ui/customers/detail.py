@@ -25,8 +25,8 @@ from posdesk.models.formatting import format_date, format_decimal, format_money,
 from posdesk.models.paged import PagedTableModel
 from posdesk.models.sales import SummaryTracker, sale_columns
 from posdesk.models.sales_query import SalesQuery, sales_fetch
-from posdesk.ui.context import SessionContext
-from posdesk.ui.sales_common import GuardedTable, fit_columns, sale_samples, title_label
+from posdesk.ui.common.tables import GuardedTable, fit_columns, sale_samples, title_label
+from posdesk.ui.shell.context import SessionContext
 
 #: (label, objectName suffix) of every field shown, in order.
 FIELDS = (

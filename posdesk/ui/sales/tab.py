@@ -35,15 +35,15 @@ from posdesk.models.formatting import format_money, plural
 from posdesk.models.paged import PagedTableModel
 from posdesk.models.sales import SalesSummary, SummaryTracker, sale_columns
 from posdesk.models.sales_query import SalesQuery, sales_fetch
-from posdesk.ui.context import SessionContext
-from posdesk.ui.sale_detail import SaleDetailView
-from posdesk.ui.sales_common import (
+from posdesk.ui.common.tables import (
     DateField,
     GuardedTable,
     fit_columns,
     sale_samples,
     session_zone,
 )
+from posdesk.ui.sales.detail import SaleDetailView
+from posdesk.ui.shell.context import SessionContext
 from posdesk.ui.widgets.splitter import QuietSplitter
 
 _log = logging.getLogger(__name__)

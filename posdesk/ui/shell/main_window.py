@@ -33,8 +33,8 @@ from PySide6.QtWidgets import (
 from typing_extensions import override
 
 from posdesk.domain import Environment, Viewer
-from posdesk.ui.context import SessionContext
-from posdesk.ui.errors import ErrorReporter
+from posdesk.ui.shell.context import SessionContext
+from posdesk.ui.shell.errors import ErrorReporter
 from posdesk.ui.widgets.paged_view import TintedFrame
 
 _log = logging.getLogger(__name__)
@@ -50,10 +50,10 @@ class TabSpec:
 
 
 TAB_FACTORIES: list[TabSpec] = [
-    TabSpec("&Customers", "posdesk.ui.customers_tab:CustomersTab", "customers"),
-    TabSpec("&Inventory", "posdesk.ui.inventory_tab:InventoryTab", "inventory"),
-    TabSpec("&Sales", "posdesk.ui.sales_tab:SalesTab", "sales"),
-    TabSpec("&Gift Cards", "posdesk.ui.giftcards_tab:GiftCardsTab", "giftcards"),
+    TabSpec("&Customers", "posdesk.ui.customers.tab:CustomersTab", "customers"),
+    TabSpec("&Inventory", "posdesk.ui.inventory.tab:InventoryTab", "inventory"),
+    TabSpec("&Sales", "posdesk.ui.sales.tab:SalesTab", "sales"),
+    TabSpec("&Gift Cards", "posdesk.ui.giftcards.tab:GiftCardsTab", "giftcards"),
 ]
 
 
@@ -364,7 +364,7 @@ class MainWindow(QMainWindow):
             QKeySequence(QKeySequence.StandardKey.Refresh),
         )
 
-        # Sales menu (gift cards room): Record purchase… opens posdesk.ui.purchase_dialog.
+        # Sales menu (gift cards room): Record purchase… opens posdesk.ui.sales.purchase.
         sales_menu = bar.addMenu("Sa&les")
         sales_menu.setObjectName("salesMenu")
         self.record_purchase_action = self._action(
@@ -383,7 +383,7 @@ class MainWindow(QMainWindow):
         if self.context is None:
             self.show_status("Sign in first to record a purchase.")
             return None
-        from posdesk.ui.purchase_dialog import open_record_purchase
+        from posdesk.ui.sales.purchase import open_record_purchase
 
         return open_record_purchase(self.context, self)
 
@@ -509,7 +509,7 @@ class MainWindow(QMainWindow):
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.log_dir)))
 
     def about(self) -> None:
-        from posdesk.ui.about import AboutDialog
+        from posdesk.ui.shell.about import AboutDialog
 
         dialog = AboutDialog(self.context, self)
         dialog.open()
