@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import html
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -104,8 +103,6 @@ class GiftCardsTab(QWidget):
         self.viewer = viewer
         self.drafts = drafts or IssueDraftStore(drafts_path_for(context))
         self.store_code = viewer.location_code or context.extras.get("store_code")
-        opener = context.extras.get("open_customer")
-        self.open_customer: Callable[[str], None] | None = opener if callable(opener) else None
         self.tasks = TaskOwner(self)
         self.task: asyncio.Task[Any] | None = None
         self.dialog: Any = None
@@ -682,18 +679,8 @@ class GiftCardsTab(QWidget):
 
     def _on_owner(self, member_id: str) -> None:
         """The owner link: the Customers tab, searched for this member."""
-        if self.open_customer is not None:
-            self.open_customer(member_id)
-            return
-        open_tab = self.context.extras.get("open_tab")
-        tab = open_tab("customers") if callable(open_tab) else None
-        search_edit = getattr(tab, "search_edit", None)
-        search = getattr(tab, "search", None)
-        if isinstance(search_edit, QLineEdit) and callable(search):
-            search_edit.setText(member_id)
-            search(member_id)
-            return
-        self.show_message(f"Owner: member {member_id} (the Customers tab is not available).")
+        if not self.context.navigator.open_customer(member_id=member_id):
+            self.show_message(f"Owner: member {member_id} (the Customers tab is not available).")
 
 
 def drafts_path_for(context: SessionContext) -> Path:

@@ -47,7 +47,7 @@ from posdesk.ui.common.amount import (
     parse_amount,
 )
 from posdesk.ui.common.outcome import CHECKING, OutcomeKind, explain, run_money_operation
-from posdesk.ui.giftcards.card_view import _item, _table
+from posdesk.ui.common.tables import read_only_item, simple_table
 
 if TYPE_CHECKING:  # the UI never imports the HTTP layer at run time
     from posdesk.api.client import PosClient
@@ -213,7 +213,7 @@ class RecordPurchaseDialog(QDialog):
             grid.addWidget(widget, 1, col)
         self.item_label = QLabel(self)
         self.item_label.setObjectName("lineItem")
-        self.lines_table = _table("purchaseLines", self.LINE_HEADERS, self, "Purchase lines")
+        self.lines_table = simple_table("purchaseLines", self.LINE_HEADERS, self, "Purchase lines")
         lines_header = self.lines_table.horizontalHeader()
         lines_header.setStretchLastSection(False)
         lines_header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
@@ -443,7 +443,9 @@ class RecordPurchaseDialog(QDialog):
                 self._amount_text(line.ext_price),
             )
             for col, value in enumerate(values):
-                self.lines_table.setItem(row, col, _item(value, align_right=col in (3, 5, 6, 7)))
+                self.lines_table.setItem(
+                    row, col, read_only_item(value, align_right=col in (3, 5, 6, 7))
+                )
         self._edited()
         self.update_totals()
 

@@ -35,6 +35,8 @@ from typing_extensions import override
 from posdesk.domain import Environment, Viewer
 from posdesk.ui.shell.context import SessionContext
 from posdesk.ui.shell.errors import ErrorReporter
+from posdesk.ui.shell.navigation import NoNavigator
+from posdesk.ui.shell.tab_navigator import TabNavigator
 from posdesk.ui.widgets.paged_view import TintedFrame
 
 _log = logging.getLogger(__name__)
@@ -414,8 +416,8 @@ class MainWindow(QMainWindow):
             self.context.tasks.cancel_all()
         self.context = context
         self.demo = demo
-        if context is not None:
-            context.extras.setdefault("open_tab", self.open_tab)
+        if context is not None and isinstance(context.navigator, NoNavigator):
+            context.navigator = TabNavigator(self.open_tab)
         self.sign_in_bar.hide()
         if context is None:
             self.environment_banner.hide()
@@ -473,8 +475,8 @@ class MainWindow(QMainWindow):
     def open_tab(self, key: str) -> QWidget | None:
         """Switch to the tab with ``key`` and return its widget (built if needed).
 
-        Tabs reach each other through this (``context.extras["open_tab"]``), e.g. the
-        Customers tab opens a sale in the Sales tab; ``None`` if there is no such tab.
+        Features reach each other through ``context.navigator`` (a ``TabNavigator`` on this),
+        e.g. the Customers tab opens a sale in the Sales tab; ``None`` if there is no such tab.
         """
         for index, page in enumerate(self.pages):
             if page.spec.key == key:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
+
+import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication, QWidget
@@ -11,7 +14,13 @@ from posdesk.domain import Environment, Viewer
 from posdesk.models.tasks import TaskOwner
 from posdesk.ui.shell.context import SessionContext
 from posdesk.ui.shell.errors import ErrorReporter
-from posdesk.ui.shell.main_window import TAB_FACTORIES, MainWindow, PlaceholderTab, TabSpec
+from posdesk.ui.shell.main_window import (
+    TAB_FACTORIES,
+    MainWindow,
+    PlaceholderTab,
+    TabSpec,
+    load_factory,
+)
 from tests.helpers.fake_tab import FakeTab
 
 SPECS = [
@@ -45,6 +54,16 @@ def content(win: MainWindow, index: int) -> QWidget | None:
 
 def test_the_four_tabs_are_registered_in_one_list() -> None:
     assert [s.key for s in TAB_FACTORIES] == ["customers", "inventory", "sales", "giftcards"]
+
+
+@pytest.mark.parametrize("spec", TAB_FACTORIES, ids=lambda spec: spec.key)
+def test_every_registered_tab_path_resolves_to_a_widget_class(spec: TabSpec) -> None:
+    """A wrong path would silently become a placeholder tab at run time: catch it here."""
+    module_name, _, attr = spec.factory.partition(":")
+    factory = getattr(importlib.import_module(module_name), attr)
+    assert isinstance(factory, type), spec.factory
+    assert issubclass(factory, QWidget), spec.factory
+    assert load_factory(spec) is factory
 
 
 def test_tabs_are_built_lazily_with_placeholders(qtbot: QtBot) -> None:
