@@ -20,7 +20,6 @@ from PySide6.QtCore import QDateTime, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDateTimeEdit,
-    QDialog,
     QFormLayout,
     QGridLayout,
     QGroupBox,
@@ -37,7 +36,6 @@ from typing_extensions import override
 from posdesk.api.errors import PosError
 from posdesk.domain import Purchase, PurchaseDraft, PurchaseLine, Viewer
 from posdesk.models.formatting import Formatter, datetime_pattern, format_datetime, plural
-from posdesk.models.tasks import TaskOwner
 from posdesk.ui.common.amount import (
     CENT,
     AmountError,
@@ -46,7 +44,8 @@ from posdesk.ui.common.amount import (
     error_css,
     parse_amount,
 )
-from posdesk.ui.common.outcome import CHECKING, OutcomeKind, explain, run_money_operation
+from posdesk.ui.common.operation_dialog import OperationDialog
+from posdesk.ui.common.outcome import Outcome, OutcomeKind, explain
 from posdesk.ui.common.tables import read_only_item, simple_table
 
 if TYPE_CHECKING:  # the UI never imports the HTTP layer at run time
@@ -112,7 +111,7 @@ def compute_totals(
     )
 
 
-class RecordPurchaseDialog(QDialog):
+class RecordPurchaseDialog(OperationDialog):
     """Header + lines → review → send once through the journal."""
 
     recorded = Signal(object)  # Purchase | None (None: confirmed by reconciliation)
@@ -128,14 +127,11 @@ class RecordPurchaseDialog(QDialog):
         parent: QWidget | None = None,
         formatter: Formatter | None = None,
     ) -> None:
-        super().__init__(parent)
+        super().__init__(backend, parent)
         self.formatter = formatter or Formatter()
         self.setObjectName("recordPurchaseDialog")
         self.setWindowTitle("Record purchase")
         self.setMinimumWidth(760)
-        self.backend = backend
-        self.tasks = TaskOwner(self)
-        self.task: asyncio.Task[Any] | None = None
         self.lines: list[PurchaseLine] = []
         self.descriptions: list[str] = []
         self.separators = Separators.for_locale()
@@ -291,8 +287,7 @@ class RecordPurchaseDialog(QDialog):
 
     def load_stores(self) -> asyncio.Task[Any]:
         """Fill the store list from the server's POS locations (keeps what the user typed)."""
-        self.task = self.tasks.spawn(self._load_stores())
-        return self.task
+        return self.runner.start(self._load_stores(), name="purchase stores")
 
     async def _load_stores(self) -> None:
         try:
@@ -329,8 +324,7 @@ class RecordPurchaseDialog(QDialog):
         code = self.sku.text().strip()
         if not code:
             return None
-        self.task = self.tasks.spawn(self._find(code))
-        return self.task
+        return self.runner.start(self._find(code), name="purchase item", replace=True)
 
     async def _find(self, code: str) -> None:
         self.item_label.setText("Looking up…")
@@ -563,6 +557,7 @@ class RecordPurchaseDialog(QDialog):
             "it is not sent again until then."
         )
 
+    @override
     def review(self) -> None:
         try:
             draft = self.draft()
@@ -584,6 +579,7 @@ class RecordPurchaseDialog(QDialog):
         self.confirm_button.show()
         self.confirm_button.setFocus()
 
+    @override
     def confirm(self) -> asyncio.Task[Any] | None:
         try:
             draft = self.draft()
@@ -596,17 +592,7 @@ class RecordPurchaseDialog(QDialog):
             self.show_message(refused, error=True)
             self._edited()
             return None
-        self.confirm_button.setEnabled(False)
-        self.close_button.setEnabled(False)
-        self.show_message("Sending…")
-        self.task = self.tasks.spawn(self._send(draft))
-        return self.task
 
-    def checking(self) -> None:
-        """Called by the client when the answer was lost and it looks the id up."""
-        self.show_message(html.escape(CHECKING))
-
-    async def _send(self, draft: PurchaseDraft) -> None:
         def describe(purchase: Purchase | None) -> str:
             return (
                 f"<b>Recorded.</b> Purchase {html.escape(draft.transaction_id)} for "
@@ -614,17 +600,23 @@ class RecordPurchaseDialog(QDialog):
                 + (f" (server id {html.escape(purchase.id)})." if purchase else ".")
             )
 
-        try:
-            outcome = await run_money_operation(
-                self.backend,
-                lambda: self.backend.purchase_add(draft, on_checking=self.checking),
-                reference=draft.transaction_id,
-                describe=describe,
-                on_checking=lambda text: self.show_message(html.escape(text)),
-            )
-        finally:
-            self.confirm_button.setEnabled(True)
-            self.close_button.setEnabled(True)
+        return self.send(
+            lambda: self.backend.purchase_add(draft, on_checking=self.checking),
+            reference=draft.transaction_id,
+            describe=describe,
+        )
+
+    @override
+    def set_sending(self, sending: bool) -> None:
+        self.confirm_button.setEnabled(not sending)
+        self.close_button.setEnabled(not sending)
+
+    @override
+    def show_busy(self, text: str) -> None:
+        self.show_message(html.escape(text))
+
+    @override
+    def show_outcome(self, outcome: Outcome) -> None:
         self.outcome_kind = outcome.kind
         self.show_message(outcome.message, error=not outcome.done)
         if outcome.done:
@@ -637,12 +629,6 @@ class RecordPurchaseDialog(QDialog):
 
     def _amount_text(self, amount: Decimal) -> str:
         return self.formatter.money(amount)
-
-    @override
-    def reject(self) -> None:
-        if self.task is not None and not self.task.done() and not self.close_button.isEnabled():
-            return
-        super().reject()
 
 
 def open_record_purchase(context: Any, parent: QWidget | None = None) -> RecordPurchaseDialog:
