@@ -57,7 +57,7 @@ async def open_tab(
         await wait_until(lambda: tab.warehouse.count() > 1 or tab.message_kind == "permission")
         yield tab
         await tab.results_model.aclose()
-        await tab._tasks.aclose()
+        await tab.runner.aclose()
     finally:
         await tasks.aclose()
         await client.aclose()

@@ -282,7 +282,7 @@ async def run_benchmark(base_url: str, scans: int, warmup: int) -> Result:
     finally:
         if tab is not None:
             await tab.results_model.aclose()
-            await tab._tasks.aclose()
+            await tab.runner.aclose()
             tab.close()
         await tasks.aclose()
         await client.aclose()

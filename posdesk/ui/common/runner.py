@@ -77,6 +77,10 @@ class Runner:
         """Cancel everything in flight (silently)."""
         self._tasks.cancel_all()
 
+    async def aclose(self) -> None:
+        """Cancel everything and wait until it has really finished (tests, shutdown)."""
+        await self._tasks.aclose()
+
     async def send(
         self,
         backend: PosClient,

@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
 
 from posdesk.api.errors import PosError
 from posdesk.models.formatting import Formatter, plural
-from posdesk.models.tasks import TaskOwner
 from posdesk.ui.common.outcome import explain
+from posdesk.ui.common.runner import Runner
 from posdesk.ui.common.tables import read_only_item, simple_table
 from posdesk.ui.giftcards.card_view import local_time
 
@@ -154,8 +154,7 @@ class PendingOperationsPanel(QGroupBox):
         self.setObjectName("pendingOperations")
         self.backend = backend
         self.formatter = formatter or Formatter()
-        self.tasks = TaskOwner(self)
-        self.task: asyncio.Task[None] | None = None
+        self.runner = Runner(self)
         self.entries: list[Any] = []
         self.table = simple_table(
             "pendingOperationsTable", self.HEADERS, self, "Pending operations"
@@ -220,8 +219,13 @@ class PendingOperationsPanel(QGroupBox):
         self.timer.start()
         self.refresh()
 
+    @property
+    def task(self) -> asyncio.Task[Any] | None:
+        """The latest reconciliation (tests await it)."""
+        return self.runner.task
+
     def _tick(self) -> None:
-        if self.task is not None and not self.task.done():
+        if self.runner.running:
             return
         if self.backend.reconcile_due():
             self.reconcile_now()
@@ -313,9 +317,9 @@ class PendingOperationsPanel(QGroupBox):
         self.reconciled.emit()
 
     def reconcile_now(self) -> None:
-        if self.task is not None and not self.task.done():
+        if self.runner.running:
             return
-        self.task = self.tasks.spawn(self._reconcile())
+        self.runner.start(self._reconcile(), name="reconcile")
 
     async def _reconcile(self) -> None:
         self.reconcile_button.setEnabled(False)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+from collections.abc import Coroutine
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -48,10 +49,10 @@ from posdesk.domain import (
     Viewer,
 )
 from posdesk.models.formatting import format_datetime, plural
-from posdesk.models.tasks import TaskOwner
 from posdesk.store.issue_drafts import IssueDraft, IssueDraftStore
 from posdesk.ui.common.amount import error_css
 from posdesk.ui.common.outcome import Outcome, explain
+from posdesk.ui.common.runner import Runner
 from posdesk.ui.giftcards.card_view import CODE_TYPE_LABELS, VIEW_UNMASKED, GiftCardView
 from posdesk.ui.giftcards.edit_codes import EDIT_PERMISSION, EditCodesDialog
 from posdesk.ui.giftcards.issue import ISSUE_PERMISSIONS, IssueCardDialog, draft_story
@@ -103,8 +104,7 @@ class GiftCardsTab(QWidget):
         self.viewer = viewer
         self.drafts = drafts or IssueDraftStore(drafts_path_for(context))
         self.store_code = viewer.location_code or context.extras.get("store_code")
-        self.tasks = TaskOwner(self)
-        self.task: asyncio.Task[Any] | None = None
+        self.runner = Runner(self)
         self.dialog: Any = None
         self.target: CardTarget | None = None
         self.last_slip: GiftCardSlip | None = None
@@ -301,15 +301,17 @@ class GiftCardsTab(QWidget):
             self.code_edit.setFocus()
             return None
         code_type = GiftCardCodeType(self.code_type.currentData())
-        self._drop_stale_read()
-        self.task = self.tasks.spawn(self._lookup(code, code_type), name="giftcard lookup")
-        return self.task
+        return self._read(self._lookup(code, code_type))
 
-    def _drop_stale_read(self) -> None:
-        """A newer look-up wins: an older look-up or refresh still in flight must not land
-        after it and put the previous card back on screen as if it were current."""
-        if self.task is not None and not self.task.done():
-            self.task.cancel()
+    @property
+    def task(self) -> asyncio.Task[Any] | None:
+        """The latest task this tab started (tests await it)."""
+        return self.runner.task
+
+    def _read(self, coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        """A newer look-up wins: an older look-up, open or refresh still in flight is
+        cancelled, so it cannot land after it and put the previous card back on screen."""
+        return self.runner.start(coro, name="giftcard read", replace=True)
 
     async def _lookup(self, code: str, code_type: GiftCardCodeType) -> None:
         self.lookup_button.setEnabled(False)
@@ -348,8 +350,7 @@ class GiftCardsTab(QWidget):
 
     def open_card(self, card_id: str) -> asyncio.Task[Any]:
         """Show a card by its id (one click from Pending operations)."""
-        self.task = self.tasks.spawn(self._open_card(card_id), name="giftcard open")
-        return self.task
+        return self._read(self._open_card(card_id))
 
     async def _open_card(self, card_id: str) -> None:
         self.show_message("Looking up…")
@@ -400,9 +401,7 @@ class GiftCardsTab(QWidget):
         if self.target is None:
             return None
         target = self.target
-        self._drop_stale_read()
-        self.task = self.tasks.spawn(self._refresh(target), name="giftcard refresh")
-        return self.task
+        return self._read(self._refresh(target))
 
     async def _refresh(self, target: CardTarget) -> None:
         try:

@@ -52,7 +52,7 @@ from posdesk.domain import Item, Location, Page, Product, ProductSortOption, Tra
 from posdesk.models.formatting import Kind, app_locale
 from posdesk.models.inventory import stock_tone, stock_totals
 from posdesk.models.paged import Column, PagedTableModel, error_message, is_expected
-from posdesk.models.tasks import TaskOwner
+from posdesk.ui.common.runner import Runner
 from posdesk.ui.inventory.item_detail import ItemDetailView
 from posdesk.ui.shell.context import SessionContext
 from posdesk.ui.widgets.paged_view import Banner, PagedTableView
@@ -135,7 +135,7 @@ class InventoryTab(QWidget):
         self.context = context
         self.client: PosClient = context.client
         self.number_locale = app_locale()
-        self._tasks = TaskOwner(self, on_error=context.reporter.unexpected)
+        self.runner = Runner(self, on_error=context.reporter.unexpected)
         self._lookup_task: asyncio.Task[None] | None = None
         self._lookup_generation = 0
         self._product_task: asyncio.Task[None] | None = None
@@ -327,10 +327,10 @@ class InventoryTab(QWidget):
         if not code:
             return None
         self._lookup_generation += 1
-        if self._lookup_task is not None:
-            self._lookup_task.cancel()
-        self._lookup_task = self._spawn(
-            self._lookup(code, self._lookup_generation, from_scan), "inventory-lookup"
+        self._lookup_task = self.runner.start(
+            self._lookup(code, self._lookup_generation, from_scan),
+            name="inventory-lookup",
+            replace=True,
         )
         return self._lookup_task
 
@@ -443,7 +443,7 @@ class InventoryTab(QWidget):
         return action
 
     def _spawn(self, coro: Coroutine[Any, Any, None], name: str) -> asyncio.Task[None]:
-        return self._tasks.spawn(coro, name=name)
+        return self.runner.spawn(coro, name=name)
 
     def _enter_list(self, view: QAbstractItemView) -> None:
         model = view.model()
@@ -538,9 +538,9 @@ class InventoryTab(QWidget):
             self.itemShown.emit(item)
 
     def _load_product(self, sku: str) -> None:
-        if self._product_task is not None:
-            self._product_task.cancel()
-        self._product_task = self._spawn(self._fetch_product(sku), "inventory-product")
+        self._product_task = self.runner.start(
+            self._fetch_product(sku), name="inventory-product", replace=True
+        )
 
     async def _fetch_product(self, sku: str) -> None:
         """The catalogue page is a bonus: failures hide it (and go to the log), no message."""

@@ -35,6 +35,7 @@ from posdesk.models.formatting import format_money, plural
 from posdesk.models.paged import PagedTableModel
 from posdesk.models.sales import SalesSummary, SummaryTracker, sale_columns
 from posdesk.models.sales_query import SalesQuery, sales_fetch
+from posdesk.ui.common.runner import Runner
 from posdesk.ui.common.tables import (
     DateField,
     GuardedTable,
@@ -337,6 +338,7 @@ class SalesTab(QWidget):
         super().__init__(parent)
         self.setObjectName("salesTab")
         self.context = context
+        self.runner = Runner(self)
         self.client = context.client
         self.tz = session_zone(context)
         self.currency = context.environment.currency
@@ -492,7 +494,7 @@ class SalesTab(QWidget):
         if self._load_all_task is not None and not self._load_all_task.done():
             self._cancel_load_all()
             return
-        self._load_all_task = self.context.tasks.spawn(self._load_all(), name="sales-load-all")
+        self._load_all_task = self.runner.spawn(self._load_all(), name="sales-load-all")
         self._show_summary()
 
     def load_all(self) -> asyncio.Task[None]:
@@ -552,7 +554,7 @@ class SalesTab(QWidget):
             if generation == self._detail_generation:
                 self.detail.set_sale(sale)
 
-        return self.context.tasks.spawn(load(), name="sale-detail")
+        return self.runner.start(load(), name="sale-detail", replace=True)
 
     # -------------------------------------------------------------- locations
 
@@ -569,7 +571,7 @@ class SalesTab(QWidget):
             self.filters.set_locations(locations)
             self.detail.location_names = {loc.code: loc.name for loc in locations if loc.name}
 
-        self.locations_task = self.context.tasks.spawn(load(), name="sales-locations")
+        self.locations_task = self.runner.spawn(load(), name="sales-locations")
 
     # ----------------------------------------------------------------- export
 
