@@ -13,7 +13,7 @@ import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDateTime, Qt, Signal
@@ -43,6 +43,7 @@ from posdesk.ui.common.amount import (
     error_color,
     error_css,
     parse_amount,
+    parse_quantity,
 )
 from posdesk.ui.common.operation_dialog import OperationDialog
 from posdesk.ui.common.outcome import Outcome, OutcomeKind, explain
@@ -60,25 +61,6 @@ PAY_METHODS = ("", "CARD", "CASH", "INVOICE", "GIFTCARD", "OTHER")
 
 class LineError(ValueError):
     """A line field is not acceptable; the message is for the user."""
-
-
-def parse_quantity(text: str, separators: Separators | None = None) -> Decimal:
-    """A positive quantity with at most 3 decimals (weights), strictly parsed."""
-    seps = separators or Separators()
-    value = text.strip().replace(seps.group, "").replace(seps.decimal_point, ".")
-    if not value:
-        raise LineError("Enter a quantity.")
-    if not all(ch.isdigit() or ch == "." for ch in value) or value.count(".") > 1:
-        raise LineError(f"“{text.strip()}” is not a quantity.")
-    try:
-        qty = Decimal(value)
-    except InvalidOperation:
-        raise LineError(f"“{text.strip()}” is not a quantity.") from None
-    if qty <= 0:
-        raise LineError("The quantity must be more than zero.")
-    if qty != qty.quantize(Decimal("0.001")):
-        raise LineError("Use at most three decimals for a quantity.")
-    return qty
 
 
 def extended(quantity: Decimal, unit_price: Decimal, discount: Decimal) -> Decimal:
