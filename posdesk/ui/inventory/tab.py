@@ -52,6 +52,7 @@ from posdesk.domain import Item, Location, Page, Product, ProductSortOption, Tra
 from posdesk.models.formatting import Kind, app_locale
 from posdesk.models.inventory import stock_tone, stock_totals
 from posdesk.models.paged import Column, PagedTableModel, error_message, is_expected
+from posdesk.ui.common.locations import load_locations
 from posdesk.ui.common.runner import Runner
 from posdesk.ui.inventory.item_detail import ItemDetailView
 from posdesk.ui.shell.context import SessionContext
@@ -562,7 +563,7 @@ class InventoryTab(QWidget):
     async def _load_locations(self) -> None:
         """Warehouse names for the grid and the filter. Without them codes are shown."""
         try:
-            locations: Sequence[Location] = (await self.client.locations(first=500)).items
+            locations: Sequence[Location] = await load_locations(self.client)
         except Exception as exc:
             if not is_expected(exc):
                 raise

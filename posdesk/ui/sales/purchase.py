@@ -45,6 +45,7 @@ from posdesk.ui.common.amount import (
     parse_amount,
     parse_quantity,
 )
+from posdesk.ui.common.locations import load_locations
 from posdesk.ui.common.operation_dialog import OperationDialog
 from posdesk.ui.common.outcome import Outcome, OutcomeKind, explain
 from posdesk.ui.common.tables import read_only_item, simple_table
@@ -273,12 +274,12 @@ class RecordPurchaseDialog(OperationDialog):
 
     async def _load_stores(self) -> None:
         try:
-            page = await self.backend.locations(first=200)
+            locations = await load_locations(self.backend)
         except PosError:
             return  # the user can still type a location code
         current = self.store.currentText()
         known = {self.store.itemText(i) for i in range(self.store.count())}
-        for location in page.items:
+        for location in locations:
             if location.code not in known:
                 self.store.addItem(location.code)
                 index = self.store.count() - 1

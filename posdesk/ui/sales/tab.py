@@ -35,6 +35,7 @@ from posdesk.models.formatting import format_money, plural
 from posdesk.models.paged import PagedTableModel
 from posdesk.models.sales import SalesSummary, SummaryTracker, sale_columns
 from posdesk.models.sales_query import SalesQuery, sales_fetch
+from posdesk.ui.common.locations import load_locations
 from posdesk.ui.common.runner import Runner
 from posdesk.ui.common.tables import (
     DateField,
@@ -560,10 +561,8 @@ class SalesTab(QWidget):
 
     def _load_locations(self) -> None:
         async def load() -> None:
-            locations: list[Location] = []
             try:
-                async for page in self.client.pages(self.client.locations, first=200):
-                    locations.extend(page.items)
+                locations = await load_locations(self.client)
             except PosError as exc:  # filters still work by typing; say why the list is empty
                 _log.info("Locations unavailable: %s", exc)
                 self.filters.location.setToolTip(f"Locations could not be loaded: {exc}")
