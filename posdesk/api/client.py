@@ -13,6 +13,7 @@ import functools
 import json
 import random
 import ssl
+import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ import httpx
 from graphql import GraphQLSchema, get_introspection_query
 
 from posdesk import __version__
-from posdesk.api import mapping
+from posdesk.api import adhoc, mapping
 from posdesk.api.auth import (
     Authenticator,
     BrowserOpener,
@@ -223,6 +224,8 @@ class PosClient:
         self._operations: dict[str, Operation] = dict(load_all())
         self._in_flight: set[str] = set()  # journaled references being sent right now
         self.features: FeatureReport = FeatureReport(frozenset(self._operations))
+        self.schema: GraphQLSchema | None = None
+        """The live schema introspected on connect (None when the server refused it)."""
 
     # ---------------------------------------------------------------- lifecycle
 
@@ -327,6 +330,7 @@ class PosClient:
             if cached is not None:
                 # the same server schema was checked before in this process: same answer
                 self.features, self._operations = cached[0], dict(cached[1])
+                self.schema = _SCHEMAS.get(key)
                 return self.features
             # building and validating ~40 documents takes ~60 ms of CPU: keep it off the loop
             schema = await asyncio.to_thread(schema_from_introspection, data)
@@ -339,6 +343,7 @@ class PosClient:
             return self.features
         self.features, self._operations = await asyncio.to_thread(check, schema, load_all())
         _SCHEMA_CACHE[key] = (self.features, dict(self._operations))
+        self.schema = _SCHEMAS[key] = schema
         return self.features
 
     def adapt_to(self, schema: GraphQLSchema) -> FeatureReport:
@@ -647,6 +652,45 @@ class PosClient:
     ) -> Page[Purchase]:
         variables = {"transactionId": transaction_id, "skip": skip, "first": first}
         return await self._page("purchase_lookup", variables, mapping.purchase)
+
+    # ---------------------------------------------------------------- query console (read-only)
+
+    async def run_query(
+        self,
+        document: str,
+        variables: Mapping[str, Any] | None = None,
+        operation_name: str | None = None,
+    ) -> adhoc.QueryResult:
+        """Run an ad-hoc *query* through the read path (token renewal, retries).
+
+        A mutation or subscription anywhere in ``document`` raises ``adhoc.ReadOnlyRefused``
+        before anything is sent; the answer is bounded (``adhoc.check_bounds``). Only the
+        operation name is ever logged, never the document or variables.
+        """
+        adhoc.read_only_operation(document, operation_name)
+        payload: dict[str, Any] = {"query": document, "variables": dict(variables or {})}
+        if operation_name:
+            payload["operationName"] = operation_name
+        what = operation_name or "Console query"
+        started = time.perf_counter()
+        try:
+            data = await self._post_read(payload, what)
+            await asyncio.to_thread(adhoc.check_bounds, data, what)
+        except RecursionError as exc:  # JSON nested beyond the parser's own limit
+            raise InvalidResponseError(details=f"{what}: nested too deeply") from exc
+        return adhoc.QueryResult(data, time.perf_counter() - started, operation_name)
+
+    async def documented_schema(self) -> GraphQLSchema | None:
+        """The live schema *with descriptions* (the console's documentation pane); kept as
+        ``self.schema``. None when the server refuses introspection."""
+        try:
+            data = await self._post_read(
+                {"query": get_introspection_query(descriptions=True)}, "Introspection"
+            )
+            self.schema = await asyncio.to_thread(schema_from_introspection, data)
+        except Exception:  # refused or unreadable: keep the schema from connect (or none)
+            return self.schema
+        return self.schema
 
     # ---------------------------------------------------------------- paging and sync
 
@@ -1447,6 +1491,7 @@ class PosClient:
 #: Schema check results by ``schema_key``: reconnecting to a server whose schema was already
 #: checked (every reconnect, every sandbox run) skips building and validating again.
 _SCHEMA_CACHE: dict[str, tuple[FeatureReport, dict[str, Operation]]] = {}
+_SCHEMAS: dict[str, GraphQLSchema] = {}
 
 
 _WHAT = {
