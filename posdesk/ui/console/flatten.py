@@ -100,10 +100,13 @@ def nested_rows(items: Iterable[Any]) -> list[Row]:
 
 
 def column_keys(rows: Sequence[Row]) -> list[str]:
-    """Every key seen, in order of first appearance."""
+    """Every key seen, in order of first appearance; an object that was null in some rows
+    (``phone``) shows as its dotted columns (``phone.raw``) only."""
     seen: dict[str, None] = {}
     for row in rows:
         for key in row:
             if key not in seen:
                 seen[key] = None
-    return list(seen)
+    parents = {key.rsplit(".", 1)[0] for key in seen if "." in key}
+    parents |= {p.rsplit(".", 1)[0] for p in list(parents) if "." in p}
+    return [key for key in seen if key not in parents]

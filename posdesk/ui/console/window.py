@@ -10,11 +10,11 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from graphql import OperationDefinitionNode, print_ast
 from PySide6.QtCore import QEvent, Qt
@@ -57,10 +57,12 @@ if TYPE_CHECKING:
     from posdesk.api.client import PosClient
 
 _log = logging.getLogger(__name__)
+R = TypeVar("R")
 
 HISTORY_LIMIT = 100
 RAW_LIMIT = 1_000_000
 """Characters of raw JSON shown (a Load all of 100k rows would not fit a text view)."""
+_FILE_FILTER = "GraphQL files (*.graphql *.gql);;All files (*)"
 DOC_HINT = "Click a field, argument or type in the editor to see its documentation here."
 
 
@@ -91,7 +93,7 @@ class ConsoleWindow(QMainWindow):
         self.editor.set_schema(self.client.schema)
         self._set_busy(False)
         self.resize(1280, 800)
-        self.tasks.spawn(self._load_documented_schema(), name="console-schema")
+        self.schema_task = self.tasks.spawn(self._load_documented_schema(), name="console-schema")
 
     # ------------------------------------------------------------------ layout
 
@@ -146,18 +148,22 @@ class ConsoleWindow(QMainWindow):
                 button.setObjectName(action.objectName().replace("Action", "Button"))
                 button.setAccessibleName(action.text().replace("&", "").rstrip("…"))
         bar.addSeparator()
-        self.saved_combo = QComboBox(bar)
-        self.saved_combo.setObjectName("consoleSaved")
-        self.saved_combo.setAccessibleName("Saved queries")
-        self.saved_combo.setMinimumContentsLength(22)
-        self.saved_combo.activated.connect(self._saved_chosen)
-        bar.addWidget(self.saved_combo)
-        self.history_combo = QComboBox(bar)
-        self.history_combo.setObjectName("consoleHistory")
-        self.history_combo.setAccessibleName("History of runs")
-        self.history_combo.setMinimumContentsLength(22)
-        self.history_combo.activated.connect(self._history_chosen)
-        bar.addWidget(self.history_combo)
+        self.saved_combo = self._combo(bar, "consoleSaved", "Saved queries", self._saved_chosen)
+        self.history_combo = self._combo(
+            bar, "consoleHistory", "History of runs", self._history_chosen
+        )
+
+    @staticmethod
+    def _combo(
+        bar: QToolBar, name: str, accessible: str, chosen: Callable[[int], None]
+    ) -> QComboBox:
+        combo = QComboBox(bar)
+        combo.setObjectName(name)
+        combo.setAccessibleName(accessible)
+        combo.setMinimumContentsLength(22)
+        combo.activated.connect(chosen)
+        bar.addWidget(combo)
+        return combo
 
     def _build_body(self) -> None:
         self.editor = QueryEditor(self)
@@ -360,17 +366,13 @@ class ConsoleWindow(QMainWindow):
         return self.current
 
     async def _run(self, text: str, variables: dict[str, Any], name: str | None) -> None:
-        self._set_busy(True, "Running…")
-        try:
-            result = await self.client.run_query(text, variables, name)
-        except asyncio.CancelledError:
-            self.status.setText("Cancelled.")
-            raise
-        except Exception as exc:
-            self.show_error(exc)
+        result = await self._busy(
+            self.client.run_query(text, variables, name),
+            "Running…",
+            lambda: self.status.setText("Cancelled."),
+        )
+        if result is None:
             return
-        finally:
-            self._set_busy(False)
         _log.info("Console query %s: %.0f ms", name or "(anonymous)", result.elapsed * 1000)
         self.last_result = result
         self.last_error = None
@@ -431,24 +433,37 @@ class ConsoleWindow(QMainWindow):
             model.ensure_columns(answer.rows)
             return Page(answer.rows, answer.has_more, answer.limited, answer.until)
 
-        self._set_busy(True, "Loading all rows…")
-        started = asyncio.get_running_loop().time()
-        try:
-            model.set_fetch(fetch)
-            await model.fetch_all(lambda n: self.status.setText(f"Loaded {plural(n, 'row')}…"))
-        except asyncio.CancelledError:
+        def stopped() -> None:
             model.cancel()
             self.status.setText(f"Stopped: {plural(model.rowCount(), 'row')} loaded.")
-            raise
-        except Exception as exc:
-            self.show_error(exc)
+
+        started = asyncio.get_running_loop().time()
+        model.set_fetch(fetch)
+        loaded = await self._busy(
+            model.fetch_all(lambda n: self.status.setText(f"Loaded {plural(n, 'row')}…")),
+            "Loading all rows…",
+            stopped,
+        )
+        if loaded is None:
             return
-        finally:
-            self._set_busy(False)
         seconds = asyncio.get_running_loop().time() - started
         _log.info("Console load all %s: %d rows, %.0f ms", name, model.rowCount(), seconds * 1000)
         self.view.table.resizeColumnsToContents()
         self.status.setText(f"{plural(model.rowCount(), 'row')} (all) · {seconds:.1f} s")
+
+    async def _busy(self, work: Awaitable[R], text: str, on_cancel: Callable[[], None]) -> R | None:
+        """Await ``work`` with progress and Cancel shown; a failure is shown, None returned."""
+        self._set_busy(True, text)
+        try:
+            return await work
+        except asyncio.CancelledError:
+            on_cancel()
+            raise
+        except Exception as exc:
+            self.show_error(exc)
+            return None
+        finally:
+            self._set_busy(False)
 
     def cancel(self) -> None:
         if self.current is not None and not self.current.done():
@@ -499,32 +514,31 @@ class ConsoleWindow(QMainWindow):
     # ------------------------------------------------------------------ files and CSV
 
     def ask_open(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Open query", "", "GraphQL files (*.graphql *.gql);;All files (*)"
-        )
+        path, _ = QFileDialog.getOpenFileName(self, "Open query", "", _FILE_FILTER)
         if path:
             self.open_file(Path(path))
 
-    def open_file(self, path: Path) -> None:
-        try:
-            self.set_query(path.read_text(encoding="utf-8"), self.variables.toPlainText())
-        except (OSError, UnicodeDecodeError) as exc:
-            self.show_message(f"Could not open {path.name}.", str(exc))
-
     def ask_save_file(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Save query", "query.graphql", "GraphQL files (*.graphql *.gql)"
-        )
+        path, _ = QFileDialog.getSaveFileName(self, "Save query", "query.graphql", _FILE_FILTER)
         if path:
             self.save_file(Path(path))
 
+    def open_file(self, path: Path) -> None:
+        self._file(path, save=False)
+
     def save_file(self, path: Path) -> None:
+        self._file(path, save=True)
+
+    def _file(self, path: Path, *, save: bool) -> None:
         try:
-            path.write_text(self.editor.toPlainText(), encoding="utf-8")
-        except OSError as exc:
-            self.show_message(f"Could not save {path.name}.", str(exc))
+            if save:
+                path.write_text(self.editor.toPlainText(), encoding="utf-8")
+            else:
+                self.set_query(path.read_text(encoding="utf-8"), self.variables.toPlainText())
+        except (OSError, UnicodeDecodeError) as exc:
+            self.show_message(f"Could not {'save' if save else 'open'} {path.name}.", str(exc))
             return
-        self.context.show_status(f"Saved {path.name}.")
+        self.context.show_status(f"{'Saved' if save else 'Opened'} {path.name}.")
 
     def ask_export(self) -> None:
         if self.model is None or self.model.rowCount() == 0:

@@ -1,0 +1,367 @@
+"""The Query console against the real sandbox over HTTP (pytest-qt, real widgets).
+
+Completion and validation use the live schema; runs compare the grid with the server's own
+answer (fetched with plain httpx); Load all is checked row by row through the CSV; a mutation
+is refused with a request counter on the client's transport showing nothing was sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from posdesk.api.client import RetryPolicy
+from posdesk.sandbox.server import SandboxServer
+from posdesk.ui.console import close_console, open_console
+from posdesk.ui.console.flatten import NestedList
+from posdesk.ui.console.presets import PRESETS
+from posdesk.ui.console.window import ConsoleWindow
+from posdesk.ui.context import SessionContext
+from tests.e2e.giftcard_helpers import signed_in
+from tests.helpers.waiting import wait_until
+from tests.unit.ui.test_accessibility import unnamed
+
+pytestmark = pytest.mark.asyncio
+
+CUSTOMERS = """query Members {
+  customer(first: 40, skip: 3) {
+    hasMoreResults
+    results { id memberId fullName email phone { raw } }
+  }
+}"""
+
+#: every sale of one store: more than 1,000 rows in the demo seed
+STORE_SALES = (
+    'query StoreSales { sale(locationCode: "AUSTIN", first: 100) { results { id tranNo total } } }'
+)
+
+
+@asynccontextmanager
+async def console(
+    qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path, client_id: str = "posdesk-demo"
+) -> AsyncIterator[tuple[SessionContext, ConsoleWindow]]:
+    # the console is a top-level window: closing it must not quit the tests' QApplication
+    # (the app itself runs with quitOnLastWindowClosed off)
+    quit_on_close = QApplication.quitOnLastWindowClosed()
+    QApplication.setQuitOnLastWindowClosed(False)
+    async with signed_in(sandbox, tmp_path, client_id) as ctx:
+        window = open_console(ctx)
+        assert isinstance(window, ConsoleWindow)
+        await window.schema_task  # the documented schema (descriptions) is loaded on open
+        try:
+            yield ctx, window
+        finally:
+            window.tasks.cancel_all()
+            close_console(ctx)
+            await asyncio.sleep(0)
+            QApplication.setQuitOnLastWindowClosed(quit_on_close)
+
+
+def server_answer(sandbox: SandboxServer, token: str, query: str) -> dict[str, Any]:
+    assert sandbox.info is not None
+    response = httpx.post(
+        sandbox.info.graphql_url,
+        json={"query": query},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    body: dict[str, Any] = response.json()
+    assert "errors" not in body, body
+    data: dict[str, Any] = body["data"]
+    return data
+
+
+def count_requests(ctx: SessionContext) -> list[httpx.Request]:
+    """Every request the session's client sends from now on (its own transport's hook)."""
+    sent: list[httpx.Request] = []
+
+    async def hook(request: httpx.Request) -> None:
+        sent.append(request)
+
+    ctx.client._http.event_hooks["request"].append(hook)
+    return sent
+
+
+async def run(window: ConsoleWindow, query: str, variables: str = "") -> None:
+    window.set_query(query, variables)
+    task = window.run()
+    assert task is not None
+    await task
+
+
+def headers(window: ConsoleWindow) -> list[str]:
+    assert window.model is not None
+    return [c.title for c in window.model.columns]
+
+
+async def test_completion_offers_schema_fields_at_the_cursor(
+    qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    async with console(qtbot, sandbox, tmp_path) as (_ctx, window):
+        window.show()
+        editor = window.editor
+        editor.setPlainText("query { customer(first: 5) { results { ")
+        editor.moveCursor(editor.textCursor().MoveOperation.End)
+        editor.setFocus()
+        QTest.keyClicks(editor, "fullN")
+        popup = editor.popup()
+        assert popup.isVisible()
+        shown = [popup.model().index(r, 0).data() for r in range(popup.model().rowCount())]
+        assert shown == ["fullName"]
+        QTest.keyClick(popup, Qt.Key.Key_Return)
+        assert editor.toPlainText().endswith("results { fullName")
+        # argument names inside (…) and enum values after a colon
+        editor.setPlainText('query { giftcard(code: "X", codeType: ')
+        editor.moveCursor(editor.textCursor().MoveOperation.End)
+        QTest.keyClicks(editor, "P")
+        values = [popup.model().index(r, 0).data() for r in range(popup.model().rowCount())]
+        assert set(values) == {"PHYSICAL", "PERSONAL"}
+
+
+async def test_typo_is_underlined_with_the_validation_message(
+    qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    async with console(qtbot, sandbox, tmp_path) as (_ctx, window):
+        text = "query { customer { results { fulName } } }"
+        window.editor.setPlainText(text)
+        await wait_until(lambda: window.editor.underlined() != [], 5)  # as you type (debounced)
+        start = text.index("fulName")
+        assert window.editor.underlined() == [(start, start + len("fulName"))]
+        message = window.problem_label.text()
+        assert "Cannot query field 'fulName' on type 'Customer'" in message
+        assert "Did you mean 'fullName'?" in message
+        window.editor.setPlainText(text.replace("fulName", "fullName"))
+        await wait_until(lambda: window.editor.underlined() == [], 5)
+        assert window.problem_label.text() == ""
+
+
+async def test_customer_query_grid_equals_the_servers_answer(
+    qtbot: QtBot,
+    sandbox: SandboxServer,
+    tmp_path: Path,
+    sandbox_token: Callable[[str], str],
+) -> None:
+    async with console(qtbot, sandbox, tmp_path) as (_ctx, window):
+        await run(window, CUSTOMERS)
+        expected = server_answer(sandbox, sandbox_token("posdesk-demo"), CUSTOMERS)
+        results = expected["customer"]["results"]
+        assert window.model is not None
+        assert headers(window) == ["id", "memberId", "fullName", "email", "phone.raw"]
+        assert window.model.rowCount() == len(results) == 40
+        for row, customer in enumerate(results):
+            texts = window.model.row_texts(row)
+            assert texts[0] == customer["id"]
+            assert texts[2] == customer["fullName"]
+            assert texts[4] == ((customer["phone"] or {}).get("raw") or "")
+        assert window.status.text().startswith("40 rows · ")
+        assert '"fullName"' in window.raw_json.toPlainText()
+        assert window.history[0]["name"] == "Members"
+        assert window.history_combo.count() == 2
+
+
+async def test_load_all_then_csv_has_every_row_once(
+    qtbot: QtBot,
+    sandbox: SandboxServer,
+    tmp_path: Path,
+    sandbox_token: Callable[[str], str],
+) -> None:
+    async with console(qtbot, sandbox, tmp_path) as (_ctx, window):
+        await run(window, STORE_SALES)
+        assert window.model is not None
+        assert window.model.rowCount() == 100
+        task = window.load_all()
+        assert task is not None
+        await task
+        everything = server_answer(
+            sandbox,
+            sandbox_token("posdesk-demo"),
+            'query { sale(locationCode: "AUSTIN", first: 1000, skip: 0) { hasMoreResults '
+            "results { id } } }",
+        )["sale"]
+        ids: list[str] = [r["id"] for r in everything["results"]]
+        skip = len(ids)
+        while everything["hasMoreResults"]:
+            everything = server_answer(
+                sandbox,
+                sandbox_token("posdesk-demo"),
+                f'query {{ sale(locationCode: "AUSTIN", first: 1000, skip: {skip}) '
+                "{ hasMoreResults results { id } } }",
+            )["sale"]
+            ids += [r["id"] for r in everything["results"]]
+            skip = len(ids)
+        assert len(ids) > 1000
+        assert window.model.rowCount() == len(ids)
+        assert window.status.text().startswith(f"{len(ids):,} rows (all)")
+        path = tmp_path / "sales.csv"
+        export = window.view.start_export(path, all_rows=False)
+        await export
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+        exported = [r["id"] for r in rows]
+        assert len(exported) == len(set(exported)) == len(ids)
+        assert set(exported) == set(ids)
+        assert all(r["total"] for r in rows)
+
+
+async def test_load_all_can_be_cancelled(
+    qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    async with console(qtbot, sandbox, tmp_path) as (_ctx, window):
+        await run(window, STORE_SALES)
+        sandbox.faults.latency_ms = 300
+        task = window.load_all()
+        assert task is not None
+        await wait_until(window.cancel_button.isVisible, 5)
+        window.cancel_button.click()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert window.status.text().startswith("Stopped:")
+        assert window.run_action.isEnabled()
+
+
+async def test_mutation_is_refused_before_anything_is_sent(
+    qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    async with console(qtbot, sandbox, tmp_path) as (ctx, window):
+        sent = count_requests(ctx)
+        await run(
+            window,
+            'mutation Topup { giftcardTransAdd(trans: {code: "X", codeType: PHYSICAL, '
+            'transType: ADD, amount: "5"}) { id } }',
+        )
+        assert sent == []
+        text = window.error_text.text()
+        assert text.startswith("Not sent: the Query console only reads data")
+        assert "giftcardTransAdd" in text
+        assert "Gift Cards tab" in text
+        await run(window, 'mutation { purchaseAdd(add: {transactionId: "T"}) { id } }')
+        assert "Sales › Record purchase" in window.error_text.text()
+        # a query hiding a mutation next to it is refused too
+        await run(
+            window, "query A { viewer { name } }\nmutation B { giftcardTransCancel(id: 1) { id } }"
+        )
+        assert "giftcardTransCancel" in window.error_text.text()
+        assert sent == []
+        window.raw_error_button.click()
+        assert window.raw_error.isVisibleTo(window)
+        assert "ReadOnlyRefused" in window.raw_error.toPlainText()
+
+
+async def test_role_without_view_customers_sees_the_permission_named(
+    qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    async with console(qtbot, sandbox, tmp_path, "demo-reporting") as (_ctx, window):
+        await run(window, CUSTOMERS)
+        assert "permission ViewCustomers" in window.error_text.text()
+        assert "NOT_AUTHORIZED" in window.raw_error.toPlainText()
+
+
+async def test_errors_in_plain_words(qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path) -> None:
+    async with console(qtbot, sandbox, tmp_path) as (_ctx, window):
+        await run(window, "query { customer { results { fulName } } }")
+        assert window.error_text.text().startswith("The server did not accept the query:")
+        assert "fulName" in window.error_text.text()
+        window.set_query(CUSTOMERS, '{"first": ')
+        assert window.run() is None  # nothing is sent
+        assert "variables are not valid JSON" in window.error_text.text()
+        window.client.retry = RetryPolicy(attempts=1)
+        sandbox.faults.error_rate = 1.0
+        sandbox.faults.error_kind = "502"
+        await run(window, CUSTOMERS)
+        assert "temporarily unavailable (HTTP 502)" in window.error_text.text()
+        sandbox.faults.reset()
+        # a network failure (nothing listens there: a fault the sandbox cannot make itself)
+        url = window.client._url
+        window.client._url = "http://127.0.0.1:9/graphql"
+        try:
+            await run(window, CUSTOMERS)
+        finally:
+            window.client._url = url
+        assert window.error_text.text().startswith("Network failure: Cannot reach the POS server")
+
+
+async def test_nested_lists_open_a_sub_table(
+    qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    async with console(qtbot, sandbox, tmp_path) as (_ctx, window):
+        await run(
+            window,
+            "query { item(first: 3) { results { sku "
+            "warehouses { warehouseCode quantityAvailable } } } }",
+        )
+        model = window.model
+        assert model is not None
+        assert headers(window) == ["sku", "warehouses"]
+        value = model.value(0, 1)
+        assert isinstance(value, NestedList)
+        assert model.row_texts(0)[1] == str(value)
+        window.show()
+        window.view.table.doubleClicked.emit(model.index(0, 1))
+        dialog = window.view.sub_tables[-1]
+        sub = dialog.findChild(type(window.view), "consoleSubTableView")
+        assert sub is not None
+        sub_model = sub.model()
+        assert sub_model is not None
+        assert [c.title for c in sub_model.columns] == ["warehouseCode", "quantityAvailable"]
+        assert sub_model.rowCount() == len(value.items)
+        dialog.close()
+        # copy cells: the selected cells, tab-separated
+        window.view.table.selectionModel().select(
+            model.index(1, 0), window.view.table.selectionModel().SelectionFlag.Select
+        )
+        assert window.view.copy_selection() == model.row_texts(1)[0]
+        assert QApplication.clipboard().text() == model.row_texts(1)[0]
+
+
+async def test_saved_queries_history_files_and_prettify(
+    qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    async with console(qtbot, sandbox, tmp_path) as (ctx, window):
+        assert [q.name for q in window.saved] == [p.name for p in PRESETS]
+        window._saved_chosen(1)
+        assert window.editor.toPlainText() == PRESETS[0].query
+        await wait_until(
+            lambda: window.editor.problems == [] and not window.editor._validate_timer.isActive(), 5
+        )
+        window.set_query("query Mine{viewer{name}}")
+        window.prettify()
+        assert window.editor.toPlainText() == "query Mine {\n  viewer {\n    name\n  }\n}\n"
+        window.save_query("Who am I")
+        path = tmp_path / "mine.graphql"
+        window.save_file(path)
+        assert path.read_text(encoding="utf-8") == window.editor.toPlainText()
+        await run(window, window.editor.toPlainText())
+        close_console(ctx)
+        # a new window for the same profile finds the saved query and the history
+        again = open_console(ctx)
+        assert isinstance(again, ConsoleWindow)
+        assert again is not window
+        assert again.saved[-1].name == "Who am I"
+        assert again.history[0]["name"] == "Mine"
+        again.set_query("")
+        again.open_file(path)
+        assert again.editor.toPlainText() == path.read_text(encoding="utf-8")
+        assert open_console(ctx) is again  # one per profile
+
+
+async def test_every_control_is_named(qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path) -> None:
+    async with console(qtbot, sandbox, tmp_path) as (_ctx, window):
+        await run(
+            window, "query { item(first: 2) { results { sku warehouses { warehouseCode } } } }"
+        )
+        window.show()
+        assert window.model is not None
+        dialog = window.view.open_sub_table("warehouses", window.model.value(0, 1))  # type: ignore[arg-type]
+        problems = {"console": unnamed(window), "sub-table": unnamed(dialog)}
+        dialog.close()
+        assert problems == {"console": [], "sub-table": []}
