@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -28,6 +28,8 @@ from posdesk.ui.console.flatten import NestedList
 from posdesk.ui.console.presets import PRESETS
 from posdesk.ui.console.window import ConsoleWindow
 from posdesk.ui.context import SessionContext
+from posdesk.ui.errors import ErrorReporter
+from posdesk.ui.main_window import MainWindow
 from tests.e2e.giftcard_helpers import signed_in
 from tests.helpers.waiting import wait_until
 from tests.unit.ui.test_accessibility import unnamed
@@ -365,3 +367,32 @@ async def test_every_control_is_named(qtbot: QtBot, sandbox: SandboxServer, tmp_
         problems = {"console": unnamed(window), "sub-table": unnamed(dialog)}
         dialog.close()
         assert problems == {"console": [], "sub-table": []}
+
+
+async def test_view_menu_opens_one_console_per_profile(
+    qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    quit_on_close = QApplication.quitOnLastWindowClosed()
+    QApplication.setQuitOnLastWindowClosed(False)
+    main = MainWindow(QSettings(), tabs=[], reporter=ErrorReporter(show_dialogs=False))
+    qtbot.addWidget(main)
+    try:
+        main.query_console_action.trigger()
+        assert main.statusBar().currentMessage() == "Sign in first to use the Query console."
+        assert main.query_console_action.shortcut().toString() == "Ctrl+Shift+Q"
+        async with signed_in(sandbox, tmp_path) as ctx:
+            main.set_session(ctx)
+            main.query_console_action.trigger()
+            first = ctx.extras["query_console"]
+            assert isinstance(first, ConsoleWindow)
+            assert first.isVisible()
+            assert first.windowTitle() == f"Query console — {ctx.profile_name}"
+            main.query_console_action.trigger()
+            assert ctx.extras["query_console"] is first  # raised, not duplicated
+            await first.schema_task
+            main.set_session(None)  # the session ends: its console closes with it
+            assert "query_console" not in ctx.extras
+            assert not first.isVisible()
+    finally:
+        main.hide()
+        QApplication.setQuitOnLastWindowClosed(quit_on_close)

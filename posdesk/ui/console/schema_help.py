@@ -209,7 +209,7 @@ def completions(schema: GraphQLSchema, text: str, position: int) -> tuple[str, l
     """(prefix being typed, candidates that start with it) at ``position`` in ``text``."""
     prefix = word_before(text, position)
     start = position - len(prefix)
-    if start > 0 and text[start - 1] == "$":
+    if (start > 0 and text[start - 1] == "$") or _in_comment(text, start):
         return prefix, []
     context = context_at(schema, text[:start])
     if context is None:
@@ -238,6 +238,18 @@ def completions(schema: GraphQLSchema, text: str, position: int) -> tuple[str, l
         found = [Candidate(n, str(f.type)) for n, f in context.type.fields.items()]
     lowered = prefix.lower()
     return prefix, [c for c in found if c.text.lower().startswith(lowered)]
+
+
+def _in_comment(text: str, position: int) -> bool:
+    """A ``#`` earlier on the line, outside a string (the lexer skips comments silently)."""
+    line = text[text.rfind("\n", 0, position) + 1 : position]
+    in_string = False
+    for index, char in enumerate(line):
+        if char == '"' and (index == 0 or line[index - 1] != "\\"):
+            in_string = not in_string
+        elif char == "#" and not in_string:
+            return True
+    return False
 
 
 def _kind(named: GraphQLNamedType) -> str:
