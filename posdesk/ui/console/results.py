@@ -28,6 +28,7 @@ from posdesk.ui.console.flatten import NestedList, Row, column_keys, nested_rows
 from posdesk.ui.errors import ErrorReporter
 from posdesk.ui.widgets.paged_view import PagedTableView
 
+SIZE_SAMPLE_ROWS = 100
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 
@@ -110,6 +111,8 @@ class ResultTableView(PagedTableView):
     ) -> None:
         super().__init__(name, parent, reporter=reporter, accessible_name="Query results")
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
+        # column widths from the first rows only: sizing looked at 1,000 rows per column
+        self.table.horizontalHeader().setResizeContentsPrecision(SIZE_SAMPLE_ROWS)
         self.copy_action.setText("&Copy cells")
         self.table.doubleClicked.connect(self._open_nested)
         self.sub_tables: list[QDialog] = []

@@ -45,7 +45,7 @@ from posdesk.domain import Page
 from posdesk.models.formatting import plural
 from posdesk.models.tasks import TaskOwner
 from posdesk.ui.console.editor import QueryEditor, monospace
-from posdesk.ui.console.flatten import Row, envelope
+from posdesk.ui.console.flatten import Envelope, Row, envelope
 from posdesk.ui.console.highlighter import GraphQLHighlighter
 from posdesk.ui.console.presets import PRESETS, SavedQuery
 from posdesk.ui.console.results import ResultModel, ResultTableView
@@ -60,6 +60,8 @@ _log = logging.getLogger(__name__)
 R = TypeVar("R")
 
 HISTORY_LIMIT = 100
+BIG_ANSWER = 200
+"""Answers with more rows than this are flattened on a worker thread."""
 RAW_LIMIT = 1_000_000
 """Characters of raw JSON shown (a Load all of 100k rows would not fit a text view)."""
 _FILE_FILTER = "GraphQL files (*.graphql *.gql);;All files (*)"
@@ -251,6 +253,8 @@ class ConsoleWindow(QMainWindow):
         monospace(self.raw_json)
         self.result_tabs.addTab(self.view, "&Table")
         self.result_tabs.addTab(self.raw_json, "Raw &JSON")
+        self.result_tabs.currentChanged.connect(self._render_raw)
+        self._raw_data: object = None
 
         status_row = QHBoxLayout()
         self.status = QLabel("Write a query and press Ctrl+Enter.", right)
@@ -380,7 +384,7 @@ class ConsoleWindow(QMainWindow):
         document = adhoc.parse_document(text)
         op = adhoc.read_only_operation(document, name)
         listing = adhoc.listing_of(op)
-        answer = envelope(result.data, listing.key if listing else None)
+        answer = await flatten_answer(result.data, listing.key if listing else None)
         self._listing = (document, name, variables, listing) if listing else None
         self.show_rows(answer.rows)
         self.show_raw(result.data)
@@ -401,9 +405,20 @@ class ConsoleWindow(QMainWindow):
         return self.model
 
     def show_raw(self, data: object) -> None:
-        text = json.dumps(data, indent=2, ensure_ascii=False)
+        """Keep the answer for the Raw JSON tab; it is rendered when that tab is shown
+        (indenting and laying out a 1,000-row answer costs more than the grid)."""
+        self._raw_data = data
+        self.raw_json.clear()
+        if self.result_tabs.currentWidget() is self.raw_json:
+            self._render_raw()
+
+    def _render_raw(self, *_: object) -> None:
+        if self._raw_data is None or self.result_tabs.currentWidget() is not self.raw_json:
+            return
+        text = json.dumps(self._raw_data, indent=2, ensure_ascii=False)
         if len(text) > RAW_LIMIT:
             text = text[:RAW_LIMIT] + "\n… (cut here: the whole answer is in the table)"
+        self._raw_data = None
         self.raw_json.setPlainText(text)
 
     def load_all(self) -> asyncio.Task[None] | None:
@@ -428,7 +443,7 @@ class ConsoleWindow(QMainWindow):
                 document, name, variables, listing, skip=skip, first=first, since=until[0]
             )
             result = await self.client.run_query(text, values, name)
-            answer = envelope(result.data, listing.key)
+            answer = await flatten_answer(result.data, listing.key)
             until[0] = answer.until
             model.ensure_columns(answer.rows)
             return Page(answer.rows, answer.has_more, answer.limited, answer.until)
@@ -642,6 +657,15 @@ class ConsoleWindow(QMainWindow):
         if self.context.extras.get("query_console") is self:
             del self.context.extras["query_console"]
         super().closeEvent(event)
+
+
+async def flatten_answer(data: dict[str, Any], key: str | None) -> Envelope:
+    """Rows of an answer; a big one is flattened on a worker thread (the loop stays free)."""
+    listed = data.get(key) if key is not None else None
+    results = listed.get("results") if isinstance(listed, dict) else None
+    if isinstance(results, list) and len(results) > BIG_ANSWER:
+        return await asyncio.to_thread(envelope, data, key)
+    return envelope(data, key)
 
 
 def _first_name(text: str) -> str:
