@@ -22,7 +22,6 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
-    QFrame,
     QHBoxLayout,
     QInputDialog,
     QLabel,
@@ -52,6 +51,7 @@ from posdesk.ui.console.results import ResultModel, ResultTableView
 from posdesk.ui.console.schema_help import Problem, type_html
 from posdesk.ui.console.words import explain
 from posdesk.ui.context import SessionContext
+from posdesk.ui.widgets.paged_view import TintedFrame
 
 if TYPE_CHECKING:
     from posdesk.api.client import PosClient
@@ -214,9 +214,9 @@ class ConsoleWindow(QMainWindow):
         right.setObjectName("consoleResultsPane")
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(6, 6, 6, 6)
-        self.error_frame = QFrame(right)
+        self.error_frame = TintedFrame(right)
         self.error_frame.setObjectName("consoleError")
-        self.error_frame.setFrameShape(QFrame.Shape.StyledPanel)
+        self.error_frame.tint("danger")
         error_layout = QVBoxLayout(self.error_frame)
         error_row = QHBoxLayout()
         self.error_text = QLabel(self.error_frame)
@@ -282,7 +282,7 @@ class ConsoleWindow(QMainWindow):
         self.docs.setAccessibleName("Documentation")
         self.docs.setOpenLinks(False)
         self.docs.anchorClicked.connect(lambda url: self.show_type(url.toString()[5:]))
-        self.docs.setPlaceholderText(DOC_HINT)
+        self.docs.setHtml(f"<p><i>{DOC_HINT}</i></p>")
 
         split = QSplitter(Qt.Orientation.Horizontal, self)
         split.setObjectName("consoleSplitter")
@@ -293,7 +293,7 @@ class ConsoleWindow(QMainWindow):
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 4)
         split.setStretchFactor(2, 2)
-        split.setSizes([460, 560, 260])
+        split.setSizes([400, 640, 240])
         self.setCentralWidget(split)
 
     # ------------------------------------------------------------------ schema and docs
