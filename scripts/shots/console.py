@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QWidget
 
 from posdesk.ui.console.window import ConsoleWindow
-from shots import ShotContext, Scene
+from shots import Scene, ShotContext
 
 MEMBERS = """query StoreMembers {
   customer(first: 50) {

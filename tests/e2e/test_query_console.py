@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import json
+import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -43,6 +44,8 @@ CUSTOMERS = """query Members {
     results { id memberId fullName email phone { raw } }
   }
 }"""
+
+SERVER_LOGGERS = ("posdesk.sandbox", "ariadne", "graphql", "uvicorn", "starlette")
 
 #: every sale of one store: more than 1,000 rows in the demo seed
 STORE_SALES = (
@@ -399,3 +402,25 @@ async def test_view_menu_opens_one_console_per_profile(
     finally:
         main.hide()
         QApplication.setQuitOnLastWindowClosed(quit_on_close)
+
+
+async def test_nothing_but_the_operation_name_and_timing_is_logged(
+    qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)  # the app's default level (qasync/httpx stay at INFO)
+    async with console(qtbot, sandbox, tmp_path) as (_ctx, window):
+        marker = "ZQXMARKER"
+        await run(
+            window,
+            "query FindMarker($s: String) { customer(search: $s) { results { id } } }",
+            json.dumps({"s": marker}),
+        )
+        task = window.load_all()
+        assert task is not None
+        await task
+        await run(window, 'query BadMarker { customer(search: "ZQXMARKER") { results { x } } }')
+    # what posdesk itself logged (the sandbox shares this process and logs its own requests)
+    client_side = [r.getMessage() for r in caplog.records if not r.name.startswith(SERVER_LOGGERS)]
+    assert any(m.startswith("Console query FindMarker: ") for m in client_side)
+    assert any(m.startswith("Console load all FindMarker: ") for m in client_side)
+    assert not [m for m in client_side if marker in m or "customer(" in m]

@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from graphql import OperationDefinitionNode, print_ast
+from graphql import DocumentNode, OperationDefinitionNode, print_ast
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
@@ -74,6 +74,7 @@ class ConsoleWindow(QMainWindow):
     def __init__(self, context: SessionContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowFlag(Qt.WindowType.Window, True)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # reopening makes a new one
         self.setObjectName("queryConsole")
         self.setAccessibleName("Query console")
         self.setWindowTitle(f"Query console — {context.profile_name}")
@@ -377,7 +378,7 @@ class ConsoleWindow(QMainWindow):
         )
         if result is None:
             return
-        _log.info("Console query %s: %.0f ms", name or "(anonymous)", result.elapsed * 1000)
+        _log.info("Console query %s: %.0f ms", _label(text, name), result.elapsed * 1000)
         self.last_result = result
         self.last_error = None
         self.error_frame.hide()
@@ -462,7 +463,12 @@ class ConsoleWindow(QMainWindow):
         if loaded is None:
             return
         seconds = asyncio.get_running_loop().time() - started
-        _log.info("Console load all %s: %d rows, %.0f ms", name, model.rowCount(), seconds * 1000)
+        _log.info(
+            "Console load all %s: %d rows, %.0f ms",
+            _label(document, name),
+            model.rowCount(),
+            seconds * 1000,
+        )
         self.view.table.resizeColumnsToContents()
         self.status.setText(f"{plural(model.rowCount(), 'row')} (all) · {seconds:.1f} s")
 
@@ -618,7 +624,7 @@ class ConsoleWindow(QMainWindow):
         entry = {
             "query": text,
             "variables": json.dumps(variables) if variables else "",
-            "name": name or _first_name(text),
+            "name": _label(text, name),
             "at": datetime.now().isoformat(timespec="seconds"),
             "rows": rows,
             "ms": round(ms),
@@ -668,10 +674,10 @@ async def flatten_answer(data: dict[str, Any], key: str | None) -> Envelope:
     return envelope(data, key)
 
 
-def _first_name(text: str) -> str:
-    """The operation's name, else its first root field (for the history list)."""
+def _label(document: str | DocumentNode, operation_name: str | None = None) -> str:
+    """The operation's name, else its first root field (history list and log lines)."""
     try:
-        op = adhoc.read_only_operation(text)
+        op = adhoc.read_only_operation(document, operation_name)
     except PosError:
         return "query"
     if op.name is not None:
