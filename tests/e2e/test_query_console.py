@@ -132,6 +132,15 @@ async def test_completion_offers_schema_fields_at_the_cursor(
         QTest.keyClicks(editor, "P")
         values = [popup.model().index(r, 0).data() for r in range(popup.model().rowCount())]
         assert set(values) == {"PHYSICAL", "PERSONAL"}
+        QTest.keyClick(popup, Qt.Key.Key_Escape)
+        # the documentation pane: the live schema's own descriptions (fetched on open)
+        editor.setPlainText("query { customer(first: 5) { results { id } } }")
+        cursor = editor.textCursor()
+        cursor.setPosition(10)
+        editor.setTextCursor(cursor)
+        editor.describe_cursor()
+        assert "Query.customer: CustomerResults" in window.docs.toPlainText()
+        assert "requires ViewCustomers" in window.docs.toPlainText()
 
 
 async def test_typo_is_underlined_with_the_validation_message(
@@ -158,7 +167,13 @@ async def test_customer_query_grid_equals_the_servers_answer(
     sandbox_token: Callable[[str], str],
 ) -> None:
     async with console(qtbot, sandbox, tmp_path) as (_ctx, window):
-        await run(window, CUSTOMERS)
+        window.show()
+        window.set_query(CUSTOMERS)
+        window.editor.setFocus()
+        QTest.keyClick(window.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+        assert window.current is not None  # Ctrl+Enter runs, as in GraphiQL
+        await window.current
+        assert window.editor.toPlainText() == CUSTOMERS  # no newline was typed
         expected = server_answer(sandbox, sandbox_token("posdesk-demo"), CUSTOMERS)
         results = expected["customer"]["results"]
         assert window.model is not None
@@ -252,6 +267,8 @@ async def test_mutation_is_refused_before_anything_is_sent(
         assert text.startswith("Not sent: the Query console only reads data")
         assert "giftcardTransAdd" in text
         assert "Gift Cards tab" in text
+        window.editor.validate_now()  # and said while typing already
+        assert "will not send it" in window.problem_label.text()
         await run(window, 'mutation { purchaseAdd(add: {transactionId: "T"}) { id } }')
         assert "Sales › Record purchase" in window.error_text.text()
         # a query hiding a mutation next to it is refused too

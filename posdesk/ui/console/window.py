@@ -323,6 +323,10 @@ class ConsoleWindow(QMainWindow):
             line = self.editor.toPlainText().count("\n", 0, first.start) + 1
             more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
             self.problem_label.setText(f"Line {line}: {first.message}{more}")
+        elif _has_mutation(self.editor.toPlainText()):
+            self.problem_label.setText(
+                "This document changes data: the Query console will not send it (read-only)."
+            )
         else:
             self.problem_label.setText("")
 
@@ -672,6 +676,16 @@ async def flatten_answer(data: dict[str, Any], key: str | None) -> Envelope:
     if isinstance(results, list) and len(results) > BIG_ANSWER:
         return await asyncio.to_thread(envelope, data, key)
     return envelope(data, key)
+
+
+def _has_mutation(text: str) -> bool:
+    try:
+        adhoc.read_only_operation(text)
+    except adhoc.ReadOnlyRefused:
+        return True
+    except PosError:
+        return False
+    return False
 
 
 def _label(document: str | DocumentNode, operation_name: str | None = None) -> str:
