@@ -12,7 +12,8 @@ import csv
 import json
 import logging
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -110,10 +111,34 @@ def headers(window: ConsoleWindow) -> list[str]:
     return [c.title for c in window.model.columns]
 
 
-async def test_completion_offers_schema_fields_at_the_cursor(
-    qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path
-) -> None:
-    async with console(qtbot, sandbox, tmp_path) as (_ctx, window):
+@dataclass
+class Rig:
+    """What every console test needs: the session sandbox, a folder, a way to ask the server."""
+
+    qtbot: QtBot
+    sandbox: SandboxServer
+    tmp_path: Path
+    token: Callable[[str], str]
+
+    def console(
+        self, client_id: str = "posdesk-demo"
+    ) -> AbstractAsyncContextManager[tuple[SessionContext, ConsoleWindow]]:
+        return console(self.qtbot, self.sandbox, self.tmp_path, client_id)
+
+    def ask(self, query: str) -> dict[str, Any]:
+        """The server's own answer (plain httpx, the owner's token) to compare with."""
+        return server_answer(self.sandbox, self.token("posdesk-demo"), query)
+
+
+@pytest.fixture
+def rig(
+    qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path, sandbox_token: Callable[[str], str]
+) -> Rig:
+    return Rig(qtbot, sandbox, tmp_path, sandbox_token)
+
+
+async def test_completion_offers_schema_fields_at_the_cursor(rig: Rig) -> None:
+    async with rig.console() as (_ctx, window):
         window.show()
         editor = window.editor
         editor.setPlainText("query { customer(first: 5) { results { ")
@@ -143,10 +168,8 @@ async def test_completion_offers_schema_fields_at_the_cursor(
         assert "requires ViewCustomers" in window.docs.toPlainText()
 
 
-async def test_typo_is_underlined_with_the_validation_message(
-    qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path
-) -> None:
-    async with console(qtbot, sandbox, tmp_path) as (_ctx, window):
+async def test_typo_is_underlined_with_the_validation_message(rig: Rig) -> None:
+    async with rig.console() as (_ctx, window):
         text = "query { customer { results { fulName } } }"
         window.editor.setPlainText(text)
         await wait_until(lambda: window.editor.underlined() != [], 5)  # as you type (debounced)
@@ -160,13 +183,8 @@ async def test_typo_is_underlined_with_the_validation_message(
         assert window.problem_label.text() == ""
 
 
-async def test_customer_query_grid_equals_the_servers_answer(
-    qtbot: QtBot,
-    sandbox: SandboxServer,
-    tmp_path: Path,
-    sandbox_token: Callable[[str], str],
-) -> None:
-    async with console(qtbot, sandbox, tmp_path) as (_ctx, window):
+async def test_customer_query_grid_equals_the_servers_answer(rig: Rig) -> None:
+    async with rig.console() as (_ctx, window):
         window.show()
         window.set_query(CUSTOMERS)
         window.editor.setFocus()
@@ -174,7 +192,7 @@ async def test_customer_query_grid_equals_the_servers_answer(
         assert window.current is not None  # Ctrl+Enter runs, as in GraphiQL
         await window.current
         assert window.editor.toPlainText() == CUSTOMERS  # no newline was typed
-        expected = server_answer(sandbox, sandbox_token("posdesk-demo"), CUSTOMERS)
+        expected = rig.ask(CUSTOMERS)
         results = expected["customer"]["results"]
         assert window.model is not None
         assert headers(window) == ["id", "memberId", "fullName", "email", "phone.raw"]
@@ -192,31 +210,22 @@ async def test_customer_query_grid_equals_the_servers_answer(
         assert window.history_combo.count() == 2
 
 
-async def test_load_all_then_csv_has_every_row_once(
-    qtbot: QtBot,
-    sandbox: SandboxServer,
-    tmp_path: Path,
-    sandbox_token: Callable[[str], str],
-) -> None:
-    async with console(qtbot, sandbox, tmp_path) as (_ctx, window):
+async def test_load_all_then_csv_has_every_row_once(rig: Rig) -> None:
+    async with rig.console() as (_ctx, window):
         await run(window, STORE_SALES)
         assert window.model is not None
         assert window.model.rowCount() == 100
         task = window.load_all()
         assert task is not None
         await task
-        everything = server_answer(
-            sandbox,
-            sandbox_token("posdesk-demo"),
+        everything = rig.ask(
             'query { sale(locationCode: "AUSTIN", first: 1000, skip: 0) { hasMoreResults '
             "results { id } } }",
         )["sale"]
         ids: list[str] = [r["id"] for r in everything["results"]]
         skip = len(ids)
         while everything["hasMoreResults"]:
-            everything = server_answer(
-                sandbox,
-                sandbox_token("posdesk-demo"),
+            everything = rig.ask(
                 f'query {{ sale(locationCode: "AUSTIN", first: 1000, skip: {skip}) '
                 "{ hasMoreResults results { id } } }",
             )["sale"]
@@ -225,7 +234,7 @@ async def test_load_all_then_csv_has_every_row_once(
         assert len(ids) > 1000
         assert window.model.rowCount() == len(ids)
         assert window.status.text().startswith(f"{len(ids):,} rows (all)")
-        path = tmp_path / "sales.csv"
+        path = rig.tmp_path / "sales.csv"
         export = window.view.start_export(path, all_rows=False)
         await export
         with path.open(encoding="utf-8-sig", newline="") as handle:
@@ -236,12 +245,23 @@ async def test_load_all_then_csv_has_every_row_once(
         assert all(r["total"] for r in rows)
 
 
-async def test_load_all_can_be_cancelled(
-    qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path
-) -> None:
-    async with console(qtbot, sandbox, tmp_path) as (_ctx, window):
+async def test_load_all_follows_since_and_until(rig: Rig) -> None:
+    async with rig.console() as (_ctx, window):
+        await run(window, 'query Sync { customer(since: "", first: 40) { results { id } } }')
+        task = window.load_all()
+        assert task is not None
+        await task
+        assert window.model is not None
+        ids = [window.model.row_texts(r)[0] for r in range(window.model.rowCount())]
+        everyone = rig.ask("{ customer(first: 1000) { results { id } } }")["customer"]["results"]
+        assert len(ids) == len(set(ids)) == len(everyone) > 40
+        assert set(ids) == {c["id"] for c in everyone}
+
+
+async def test_load_all_can_be_cancelled(rig: Rig) -> None:
+    async with rig.console() as (_ctx, window):
         await run(window, STORE_SALES)
-        sandbox.faults.latency_ms = 300
+        rig.sandbox.faults.latency_ms = 300
         task = window.load_all()
         assert task is not None
         await wait_until(window.cancel_button.isVisible, 5)
@@ -252,10 +272,8 @@ async def test_load_all_can_be_cancelled(
         assert window.run_action.isEnabled()
 
 
-async def test_mutation_is_refused_before_anything_is_sent(
-    qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path
-) -> None:
-    async with console(qtbot, sandbox, tmp_path) as (ctx, window):
+async def test_mutation_is_refused_before_anything_is_sent(rig: Rig) -> None:
+    async with rig.console() as (ctx, window):
         sent = count_requests(ctx)
         await run(
             window,
@@ -282,17 +300,15 @@ async def test_mutation_is_refused_before_anything_is_sent(
         assert "ReadOnlyRefused" in window.raw_error.toPlainText()
 
 
-async def test_role_without_view_customers_sees_the_permission_named(
-    qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path
-) -> None:
-    async with console(qtbot, sandbox, tmp_path, "demo-reporting") as (_ctx, window):
+async def test_role_without_view_customers_sees_the_permission_named(rig: Rig) -> None:
+    async with rig.console("demo-reporting") as (_ctx, window):
         await run(window, CUSTOMERS)
         assert "permission ViewCustomers" in window.error_text.text()
         assert "NOT_AUTHORIZED" in window.raw_error.toPlainText()
 
 
-async def test_errors_in_plain_words(qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path) -> None:
-    async with console(qtbot, sandbox, tmp_path) as (_ctx, window):
+async def test_errors_in_plain_words(rig: Rig) -> None:
+    async with rig.console() as (_ctx, window):
         await run(window, "query { customer { results { fulName } } }")
         assert window.error_text.text().startswith("The server did not accept the query:")
         assert "fulName" in window.error_text.text()
@@ -300,11 +316,11 @@ async def test_errors_in_plain_words(qtbot: QtBot, sandbox: SandboxServer, tmp_p
         assert window.run() is None  # nothing is sent
         assert "variables are not valid JSON" in window.error_text.text()
         window.client.retry = RetryPolicy(attempts=1)
-        sandbox.faults.error_rate = 1.0
-        sandbox.faults.error_kind = "502"
+        rig.sandbox.faults.error_rate = 1.0
+        rig.sandbox.faults.error_kind = "502"
         await run(window, CUSTOMERS)
         assert "temporarily unavailable (HTTP 502)" in window.error_text.text()
-        sandbox.faults.reset()
+        rig.sandbox.faults.reset()
         # a network failure (nothing listens there: a fault the sandbox cannot make itself)
         url = window.client._url
         window.client._url = "http://127.0.0.1:9/graphql"
@@ -315,10 +331,8 @@ async def test_errors_in_plain_words(qtbot: QtBot, sandbox: SandboxServer, tmp_p
         assert window.error_text.text().startswith("Network failure: Cannot reach the POS server")
 
 
-async def test_nested_lists_open_a_sub_table(
-    qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path
-) -> None:
-    async with console(qtbot, sandbox, tmp_path) as (_ctx, window):
+async def test_nested_lists_open_a_sub_table(rig: Rig) -> None:
+    async with rig.console() as (_ctx, window):
         await run(
             window,
             "query { item(first: 3) { results { sku "
@@ -348,10 +362,8 @@ async def test_nested_lists_open_a_sub_table(
         assert QApplication.clipboard().text() == model.row_texts(1)[0]
 
 
-async def test_saved_queries_history_files_and_prettify(
-    qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path
-) -> None:
-    async with console(qtbot, sandbox, tmp_path) as (ctx, window):
+async def test_saved_queries_history_files_and_prettify(rig: Rig) -> None:
+    async with rig.console() as (ctx, window):
         assert [q.name for q in window.saved] == [p.name for p in PRESETS]
         window._saved_chosen(1)
         assert window.editor.toPlainText() == PRESETS[0].query
@@ -362,7 +374,7 @@ async def test_saved_queries_history_files_and_prettify(
         window.prettify()
         assert window.editor.toPlainText() == "query Mine {\n  viewer {\n    name\n  }\n}\n"
         window.save_query("Who am I")
-        path = tmp_path / "mine.graphql"
+        path = rig.tmp_path / "mine.graphql"
         window.save_file(path)
         assert path.read_text(encoding="utf-8") == window.editor.toPlainText()
         await run(window, window.editor.toPlainText())
@@ -379,8 +391,8 @@ async def test_saved_queries_history_files_and_prettify(
         assert open_console(ctx) is again  # one per profile
 
 
-async def test_every_control_is_named(qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path) -> None:
-    async with console(qtbot, sandbox, tmp_path) as (_ctx, window):
+async def test_every_control_is_named(rig: Rig) -> None:
+    async with rig.console() as (_ctx, window):
         await run(
             window, "query { item(first: 2) { results { sku warehouses { warehouseCode } } } }"
         )
@@ -392,18 +404,16 @@ async def test_every_control_is_named(qtbot: QtBot, sandbox: SandboxServer, tmp_
         assert problems == {"console": [], "sub-table": []}
 
 
-async def test_view_menu_opens_one_console_per_profile(
-    qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path
-) -> None:
+async def test_view_menu_opens_one_console_per_profile(rig: Rig) -> None:
     quit_on_close = QApplication.quitOnLastWindowClosed()
     QApplication.setQuitOnLastWindowClosed(False)
     main = MainWindow(QSettings(), tabs=[], reporter=ErrorReporter(show_dialogs=False))
-    qtbot.addWidget(main)
+    rig.qtbot.addWidget(main)
     try:
         main.query_console_action.trigger()
         assert main.statusBar().currentMessage() == "Sign in first to use the Query console."
         assert main.query_console_action.shortcut().toString() == "Ctrl+Shift+Q"
-        async with signed_in(sandbox, tmp_path) as ctx:
+        async with signed_in(rig.sandbox, rig.tmp_path) as ctx:
             main.set_session(ctx)
             main.query_console_action.trigger()
             first = ctx.extras["query_console"]
@@ -422,10 +432,10 @@ async def test_view_menu_opens_one_console_per_profile(
 
 
 async def test_nothing_but_the_operation_name_and_timing_is_logged(
-    qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    rig: Rig, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO)  # the app's default level (qasync/httpx stay at INFO)
-    async with console(qtbot, sandbox, tmp_path) as (_ctx, window):
+    async with rig.console() as (_ctx, window):
         marker = "ZQXMARKER"
         await run(
             window,
@@ -441,3 +451,26 @@ async def test_nothing_but_the_operation_name_and_timing_is_logged(
     assert any(m.startswith("Console query FindMarker: ") for m in client_side)
     assert any(m.startswith("Console load all FindMarker: ") for m in client_side)
     assert not [m for m in client_side if marker in m or "customer(" in m]
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (b'{"data": {"a": ' + b"[" * 100_000 + b"]" * 100_000 + b"}}", "cannot read"),
+        (b'{"data": {"a": ' + b'{"b": ' * 200 + b"1" + b"}" * 200 + b"}}", "cannot read"),
+        (b'{"data": {"customer": {"results": "not a list"}}}', "1 row"),
+        (b'{"data": {"customer": {"results": [1, "two", null, [3]]}}}', "4 rows"),
+        (b'{"data": [1, 2]}', "cannot read"),
+        (b"<html>busy</html>", "cannot read"),
+    ],
+)
+async def test_no_answer_crashes_the_console(rig: Rig, body: bytes, expected: str) -> None:
+    """Answers the sandbox would never send (a stand-in transport after a real sign-in)."""
+    async with rig.console() as (ctx, window):
+        await ctx.client._http._transport.aclose()  # its pooled connections are ours to close
+        ctx.client._http._transport = httpx.MockTransport(
+            lambda request: httpx.Response(200, content=body)
+        )
+        await run(window, "query { customer { results { id } } }")
+        shown = window.error_text.text() if window.error_frame.isVisibleTo(window) else ""
+        assert expected in (shown or window.status.text())

@@ -449,9 +449,11 @@ class ConsoleWindow(QMainWindow):
             )
             result = await self.client.run_query(text, values, name)
             answer = await flatten_answer(result.data, listing.key)
+            # a since/until listing whose cursor does not move would repeat itself forever
+            stuck = listing.mode == "since" and answer.until in (None, until[0])
             until[0] = answer.until
             model.ensure_columns(answer.rows)
-            return Page(answer.rows, answer.has_more, answer.limited, answer.until)
+            return Page(answer.rows, answer.has_more and not stuck, answer.limited)
 
         def stopped() -> None:
             model.cancel()
