@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import json
 import random
 import ssl
 import uuid
@@ -33,7 +32,6 @@ from posdesk.api.auth import (
     RefreshTokenGrant,
     default_open_browser,
     discover,
-    http_failure,
     sign_in_interactive,
 )
 from posdesk.api.compat import (
@@ -66,6 +64,7 @@ from posdesk.api.errors import (
 )
 from posdesk.api.operations import Operation, load_all
 from posdesk.api.profile import ConnectionProfile
+from posdesk.api.transport import MAX_BODY, NotSent, RawResponse, deadline_of, exchange, load_json
 from posdesk.domain import (
     Customer,
     Environment,
@@ -223,6 +222,8 @@ class PosClient:
         self._operations: dict[str, Operation] = dict(load_all())
         self._in_flight: set[str] = set()  # journaled references being sent right now
         self.features: FeatureReport = FeatureReport(frozenset(self._operations))
+        #: The largest answer read (decoded bytes); larger ones are refused as they stream in.
+        self.max_body = MAX_BODY
 
     # ---------------------------------------------------------------- lifecycle
 
@@ -362,21 +363,29 @@ class PosClient:
         except PosError as exc:
             raise _NotSentError(exc) from exc
 
-    async def _post(self, payload: Mapping[str, Any], what: str) -> Any:
-        """One GraphQL POST (with one token renewal on NOT_AUTHENTICATED); returns ``data``."""
+    async def _post(
+        self, payload: Mapping[str, Any], what: str, *, deadline: float | None = None
+    ) -> Any:
+        """One GraphQL POST (with one token renewal on NOT_AUTHENTICATED); returns ``data``.
+
+        Each attempt has the overall deadline (the profile's timeout). Raises _NotSentError
+        only when the request provably never left the PC; a deadline hit or broken answer
+        after it may have been written is a plain PosError (unknown outcome for a write)."""
         token = await self._token()
         for attempt in range(2):
             try:
-                response = await self._http.post(
-                    self._url, json=payload, headers={"Authorization": f"Bearer {token}"}
+                response = await exchange(
+                    self._http,
+                    "POST",
+                    self._url,
+                    what=what,
+                    deadline=deadline,
+                    max_bytes=self.max_body,
+                    json=payload,
+                    headers={"Authorization": f"Bearer {token}"},
                 )
-            except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
-                mapped = http_failure(exc, what)
-                if isinstance(mapped, TlsError):
-                    raise mapped from exc
-                raise _NotSentError(mapped) from exc
-            except httpx.HTTPError as exc:
-                raise http_failure(exc, what) from exc
+            except NotSent as exc:
+                raise _NotSentError(exc.original) from exc
             try:
                 if len(response.content) > BIG_BODY:  # a big sync page: parse off the loop
                     return await asyncio.to_thread(_decode, response, what)
@@ -389,17 +398,25 @@ class PosClient:
         raise AssertionError("unreachable")
 
     async def _post_read(self, payload: Mapping[str, Any], what: str) -> Any:
-        """A read: transient failures are retried with backoff."""
+        """A read: transient failures are retried with backoff, all within one deadline
+        (the profile's timeout) so a slow server cannot stretch a read beyond it."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + deadline_of(self._http)
         for attempt in range(self.retry.attempts):
             try:
-                return await self._post(payload, what)
+                return await self._post(payload, what, deadline=deadline - loop.time())
             except _NotSentError as exc:
                 failure = exc.original
             except PosError as exc:
                 failure = exc
-            if not is_transient(failure) or attempt + 1 >= self.retry.attempts:
+            delay = self.retry.delay(attempt)
+            if (
+                not is_transient(failure)
+                or attempt + 1 >= self.retry.attempts
+                or loop.time() + delay >= deadline
+            ):
                 raise failure
-            await asyncio.sleep(self.retry.delay(attempt))
+            await asyncio.sleep(delay)
         raise AssertionError("unreachable")
 
     async def _read(self, feature: str, variables: Mapping[str, Any]) -> Any:
@@ -411,7 +428,9 @@ class PosClient:
     async def _page(
         self, feature: str, variables: Mapping[str, Any], convert: Callable[[mapping.Row], T]
     ) -> Page[T]:
-        return await _to_page(await self._read(feature, variables), convert)
+        first = variables.get("first")
+        envelope = await self._read(feature, variables)
+        return await _to_page(envelope, convert, first if isinstance(first, int) else None)
 
     async def _write(self, feature: str, variables: Mapping[str, Any]) -> Any:
         """Send a mutation once. Raises _NotSentError, a server refusal, or UnknownOutcome-worthy
@@ -710,7 +729,7 @@ class PosClient:
                 # restart from the beginning, as documented; callers upsert idempotently
                 cursor = ""
                 continue
-            page = await _to_page(env, convert)
+            page = await _to_page(env, convert, first)
             if page.until is None:
                 raise InvalidResponseError(details=f"{feature}: no 'until' cursor returned")
             cursor = page.until
@@ -1473,23 +1492,33 @@ BIG_BODY = 256 * 1024
 BIG_PAGE = 200
 
 
-async def _to_page(envelope: mapping.Row | None, convert: Callable[[mapping.Row], T]) -> Page[T]:
-    if envelope is not None and len(envelope.get("results") or ()) > BIG_PAGE:
-        return await asyncio.to_thread(mapping.page, envelope, convert)
-    return mapping.page(envelope, convert)
+async def _to_page(
+    envelope: mapping.Row | None, convert: Callable[[mapping.Row], T], first: int | None = None
+) -> Page[T]:
+    """A page envelope → ``Page``; more rows than ``first`` asked for is refused."""
+    results = envelope.get("results") if isinstance(envelope, dict) else None
+    if isinstance(results, list) and len(results) > BIG_PAGE:
+        return await asyncio.to_thread(mapping.page, envelope, convert, first)
+    return mapping.page(envelope, convert, first)
 
 
-def _decode(response: httpx.Response, what: str) -> Any:
-    """HTTP response → GraphQL ``data``, or the mapped exception."""
+def _decode(response: RawResponse, what: str) -> Any:
+    """HTTP response → GraphQL ``data``, or the mapped exception. Never a raw exception:
+    whatever the body holds, the answer is data, a PosError for its errors, or
+    InvalidResponseError."""
     status = response.status_code
+    if status == 401:  # whatever the body says (a proxy's HTML page, nothing, JSON)
+        raise NotAuthenticated(details=f"{what}: HTTP 401")
     if status in TRANSIENT_STATUS:
         raise HttpStatusError(status, details=f"{what}: HTTP {status}")
     content = response.content
     body: Any = None
-    if content[:1] in (b"{", b"[") or content.lstrip()[:1] == b"{":
+    if content.lstrip()[:1] == b"{":
         try:
-            body = json.loads(content)
-        except ValueError:
+            body = load_json(content, what)
+        except InvalidResponseError:
+            if status == 200:
+                raise
             body = None
     if not isinstance(body, dict):
         kind = "an HTML page" if b"<html" in content[:512].lower() else "not JSON"
@@ -1516,11 +1545,18 @@ def _decode(response: httpx.Response, what: str) -> Any:
 
 
 def _root(data: Mapping[str, Any], op: Operation) -> Any:
+    """The operation's root field: an object or null. A string, number or list where an
+    object belongs (``"ok"``, ``5``, ``[["id", "9"]]``) is refused here, at the edge."""
     if not op.root_field:
         return data  # several aliased root fields: the caller picks them out
     if op.root_field not in data:
         raise InvalidResponseError(details=f"{op.name}: data lacks {op.root_field}")
-    return data[op.root_field]
+    value = data[op.root_field]
+    if value is not None and not isinstance(value, dict):
+        raise InvalidResponseError(
+            details=f"{op.name}: {op.root_field} is a {type(value).__name__}, not an object"
+        )
+    return value
 
 
 def _terminal(result: Any, field: str) -> Mapping[str, Any]:
