@@ -364,7 +364,12 @@ class PosClient:
             raise _NotSentError(exc) from exc
 
     async def _post(
-        self, payload: Mapping[str, Any], what: str, *, deadline: float | None = None
+        self,
+        payload: Mapping[str, Any],
+        what: str,
+        *,
+        deadline: float | None = None,
+        max_bytes: int | None = None,
     ) -> Any:
         """One GraphQL POST (with one token renewal on NOT_AUTHENTICATED); returns ``data``.
 
@@ -380,7 +385,7 @@ class PosClient:
                     self._url,
                     what=what,
                     deadline=deadline,
-                    max_bytes=self.max_body,
+                    max_bytes=max_bytes or self.max_body,
                     json=payload,
                     headers={"Authorization": f"Bearer {token}"},
                 )
@@ -397,14 +402,18 @@ class PosClient:
                 raise SignInRequired(details=exc.details) from exc
         raise AssertionError("unreachable")
 
-    async def _post_read(self, payload: Mapping[str, Any], what: str) -> Any:
+    async def _post_read(
+        self, payload: Mapping[str, Any], what: str, *, max_bytes: int | None = None
+    ) -> Any:
         """A read: transient failures are retried with backoff, all within one deadline
         (the profile's timeout) so a slow server cannot stretch a read beyond it."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + deadline_of(self._http)
         for attempt in range(self.retry.attempts):
             try:
-                return await self._post(payload, what, deadline=deadline - loop.time())
+                return await self._post(
+                    payload, what, deadline=deadline - loop.time(), max_bytes=max_bytes
+                )
             except _NotSentError as exc:
                 failure = exc.original
             except PosError as exc:
@@ -422,8 +431,16 @@ class PosClient:
     async def _read(self, feature: str, variables: Mapping[str, Any]) -> Any:
         op = self._op(feature)
         payload = {"query": op.document, "variables": variables, "operationName": op.name}
-        data = await self._post_read(payload, op.name)
+        data = await self._post_read(payload, op.name, max_bytes=self._body_cap(variables))
         return _root(data, op)
+
+    def _body_cap(self, variables: Mapping[str, Any]) -> int:
+        """A page's answer may be as big as the rows asked for, no bigger: a server ignoring
+        ``first`` (300,000 rows for 50) is cut off while the body streams in."""
+        first = variables.get("first")
+        if not isinstance(first, int) or first <= 0:
+            return self.max_body
+        return min(self.max_body, PAGE_BODY_FLOOR + first * PAGE_ROW_BYTES)
 
     async def _page(
         self, feature: str, variables: Mapping[str, Any], convert: Callable[[mapping.Row], T]
@@ -1489,6 +1506,11 @@ _SYNC: dict[str, tuple[str, Callable[[mapping.Row], Any]]] = {
 #: Bodies / pages above these sizes are parsed and mapped on a worker thread: a 1000-sale
 #: sync page costs ~45 ms of CPU, too long to stall the UI's event loop.
 BIG_BODY = 256 * 1024
+
+#: Body cap of a page of ``first`` rows: a floor plus a generous allowance per row (a sale
+#: with lines and tenders is a few kB).
+PAGE_BODY_FLOOR = 2 * 1024 * 1024
+PAGE_ROW_BYTES = 64 * 1024
 BIG_PAGE = 200
 
 
@@ -1560,9 +1582,12 @@ def _root(data: Mapping[str, Any], op: Operation) -> Any:
 
 
 def _terminal(result: Any, field: str) -> Mapping[str, Any]:
+    """The terminal answer under ``field``, checked at the edge: it must map to exactly one
+    outcome (a ``payment`` of ``"x"`` is refused here, before anything is journaled)."""
     if not isinstance(result, dict) or not isinstance(result.get(field), dict):
         raise InvalidResponseError(details=f"terminalPayment.{field}: no result")
     inner: Mapping[str, Any] = result[field]
+    mapping.terminal_outcome(inner)
     return inner
 
 

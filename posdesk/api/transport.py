@@ -99,22 +99,24 @@ async def exchange(
         if event.endswith("send_request_headers.started"):
             written = True
 
+    failure: PosError
     try:
         async with asyncio.timeout(limit) as scope:
             try:
                 return await _read(http, method, url, what, max_bytes, trace, **kwargs)
             except httpx.HTTPError as exc:
                 failure = transport_failure(exc, what)
-                if written and not isinstance(exc, httpx.ConnectError | httpx.PoolTimeout):
-                    raise failure from exc
-                raise NotSent(failure) from exc
+                sent = not isinstance(
+                    exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout
+                )
     except TimeoutError:
         if not scope.expired():
             raise
-        timeout = RequestTimeout(details=f"{what}: no complete answer within {limit:g} s")
-        if not written:
-            raise NotSent(timeout) from None
-        raise timeout from None
+        failure = RequestTimeout(details=f"{what}: no complete answer within {limit:g} s")
+        sent = written
+    # raised here, outside the handlers, so the error holds no traceback of httpx's
+    # half-read stream: a test (or the log) keeping the error must not keep the stream alive
+    raise failure if sent else NotSent(failure)
 
 
 async def _read(
@@ -130,14 +132,36 @@ async def _read(
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > max_bytes:
             raise _too_big(what, max_bytes)
+        if response.is_stream_consumed:  # an in-memory answer (a mock transport in tests)
+            return RawResponse(response.status_code, response.headers, response.content)
         chunks: list[bytes] = []
         size = 0
-        async for chunk in response.aiter_bytes():
+        # raw bytes here, decoded below: a decoding error raised while httpx's async
+        # generators are suspended would leave them to be finalized outside the event loop
+        async for chunk in response.aiter_raw():
             size += len(chunk)
             if size > max_bytes:
                 raise _too_big(what, max_bytes)
             chunks.append(chunk)
-        return RawResponse(response.status_code, response.headers, b"".join(chunks))
+        status, headers = response.status_code, response.headers
+    content = _decoded(b"".join(chunks), headers, what, max_bytes)
+    return RawResponse(status, headers, content)
+
+
+def _decoded(raw: bytes, headers: httpx.Headers, what: str, max_bytes: int) -> bytes:
+    """Undo the Content-Encoding (gzip, deflate, br...) with the same cap on decoded bytes
+    (a small compressed body may inflate a thousandfold)."""
+    if not headers.get("content-encoding"):
+        return raw
+    replay = httpx.Response(200, headers=headers, stream=httpx.ByteStream(raw))
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in replay.iter_bytes():
+        size += len(chunk)
+        if size > max_bytes:
+            raise _too_big(what, max_bytes)
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _too_big(what: str, max_bytes: int) -> InvalidResponseError:
