@@ -15,7 +15,7 @@ import ssl
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Literal, TypeVar, overload
 
@@ -95,6 +95,7 @@ from posdesk.domain import (
 from posdesk.store.journal import (
     TERMINAL_KINDS,
     UNRESOLVED,
+    WATCHED,
     DuplicateReferenceError,
     Journal,
     JournalEntry,
@@ -102,9 +103,15 @@ from posdesk.store.journal import (
     capture_reference,
     terminal_reference,
 )
+from posdesk.store.scope import token_subject
 
 T = TypeVar("T")
 SyncEntity = Literal["customer", "sale", "item", "item_warehouse", "serial_lot"]
+
+
+#: How long a write given up on after its grace period is still looked up (it may go through
+#: late: a server's queue replayed after an outage).
+WATCH_PERIOD = 7 * 24 * 3600.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +191,10 @@ class _NotSentError(Exception):
         self.original = original
 
 
+class _UndecidableError(Exception):
+    """Internal: the server's record cannot tell whether a journaled change happened."""
+
+
 class _UnsettledError(Exception):
     """Internal: a journaled write failed in a way that leaves its outcome unknown
     (``original`` says how); it is journaled unknown and the caller must settle it."""
@@ -208,6 +219,8 @@ class PosClient:
         open_browser: BrowserOpener,
         retry: RetryPolicy,
         settle_delay: float,
+        grace_period: float = 120.0,
+        watch_period: float = WATCH_PERIOD,
     ) -> None:
         self.profile = profile
         self._http = http
@@ -219,8 +232,13 @@ class PosClient:
         self._url = profile.graphql_url
         self.retry = retry
         self.settle_delay = settle_delay
+        self.grace_period = grace_period
+        self.watch_period = watch_period
+        # look-ups that need what the journal must not keep (a new card's code): this run only
+        self._card_lookups: dict[str, Callable[[], Awaitable[GiftCard | None]]] = {}
         self._operations: dict[str, Operation] = dict(load_all())
         self._in_flight: set[str] = set()  # journaled references being sent right now
+        self._reconciling = asyncio.Lock()  # one reconciliation pass at a time
         self.features: FeatureReport = FeatureReport(frozenset(self._operations))
         #: The largest answer read (decoded bytes); larger ones are refused as they stream in.
         self.max_body = MAX_BODY
@@ -239,9 +257,15 @@ class PosClient:
         sign_in_timeout: float = 300.0,
         retry: RetryPolicy | None = None,
         settle_delay: float = 1.0,
+        grace_period: float = 120.0,
+        watch_period: float = WATCH_PERIOD,
         check_schema: bool = True,
     ) -> PosClient:
-        """Discover the server, sign in, check the schema. Raises PosError subclasses."""
+        """Discover the server, sign in, check the schema. Raises PosError subclasses.
+
+        ``grace_period``: seconds after a write was sent during which "not found on the
+        server" proves nothing (a slow server may still commit it); ``watch_period``: how
+        long a write given up on after the grace period is still looked up."""
         profile.check_url()
         credentials = credentials or Credentials()
         owns_http = http is None
@@ -274,6 +298,8 @@ class PosClient:
                 open_browser=open_browser,
                 retry=retry or RetryPolicy(),
                 settle_delay=settle_delay,
+                grace_period=grace_period,
+                watch_period=watch_period,
             )
             try:
                 await auth.access_token()
@@ -311,6 +337,20 @@ class PosClient:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
+
+    @property
+    def issuer(self) -> str:
+        """The server's OIDC issuer as its discovery document names it (local state key)."""
+        return self._auth.config.issuer
+
+    async def token_subject(self) -> str | None:
+        """Who the access token was issued to (its ``sub``), when the token is a JWT."""
+        return token_subject(await self._auth.access_token())
+
+    def attach_journal(self, journal: Journal) -> None:
+        """Use ``journal`` from now on: the shell opens the server's own journal once the
+        issuer and the signed-in principal are known (after connect, before any write)."""
+        self._journal = journal
 
     @property
     def token_renewals(self) -> int:
@@ -758,8 +798,10 @@ class PosClient:
 
     @property
     def journal(self) -> Journal:
+        """The journal given to ``connect``/``attach_journal``; without one, an in-memory
+        journal (never a per-PC file: local state belongs to one server and principal)."""
         if self._journal is None:
-            self._journal = Journal()
+            self._journal = Journal(":memory:")
         return self._journal
 
     async def _intent(
@@ -789,11 +831,27 @@ class PosClient:
         variables: Mapping[str, Any],
         on_checking: Callable[[], object] | None,
     ) -> Any:
-        """Send a journaled mutation once and settle its journal entry.
+        """Send a journaled mutation once and settle its journal entry; the server's answer,
+        or the record found by reconciliation."""
+        result, _ = await self._journaled_answer(entry, feature, variables, on_checking)
+        return result
+
+    async def _journaled_answer(
+        self,
+        entry: JournalEntry,
+        feature: str,
+        variables: Mapping[str, Any],
+        on_checking: Callable[[], object] | None,
+        keep: Callable[[Mapping[str, Any]], Mapping[str, Any]] = dict,
+    ) -> tuple[Any, bool]:
+        """Send a journaled mutation once and settle its journal entry: (result, answered).
+        ``answered`` is False when the result is the journal's record found by reconciliation;
+        ``keep`` picks what of an answer the journal may store.
 
         Server refusals (validation, permission) are failures; a failure to connect means
         nothing was sent; anything else (timeout, dropped connection, 5xx, garbage) is an
-        unknown outcome, reconciled by looking the reference up before returning."""
+        unknown outcome: looked up by reference at once, and if not found it stays unknown
+        (``UnknownOutcome``) — never "failed": the server may still commit it."""
         ref = entry.reference
         journal = self.journal
         try:
@@ -803,7 +861,7 @@ class PosClient:
             raise
         self._in_flight.add(ref)
         try:
-            return await self._send_journaled(entry, feature, variables, on_checking)
+            return await self._send_journaled(entry, feature, variables, on_checking, keep)
         finally:
             self._in_flight.discard(ref)
 
@@ -813,7 +871,8 @@ class PosClient:
         feature: str,
         variables: Mapping[str, Any],
         on_checking: Callable[[], object] | None,
-    ) -> Any:
+        keep: Callable[[Mapping[str, Any]], Mapping[str, Any]],
+    ) -> tuple[Any, bool]:
         ref = entry.reference
         journal = self.journal
         try:
@@ -824,21 +883,16 @@ class PosClient:
                 on_checking()
             state = await self._reconcile_entry(self.journal.get(ref) or entry, settle=True)
             if state is JournalState.DONE:
-                return (self.journal.get(ref) or entry).result
-            if state is JournalState.FAILED:
-                raise PosError(
-                    "The operation did not reach the POS server; nothing was recorded. "
-                    "You can try again.",
-                    details=exc.details,
-                ) from exc
+                return (self.journal.get(ref) or entry).result, False
             if state is JournalState.NEEDS_REVIEW:
                 raise NeedsReview(ref, details=exc.details) from exc
+            # not found yet (or not found after a zero grace period): sent means unknown
             raise UnknownOutcome(ref, details=exc.details) from exc
-        if result is None:
+        if not isinstance(result, dict):
             journal.mark_unknown(ref, "empty mutation result")
-            raise UnknownOutcome(ref, details="server returned null")
-        journal.mark_done(ref, result)
-        return result
+            raise UnknownOutcome(ref, details=f"{feature}: server returned {type(result).__name__}")
+        journal.mark_done(ref, keep(result))
+        return result, True
 
     async def _send_once(self, ref: str, feature: str, variables: Mapping[str, Any]) -> Any:
         """Send a journaled write once and journal what is certain: not sent or refused by
@@ -995,7 +1049,8 @@ class PosClient:
         member_id: str | None = None,
     ) -> GiftCard:
         """``giftcardAdd``: journaled (``GA-…``), never retried; a lost answer is settled by
-        looking the physical / external code up (personal code: needs review)."""
+        looking the physical / external code up while this client runs, under the grace
+        period rules (personal code, or after a restart: needs review)."""
         card: dict[str, Any] = {}
         if physical_code:
             card["physicalCode"] = physical_code
@@ -1027,10 +1082,9 @@ class PosClient:
             assert code
             return await self.giftcard(code, code_type)
 
-        created = await self._card_change(
+        return await self._card_change(
             entry, "giftcard_add", {"giftcard": card}, look_up if code else None
         )
-        return created if isinstance(created, GiftCard) else mapping.giftcard(created)
 
     async def giftcard_edit(
         self,
@@ -1044,9 +1098,11 @@ class PosClient:
         physical_code: str | None = None,
         physical_pin: str | None = None,
         external_code: str | None = None,
+        on_checking: Callable[[], object] | None = None,
     ) -> GiftCard:
-        """``giftcardEdit`` (needs EditGiftCard): journaled (``GE-…``, changed field names only),
-        never retried; a lost answer needs review."""
+        """``giftcardEdit`` (needs EditGiftCard): journaled (``GE-…``, changed field names and
+        the masked codes to expect, never codes or PINs), never retried. A lost answer is
+        settled by re-reading the card and comparing it with the requested change."""
         card: dict[str, Any] = {"id": id}
         flags = {
             "memberId": member_id,
@@ -1059,15 +1115,29 @@ class PosClient:
             "externalCode": external_code,
         }
         card.update({k: v for k, v in flags.items() if v is not None})
-        # codes and PINs are secrets: the journal keeps which fields changed, not their values
+        # codes and PINs are secrets: the journal keeps which fields changed and what the
+        # card should show afterwards (masked codes), never their values
         changes = sorted(k for k in card if k != "id")
+        before = await self._card_before_edit(id)
+        expect = _edit_expectations(before, card)
         entry = await self._intent(
             new_reference("GE"),
             "giftcard_edit",
-            {"giftcard_id": id, "changes": changes, "member_id": member_id},
+            {"giftcard_id": id, "changes": changes, "member_id": member_id, "expect": expect},
             f"Change gift card {id}: {', '.join(changes)}",
         )
-        return mapping.giftcard(await self._card_change(entry, "giftcard_edit", {"giftcard": card}))
+        return await self._card_change(
+            entry, "giftcard_edit", {"giftcard": card}, on_checking=on_checking
+        )
+
+    async def _card_before_edit(self, id: str) -> GiftCard | None:
+        """The card as it is before an edit (to recognise the edit later), if readable."""
+        if "giftcard_by_id" not in self.features:
+            return None
+        try:
+            return await self.giftcard_by_id(id)
+        except (NotAuthorized, NotFound):
+            return None
 
     async def _card_change(
         self,
@@ -1075,42 +1145,25 @@ class PosClient:
         feature: str,
         variables: Mapping[str, Any],
         look_up: Callable[[], Awaitable[GiftCard | None]] | None = None,
-    ) -> Any:
+        *,
+        on_checking: Callable[[], object] | None = None,
+    ) -> GiftCard:
         """Send a journaled card creation / change once (it moves no money, but a blind
-        retry could create a second card). A lost answer is settled by ``look_up`` (the card
-        by its code) when possible; otherwise the entry needs a manager's review."""
+        retry could create a second card) and reconcile it like any journaled write:
+        a lost answer is looked up (``look_up``: the new card by its code, kept in memory
+        only; an edit: the card re-read) and stays unknown until the grace period ends."""
         ref = entry.reference
-        journal = self.journal
-        self._in_flight.add(ref)
-        try:
-            try:
-                result = await self._send_once(ref, feature, variables)
-            except _UnsettledError as unsettled:
-                exc = unsettled.original
-                if look_up is None:
-                    journal.mark_needs_review(
-                        ref, "the answer was lost and this change cannot be looked up"
-                    )
-                    raise NeedsReview(ref, details=exc.details) from exc
-                try:
-                    found = await look_up()
-                except PosError:
-                    raise UnknownOutcome(_WHAT[feature], details=exc.details) from exc
-                if found is None:
-                    journal.mark_failed(ref, "not found on the server: it never happened")
-                    raise PosError(
-                        "The gift card was not created; nothing was recorded. You can try again.",
-                        details=exc.details,
-                    ) from exc
-                journal.mark_done(ref, {"id": found.id})
-                return found
-            if not isinstance(result, dict):
-                journal.mark_unknown(ref, "empty mutation result")
-                raise InvalidResponseError(details=f"{feature}: null result")
-            journal.mark_done(ref, {"id": result.get("id")})  # never the card's codes
-            return result
-        finally:
-            self._in_flight.discard(ref)
+        if look_up is not None:
+            self._card_lookups[ref] = look_up
+        result, answered = await self._journaled_answer(
+            entry, feature, variables, on_checking, keep=_card_id_only
+        )
+        if answered:
+            return mapping.giftcard(result)
+        card = await self.giftcard_by_id(str((result or {}).get("id")))
+        if card is None:
+            raise NotFound("The gift card was not found.", details=f"{feature} {ref}")
+        return card
 
     async def _write_once(self, feature: str, variables: Mapping[str, Any]) -> Any:
         """An unjournaled mutation: an unknown outcome is reported, never retried."""
@@ -1363,59 +1416,101 @@ class PosClient:
 
     # ---------------------------------------------------------------- reconciliation
 
-    async def reconcile_pending(self) -> list[JournalEntry]:
-        """Settle this profile's unresolved journal entries by looking them up (on start).
+    def _watch_since(self) -> datetime:
+        return datetime.now(UTC) - timedelta(seconds=self.watch_period)
 
-        Returns the entries after reconciliation. Entries whose look-up this server lacks
-        become ``needs_review``; entries the server cannot be asked about now stay unknown."""
+    def reconcile_due(self) -> bool:
+        """Whether this profile has entries a reconciliation pass would look up (unresolved,
+        or given up on after the grace period but still watched)."""
+        journal = self.journal
+        name = self.profile.name
+        unresolved = [e for e in journal.unresolved(name) if e.reference not in self._in_flight]
+        return bool(unresolved or journal.watched(name, since=self._watch_since()))
+
+    async def reconcile_pending(self) -> list[JournalEntry]:
+        """Look up this profile's unresolved and watched journal entries (on start, and
+        periodically while the app runs).
+
+        Returns the entries after reconciliation. Found → done (or ``late`` when it had been
+        given up on); not found → a request that never left is failed, a sent one stays
+        unknown until its grace period is over, then ``not_found`` (and stays watched).
+        Entries whose look-up this server lacks become ``needs_review``; entries the server
+        cannot be asked about now stay as they are."""
+        async with self._reconciling:
+            return await self._reconcile_pass()
+
+    async def _reconcile_pass(self) -> list[JournalEntry]:
+        journal = self.journal
+        name = self.profile.name
+        entries = journal.unresolved(name) + journal.watched(name, since=self._watch_since())
         settled: list[JournalEntry] = []
-        for entry in self.journal.unresolved(self.profile.name):
+        for entry in entries:
             if entry.reference in self._in_flight:
                 continue  # still being sent by this client: its own call settles it
             if entry.kind in TERMINAL_KINDS:
-                await self._reconcile_terminal(entry)
-            elif entry.kind in ("giftcard_add", "giftcard_edit"):
-                # the journal keeps no unmasked code to look the card up by
-                self.journal.mark_needs_review(
-                    entry.reference,
-                    "posdesk stopped before the answer came: check the card in the POS admin "
-                    "console",
-                )
+                if entry.state in UNRESOLVED:
+                    await self._reconcile_terminal(entry)
             else:
                 await self._reconcile_entry(entry, settle=False)
-            updated = self.journal.get(entry.reference)
+            updated = journal.get(entry.reference)
             if updated is not None:
                 settled.append(updated)
         return settled
 
+    def _grace_over(self, entry: JournalEntry) -> bool:
+        sent = entry.sent_at or entry.created_at
+        return datetime.now(UTC) - sent >= timedelta(seconds=self.grace_period)
+
     async def _reconcile_entry(self, entry: JournalEntry, *, settle: bool) -> JournalState:
-        """Look the reference up; mark done / failed / needs_review. On look-up failure the
-        entry stays unknown (returns UNKNOWN)."""
+        """Look the reference up and journal what that proves (see ``reconcile_pending``).
+        On look-up failure the entry stays as it is (sent ones: unknown)."""
         journal = self.journal
         ref = entry.reference
+        state = entry.state
+        never_sent = state is JournalState.PENDING  # marked sent before any byte leaves
         try:
             found = await self._lookup(entry)
             if found is None and settle and self.settle_delay > 0:
-                # a slow server may still be committing: look once more before saying "no"
+                # a slow server may still be committing: look once more before going on
                 await asyncio.sleep(self.settle_delay)
                 found = await self._lookup(entry)
-        except FeatureUnavailable as exc:
-            journal.mark_needs_review(ref, f"look-up unavailable on this server: {exc.feature}")
-            return JournalState.NEEDS_REVIEW
-        except NotAuthorized as exc:
-            journal.mark_needs_review(
-                ref, f"this role may not look the outcome up (needs {exc.permission or '?'})"
-            )
+        except (FeatureUnavailable, NotAuthorized, _UndecidableError) as exc:
+            if never_sent:
+                journal.mark_failed(ref, "never sent: posdesk stopped before sending it")
+                return JournalState.FAILED
+            if state in WATCHED:
+                return state  # it could be looked up before; keep it as it is
+            journal.mark_needs_review(ref, _undecidable_reason(exc))
+            self._card_lookups.pop(ref, None)
             return JournalState.NEEDS_REVIEW
         except PosError as exc:
-            if entry.state is not JournalState.UNKNOWN:
+            if state in (JournalState.SENT, JournalState.UNKNOWN):
                 journal.mark_unknown(ref, f"look-up failed: {exc.details}")
-            return JournalState.UNKNOWN
-        if found is None:
-            journal.mark_failed(ref, "not found on the server: it never happened")
+                return JournalState.UNKNOWN
+            return state
+        if found is not None:
+            self._card_lookups.pop(ref, None)
+            if state in WATCHED:
+                journal.mark_late(ref, found)
+                return JournalState.LATE
+            journal.mark_done(ref, found)
+            return JournalState.DONE
+        if never_sent:
+            journal.mark_failed(ref, "never sent: posdesk stopped before sending it")
             return JournalState.FAILED
-        journal.mark_done(ref, found)
-        return JournalState.DONE
+        if state in WATCHED:
+            return state
+        if self._grace_over(entry):
+            journal.mark_not_found(
+                ref,
+                f"not on the server {self.grace_period:g} s after it was sent; "
+                "still watched in case it goes through late",
+            )
+            return JournalState.NOT_FOUND
+        journal.mark_unknown(
+            ref, "not on the server yet: a slow server may still commit it (grace period)"
+        )
+        return JournalState.UNKNOWN
 
     async def _lookup(self, entry: JournalEntry) -> Mapping[str, Any] | None:
         """The server's record for a journal entry, as a wire dict, or None if absent."""
@@ -1455,6 +1550,17 @@ class PosClient:
             )
             rows = [r for r in (env or {}).get("results") or () if r]
             return dict(rows[0]) if rows else None
+        if entry.kind == "giftcard_add":
+            look_up = self._card_lookups.get(entry.reference)
+            if look_up is None:  # the journal keeps no unmasked code to look the card up by
+                raise _UndecidableError("the new card's code is not kept: check the POS admin")
+            card = await look_up()
+            return None if card is None else {"id": card.id}
+        if entry.kind == "giftcard_edit":
+            card = await self.giftcard_by_id(str(request.get("giftcard_id")))
+            if card is None:
+                raise _UndecidableError(f"gift card {request.get('giftcard_id')} is not visible")
+            return {"id": card.id} if _edit_applied(card, request.get("expect")) else None
         raise FeatureUnavailable(f"reconciliation of {entry.kind}")
 
     async def _find_transaction(self, request: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -1597,6 +1703,78 @@ def _continuation_id(result: Mapping[str, Any] | None) -> str | None:
     if isinstance(continuation, dict) and continuation.get("id"):
         return str(continuation["id"])
     return None
+
+
+def _card_id_only(result: Mapping[str, Any]) -> Mapping[str, Any]:
+    """What the journal keeps of a card creation / change: its id, never its codes."""
+    return {"id": result.get("id")}
+
+
+def _undecidable_reason(exc: Exception) -> str:
+    if isinstance(exc, FeatureUnavailable):
+        return f"look-up unavailable on this server: {exc.feature}"
+    if isinstance(exc, NotAuthorized):
+        return f"this role may not look the outcome up (needs {exc.permission or '?'})"
+    return f"the server's record cannot settle it: {exc}"
+
+
+def _last4(code: str | None) -> str:
+    return (code or "")[-4:]
+
+
+def _edit_expectations(before: GiftCard | None, card: Mapping[str, Any]) -> dict[str, str]:
+    """What the card must show once the edit ``card`` went through (last four characters of
+    codes only), leaving out what it already showed before. Values: ``absent``,
+    ``present``, ``not:<last4>`` (a replaced code), ``<last4>``, ``ambiguous`` (the new code
+    ends like the old one), or the member id under ``member_id``."""
+    codes = {c.code_type.value: c.code for c in before.codes} if before else None
+    expect: dict[str, str] = {}
+    for kind, new_key, revoke_key in (
+        ("PHYSICAL", "physicalCode", "revokePhysicalCode"),
+        ("EXTERNAL", "externalCode", "revokeExternalCode"),
+    ):
+        if card.get(new_key):
+            new = _last4(card[new_key])
+            same = codes is not None and kind in codes and _last4(codes[kind]) == new
+            expect[kind] = "ambiguous" if same else new
+        elif card.get(revoke_key) and (codes is None or kind in codes):
+            expect[kind] = "absent"
+    if card.get("addPersonalCode"):
+        old = codes.get("PERSONAL") if codes is not None else None
+        expect["PERSONAL"] = f"not:{_last4(old)}" if old else "present"
+    elif card.get("revokePersonalCode") and (codes is None or "PERSONAL" in codes):
+        expect["PERSONAL"] = "absent"
+    member = card.get("memberId")
+    if member and (before is None or before.member_id != member):
+        expect["member_id"] = str(member)
+    return expect
+
+
+def _edit_applied(card: GiftCard, expect: Any) -> bool:
+    """Whether ``card`` shows the journaled edit (True), shows none of it (False); raises
+    ``_UndecidableError`` when it cannot tell (no expectations, ambiguous or partial)."""
+    if not isinstance(expect, dict) or not expect:
+        raise _UndecidableError("the change leaves nothing to compare the card with")
+    codes = {c.code_type.value: c.code for c in card.codes}
+    seen: list[bool] = []
+    for key, want in expect.items():
+        if want == "ambiguous":
+            raise _UndecidableError(f"the new {key.lower()} code ends like the old one")
+        if key == "member_id":
+            seen.append(card.member_id == want)
+        elif want == "absent":
+            seen.append(key not in codes)
+        elif want == "present":
+            seen.append(key in codes)
+        elif want.startswith("not:"):
+            seen.append(key in codes and _last4(codes[key]) != want[4:])
+        else:
+            seen.append(key in codes and _last4(codes[key]) == want)
+    if all(seen):
+        return True
+    if not any(seen):
+        return False
+    raise _UndecidableError("the card shows only part of the change")
 
 
 def _one(page: Page[T], what: str) -> T:

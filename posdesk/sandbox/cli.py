@@ -52,6 +52,21 @@ def build_parser() -> argparse.ArgumentParser:
         "--drop-next-mutations", type=int, default=0, metavar="N", help="drop the next N"
     )
     faults.add_argument(
+        "--commit-delay-ms",
+        type=float,
+        default=0.0,
+        metavar="MS",
+        help="hold each mutation this long before it commits (it commits even if the client "
+        "gave up)",
+    )
+    faults.add_argument(
+        "--commit-delay-jitter-ms",
+        type=float,
+        default=0.0,
+        metavar="MS",
+        help="extra random commit delay, max",
+    )
+    faults.add_argument(
         "--fault-paths",
         default="/graphql",
         help="comma-separated paths latency/errors apply to (e.g. /graphql,/token)",
@@ -71,6 +86,8 @@ def faults_from_args(args: argparse.Namespace) -> FaultConfig:
         error_kind=args.error_kind,
         drop_rate=args.drop_rate,
         drop_next_mutations=args.drop_next_mutations,
+        commit_delay_ms=args.commit_delay_ms,
+        commit_delay_jitter_ms=args.commit_delay_jitter_ms,
         paths=tuple(p.strip() for p in args.fault_paths.split(",") if p.strip()),
         seed=args.fault_seed,
     )
