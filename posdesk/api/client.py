@@ -605,7 +605,7 @@ class PosClient:
             for key in ("bySku", "byBarcode"):
                 if key not in data:
                     raise InvalidResponseError(details=f"ItemLookup: data lacks {key}")
-                page = mapping.page(data[key], mapping.item)
+                page = mapping.page(data[key], mapping.item, 1)
                 if page.items:
                     return page.items[0]
             return None
@@ -1526,7 +1526,7 @@ class PosClient:
                     "first": 10,
                 },
             )
-            rows = [r for r in (env or {}).get("results") or () if r]
+            rows = _rows(env, "GiftcardTrans")
             matching = [r for r in rows if r.get("refNo") == request["ref_no"]]
             if not matching:
                 return None
@@ -1548,7 +1548,7 @@ class PosClient:
                 "purchase_lookup",
                 {"transactionId": entry.reference, "skip": 0, "first": 10},
             )
-            rows = [r for r in (env or {}).get("results") or () if r]
+            rows = _rows(env, "Purchase")
             return dict(rows[0]) if rows else None
         if entry.kind == "giftcard_add":
             look_up = self._card_lookups.get(entry.reference)
@@ -1577,11 +1577,11 @@ class PosClient:
             env = await self._read(
                 "giftcard_transactions", {**variables, "skip": skip, "first": 100}
             )
-            rows = [r for r in (env or {}).get("results") or () if r]
+            rows = _rows(env, "GiftcardTrans")
             for row in rows:
                 if str(row.get("id")) == trans_id:
                     return dict(row)
-            if not (env or {}).get("hasMoreResults") or not rows:
+            if not env or env.get("hasMoreResults") is not True or not rows:
                 return None
             skip += len(rows)
 
@@ -1628,6 +1628,19 @@ async def _to_page(
     if isinstance(results, list) and len(results) > BIG_PAGE:
         return await asyncio.to_thread(mapping.page, envelope, convert, first)
     return mapping.page(envelope, convert, first)
+
+
+def _rows(envelope: Any, what: str) -> list[Mapping[str, Any]]:
+    """The raw result rows of a look-up page (reconciliation keeps the wire dicts): a page
+    that is not an object with a list of objects is an invalid answer, never a crash."""
+    if envelope is None:
+        return []
+    results = envelope.get("results") if isinstance(envelope, dict) else ()
+    if results is None:
+        return []
+    if not isinstance(results, list) or not all(r is None or isinstance(r, dict) for r in results):
+        raise InvalidResponseError(details=f"{what}: results is not a list of objects")
+    return [r for r in results if r]
 
 
 def _decode(response: RawResponse, what: str) -> Any:

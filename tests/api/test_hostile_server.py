@@ -25,7 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from posdesk.api import mapping
-from posdesk.api.client import PosClient, _decode
+from posdesk.api.client import PosClient, _decode, _rows
 from posdesk.api.credentials import Credentials
 from posdesk.api.errors import (
     InvalidResponseError,
@@ -368,6 +368,7 @@ MAPPERS: list[Callable[[Any], Any]] = [
     mapping.viewer,
     mapping.address,
     lambda value: mapping.page(value, mapping.giftcard, 3),
+    lambda value: _rows(value, "Probe"),  # the raw rows reconciliation looks references up in
 ]
 
 
