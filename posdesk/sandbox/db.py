@@ -126,7 +126,7 @@ MIGRATIONS: list[str] = [
     CREATE INDEX customer_home ON customer(home_location);
     CREATE INDEX IF NOT EXISTS sale_loc_ts ON sale(location, sale_ts);
     ANALYZE;""",
-    # 3: dense search words probe each record's tokens (graphql_api._token_filter)
+    # 3: dense search words probe each record's tokens (graphql_api.search.token_filter)
     """CREATE INDEX IF NOT EXISTS customer_token_rid ON customer_token(rid, token);
     CREATE INDEX IF NOT EXISTS item_token_rid ON item_token(rid, token);
     ANALYZE;""",
