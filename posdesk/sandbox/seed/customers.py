@@ -114,8 +114,17 @@ class CustomerRows(SeedState):
                     rng.randrange(0, 5000) if is_member else 0,
                 ]
             )
+        rows.extend(self._fixture_customers())
+        rows.sort(key=lambda r: r[0])  # rid order == customer id order (the list order)
+        self._store_customers(rows)
+
+    def _fixture_customers(self) -> list[list[Any]]:
+        """The four hand-made customers of :data:`FIXTURES` (no random draws).
+
+        Long because it is four literal records, one field a line."""
+        f = FIXTURES
         base = self.start - 200 * 86400
-        rows.append(
+        return [
             [
                 f.customer_with_sales_id,
                 f.customer_with_sales_member_id,
@@ -136,9 +145,7 @@ class CustomerRows(SeedState):
                 base,
                 base + 86400,
                 1280,
-            ]
-        )
-        rows.append(
+            ],
             [
                 f.customer_by_member_id,
                 f.customer_by_member_member_id,
@@ -159,9 +166,7 @@ class CustomerRows(SeedState):
                 base,
                 base + 5 * 86400,
                 310,
-            ]
-        )
-        rows.append(
+            ],
             [
                 f.card_owner_id,
                 f.card_owner_member_id,
@@ -182,9 +187,7 @@ class CustomerRows(SeedState):
                 base,
                 base + 9 * 86400,
                 2045,
-            ]
-        )
-        rows.append(
+            ],
             [
                 f.non_member_id,
                 None,
@@ -205,9 +208,12 @@ class CustomerRows(SeedState):
                 base,
                 None,
                 0,
-            ]
-        )
-        rows.sort(key=lambda r: r[0])  # rid order == customer id order (the list order)
+            ],
+        ]
+
+    def _store_customers(self, rows: list[list[Any]]) -> None:
+        """Insert customers in id order with their search tokens; remember ids and members."""
+        f = FIXTURES
         out: list[tuple[Any, ...]] = []
         tokens: list[tuple[str, int]] = []
         for rid, r in enumerate(rows, start=1):

@@ -14,11 +14,83 @@ from posdesk.sandbox.seed.helpers import (
 )
 from posdesk.sandbox.seed.reference import (
     ADJECTIVES,
+    BANNERS,
     BRANDS,
+    CATALOGUE_OF_CATEGORY,
     CATEGORIES,
     FIXTURES,
+    NOTICES,
+    PRODUCT_GROUPS,
+    SECTIONS,
+    SORT_OPTIONS,
     WAREHOUSES,
 )
+
+_ItemRow = tuple[str, str, str, str, str, str, str, int, tuple[str, ...]]
+"""sku, name, long name, sale uom, stock uom, tracking, category, price, barcodes"""
+
+
+def _fixture_items() -> list[_ItemRow]:
+    """The hand-made items of :data:`FIXTURES` (no random draws)."""
+    f = FIXTURES
+    return [
+        # sku, name, long name, sale uom, stock uom, tracking, category, price, barcodes
+        (
+            f.plain_sku,
+            "Peppermint Mints",
+            "Acme Peppermint Mints 1.76 oz Tin",
+            "EA",
+            "CS",
+            "NONE",
+            "Snacks",
+            349,
+            (f.plain_upc,),
+        ),
+        (
+            f.ean_sku,
+            "Spearmint Gum",
+            "Northwind Spearmint Gum 15 ct",
+            "EA",
+            "CS",
+            "NONE",
+            "Snacks",
+            299,
+            (f.ean_barcode,),
+        ),
+        (
+            f.out_of_stock_sku,
+            "AA Batteries 4-pack",
+            "Contoso Alkaline AA Batteries 4-pack",
+            "EA",
+            "EA",
+            "NONE",
+            "Electronics",
+            699,
+            (upc_a("07296800001"),),
+        ),
+        (
+            f.serial_sku,
+            "Tablet Pro 11",
+            "Fabrikam Tablet Pro 11-inch 128 GB",
+            "EA",
+            "EA",
+            "SERIAL",
+            "Electronics",
+            49999,
+            (upc_a("07296800002"),),
+        ),
+        (
+            f.lot_sku,
+            "Vitamin C 500 mg",
+            "Litware Vitamin C 500 mg, 100 tablets",
+            "BTL",
+            "CS",
+            "LOT",
+            "Health",
+            1299,
+            (ean_13("400638100003"),),
+        ),
+    ]
 
 
 class GoodsRows(SeedState):
@@ -26,65 +98,8 @@ class GoodsRows(SeedState):
 
     # --- items ----------------------------------------------------------------------------
     def item_rows(self) -> None:
-        rng, f = self.rng, FIXTURES
-        fixed: list[tuple[str, str, str, str, str, str, str, int, tuple[str, ...]]] = [
-            # sku, name, long name, sale uom, stock uom, tracking, category, price, barcodes
-            (
-                f.plain_sku,
-                "Peppermint Mints",
-                "Acme Peppermint Mints 1.76 oz Tin",
-                "EA",
-                "CS",
-                "NONE",
-                "Snacks",
-                349,
-                (f.plain_upc,),
-            ),
-            (
-                f.ean_sku,
-                "Spearmint Gum",
-                "Northwind Spearmint Gum 15 ct",
-                "EA",
-                "CS",
-                "NONE",
-                "Snacks",
-                299,
-                (f.ean_barcode,),
-            ),
-            (
-                f.out_of_stock_sku,
-                "AA Batteries 4-pack",
-                "Contoso Alkaline AA Batteries 4-pack",
-                "EA",
-                "EA",
-                "NONE",
-                "Electronics",
-                699,
-                (upc_a("07296800001"),),
-            ),
-            (
-                f.serial_sku,
-                "Tablet Pro 11",
-                "Fabrikam Tablet Pro 11-inch 128 GB",
-                "EA",
-                "EA",
-                "SERIAL",
-                "Electronics",
-                49999,
-                (upc_a("07296800002"),),
-            ),
-            (
-                f.lot_sku,
-                "Vitamin C 500 mg",
-                "Litware Vitamin C 500 mg, 100 tablets",
-                "BTL",
-                "CS",
-                "LOT",
-                "Health",
-                1299,
-                (ean_13("400638100003"),),
-            ),
-        ]
+        rng = self.rng
+        fixed = _fixture_items()
         fixed_skus = {r[0] for r in fixed}
         rows = list(fixed)
         counters: dict[str, int] = {}
@@ -215,98 +230,12 @@ class GoodsRows(SeedState):
     # --- product catalogue ----------------------------------------------------------------
     def catalogue_rows(self) -> None:
         rng = self.rng
-        self.insert(
-            "product_banner",
-            [
-                ("SPRING", "Spring sale: 20 % off garden supplies", "https://example.com/spring"),
-                ("FREESHIP", "Free shipping on orders over $50", None),
-                ("NEW", "New arrivals every week", "https://example.com/new"),
-                ("LOCAL", "Made by local makers", None),
-                ("CLEAR", "Clearance: while stock lasts", "https://example.com/clearance"),
-            ],
-        )
-        self.insert(
-            "product_section",
-            [
-                ("PANTRY", "Pantry", 10, "FREESHIP"),
-                ("HOME", "Home & Garden", 20, "SPRING"),
-                ("TECH", "Tech", 30, "NEW"),
-                ("WELL", "Wellness", 40, None),
-            ],
-        )
-        groups = [
-            ("SNACKS", "Snacks", 10, None, ("PANTRY",)),
-            ("DRINKS", "Drinks", 20, "FREESHIP", ("PANTRY",)),
-            ("CLEANING", "Cleaning", 10, None, ("HOME",)),
-            ("TOOLS", "Tools", 20, "CLEAR", ("HOME",)),
-            ("GARDEN", "Garden", 30, "SPRING", ("HOME",)),
-            ("AUDIO", "Audio", 10, None, ("TECH",)),
-            ("GADGETS", "Gadgets", 20, "NEW", ("TECH",)),
-            ("VITAMINS", "Vitamins", 10, None, ("WELL",)),
-            ("OUTDOOR", "Outdoor", 40, "LOCAL", ("HOME", "WELL")),
-            ("GIFTS", "Gift Ideas", 50, None, ("PANTRY", "HOME", "TECH")),
-            ("CLOTHING", "Clothing", 60, None, ("HOME",)),
-            ("SALE", "On Sale", 90, "CLEAR", ("PANTRY", "HOME", "TECH", "WELL")),
-        ]
-        self.insert("product_group", [g[:4] for g in groups])
-        self.insert("product_group_section", [(g[0], s) for g in groups for s in g[4]])
-        self.insert(
-            "product_notice",
-            [
-                (
-                    "ALLERGEN",
-                    "Allergen notice",
-                    "**Allergens:** made in a facility that also "
-                    "processes *peanuts* and *tree nuts*.",
-                    -10,
-                ),
-                (
-                    "WARRANTY",
-                    "Warranty",
-                    "Covered by a **2-year limited warranty**. Keep your receipt.",
-                    10,
-                ),
-                (
-                    "BATTERY",
-                    "Battery safety",
-                    "- Do not heat or puncture\n- Recycle responsibly",
-                    20,
-                ),
-                (
-                    "SUPPLEMENT",
-                    "Supplement disclaimer",
-                    "_These statements have not been evaluated by the FDA._",
-                    30,
-                ),
-                (
-                    "LOCALPICKUP",
-                    "Local pickup",
-                    "Order online, pick up in store **within 2 hours**.",
-                    -5,
-                ),
-                ("CARE", "Care instructions", "Machine wash cold, tumble dry low.", 15),
-            ],
-        )
-        self.insert(
-            "product_sort_option",
-            [
-                ("FEATURED", "Featured", 0),
-                ("PRICE_ASC", "Price: low to high", 1),
-                ("PRICE_DESC", "Price: high to low", 2),
-                ("NAME", "Name A–Z", 3),
-                ("NEWEST", "Newest", 4),
-            ],
-        )
-        by_cat = {
-            "Snacks": ("SNACKS", "ALLERGEN"),
-            "Beverages": ("DRINKS", None),
-            "Household": ("CLEANING", None),
-            "Hardware": ("TOOLS", None),
-            "Electronics": ("GADGETS", "WARRANTY"),
-            "Health": ("VITAMINS", "SUPPLEMENT"),
-            "Apparel": ("CLOTHING", "CARE"),
-            "Garden": ("GARDEN", None),
-        }
+        self.insert("product_banner", BANNERS)
+        self.insert("product_section", SECTIONS)
+        self.insert("product_group", [g[:4] for g in PRODUCT_GROUPS])
+        self.insert("product_group_section", [(g[0], s) for g in PRODUCT_GROUPS for s in g[4]])
+        self.insert("product_notice", NOTICES)
+        self.insert("product_sort_option", SORT_OPTIONS)
         cats = dict(self.conn.execute("SELECT sku, category FROM item").fetchall())
         products, members, notices = [], [], []
         for sku, name, price, _tr in self.items:
@@ -315,7 +244,7 @@ class GoodsRows(SeedState):
                 FIXTURES.serial_sku,
             ):
                 continue
-            group, notice = by_cat.get(cats[sku], ("GIFTS", None))
+            group, notice = CATALOGUE_OF_CATEGORY.get(cats[sku], ("GIFTS", None))
             long_name = f"{name} ({sku})"
             products.append(
                 (sku, name, long_name, f"## {name}\n\nA customer favourite. SKU `{sku}`.", price)

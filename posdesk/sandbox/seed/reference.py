@@ -446,6 +446,92 @@ BRANDS = (
 CARD_BRANDS = ("Visa", "Mastercard", "Amex", "Discover")
 
 
+# --- product catalogue -------------------------------------------------------------------
+BANNERS: tuple[tuple[str, str, str | None], ...] = (
+    ("SPRING", "Spring sale: 20 % off garden supplies", "https://example.com/spring"),
+    ("FREESHIP", "Free shipping on orders over $50", None),
+    ("NEW", "New arrivals every week", "https://example.com/new"),
+    ("LOCAL", "Made by local makers", None),
+    ("CLEAR", "Clearance: while stock lasts", "https://example.com/clearance"),
+)
+"""code, text, url"""
+SECTIONS: tuple[tuple[str, str, int, str | None], ...] = (
+    ("PANTRY", "Pantry", 10, "FREESHIP"),
+    ("HOME", "Home & Garden", 20, "SPRING"),
+    ("TECH", "Tech", 30, "NEW"),
+    ("WELL", "Wellness", 40, None),
+)
+"""code, name, display order, banner"""
+PRODUCT_GROUPS: tuple[tuple[str, str, int, str | None, tuple[str, ...]], ...] = (
+    ("SNACKS", "Snacks", 10, None, ("PANTRY",)),
+    ("DRINKS", "Drinks", 20, "FREESHIP", ("PANTRY",)),
+    ("CLEANING", "Cleaning", 10, None, ("HOME",)),
+    ("TOOLS", "Tools", 20, "CLEAR", ("HOME",)),
+    ("GARDEN", "Garden", 30, "SPRING", ("HOME",)),
+    ("AUDIO", "Audio", 10, None, ("TECH",)),
+    ("GADGETS", "Gadgets", 20, "NEW", ("TECH",)),
+    ("VITAMINS", "Vitamins", 10, None, ("WELL",)),
+    ("OUTDOOR", "Outdoor", 40, "LOCAL", ("HOME", "WELL")),
+    ("GIFTS", "Gift Ideas", 50, None, ("PANTRY", "HOME", "TECH")),
+    ("CLOTHING", "Clothing", 60, None, ("HOME",)),
+    ("SALE", "On Sale", 90, "CLEAR", ("PANTRY", "HOME", "TECH", "WELL")),
+)
+"""code, name, display order, banner, sections"""
+NOTICES: tuple[tuple[str, str, str, int], ...] = (
+    (
+        "ALLERGEN",
+        "Allergen notice",
+        "**Allergens:** made in a facility that also processes *peanuts* and *tree nuts*.",
+        -10,
+    ),
+    (
+        "WARRANTY",
+        "Warranty",
+        "Covered by a **2-year limited warranty**. Keep your receipt.",
+        10,
+    ),
+    (
+        "BATTERY",
+        "Battery safety",
+        "- Do not heat or puncture\n- Recycle responsibly",
+        20,
+    ),
+    (
+        "SUPPLEMENT",
+        "Supplement disclaimer",
+        "_These statements have not been evaluated by the FDA._",
+        30,
+    ),
+    (
+        "LOCALPICKUP",
+        "Local pickup",
+        "Order online, pick up in store **within 2 hours**.",
+        -5,
+    ),
+    ("CARE", "Care instructions", "Machine wash cold, tumble dry low.", 15),
+)
+"""code, name, Markdown body, display order"""
+SORT_OPTIONS: tuple[tuple[str, str, int], ...] = (
+    ("FEATURED", "Featured", 0),
+    ("PRICE_ASC", "Price: low to high", 1),
+    ("PRICE_DESC", "Price: high to low", 2),
+    ("NAME", "Name A–Z", 3),
+    ("NEWEST", "Newest", 4),
+)
+"""code, name, sort"""
+CATALOGUE_OF_CATEGORY: dict[str, tuple[str, str | None]] = {
+    "Snacks": ("SNACKS", "ALLERGEN"),
+    "Beverages": ("DRINKS", None),
+    "Household": ("CLEANING", None),
+    "Hardware": ("TOOLS", None),
+    "Electronics": ("GADGETS", "WARRANTY"),
+    "Health": ("VITAMINS", "SUPPLEMENT"),
+    "Apparel": ("CLOTHING", "CARE"),
+    "Garden": ("GARDEN", None),
+}
+"""item category → (product group, notice) of its catalogue product"""
+
+
 def reference_day(offset_days: int) -> date:
     """A calendar day relative to the reference date (negative = before)."""
     return (REFERENCE_DATE + timedelta(days=offset_days)).date()

@@ -19,48 +19,56 @@ from posdesk.sandbox.seed.reference import (
     STORES,
 )
 
+_Store = tuple[str, tuple[str, ...], int, ZoneInfo]
+"""code, registers, tax rate (thousandths of a percent), time zone"""
+
+
+def _fixture_sale(
+    sale_id: str,
+    reg: str,
+    tran: str,
+    when: int,
+    lines: list[tuple[Any, ...]],
+    tenders: list[tuple[Any, ...]],
+    sale_disc: int = 0,
+) -> tuple[Any, ...]:
+    """One sale of the fixture customer at AUSTIN, its totals summed from lines and tenders."""
+    f = FIXTURES
+    sub = sum(ln[6] for ln in lines)
+    disc = sum(ln[5] for ln in lines) + sale_disc
+    tax = sum(ln[7] for ln in lines)
+    total = sub - sale_disc + tax
+    assert total == sum(t[2] for t in tenders), (sale_id, total)
+    detail = json.dumps({"l": lines, "t": tenders, "sd": sale_disc}, separators=(",", ":"))
+    return (
+        int(sale_id),
+        reg,
+        tran,
+        f.customer_with_sales_id,
+        f.customer_with_sales_name,
+        "AUSTIN",
+        when,
+        sum(ln[3] for ln in lines),
+        sub,
+        disc,
+        tax,
+        total,
+        detail,
+        when * 1_000_000,
+    )
+
 
 class SaleRows(SeedState):
     """The sales phases of the seeder (one deterministic random sequence)."""
 
     # --- sales ----------------------------------------------------------------------------
     def sale_rows(self) -> None:
+        """Generated sales in two passes: when/where/who for all (sorted, so ids follow the
+        date), then lines, discounts, tax and tenders of each."""
         rng, f = self.rng, FIXTURES
         stores = [(s.code, s.registers, s.tax_rate_mpct, ZoneInfo(s.time_zone)) for s in STORES]
-        days = 730
-        # UTC epoch of local midnight for each store and day (offset taken at local noon, so
-        # correct for opening hours even on DST change days).
-        midnights: list[list[int]] = []
-        for _code, _regs, _rate, zone in stores:
-            row = []
-            for d in range(days):
-                noon_utc = datetime.fromtimestamp(self.start + d * 86400 + 43200, UTC)
-                offset = zone.utcoffset(noon_utc.replace(tzinfo=None))
-                assert offset is not None
-                row.append(self.start + d * 86400 - int(offset.total_seconds()))
-            midnights.append(row)
-        n_customers = len(self.customers)
-        # pass 1: when, where, who — then sort so that ids follow the sale date
-        compact: list[tuple[int, int, int, int]] = []
-        # int(random() * n) instead of randrange(n): ten times cheaper, and 1M sales make
-        # millions of draws (still deterministic from RANDOM_SEED).
+        compact = self._sale_slots(stores, self._local_midnights(stores))
         random_ = rng.random
-        n_sales = self.p.sales
-        fixture_cust = self.fixture_customer_index
-        for k in range(n_sales):
-            s = int(random_() * 4)
-            day = int(random_() * days)
-            when = midnights[s][day] + 8 * 3600 + int(random_() * 13 * 3600)
-            if k < f.customer_with_sales_sale_count and n_customers:
-                cust = self.fixture_customer_index
-            elif random_() < 0.7 and n_customers:
-                cust = int(random_() * n_customers)
-                if cust == fixture_cust:  # her sale count is exact (a documented fixture)
-                    cust = -1
-            else:
-                cust = -1
-            compact.append((when, s, int(random_() * len(stores[s][1])), cust))
-        compact.sort()
         items = self.items
         n_items = len(items)
         tran_counters: dict[str, int] = {}
@@ -125,6 +133,51 @@ class SaleRows(SeedState):
         self.insert("sale", self._fixture_sales())
         self.insert("sale", rows)
 
+    def _local_midnights(self, stores: list[_Store]) -> list[list[int]]:
+        """UTC epoch of local midnight for each store and day of the two years (offset taken
+        at local noon, so correct for opening hours even on DST change days)."""
+        days = 730
+        midnights: list[list[int]] = []
+        for _code, _regs, _rate, zone in stores:
+            row = []
+            for d in range(days):
+                noon_utc = datetime.fromtimestamp(self.start + d * 86400 + 43200, UTC)
+                offset = zone.utcoffset(noon_utc.replace(tzinfo=None))
+                assert offset is not None
+                row.append(self.start + d * 86400 - int(offset.total_seconds()))
+            midnights.append(row)
+        return midnights
+
+    def _sale_slots(
+        self, stores: list[_Store], midnights: list[list[int]]
+    ) -> list[tuple[int, int, int, int]]:
+        """Pass 1 of :meth:`sale_rows`: (when, store, register, customer index) of every sale,
+        in date order."""
+        f = FIXTURES
+        days = len(midnights[0])
+        n_customers = len(self.customers)
+        compact: list[tuple[int, int, int, int]] = []
+        # int(random() * n) instead of randrange(n): ten times cheaper, and 1M sales make
+        # millions of draws (still deterministic from RANDOM_SEED).
+        random_ = self.rng.random
+        n_sales = self.p.sales
+        fixture_cust = self.fixture_customer_index
+        for k in range(n_sales):
+            s = int(random_() * 4)
+            day = int(random_() * days)
+            when = midnights[s][day] + 8 * 3600 + int(random_() * 13 * 3600)
+            if k < f.customer_with_sales_sale_count and n_customers:
+                cust = self.fixture_customer_index
+            elif random_() < 0.7 and n_customers:
+                cust = int(random_() * n_customers)
+                if cust == fixture_cust:  # her sale count is exact (a documented fixture)
+                    cust = -1
+            else:
+                cust = -1
+            compact.append((when, s, int(random_() * len(stores[s][1])), cust))
+        compact.sort()
+        return compact
+
     def _tenders(
         self, total: int, is_return: bool, cards: list[tuple[int, str]], sale_id: int
     ) -> list[tuple[str, str | None, int, str | None]]:
@@ -162,49 +215,17 @@ class SaleRows(SeedState):
         zone = "America/Chicago"
         late = local_ts(zone, 2024, 3, 31, 23, 59)
         midnight = local_ts(zone, 2024, 4, 1, 0, 0)
-        name = f.customer_with_sales_name
-        cid = f.customer_with_sales_id
         out = []
-
-        def sale(
-            sale_id: str,
-            reg: str,
-            tran: str,
-            when: int,
-            lines: list[tuple[Any, ...]],
-            tenders: list[tuple[Any, ...]],
-            sale_disc: int = 0,
-        ) -> tuple[Any, ...]:
-            sub = sum(ln[6] for ln in lines)
-            disc = sum(ln[5] for ln in lines) + sale_disc
-            tax = sum(ln[7] for ln in lines)
-            total = sub - sale_disc + tax
-            assert total == sum(t[2] for t in tenders), (sale_id, total)
-            detail = json.dumps({"l": lines, "t": tenders, "sd": sale_disc}, separators=(",", ":"))
-            return (
-                int(sale_id),
-                reg,
-                tran,
-                cid,
-                name,
-                "AUSTIN",
-                when,
-                sum(ln[3] for ln in lines),
-                sub,
-                disc,
-                tax,
-                total,
-                detail,
-                when * 1_000_000,
-            )
 
         mints = (1, f.plain_sku, "Peppermint Mints", 2, 349, 0, 698, 58, None)
         out.append(
-            sale(f.sale_late_id, "AUS-1", "900001", late, [mints], [("CASH", "Cash", 756, None)])
+            _fixture_sale(
+                f.sale_late_id, "AUS-1", "900001", late, [mints], [("CASH", "Cash", 756, None)]
+            )
         )
         gum = (1, f.ean_sku, "Spearmint Gum", 1, 299, 0, 299, 25, None)
         out.append(
-            sale(
+            _fixture_sale(
                 f.sale_midnight_id,
                 "AUS-1",
                 "900002",
@@ -215,7 +236,7 @@ class SaleRows(SeedState):
         )
         ret = (1, f.lot_sku, "Vitamin C 500 mg", -1, 1299, 0, -1299, -107, "L2025-0412")
         out.append(
-            sale(
+            _fixture_sale(
                 f.sale_return_id,
                 "AUS-2",
                 "900003",
@@ -229,7 +250,7 @@ class SaleRows(SeedState):
             (2, f.plain_sku, "Peppermint Mints", 1, 349, 0, 349, 29, None),
         ]
         out.append(
-            sale(
+            _fixture_sale(
                 f.sale_split_tender_id,
                 "AUS-3",
                 "900004",
