@@ -27,6 +27,7 @@ Behaviour decisions (documented for client authors; see also docs/architecture.m
 """
 
 from posdesk.sandbox.graphql_api.cache import QueryCache
+from posdesk.sandbox.graphql_api.documented import API_MODES
 from posdesk.sandbox.graphql_api.errors import format_error
 from posdesk.sandbox.graphql_api.paging import DEFAULT_FIRST, MAX_FIRST
 from posdesk.sandbox.graphql_api.permissions import ROOT_PERMISSIONS
@@ -39,6 +40,7 @@ from posdesk.sandbox.graphql_api.terminal import (
 )
 
 __all__ = [
+    "API_MODES",
     "DEFAULT_FIRST",
     "MAX_FIRST",
     "ROOT_PERMISSIONS",

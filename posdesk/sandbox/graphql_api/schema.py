@@ -23,16 +23,22 @@ from posdesk.sandbox.graphql_api import (
     tenant,
     terminal,
 )
+from posdesk.sandbox.graphql_api.documented import API_MODES, documented_type_defs, restrict
 from posdesk.sandbox.graphql_api.scalars import SCALARS
 
 # importlib.resources, not __file__: finds the file in a checkout and in the app bundle alike.
 SCHEMA_FILE = files("posdesk.sandbox").joinpath("schema.graphql")
 
 
-def build_schema(db: Database) -> GraphQLSchema:
-    """The executable schema over ``db`` (one terminal simulator per schema)."""
+def build_schema(db: Database, api: str = "extended") -> GraphQLSchema:
+    """The executable schema over ``db`` (one terminal simulator per schema).
+
+    ``api="documented"`` serves only the documented surface (see :mod:`.documented`)."""
+    if api not in API_MODES:
+        raise ValueError(f"api must be one of {', '.join(API_MODES)}, not {api!r}")
+    type_defs = SCHEMA_FILE.read_text(encoding="utf-8")
     schema: GraphQLSchema = make_executable_schema(
-        SCHEMA_FILE.read_text(encoding="utf-8"),
+        type_defs,
         *customers.bindables(db),
         *tenant.bindables(db),
         *inventory.bindables(db),
@@ -44,4 +50,6 @@ def build_schema(db: Database) -> GraphQLSchema:
         *SCALARS,
         convert_names_case=True,
     )
+    if api == "documented":
+        return restrict(schema, documented_type_defs(type_defs))
     return schema
