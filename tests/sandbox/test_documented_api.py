@@ -27,6 +27,8 @@ from graphql import (
 )
 from graphql import build_schema as build_sdl_schema
 
+from posdesk.app import build_parser as app_parser
+from posdesk.app.demo import start_demo_blocking
 from posdesk.domain import GiftCardCodeType, GiftCardTransType, SaleFilter
 from posdesk.sandbox.cli import build_parser
 from posdesk.sandbox.db import Database
@@ -145,6 +147,21 @@ def test_unknown_api_mode_is_refused() -> None:
         SandboxServer(api="minimal")
     assert build_parser().parse_args(["--api", "documented"]).api == "documented"
     assert build_parser().parse_args([]).api == "extended"
+
+
+def test_demo_can_start_the_documented_server() -> None:
+    """``posdesk --demo --demo-api documented`` reaches the sandbox it starts."""
+    args = app_parser().parse_args(["--demo", "--demo-api", "documented"])
+    assert app_parser().parse_args(["--demo"]).demo_api == "extended"
+    demo = start_demo_blocking(args.demo_seed, args.demo_db, args.demo_api)
+    try:
+        root = introspect(demo.server).query_type
+        assert demo.server.api == "documented"
+        assert root is not None
+        assert "viewer" not in root.fields
+        assert "customer" in root.fields
+    finally:
+        demo.stop()
 
 
 def test_introspection_lacks_every_extension(
