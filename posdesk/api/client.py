@@ -103,6 +103,7 @@ from posdesk.store.journal import (
     capture_reference,
     terminal_reference,
 )
+from posdesk.store.scope import token_subject
 
 T = TypeVar("T")
 SyncEntity = Literal["customer", "sale", "item", "item_warehouse", "serial_lot"]
@@ -310,6 +311,20 @@ class PosClient:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
+
+    @property
+    def issuer(self) -> str:
+        """The server's OIDC issuer as its discovery document names it (local state key)."""
+        return self._auth.config.issuer
+
+    async def token_subject(self) -> str | None:
+        """Who the access token was issued to (its ``sub``), when the token is a JWT."""
+        return token_subject(await self._auth.access_token())
+
+    def attach_journal(self, journal: Journal) -> None:
+        """Use ``journal`` from now on: the shell opens the server's own journal once the
+        issuer and the signed-in principal are known (after connect, before any write)."""
+        self._journal = journal
 
     @property
     def token_renewals(self) -> int:
@@ -722,8 +737,10 @@ class PosClient:
 
     @property
     def journal(self) -> Journal:
+        """The journal given to ``connect``/``attach_journal``; without one, an in-memory
+        journal (never a per-PC file: local state belongs to one server and principal)."""
         if self._journal is None:
-            self._journal = Journal()
+            self._journal = Journal(":memory:")
         return self._journal
 
     async def _intent(

@@ -254,7 +254,6 @@ async def run(args: argparse.Namespace) -> int:
 
     from posdesk.app.session import SessionController
     from posdesk.models import heap
-    from posdesk.store.journal import Journal
     from posdesk.ui.profiles import ProfileStore
 
     heap.enable()
@@ -268,10 +267,7 @@ async def run(args: argparse.Namespace) -> int:
             window.set_connection_state("connecting")
             window.show_status("Starting the demo server…", 0)
             demo = await start_demo(args.demo_seed, args.demo_db, args.demo_api)
-        journal = Journal(":memory:") if args.demo else Journal()
-        controller = SessionController(
-            window, ProfileStore(), reporter=reporter, demo=demo, journal=journal
-        )
+        controller = SessionController(window, ProfileStore(), reporter=reporter, demo=demo)
         if not probe:
             controller.spawn(controller.start(args.profile))
         await closed.wait()

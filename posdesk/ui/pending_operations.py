@@ -106,6 +106,7 @@ class PendingOperationsPanel(QGroupBox):
         parent: QWidget | None = None,
         *,
         formatter: Formatter | None = None,
+        where: str = "",
     ) -> None:
         super().__init__("Pending operations", parent)
         self.setObjectName("pendingOperations")
@@ -122,6 +123,12 @@ class PendingOperationsPanel(QGroupBox):
         self.summary = QLabel(self)
         self.summary.setObjectName("pendingOperationsSummary")
         self.summary.setWordWrap(True)
+        # The journal belongs to one server and principal: say which, so nobody settles a
+        # test server's entry while thinking of production.
+        self.server_label = QLabel(f"Operations {where}." if where else "", self)
+        self.server_label.setObjectName("pendingOperationsServer")
+        self.server_label.setWordWrap(True)
+        self.server_label.setVisible(bool(where))
         self.reconcile_button = QPushButton("Reconcile now", self)
         self.reconcile_button.setObjectName("reconcileNow")
         self.reconcile_button.setToolTip(
@@ -153,6 +160,7 @@ class PendingOperationsPanel(QGroupBox):
         review.addWidget(self.not_happened_button)
         self.table.itemSelectionChanged.connect(self._update_review)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.server_label)
         layout.addLayout(top)
         layout.addWidget(self.table)
         layout.addWidget(self.review_row)

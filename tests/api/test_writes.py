@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -18,30 +17,14 @@ from posdesk.domain import (
     GiftCardCodeType,
     GiftCardTransStatus,
     GiftCardTransType,
-    PurchaseDraft,
-    PurchaseLine,
 )
 from posdesk.sandbox.seed import FIXTURES
 from posdesk.sandbox.server import SandboxServer
 from posdesk.store.journal import Journal, JournalState
 from tests.api.helpers import cc_profile, connect
+from tests.api.helpers import purchase_draft as _draft
 
 PHYSICAL = GiftCardCodeType.PHYSICAL
-
-
-def _draft(transaction_id: str, amount: str = "3.49") -> PurchaseDraft:
-    value = Decimal(amount)
-    return PurchaseDraft(
-        transaction_id=transaction_id,
-        store_code="AUSTIN",
-        purchased_on=datetime(2025, 5, 2, 14, 30, tzinfo=UTC),
-        pay_amount=value,
-        sub_total=value,
-        tax_amount=Decimal(0),
-        lines=(PurchaseLine(1, FIXTURES.plain_sku, Decimal(1), value, value),),
-        member_id=FIXTURES.card_owner_member_id,
-        channel="WEB",
-    )
 
 
 async def _new_card(client: PosClient) -> tuple[str, str]:
