@@ -5,9 +5,11 @@ Run under a real X server (the offscreen platform renders fonts differently):
     xvfb-run -a -s '-screen 0 1440x900x24' uv run python scripts/screenshots.py
     ... scripts/screenshots.py --only main-window --theme dark --out /tmp/shots
     ... scripts/screenshots.py --tz Europe/Berlin --locale de_DE   (another store's view)
+    ... scripts/screenshots.py --size 1366x768    (every scene at a back-office laptop's size)
 
 Scenes come from every module in ``scripts/shots/`` (see its ``__init__``), so each tab adds
-its own without editing this file. Output: ``docs/screenshots/<scene>-<theme>.png``.
+its own without editing this file. Output: ``docs/screenshots/<scene>-<theme>.png``
+(``<scene>-<W>x<H>-<theme>.png`` with ``--size``).
 """
 
 from __future__ import annotations
@@ -68,7 +70,6 @@ async def shoot(args: argparse.Namespace) -> int:
 
     from posdesk.app.demo import start_demo
     from posdesk.app.session import SessionController
-    from posdesk.store.journal import Journal
     from posdesk.ui.errors import ErrorReporter
     from posdesk.ui.main_window import MainWindow
     from posdesk.ui.profiles import ProfileStore
@@ -86,18 +87,14 @@ async def shoot(args: argparse.Namespace) -> int:
             reporter = ErrorReporter()
             window = MainWindow(QSettings(), reporter=reporter)
             controller = SessionController(
-                window,
-                ProfileStore(QSettings()),
-                reporter=reporter,
-                demo=demo,
-                journal=Journal(":memory:"),
+                window, ProfileStore(QSettings()), reporter=reporter, demo=demo
             )
             window.show()
             controller.demo_url = demo.profile.base_url  # type: ignore[attr-defined]
             await controller.connect(demo.profile)
             ctx = ShotContext(app, window, controller, theme)
             for scene in scenes:
-                window.resize(*scene.size)
+                window.resize(*(args.size or scene.size))
                 window.tabs.setCurrentIndex(0)
                 try:
                     widget = await scene.run(ctx)
@@ -107,7 +104,8 @@ async def shoot(args: argparse.Namespace) -> int:
                 target = widget or window
                 await asyncio.sleep(0.2)
                 app.processEvents()
-                path = out / f"{scene.name}-{theme}.png"
+                size = f"-{args.size[0]}x{args.size[1]}" if args.size else ""
+                path = out / f"{scene.name}{size}-{theme}.png"
                 target.grab().save(str(path))
                 written.append(path)
                 if widget is not None and widget is not window:
@@ -123,12 +121,26 @@ async def shoot(args: argparse.Namespace) -> int:
     return 0 if written else 1
 
 
+def _size(text: str) -> tuple[int, int]:
+    width, _, height = text.lower().partition("x")
+    try:
+        return int(width), int(height)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not WxH: {text!r}") from None
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
     parser.add_argument("--only", nargs="*", help="scene names to shoot (default: all)")
     parser.add_argument("--theme", nargs="*", default=["light", "dark"])
     parser.add_argument("--seed", default="demo")
+    parser.add_argument(
+        "--size",
+        type=_size,
+        help="window size WxH for every scene, e.g. 1366x768 (default: each scene's own); "
+        "the size goes into the file name",
+    )
     parser.add_argument(
         "--tz",
         default="America/Chicago",

@@ -81,13 +81,23 @@ def pytest_asyncio_loop_factories(
 from posdesk.sandbox.server import SandboxServer  # noqa: E402
 
 
-@pytest.fixture(scope="session")
-def sandbox() -> Iterator[SandboxServer]:
-    """A running sandbox with the demo seed: `.info` (URLs, demo client), `.faults`."""
+def _running_sandbox() -> Iterator[SandboxServer]:
     server = SandboxServer(db_path=":memory:", seed="demo", port=0)
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def sandbox() -> Iterator[SandboxServer]:
+    """A running sandbox with the demo seed: `.info` (URLs, demo client), `.faults`."""
+    yield from _running_sandbox()
+
+
+@pytest.fixture(scope="session")
+def other_sandbox() -> Iterator[SandboxServer]:
+    """A second server (its own port, so its own issuer) with the same demo data."""
+    yield from _running_sandbox()
 
 
 @pytest.fixture(autouse=True)
@@ -97,6 +107,8 @@ def reset_sandbox(request: pytest.FixtureRequest) -> Iterator[None]:
         server: SandboxServer = request.getfixturevalue("sandbox")
         server.faults.reset()
         server.token_lifetime = 3600
+        if server.provider is not None:
+            server.provider.reset_clients()  # secrets rotated / clients restricted by a test
 
 
 @pytest.fixture

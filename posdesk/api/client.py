@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import json
 import random
 import ssl
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Literal, TypeVar, overload
 
@@ -34,7 +33,6 @@ from posdesk.api.auth import (
     RefreshTokenGrant,
     default_open_browser,
     discover,
-    http_failure,
     sign_in_interactive,
 )
 from posdesk.api.compat import (
@@ -67,6 +65,7 @@ from posdesk.api.errors import (
 )
 from posdesk.api.operations import Operation, load_all
 from posdesk.api.profile import ConnectionProfile
+from posdesk.api.transport import MAX_BODY, NotSent, RawResponse, deadline_of, exchange, load_json
 from posdesk.domain import (
     Customer,
     Environment,
@@ -97,6 +96,7 @@ from posdesk.domain import (
 from posdesk.store.journal import (
     TERMINAL_KINDS,
     UNRESOLVED,
+    WATCHED,
     DuplicateReferenceError,
     Journal,
     JournalEntry,
@@ -104,9 +104,15 @@ from posdesk.store.journal import (
     capture_reference,
     terminal_reference,
 )
+from posdesk.store.scope import token_subject
 
 T = TypeVar("T")
 SyncEntity = Literal["customer", "sale", "item", "item_warehouse", "serial_lot"]
+
+
+#: How long a write given up on after its grace period is still looked up (it may go through
+#: late: a server's queue replayed after an outage).
+WATCH_PERIOD = 7 * 24 * 3600.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +192,10 @@ class _NotSentError(Exception):
         self.original = original
 
 
+class _UndecidableError(Exception):
+    """Internal: the server's record cannot tell whether a journaled change happened."""
+
+
 class _UnsettledError(Exception):
     """Internal: a journaled write failed in a way that leaves its outcome unknown
     (``original`` says how); it is journaled unknown and the caller must settle it."""
@@ -210,6 +220,8 @@ class PosClient:
         open_browser: BrowserOpener,
         retry: RetryPolicy,
         settle_delay: float,
+        grace_period: float = 120.0,
+        watch_period: float = WATCH_PERIOD,
     ) -> None:
         self.profile = profile
         self._http = http
@@ -221,11 +233,18 @@ class PosClient:
         self._url = profile.graphql_url
         self.retry = retry
         self.settle_delay = settle_delay
+        self.grace_period = grace_period
+        self.watch_period = watch_period
+        # look-ups that need what the journal must not keep (a new card's code): this run only
+        self._card_lookups: dict[str, Callable[[], Awaitable[GiftCard | None]]] = {}
         self._operations: dict[str, Operation] = dict(load_all())
         self._in_flight: set[str] = set()  # journaled references being sent right now
+        self._reconciling = asyncio.Lock()  # one reconciliation pass at a time
         self.features: FeatureReport = FeatureReport(frozenset(self._operations))
         self.schema: GraphQLSchema | None = None
         """The live schema introspected on connect (None when the server refused it)."""
+        #: The largest answer read (decoded bytes); larger ones are refused as they stream in.
+        self.max_body = MAX_BODY
 
     # ---------------------------------------------------------------- lifecycle
 
@@ -241,9 +260,15 @@ class PosClient:
         sign_in_timeout: float = 300.0,
         retry: RetryPolicy | None = None,
         settle_delay: float = 1.0,
+        grace_period: float = 120.0,
+        watch_period: float = WATCH_PERIOD,
         check_schema: bool = True,
     ) -> PosClient:
-        """Discover the server, sign in, check the schema. Raises PosError subclasses."""
+        """Discover the server, sign in, check the schema. Raises PosError subclasses.
+
+        ``grace_period``: seconds after a write was sent during which "not found on the
+        server" proves nothing (a slow server may still commit it); ``watch_period``: how
+        long a write given up on after the grace period is still looked up."""
         profile.check_url()
         credentials = credentials or Credentials()
         owns_http = http is None
@@ -276,6 +301,8 @@ class PosClient:
                 open_browser=open_browser,
                 retry=retry or RetryPolicy(),
                 settle_delay=settle_delay,
+                grace_period=grace_period,
+                watch_period=watch_period,
             )
             try:
                 await auth.access_token()
@@ -313,6 +340,20 @@ class PosClient:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
+
+    @property
+    def issuer(self) -> str:
+        """The server's OIDC issuer as its discovery document names it (local state key)."""
+        return self._auth.config.issuer
+
+    async def token_subject(self) -> str | None:
+        """Who the access token was issued to (its ``sub``), when the token is a JWT."""
+        return token_subject(await self._auth.access_token())
+
+    def attach_journal(self, journal: Journal) -> None:
+        """Use ``journal`` from now on: the shell opens the server's own journal once the
+        issuer and the signed-in principal are known (after connect, before any write)."""
+        self._journal = journal
 
     @property
     def token_renewals(self) -> int:
@@ -367,21 +408,34 @@ class PosClient:
         except PosError as exc:
             raise _NotSentError(exc) from exc
 
-    async def _post(self, payload: Mapping[str, Any], what: str) -> Any:
-        """One GraphQL POST (with one token renewal on NOT_AUTHENTICATED); returns ``data``."""
+    async def _post(
+        self,
+        payload: Mapping[str, Any],
+        what: str,
+        *,
+        deadline: float | None = None,
+        max_bytes: int | None = None,
+    ) -> Any:
+        """One GraphQL POST (with one token renewal on NOT_AUTHENTICATED); returns ``data``.
+
+        Each attempt has the overall deadline (the profile's timeout). Raises _NotSentError
+        only when the request provably never left the PC; a deadline hit or broken answer
+        after it may have been written is a plain PosError (unknown outcome for a write)."""
         token = await self._token()
         for attempt in range(2):
             try:
-                response = await self._http.post(
-                    self._url, json=payload, headers={"Authorization": f"Bearer {token}"}
+                response = await exchange(
+                    self._http,
+                    "POST",
+                    self._url,
+                    what=what,
+                    deadline=deadline,
+                    max_bytes=max_bytes or self.max_body,
+                    json=payload,
+                    headers={"Authorization": f"Bearer {token}"},
                 )
-            except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
-                mapped = http_failure(exc, what)
-                if isinstance(mapped, TlsError):
-                    raise mapped from exc
-                raise _NotSentError(mapped) from exc
-            except httpx.HTTPError as exc:
-                raise http_failure(exc, what) from exc
+            except NotSent as exc:
+                raise _NotSentError(exc.original) from exc
             try:
                 if len(response.content) > BIG_BODY:  # a big sync page: parse off the loop
                     return await asyncio.to_thread(_decode, response, what)
@@ -393,30 +447,52 @@ class PosClient:
                 raise SignInRequired(details=exc.details) from exc
         raise AssertionError("unreachable")
 
-    async def _post_read(self, payload: Mapping[str, Any], what: str) -> Any:
-        """A read: transient failures are retried with backoff."""
+    async def _post_read(
+        self, payload: Mapping[str, Any], what: str, *, max_bytes: int | None = None
+    ) -> Any:
+        """A read: transient failures are retried with backoff, all within one deadline
+        (the profile's timeout) so a slow server cannot stretch a read beyond it."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + deadline_of(self._http)
         for attempt in range(self.retry.attempts):
             try:
-                return await self._post(payload, what)
+                return await self._post(
+                    payload, what, deadline=deadline - loop.time(), max_bytes=max_bytes
+                )
             except _NotSentError as exc:
                 failure = exc.original
             except PosError as exc:
                 failure = exc
-            if not is_transient(failure) or attempt + 1 >= self.retry.attempts:
+            delay = self.retry.delay(attempt)
+            if (
+                not is_transient(failure)
+                or attempt + 1 >= self.retry.attempts
+                or loop.time() + delay >= deadline
+            ):
                 raise failure
-            await asyncio.sleep(self.retry.delay(attempt))
+            await asyncio.sleep(delay)
         raise AssertionError("unreachable")
 
     async def _read(self, feature: str, variables: Mapping[str, Any]) -> Any:
         op = self._op(feature)
         payload = {"query": op.document, "variables": variables, "operationName": op.name}
-        data = await self._post_read(payload, op.name)
+        data = await self._post_read(payload, op.name, max_bytes=self._body_cap(variables))
         return _root(data, op)
+
+    def _body_cap(self, variables: Mapping[str, Any]) -> int:
+        """A page's answer may be as big as the rows asked for, no bigger: a server ignoring
+        ``first`` (300,000 rows for 50) is cut off while the body streams in."""
+        first = variables.get("first")
+        if not isinstance(first, int) or first <= 0:
+            return self.max_body
+        return min(self.max_body, PAGE_BODY_FLOOR + first * PAGE_ROW_BYTES)
 
     async def _page(
         self, feature: str, variables: Mapping[str, Any], convert: Callable[[mapping.Row], T]
     ) -> Page[T]:
-        return await _to_page(await self._read(feature, variables), convert)
+        first = variables.get("first")
+        envelope = await self._read(feature, variables)
+        return await _to_page(envelope, convert, first if isinstance(first, int) else None)
 
     async def _write(self, feature: str, variables: Mapping[str, Any]) -> Any:
         """Send a mutation once. Raises _NotSentError, a server refusal, or UnknownOutcome-worthy
@@ -534,7 +610,7 @@ class PosClient:
             for key in ("bySku", "byBarcode"):
                 if key not in data:
                     raise InvalidResponseError(details=f"ItemLookup: data lacks {key}")
-                page = mapping.page(data[key], mapping.item)
+                page = mapping.page(data[key], mapping.item, 1)
                 if page.items:
                     return page.items[0]
             return None
@@ -754,7 +830,7 @@ class PosClient:
                 # restart from the beginning, as documented; callers upsert idempotently
                 cursor = ""
                 continue
-            page = await _to_page(env, convert)
+            page = await _to_page(env, convert, first)
             if page.until is None:
                 raise InvalidResponseError(details=f"{feature}: no 'until' cursor returned")
             cursor = page.until
@@ -766,8 +842,10 @@ class PosClient:
 
     @property
     def journal(self) -> Journal:
+        """The journal given to ``connect``/``attach_journal``; without one, an in-memory
+        journal (never a per-PC file: local state belongs to one server and principal)."""
         if self._journal is None:
-            self._journal = Journal()
+            self._journal = Journal(":memory:")
         return self._journal
 
     async def _intent(
@@ -797,11 +875,27 @@ class PosClient:
         variables: Mapping[str, Any],
         on_checking: Callable[[], object] | None,
     ) -> Any:
-        """Send a journaled mutation once and settle its journal entry.
+        """Send a journaled mutation once and settle its journal entry; the server's answer,
+        or the record found by reconciliation."""
+        result, _ = await self._journaled_answer(entry, feature, variables, on_checking)
+        return result
+
+    async def _journaled_answer(
+        self,
+        entry: JournalEntry,
+        feature: str,
+        variables: Mapping[str, Any],
+        on_checking: Callable[[], object] | None,
+        keep: Callable[[Mapping[str, Any]], Mapping[str, Any]] = dict,
+    ) -> tuple[Any, bool]:
+        """Send a journaled mutation once and settle its journal entry: (result, answered).
+        ``answered`` is False when the result is the journal's record found by reconciliation;
+        ``keep`` picks what of an answer the journal may store.
 
         Server refusals (validation, permission) are failures; a failure to connect means
         nothing was sent; anything else (timeout, dropped connection, 5xx, garbage) is an
-        unknown outcome, reconciled by looking the reference up before returning."""
+        unknown outcome: looked up by reference at once, and if not found it stays unknown
+        (``UnknownOutcome``) — never "failed": the server may still commit it."""
         ref = entry.reference
         journal = self.journal
         try:
@@ -811,7 +905,7 @@ class PosClient:
             raise
         self._in_flight.add(ref)
         try:
-            return await self._send_journaled(entry, feature, variables, on_checking)
+            return await self._send_journaled(entry, feature, variables, on_checking, keep)
         finally:
             self._in_flight.discard(ref)
 
@@ -821,7 +915,8 @@ class PosClient:
         feature: str,
         variables: Mapping[str, Any],
         on_checking: Callable[[], object] | None,
-    ) -> Any:
+        keep: Callable[[Mapping[str, Any]], Mapping[str, Any]],
+    ) -> tuple[Any, bool]:
         ref = entry.reference
         journal = self.journal
         try:
@@ -832,21 +927,16 @@ class PosClient:
                 on_checking()
             state = await self._reconcile_entry(self.journal.get(ref) or entry, settle=True)
             if state is JournalState.DONE:
-                return (self.journal.get(ref) or entry).result
-            if state is JournalState.FAILED:
-                raise PosError(
-                    "The operation did not reach the POS server; nothing was recorded. "
-                    "You can try again.",
-                    details=exc.details,
-                ) from exc
+                return (self.journal.get(ref) or entry).result, False
             if state is JournalState.NEEDS_REVIEW:
                 raise NeedsReview(ref, details=exc.details) from exc
+            # not found yet (or not found after a zero grace period): sent means unknown
             raise UnknownOutcome(ref, details=exc.details) from exc
-        if result is None:
+        if not isinstance(result, dict):
             journal.mark_unknown(ref, "empty mutation result")
-            raise UnknownOutcome(ref, details="server returned null")
-        journal.mark_done(ref, result)
-        return result
+            raise UnknownOutcome(ref, details=f"{feature}: server returned {type(result).__name__}")
+        journal.mark_done(ref, keep(result))
+        return result, True
 
     async def _send_once(self, ref: str, feature: str, variables: Mapping[str, Any]) -> Any:
         """Send a journaled write once and journal what is certain: not sent or refused by
@@ -1003,7 +1093,8 @@ class PosClient:
         member_id: str | None = None,
     ) -> GiftCard:
         """``giftcardAdd``: journaled (``GA-…``), never retried; a lost answer is settled by
-        looking the physical / external code up (personal code: needs review)."""
+        looking the physical / external code up while this client runs, under the grace
+        period rules (personal code, or after a restart: needs review)."""
         card: dict[str, Any] = {}
         if physical_code:
             card["physicalCode"] = physical_code
@@ -1035,10 +1126,9 @@ class PosClient:
             assert code
             return await self.giftcard(code, code_type)
 
-        created = await self._card_change(
+        return await self._card_change(
             entry, "giftcard_add", {"giftcard": card}, look_up if code else None
         )
-        return created if isinstance(created, GiftCard) else mapping.giftcard(created)
 
     async def giftcard_edit(
         self,
@@ -1052,9 +1142,11 @@ class PosClient:
         physical_code: str | None = None,
         physical_pin: str | None = None,
         external_code: str | None = None,
+        on_checking: Callable[[], object] | None = None,
     ) -> GiftCard:
-        """``giftcardEdit`` (needs EditGiftCard): journaled (``GE-…``, changed field names only),
-        never retried; a lost answer needs review."""
+        """``giftcardEdit`` (needs EditGiftCard): journaled (``GE-…``, changed field names and
+        the masked codes to expect, never codes or PINs), never retried. A lost answer is
+        settled by re-reading the card and comparing it with the requested change."""
         card: dict[str, Any] = {"id": id}
         flags = {
             "memberId": member_id,
@@ -1067,15 +1159,29 @@ class PosClient:
             "externalCode": external_code,
         }
         card.update({k: v for k, v in flags.items() if v is not None})
-        # codes and PINs are secrets: the journal keeps which fields changed, not their values
+        # codes and PINs are secrets: the journal keeps which fields changed and what the
+        # card should show afterwards (masked codes), never their values
         changes = sorted(k for k in card if k != "id")
+        before = await self._card_before_edit(id)
+        expect = _edit_expectations(before, card)
         entry = await self._intent(
             new_reference("GE"),
             "giftcard_edit",
-            {"giftcard_id": id, "changes": changes, "member_id": member_id},
+            {"giftcard_id": id, "changes": changes, "member_id": member_id, "expect": expect},
             f"Change gift card {id}: {', '.join(changes)}",
         )
-        return mapping.giftcard(await self._card_change(entry, "giftcard_edit", {"giftcard": card}))
+        return await self._card_change(
+            entry, "giftcard_edit", {"giftcard": card}, on_checking=on_checking
+        )
+
+    async def _card_before_edit(self, id: str) -> GiftCard | None:
+        """The card as it is before an edit (to recognise the edit later), if readable."""
+        if "giftcard_by_id" not in self.features:
+            return None
+        try:
+            return await self.giftcard_by_id(id)
+        except (NotAuthorized, NotFound):
+            return None
 
     async def _card_change(
         self,
@@ -1083,42 +1189,25 @@ class PosClient:
         feature: str,
         variables: Mapping[str, Any],
         look_up: Callable[[], Awaitable[GiftCard | None]] | None = None,
-    ) -> Any:
+        *,
+        on_checking: Callable[[], object] | None = None,
+    ) -> GiftCard:
         """Send a journaled card creation / change once (it moves no money, but a blind
-        retry could create a second card). A lost answer is settled by ``look_up`` (the card
-        by its code) when possible; otherwise the entry needs a manager's review."""
+        retry could create a second card) and reconcile it like any journaled write:
+        a lost answer is looked up (``look_up``: the new card by its code, kept in memory
+        only; an edit: the card re-read) and stays unknown until the grace period ends."""
         ref = entry.reference
-        journal = self.journal
-        self._in_flight.add(ref)
-        try:
-            try:
-                result = await self._send_once(ref, feature, variables)
-            except _UnsettledError as unsettled:
-                exc = unsettled.original
-                if look_up is None:
-                    journal.mark_needs_review(
-                        ref, "the answer was lost and this change cannot be looked up"
-                    )
-                    raise NeedsReview(ref, details=exc.details) from exc
-                try:
-                    found = await look_up()
-                except PosError:
-                    raise UnknownOutcome(_WHAT[feature], details=exc.details) from exc
-                if found is None:
-                    journal.mark_failed(ref, "not found on the server: it never happened")
-                    raise PosError(
-                        "The gift card was not created; nothing was recorded. You can try again.",
-                        details=exc.details,
-                    ) from exc
-                journal.mark_done(ref, {"id": found.id})
-                return found
-            if not isinstance(result, dict):
-                journal.mark_unknown(ref, "empty mutation result")
-                raise InvalidResponseError(details=f"{feature}: null result")
-            journal.mark_done(ref, {"id": result.get("id")})  # never the card's codes
-            return result
-        finally:
-            self._in_flight.discard(ref)
+        if look_up is not None:
+            self._card_lookups[ref] = look_up
+        result, answered = await self._journaled_answer(
+            entry, feature, variables, on_checking, keep=_card_id_only
+        )
+        if answered:
+            return mapping.giftcard(result)
+        card = await self.giftcard_by_id(str((result or {}).get("id")))
+        if card is None:
+            raise NotFound("The gift card was not found.", details=f"{feature} {ref}")
+        return card
 
     async def _write_once(self, feature: str, variables: Mapping[str, Any]) -> Any:
         """An unjournaled mutation: an unknown outcome is reported, never retried."""
@@ -1371,59 +1460,101 @@ class PosClient:
 
     # ---------------------------------------------------------------- reconciliation
 
-    async def reconcile_pending(self) -> list[JournalEntry]:
-        """Settle this profile's unresolved journal entries by looking them up (on start).
+    def _watch_since(self) -> datetime:
+        return datetime.now(UTC) - timedelta(seconds=self.watch_period)
 
-        Returns the entries after reconciliation. Entries whose look-up this server lacks
-        become ``needs_review``; entries the server cannot be asked about now stay unknown."""
+    def reconcile_due(self) -> bool:
+        """Whether this profile has entries a reconciliation pass would look up (unresolved,
+        or given up on after the grace period but still watched)."""
+        journal = self.journal
+        name = self.profile.name
+        unresolved = [e for e in journal.unresolved(name) if e.reference not in self._in_flight]
+        return bool(unresolved or journal.watched(name, since=self._watch_since()))
+
+    async def reconcile_pending(self) -> list[JournalEntry]:
+        """Look up this profile's unresolved and watched journal entries (on start, and
+        periodically while the app runs).
+
+        Returns the entries after reconciliation. Found → done (or ``late`` when it had been
+        given up on); not found → a request that never left is failed, a sent one stays
+        unknown until its grace period is over, then ``not_found`` (and stays watched).
+        Entries whose look-up this server lacks become ``needs_review``; entries the server
+        cannot be asked about now stay as they are."""
+        async with self._reconciling:
+            return await self._reconcile_pass()
+
+    async def _reconcile_pass(self) -> list[JournalEntry]:
+        journal = self.journal
+        name = self.profile.name
+        entries = journal.unresolved(name) + journal.watched(name, since=self._watch_since())
         settled: list[JournalEntry] = []
-        for entry in self.journal.unresolved(self.profile.name):
+        for entry in entries:
             if entry.reference in self._in_flight:
                 continue  # still being sent by this client: its own call settles it
             if entry.kind in TERMINAL_KINDS:
-                await self._reconcile_terminal(entry)
-            elif entry.kind in ("giftcard_add", "giftcard_edit"):
-                # the journal keeps no unmasked code to look the card up by
-                self.journal.mark_needs_review(
-                    entry.reference,
-                    "posdesk stopped before the answer came: check the card in the POS admin "
-                    "console",
-                )
+                if entry.state in UNRESOLVED:
+                    await self._reconcile_terminal(entry)
             else:
                 await self._reconcile_entry(entry, settle=False)
-            updated = self.journal.get(entry.reference)
+            updated = journal.get(entry.reference)
             if updated is not None:
                 settled.append(updated)
         return settled
 
+    def _grace_over(self, entry: JournalEntry) -> bool:
+        sent = entry.sent_at or entry.created_at
+        return datetime.now(UTC) - sent >= timedelta(seconds=self.grace_period)
+
     async def _reconcile_entry(self, entry: JournalEntry, *, settle: bool) -> JournalState:
-        """Look the reference up; mark done / failed / needs_review. On look-up failure the
-        entry stays unknown (returns UNKNOWN)."""
+        """Look the reference up and journal what that proves (see ``reconcile_pending``).
+        On look-up failure the entry stays as it is (sent ones: unknown)."""
         journal = self.journal
         ref = entry.reference
+        state = entry.state
+        never_sent = state is JournalState.PENDING  # marked sent before any byte leaves
         try:
             found = await self._lookup(entry)
             if found is None and settle and self.settle_delay > 0:
-                # a slow server may still be committing: look once more before saying "no"
+                # a slow server may still be committing: look once more before going on
                 await asyncio.sleep(self.settle_delay)
                 found = await self._lookup(entry)
-        except FeatureUnavailable as exc:
-            journal.mark_needs_review(ref, f"look-up unavailable on this server: {exc.feature}")
-            return JournalState.NEEDS_REVIEW
-        except NotAuthorized as exc:
-            journal.mark_needs_review(
-                ref, f"this role may not look the outcome up (needs {exc.permission or '?'})"
-            )
+        except (FeatureUnavailable, NotAuthorized, _UndecidableError) as exc:
+            if never_sent:
+                journal.mark_failed(ref, "never sent: posdesk stopped before sending it")
+                return JournalState.FAILED
+            if state in WATCHED:
+                return state  # it could be looked up before; keep it as it is
+            journal.mark_needs_review(ref, _undecidable_reason(exc))
+            self._card_lookups.pop(ref, None)
             return JournalState.NEEDS_REVIEW
         except PosError as exc:
-            if entry.state is not JournalState.UNKNOWN:
+            if state in (JournalState.SENT, JournalState.UNKNOWN):
                 journal.mark_unknown(ref, f"look-up failed: {exc.details}")
-            return JournalState.UNKNOWN
-        if found is None:
-            journal.mark_failed(ref, "not found on the server: it never happened")
+                return JournalState.UNKNOWN
+            return state
+        if found is not None:
+            self._card_lookups.pop(ref, None)
+            if state in WATCHED:
+                journal.mark_late(ref, found)
+                return JournalState.LATE
+            journal.mark_done(ref, found)
+            return JournalState.DONE
+        if never_sent:
+            journal.mark_failed(ref, "never sent: posdesk stopped before sending it")
             return JournalState.FAILED
-        journal.mark_done(ref, found)
-        return JournalState.DONE
+        if state in WATCHED:
+            return state
+        if self._grace_over(entry):
+            journal.mark_not_found(
+                ref,
+                f"not on the server {self.grace_period:g} s after it was sent; "
+                "still watched in case it goes through late",
+            )
+            return JournalState.NOT_FOUND
+        journal.mark_unknown(
+            ref, "not on the server yet: a slow server may still commit it (grace period)"
+        )
+        return JournalState.UNKNOWN
 
     async def _lookup(self, entry: JournalEntry) -> Mapping[str, Any] | None:
         """The server's record for a journal entry, as a wire dict, or None if absent."""
@@ -1439,7 +1570,7 @@ class PosClient:
                     "first": 10,
                 },
             )
-            rows = [r for r in (env or {}).get("results") or () if r]
+            rows = _rows(env, "GiftcardTrans")
             matching = [r for r in rows if r.get("refNo") == request["ref_no"]]
             if not matching:
                 return None
@@ -1461,8 +1592,19 @@ class PosClient:
                 "purchase_lookup",
                 {"transactionId": entry.reference, "skip": 0, "first": 10},
             )
-            rows = [r for r in (env or {}).get("results") or () if r]
+            rows = _rows(env, "Purchase")
             return dict(rows[0]) if rows else None
+        if entry.kind == "giftcard_add":
+            look_up = self._card_lookups.get(entry.reference)
+            if look_up is None:  # the journal keeps no unmasked code to look the card up by
+                raise _UndecidableError("the new card's code is not kept: check the POS admin")
+            card = await look_up()
+            return None if card is None else {"id": card.id}
+        if entry.kind == "giftcard_edit":
+            card = await self.giftcard_by_id(str(request.get("giftcard_id")))
+            if card is None:
+                raise _UndecidableError(f"gift card {request.get('giftcard_id')} is not visible")
+            return {"id": card.id} if _edit_applied(card, request.get("expect")) else None
         raise FeatureUnavailable(f"reconciliation of {entry.kind}")
 
     async def _find_transaction(self, request: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -1479,11 +1621,11 @@ class PosClient:
             env = await self._read(
                 "giftcard_transactions", {**variables, "skip": skip, "first": 100}
             )
-            rows = [r for r in (env or {}).get("results") or () if r]
+            rows = _rows(env, "GiftcardTrans")
             for row in rows:
                 if str(row.get("id")) == trans_id:
                     return dict(row)
-            if not (env or {}).get("hasMoreResults") or not rows:
+            if not env or env.get("hasMoreResults") is not True or not rows:
                 return None
             skip += len(rows)
 
@@ -1515,26 +1657,54 @@ _SYNC: dict[str, tuple[str, Callable[[mapping.Row], Any]]] = {
 #: Bodies / pages above these sizes are parsed and mapped on a worker thread: a 1000-sale
 #: sync page costs ~45 ms of CPU, too long to stall the UI's event loop.
 BIG_BODY = 256 * 1024
+
+#: Body cap of a page of ``first`` rows: a floor plus a generous allowance per row (a sale
+#: with lines and tenders is a few kB).
+PAGE_BODY_FLOOR = 2 * 1024 * 1024
+PAGE_ROW_BYTES = 64 * 1024
 BIG_PAGE = 200
 
 
-async def _to_page(envelope: mapping.Row | None, convert: Callable[[mapping.Row], T]) -> Page[T]:
-    if envelope is not None and len(envelope.get("results") or ()) > BIG_PAGE:
-        return await asyncio.to_thread(mapping.page, envelope, convert)
-    return mapping.page(envelope, convert)
+async def _to_page(
+    envelope: mapping.Row | None, convert: Callable[[mapping.Row], T], first: int | None = None
+) -> Page[T]:
+    """A page envelope → ``Page``; more rows than ``first`` asked for is refused."""
+    results = envelope.get("results") if isinstance(envelope, dict) else None
+    if isinstance(results, list) and len(results) > BIG_PAGE:
+        return await asyncio.to_thread(mapping.page, envelope, convert, first)
+    return mapping.page(envelope, convert, first)
 
 
-def _decode(response: httpx.Response, what: str) -> Any:
-    """HTTP response → GraphQL ``data``, or the mapped exception."""
+def _rows(envelope: Any, what: str) -> list[Mapping[str, Any]]:
+    """The raw result rows of a look-up page (reconciliation keeps the wire dicts): a page
+    that is not an object with a list of objects is an invalid answer, never a crash."""
+    if envelope is None:
+        return []
+    results = envelope.get("results") if isinstance(envelope, dict) else ()
+    if results is None:
+        return []
+    if not isinstance(results, list) or not all(r is None or isinstance(r, dict) for r in results):
+        raise InvalidResponseError(details=f"{what}: results is not a list of objects")
+    return [r for r in results if r]
+
+
+def _decode(response: RawResponse, what: str) -> Any:
+    """HTTP response → GraphQL ``data``, or the mapped exception. Never a raw exception:
+    whatever the body holds, the answer is data, a PosError for its errors, or
+    InvalidResponseError."""
     status = response.status_code
+    if status == 401:  # whatever the body says (a proxy's HTML page, nothing, JSON)
+        raise NotAuthenticated(details=f"{what}: HTTP 401")
     if status in TRANSIENT_STATUS:
         raise HttpStatusError(status, details=f"{what}: HTTP {status}")
     content = response.content
     body: Any = None
-    if content[:1] in (b"{", b"[") or content.lstrip()[:1] == b"{":
+    if content.lstrip()[:1] == b"{":
         try:
-            body = json.loads(content)
-        except ValueError:
+            body = load_json(content, what)
+        except InvalidResponseError:
+            if status == 200:
+                raise
             body = None
     if not isinstance(body, dict):
         kind = "an HTML page" if b"<html" in content[:512].lower() else "not JSON"
@@ -1561,17 +1731,27 @@ def _decode(response: httpx.Response, what: str) -> Any:
 
 
 def _root(data: Mapping[str, Any], op: Operation) -> Any:
+    """The operation's root field: an object or null. A string, number or list where an
+    object belongs (``"ok"``, ``5``, ``[["id", "9"]]``) is refused here, at the edge."""
     if not op.root_field:
         return data  # several aliased root fields: the caller picks them out
     if op.root_field not in data:
         raise InvalidResponseError(details=f"{op.name}: data lacks {op.root_field}")
-    return data[op.root_field]
+    value = data[op.root_field]
+    if value is not None and not isinstance(value, dict):
+        raise InvalidResponseError(
+            details=f"{op.name}: {op.root_field} is a {type(value).__name__}, not an object"
+        )
+    return value
 
 
 def _terminal(result: Any, field: str) -> Mapping[str, Any]:
+    """The terminal answer under ``field``, checked at the edge: it must map to exactly one
+    outcome (a ``payment`` of ``"x"`` is refused here, before anything is journaled)."""
     if not isinstance(result, dict) or not isinstance(result.get(field), dict):
         raise InvalidResponseError(details=f"terminalPayment.{field}: no result")
     inner: Mapping[str, Any] = result[field]
+    mapping.terminal_outcome(inner)
     return inner
 
 
@@ -1581,6 +1761,78 @@ def _continuation_id(result: Mapping[str, Any] | None) -> str | None:
     if isinstance(continuation, dict) and continuation.get("id"):
         return str(continuation["id"])
     return None
+
+
+def _card_id_only(result: Mapping[str, Any]) -> Mapping[str, Any]:
+    """What the journal keeps of a card creation / change: its id, never its codes."""
+    return {"id": result.get("id")}
+
+
+def _undecidable_reason(exc: Exception) -> str:
+    if isinstance(exc, FeatureUnavailable):
+        return f"look-up unavailable on this server: {exc.feature}"
+    if isinstance(exc, NotAuthorized):
+        return f"this role may not look the outcome up (needs {exc.permission or '?'})"
+    return f"the server's record cannot settle it: {exc}"
+
+
+def _last4(code: str | None) -> str:
+    return (code or "")[-4:]
+
+
+def _edit_expectations(before: GiftCard | None, card: Mapping[str, Any]) -> dict[str, str]:
+    """What the card must show once the edit ``card`` went through (last four characters of
+    codes only), leaving out what it already showed before. Values: ``absent``,
+    ``present``, ``not:<last4>`` (a replaced code), ``<last4>``, ``ambiguous`` (the new code
+    ends like the old one), or the member id under ``member_id``."""
+    codes = {c.code_type.value: c.code for c in before.codes} if before else None
+    expect: dict[str, str] = {}
+    for kind, new_key, revoke_key in (
+        ("PHYSICAL", "physicalCode", "revokePhysicalCode"),
+        ("EXTERNAL", "externalCode", "revokeExternalCode"),
+    ):
+        if card.get(new_key):
+            new = _last4(card[new_key])
+            same = codes is not None and kind in codes and _last4(codes[kind]) == new
+            expect[kind] = "ambiguous" if same else new
+        elif card.get(revoke_key) and (codes is None or kind in codes):
+            expect[kind] = "absent"
+    if card.get("addPersonalCode"):
+        old = codes.get("PERSONAL") if codes is not None else None
+        expect["PERSONAL"] = f"not:{_last4(old)}" if old else "present"
+    elif card.get("revokePersonalCode") and (codes is None or "PERSONAL" in codes):
+        expect["PERSONAL"] = "absent"
+    member = card.get("memberId")
+    if member and (before is None or before.member_id != member):
+        expect["member_id"] = str(member)
+    return expect
+
+
+def _edit_applied(card: GiftCard, expect: Any) -> bool:
+    """Whether ``card`` shows the journaled edit (True), shows none of it (False); raises
+    ``_UndecidableError`` when it cannot tell (no expectations, ambiguous or partial)."""
+    if not isinstance(expect, dict) or not expect:
+        raise _UndecidableError("the change leaves nothing to compare the card with")
+    codes = {c.code_type.value: c.code for c in card.codes}
+    seen: list[bool] = []
+    for key, want in expect.items():
+        if want == "ambiguous":
+            raise _UndecidableError(f"the new {key.lower()} code ends like the old one")
+        if key == "member_id":
+            seen.append(card.member_id == want)
+        elif want == "absent":
+            seen.append(key not in codes)
+        elif want == "present":
+            seen.append(key in codes)
+        elif want.startswith("not:"):
+            seen.append(key in codes and _last4(codes[key]) != want[4:])
+        else:
+            seen.append(key in codes and _last4(codes[key]) == want)
+    if all(seen):
+        return True
+    if not any(seen):
+        return False
+    raise _UndecidableError("the card shows only part of the change")
 
 
 def _one(page: Page[T], what: str) -> T:

@@ -11,17 +11,27 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
+from pathlib import Path
 from typing import Any, TypeVar
 
 from posdesk.api.client import PosClient
 from posdesk.api.credentials import Credentials
-from posdesk.api.errors import FeatureUnavailable, NotAuthenticated, PosError
+from posdesk.api.errors import FeatureUnavailable, NotAuthenticated, PosError, SignInRefused
 from posdesk.api.profile import ConnectionProfile
 from posdesk.app.demo import Demo, MemoryCredentials
 from posdesk.domain import Environment, Viewer
 from posdesk.models import heap
 from posdesk.models.tasks import TaskOwner
 from posdesk.store.journal import Journal
+from posdesk.store.scope import (
+    LocalScope,
+    ScopedData,
+    adopt_legacy,
+    data_root,
+    demo_scope,
+    open_scope,
+    remove_demo,
+)
 from posdesk.ui.context import SessionContext
 from posdesk.ui.errors import ErrorReporter
 from posdesk.ui.main_window import MainWindow
@@ -62,6 +72,28 @@ async def _who_and_where(
     return env, who
 
 
+async def local_scope(
+    client: PosClient, profile: ConnectionProfile, environment: Environment, viewer: Viewer
+) -> LocalScope:
+    """The server (issuer from discovery) and principal this session's local state belongs
+    to: the client id for client credentials; for an interactive sign-in the user (from
+    ``viewer``, else the access token's ``sub``, else the client id and profile)."""
+    if profile.auth_flow == "client_credentials":
+        principal, who = f"client:{profile.client_id}", profile.client_id
+    elif viewer.subject:
+        principal, who = f"user:{viewer.subject}", viewer.name or viewer.subject
+    else:
+        try:
+            subject = await client.token_subject()
+        except PosError:
+            subject = None
+        if subject:
+            principal, who = f"user:{subject}", subject
+        else:
+            principal, who = f"profile:{profile.client_id}/{profile.name}", profile.name
+    return LocalScope(client.issuer, principal, environment.name or "", who)
+
+
 class SignInCancelledError(Exception):
     """The user pressed Cancel while posdesk waited for the browser sign-in."""
 
@@ -77,7 +109,7 @@ class SessionController:
         reporter: ErrorReporter,
         demo: Demo | None = None,
         open_browser: BrowserOpener | None = None,
-        journal: Journal | None = None,
+        data_dir: Path | None = None,
         sign_in_timeout: float = 300.0,
     ) -> None:
         self.window = window
@@ -85,7 +117,9 @@ class SessionController:
         self.reporter = reporter
         self.demo = demo
         self.open_browser = open_browser
-        self.journal = journal
+        self.data_dir = data_dir if data_dir is not None else data_root()
+        self.journals: dict[str, Journal] = {}  # open journals by scope key ("demo": memory)
+        self.demo_data: ScopedData | None = None
         self.sign_in_timeout = sign_in_timeout
         self.client: PosClient | None = None
         self.profile: ConnectionProfile | None = None
@@ -135,9 +169,15 @@ class SessionController:
         self.window.set_profiles(self.profile_names(), current)
 
     def observe(self, exc: BaseException) -> None:
-        """Any error the UI saw: an expired sign-in turns into the "Sign in again" prompt."""
-        if isinstance(exc, NotAuthenticated) and self.client is not None:
+        """Any error the UI saw: an expired sign-in turns into the "Sign in again" prompt; a
+        refused client (wrong secret, client revoked) into "Connection problem" with its own
+        sentence — signing in again cannot fix those, the connection profile must change."""
+        if self.client is None:
+            return
+        if isinstance(exc, NotAuthenticated):
             self.window.set_connection_state("expired", exc.user_message)
+        elif isinstance(exc, SignInRefused):
+            self.window.set_connection_state("error", exc.user_message)
 
     # ---------------------------------------------------------------- actions
 
@@ -172,7 +212,6 @@ class SessionController:
                 PosClient.connect(
                     profile,
                     credentials=self.credentials_for(profile),
-                    journal=self.journal,
                     open_browser=self._browser(),
                     sign_in_timeout=self.sign_in_timeout,
                 )
@@ -195,11 +234,15 @@ class SessionController:
                 state = "expired" if isinstance(exc, NotAuthenticated) else "error"
                 window.set_connection_state(state, f"{profile.name}: {exc.user_message}")
             return False
+        demo = self.demo is not None and profile.name == self.demo.profile.name
         try:
             environment, viewer = await _who_and_where(client, profile)
+            scope = await local_scope(client, profile, environment, viewer)
+            local = await self._open_local(scope, profile, demo=demo)
         except BaseException:
             await client.aclose()
             raise
+        client.attach_journal(self.journals["demo" if demo else scope.key])
         old = self.client
         self.client, self.profile = client, profile
         if self.demo is None or profile.name != self.demo.profile.name:
@@ -212,8 +255,8 @@ class SessionController:
             tasks=TaskOwner(),
             reporter=self.reporter,
             status=window.show_status,
+            local=local,
         )
-        demo = self.demo is not None and profile.name == self.demo.profile.name
         window.set_session(context, demo=demo)
         if old is not None:
             heap.release()  # the previous session's rows and widgets are gone
@@ -226,18 +269,46 @@ class SessionController:
 
     async def _reconcile(self, client: PosClient) -> None:
         """Settle money-moving operations an earlier run left unconfirmed."""
-        if self.journal is None:
-            return
         try:
             entries = await client.reconcile_pending()
         except PosError as exc:
             _log.warning("Reconciling the journal failed: %s", exc.details or exc)
             return
-        unresolved = [e for e in entries if str(getattr(e, "state", "")) != "done"]
-        if unresolved:
+        states = [str(getattr(e, "state", "")) for e in entries]
+        review = states.count("needs_review") + states.count("late")
+        checking = sum(states.count(s) for s in ("pending", "sent", "unknown", "not_found"))
+        if review:
             self.window.show_status(
-                f"{len(unresolved)} earlier operation(s) need a manager's review.", 0
+                f"{review} earlier operation(s) need a manager's review (Pending operations).", 0
             )
+        elif checking:
+            self.window.show_status(
+                f"{checking} earlier operation(s) not confirmed yet: posdesk keeps checking "
+                "(Pending operations).",
+                0,
+            )
+
+    async def _open_local(
+        self, scope: LocalScope, profile: ConnectionProfile, *, demo: bool
+    ) -> ScopedData:
+        """The scope's folder and open journal. The demo gets a memory journal and a
+        throw-away folder; a real scope first adopts what an older posdesk left per PC."""
+        if demo:
+            if self.demo_data is None:
+                self.demo_data = demo_scope(scope)
+                self.journals["demo"] = Journal(":memory:")
+            return self.demo_data
+        data = await asyncio.to_thread(open_scope, self.data_dir, scope)
+        if scope.key not in self.journals:
+
+            def adopt_and_open() -> Journal:
+                adopted = adopt_legacy(self.data_dir, data, profile.name)
+                if adopted:
+                    _log.info("Adopted %d journal entries of %s", adopted, profile.name)
+                return Journal(data.journal_path)
+
+            self.journals[scope.key] = await asyncio.to_thread(adopt_and_open)
+        return data
 
     async def _cancellable(self, awaitable: Awaitable[T]) -> T:
         """Run a step that may wait for the browser; Cancel in the window stops only it."""
@@ -292,7 +363,8 @@ class SessionController:
             self.window.set_connection_state("expired", "Sign-in cancelled. Sign in to continue.")
             return False
         except PosError as exc:
-            self.window.set_connection_state("expired", exc.user_message)
+            state = "expired" if isinstance(exc, NotAuthenticated) else "error"
+            self.window.set_connection_state(state, exc.user_message)
             return False
         self.window.set_connection_state("connected")
         self.window.show_status("Signed in again.")
@@ -368,9 +440,10 @@ class SessionController:
         client, self.client = self.client, None
         if client is not None:
             await client.aclose()
-        if self.journal is not None:
-            close = getattr(self.journal, "close", None)
-            if callable(close):
-                close()
+        for journal in self.journals.values():
+            journal.close()
+        self.journals.clear()
+        if self.demo_data is not None:
+            remove_demo(self.demo_data)
         if self.demo is not None:
             await asyncio.to_thread(self.demo.stop)

@@ -10,6 +10,7 @@ ask for a day more on each side and filter the sales client-side by instant.
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
@@ -127,3 +128,100 @@ def preset_range(preset: Preset, today: date, *, week_starts_on: int = 0) -> Dat
     if preset is Preset.THIS_MONTH:
         return DateRange(today.replace(day=1), today)
     raise ValueError("a custom range has no preset dates; build a DateRange from the user's")
+
+
+_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_SPLIT = re.compile(r"[\s,./\-]+")
+_ENGLISH_MONTHS = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
+
+
+def _month_number(word: str, locale: QLocale) -> int | None:
+    """1..12 for a month name or abbreviation in the locale (or English), e.g. "Mar", "Sept"."""
+    word = word.casefold().rstrip(".")
+    if len(word) < 3:
+        return None
+    for month in range(1, 13):
+        names = {
+            locale.monthName(month, QLocale.FormatType.LongFormat).casefold(),
+            locale.monthName(month, QLocale.FormatType.ShortFormat).casefold().rstrip("."),
+            _ENGLISH_MONTHS[month - 1],
+        }
+        if any(name == word or (len(word) >= 3 and name.startswith(word)) for name in names):
+            return month
+    return None
+
+
+def _full_year(token: str) -> int:
+    """Four digits as written; two digits mean 2000–2069 or 1970–1999 (as Windows does)."""
+    year = int(token)
+    if len(token) <= 2:
+        year += 2000 if year < 70 else 1900
+    return year
+
+
+def _field_order(locale: QLocale) -> str:
+    """The order of day, month and year in the locale's short date format, e.g. "MDY"."""
+    pattern = locale.dateFormat(QLocale.FormatType.ShortFormat)
+    order = ""
+    for char in pattern:
+        letter = {"d": "D", "M": "M", "y": "Y"}.get(char)
+        if letter and letter not in order:
+            order += letter
+    return order if sorted(order) == ["D", "M", "Y"] else "MDY"
+
+
+def _make_date(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def parse_date(text: str, locale: QLocale | None = None) -> date | None:
+    """A date typed by a person, or ``None`` when the text is not one date.
+
+    Accepts the PC's short numeric format in its own order ("3/1/2024" or "3/1/24" in the
+    US, "1.3.2024" in Germany), ISO "2024-03-01" everywhere, and month names in the locale's
+    language or English ("Mar 1 2024", "1 March 2024", "March 1, 2024"). Impossible dates
+    ("2/30/2024") are ``None``, never silently moved to another day.
+    """
+    text = text.strip()
+    if not text:
+        return None
+    iso = _ISO.fullmatch(text)
+    if iso:
+        return _make_date(int(iso[1]), int(iso[2]), int(iso[3]))
+    loc = locale or app_locale()
+    tokens = [t for t in _SPLIT.split(text) if t]
+    if len(tokens) != 3:
+        return None
+    words = [t for t in tokens if not t.isdigit()]
+    if len(words) > 1:
+        return None
+    if words:
+        month = _month_number(words[0], loc)
+        numbers = [t for t in tokens if t.isdigit()]
+        if month is None or len(numbers) != 2:
+            return None
+        # The year is the number with more than two digits, else the last one.
+        year_at = next((i for i, t in enumerate(numbers) if len(t) > 2), 1)
+        day = numbers[1 - year_at]
+        return _make_date(_full_year(numbers[year_at]), month, int(day))
+    order = "YMD" if len(tokens[0]) == 4 else _field_order(loc)
+    fields = dict(zip(order, tokens, strict=True))
+    if len(fields["D"]) > 2 or len(fields["M"]) > 2 or len(fields["Y"]) not in (2, 4):
+        return None
+    return _make_date(_full_year(fields["Y"]), int(fields["M"]), int(fields["D"]))

@@ -175,10 +175,3 @@ class IssueDraftStore:
 
     def get(self, draft_id: str) -> IssueDraft | None:
         return self._read().get(draft_id)
-
-
-def default_drafts_path() -> Path:
-    """Next to the operation journal, in the user's data directory."""
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("posdesk", appauthor=False)) / "issue_drafts.json"

@@ -18,6 +18,7 @@ from PySide6.QtCore import QSettings
 from posdesk.domain import Environment, Viewer
 from posdesk.models.formatting import Formatter, app_locale
 from posdesk.models.tasks import TaskOwner
+from posdesk.store.scope import ScopedData
 from posdesk.ui.errors import ErrorReporter
 
 if TYPE_CHECKING:
@@ -46,6 +47,8 @@ class SessionContext:
     status: StatusFn = _no_status
     settings_org: tuple[str, str] = ("posdesk", "posdesk")
     extras: dict[str, Any] = field(default_factory=dict)
+    local: ScopedData | None = None
+    """Where this server + principal's local state lives (the shell always sets it)."""
 
     @cached_property
     def formatter(self) -> Formatter:
@@ -53,8 +56,18 @@ class SessionContext:
         return Formatter(app_locale(), self.environment.currency)
 
     @property
+    def where(self) -> str:
+        """ "on <server> as <principal>": said next to anything kept locally."""
+        if self.local is not None:
+            return self.local.scope.describe()
+        return f"on the connection {self.profile_name}"
+
+    @property
     def settings_group(self) -> str:
-        """QSettings group for this profile's UI state (column widths, last search...)."""
+        """QSettings group for this server + principal's UI state (column widths, recent
+        look-ups, "my store"...); per profile only when no scope is known (tests)."""
+        if self.local is not None:
+            return self.local.settings_group
         safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in self.profile_name)
         return f"profiles/{safe}/ui"
 
@@ -62,9 +75,13 @@ class SessionContext:
         """A QSettings already inside this profile's group. Never put secrets in it."""
         # QSettings(org, app) always means NativeFormat; name the default format so the
         # app's (and the tests' isolated) INI location is honoured.
-        settings = QSettings(
-            QSettings.defaultFormat(), QSettings.Scope.UserScope, *self.settings_org
-        )
+        demo_file = self.local.settings_file if self.local is not None else None
+        if demo_file is not None:  # the demo's throw-away folder, never the real settings
+            settings = QSettings(str(demo_file), QSettings.Format.IniFormat)
+        else:
+            settings = QSettings(
+                QSettings.defaultFormat(), QSettings.Scope.UserScope, *self.settings_org
+            )
         settings.beginGroup(self.settings_group)
         return settings
 

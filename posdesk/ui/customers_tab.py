@@ -63,8 +63,11 @@ class CustomersTab(QWidget):
         splitter.setObjectName("customersSplitter")
         splitter.addWidget(self.table)
         splitter.addWidget(self.detail)
-        splitter.setStretchFactor(0, 1)
-        splitter.setStretchFactor(1, 1)
+        # the list needs its name, member id, status, phone and e-mail in view on a 1366 px
+        # laptop; the detail pane lists everything else
+        splitter.setStretchFactor(0, 11)
+        splitter.setStretchFactor(1, 9)
+        splitter.setSizes([1100, 900])
         self.splitter = splitter
 
         top = QHBoxLayout()

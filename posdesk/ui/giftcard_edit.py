@@ -1,7 +1,9 @@
 """Edit a card's codes (``giftcardEdit``): add / replace / revoke physical, personal, external.
 
 Only offered to roles with ``EditGiftCard``: changing codes can redirect a card's funds, so the
-permission is off by default and every change is confirmed in words first.
+permission is off by default and every change is confirmed in words first. The edit is
+journaled and its outcome handled like a money operation (``run_money_operation``): a lost
+answer is never worded as "not changed", and the dialog never offers to send it again.
 """
 
 from __future__ import annotations
@@ -24,10 +26,15 @@ from PySide6.QtWidgets import (
 )
 from typing_extensions import override
 
-from posdesk.api.errors import PosError
 from posdesk.domain import GiftCard, GiftCardCodeType
 from posdesk.models.tasks import TaskOwner
-from posdesk.ui.giftcard_errors import explain
+from posdesk.ui.giftcard_errors import (
+    CHECKING,
+    Outcome,
+    OutcomeKind,
+    explain,
+    run_money_operation,
+)
 from posdesk.ui.giftcard_view import mask_code
 
 if TYPE_CHECKING:  # the UI never imports the HTTP layer at run time
@@ -39,7 +46,7 @@ EDIT_PERMISSION = "EditGiftCard"
 class EditCodesDialog(QDialog):
     """Pick the code changes, confirm them, send one ``giftcardEdit``."""
 
-    edited = Signal(object)  # GiftCard
+    edited = Signal(object)  # GiftCard, or None when confirmed by checking with the server
 
     def __init__(self, backend: PosClient, card: GiftCard, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -49,6 +56,7 @@ class EditCodesDialog(QDialog):
         self.card = card
         self.tasks = TaskOwner(self)
         self.task: asyncio.Task[None] | None = None
+        self.outcome: Outcome | None = None
         has = {c.code_type for c in card.codes}
         form = QFormLayout()
         self.new_physical = QLineEdit(self)
@@ -121,6 +129,12 @@ class EditCodesDialog(QDialog):
     def _changed(self) -> None:
         self._confirming = False
         self.apply_button.setText("Review…")
+        if self.outcome is not None and self.outcome.kind in (
+            OutcomeKind.UNKNOWN,
+            OutcomeKind.NEEDS_REVIEW,
+        ):
+            # the last change may still go through: never invite sending it a second time
+            self.apply_button.setEnabled(False)
 
     def changes(self) -> list[str]:
         words: list[str] = []
@@ -160,31 +174,48 @@ class EditCodesDialog(QDialog):
         self.apply_button.setEnabled(False)
         pin = self.new_pin.text() or None
         self.new_pin.clear()
+        edit = self.backend.giftcard_edit
+        card_id = self.card.id
+        kwargs = {
+            "member_id": self.card.member_id if self.add_personal.isChecked() else None,
+            "add_personal_code": self.add_personal.isChecked(),
+            "revoke_physical_code": self.revoke_physical.isChecked(),
+            "revoke_personal_code": self.revoke_personal.isChecked(),
+            "revoke_external_code": self.revoke_external.isChecked(),
+            "physical_code": self.new_physical.text().strip() or None,
+            "physical_pin": pin,
+            "external_code": self.new_external.text().strip() or None,
+            "on_checking": lambda: self.message.setText(CHECKING),
+        }
         try:
-            card = await self.backend.giftcard_edit(
-                self.card.id,
-                member_id=self.card.member_id if self.add_personal.isChecked() else None,
-                add_personal_code=self.add_personal.isChecked(),
-                revoke_physical_code=self.revoke_physical.isChecked(),
-                revoke_personal_code=self.revoke_personal.isChecked(),
-                revoke_external_code=self.revoke_external.isChecked(),
-                physical_code=self.new_physical.text().strip() or None,
-                physical_pin=pin,
-                external_code=self.new_external.text().strip() or None,
+            outcome = await run_money_operation(
+                self.backend,
+                lambda: edit(card_id, **kwargs),  # type: ignore[arg-type]
+                describe=_describe_edit,
+                on_checking=self.message.setText,
             )
-        except PosError as exc:
-            self.message.setText("<b>Not changed.</b> " + html.escape(explain(exc)))
-            self._changed()
-            return
         finally:
             self.apply_button.setEnabled(True)
-        self.card = card
-        self.message.setText("<b>Done.</b> The codes were changed.")
+        self.outcome = outcome
+        if outcome.kind is OutcomeKind.FAILED and outcome.error is not None:
+            # refused by the server (or never sent): the card is as it was
+            self.message.setText("<b>Not changed.</b> " + html.escape(explain(outcome.error)))
+        else:
+            self.message.setText(outcome.message)
         self._changed()
-        self.edited.emit(card)
+        if outcome.done:
+            if isinstance(outcome.result, GiftCard):
+                self.card = outcome.result
+            self.edited.emit(outcome.result)
 
     @override
     def reject(self) -> None:
         if self.task is not None and not self.task.done():
             return
         super().reject()
+
+
+def _describe_edit(card: GiftCard | None) -> str:
+    if card is None:
+        return "<b>Done</b> (confirmed by checking the card on the server). The codes were changed."
+    return "<b>Done.</b> The codes were changed."

@@ -1,5 +1,8 @@
-"""Every money operation ends in one of: done, failed (nothing happened), or checking → done /
-failed / needs review. This module turns API results and errors into those plain outcomes.
+"""Every journaled operation ends in one of: done, failed (nothing happened), or checking →
+done / still checking / not found after waiting / needs review. This module turns API results
+and errors into those plain outcomes. Once a request was sent, a missing answer is never
+worded as "nothing happened": it stays in Pending operations until the server shows it or the
+grace period is over.
 """
 
 from __future__ import annotations
@@ -82,20 +85,23 @@ async def run_money_operation(
     backend: PosClient,
     call: Callable[[], Awaitable[T]],
     *,
-    reference: str,
+    reference: str | None = None,
     describe: Callable[[T | None], str],
     on_checking: Callable[[str], None] | None = None,
+    failed: str = "Nothing was changed.",
 ) -> Outcome:
     """Send once. On an unknown outcome, reconcile by reference before saying anything.
 
-    ``describe(None)`` words a success confirmed by reconciliation (no response body).
+    ``reference`` defaults to the one the client reports (operations whose reference the
+    client makes, e.g. card edits). ``describe(None)`` words a success confirmed by
+    reconciliation (no response body); ``failed`` ends a confirmed refusal.
     """
     try:
         result = await call()
     except UnknownOutcome as exc:
         if on_checking is not None:
             on_checking(CHECKING)
-        return await reconcile_reference(backend, reference, describe, exc)
+        return await reconcile_reference(backend, reference or exc.reference, describe, exc)
     except NeedsReview as exc:
         return Outcome(OutcomeKind.NEEDS_REVIEW, html.escape(exc.user_message), error=exc)
     except DuplicateReference as exc:
@@ -103,7 +109,7 @@ async def run_money_operation(
     except PosError as exc:
         return Outcome(
             OutcomeKind.FAILED,
-            "<b>Not done.</b> " + html.escape(explain(exc)) + " Nothing was changed.",
+            "<b>Not done.</b> " + html.escape(explain(exc)) + " " + failed,
             error=exc,
         )
     return Outcome(OutcomeKind.DONE, describe(result), result=result)
@@ -130,11 +136,27 @@ async def reconcile_reference(
     state = str(entry.state) if entry is not None else "unknown"
     if state == "done":
         return Outcome(OutcomeKind.DONE, describe(None), error=original)
-    if state == "failed":
+    if state == "failed":  # only a request that never left (see posdesk.store.journal)
         return Outcome(
             OutcomeKind.FAILED,
-            f"<b>Not done.</b> The server has no record of reference {ref}, so nothing was "
+            f"<b>Not done.</b> Reference {ref} was never sent to the server, so nothing was "
             "changed. You may try again.",
+            error=original,
+        )
+    if state == "not_found":
+        return Outcome(
+            OutcomeKind.UNKNOWN,
+            f"<b>Not found after waiting.</b> The server still has no record of reference "
+            f"{ref}. You may do it again as a new operation (it gets a new reference); "
+            "posdesk keeps watching the old one and tells you if it goes through late.",
+            error=original,
+        )
+    if state == "late":
+        return Outcome(
+            OutcomeKind.DONE,
+            f"<b>Went through late.</b> Reference {ref} reached the server after posdesk had "
+            "stopped waiting. If it was done again, it may have happened twice: see "
+            "<i>Pending operations</i>.",
             error=original,
         )
     if state == "needs_review":
@@ -146,7 +168,8 @@ async def reconcile_reference(
         )
     return Outcome(
         OutcomeKind.UNKNOWN,
-        f"<b>Still checking.</b> Reference {ref} is not settled yet. It stays in "
-        "<i>Pending operations</i>; do not repeat it.",
+        f"<b>Not confirmed yet.</b> posdesk could not confirm whether reference {ref} went "
+        "through — it is in <i>Pending operations</i> and is checked again on its own; "
+        "do not repeat it.",
         error=original,
     )

@@ -14,7 +14,7 @@ import contextlib
 import html
 import time
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -53,7 +53,7 @@ from posdesk.domain import (
 from posdesk.models.formatting import Formatter
 from posdesk.models.tasks import TaskOwner
 from posdesk.store.issue_drafts import IssueDraft, IssueDraftStore, IssueStep, PaymentMethod
-from posdesk.store.journal import terminal_reference
+from posdesk.store.journal import Journal, terminal_reference
 from posdesk.ui.amount import AmountField, error_css
 from posdesk.ui.giftcard_dialogs import SOURCE_ID, new_reference
 from posdesk.ui.giftcard_errors import (
@@ -79,6 +79,47 @@ STEP_TITLES = ("Create the card", "Take the payment", "Fund the card")
 
 class FlowStoppedError(Exception):
     """The flow stopped at a step; the message says why and what the user can do."""
+
+
+class DraftStory(NamedTuple):
+    """What an unfinished issue's customer has been through, in words."""
+
+    text: str
+    nothing_charged: bool  # only then may the draft be discarded
+
+
+def payment_words(draft: IssueDraft) -> str:
+    return {
+        PaymentMethod.CASH: "cash",
+        PaymentMethod.OTHER: f"other ({draft.payment_note or 'no note'})",
+        PaymentMethod.TERMINAL: f"card on terminal {draft.terminal_id or ''}".strip(),
+    }[draft.payment_method]
+
+
+def draft_story(draft: IssueDraft, journal: Journal, formatter: Formatter) -> DraftStory:
+    """Exactly what happened: nothing charged (stopped before the payment), paid but not
+    funded, or a terminal payment nobody knows the outcome of. Never more alarming than
+    true, never reassuring when money may have moved."""
+    amount = formatter.money(draft.amount)
+    card = "a card was created with no funds" if draft.card_id else "no card was created"
+    if draft.step is IssueStep.PAID:
+        return DraftStory(
+            f"Paid {amount} by {html.escape(payment_words(draft))}, card not funded yet — "
+            "resume so the customer gets the card.",
+            False,
+        )
+    if draft.payment_method is PaymentMethod.TERMINAL:
+        entry = journal.get(terminal_reference(draft.terminal_ref_no or draft.fund_ref_no))
+        started = draft.terminal_payment_id or draft.terminal_continuation_id
+        if started or (entry is not None and str(entry.state) != "failed"):
+            return DraftStory(
+                f"A card payment of {amount} was started on terminal "
+                f"{html.escape(draft.terminal_id or '')} and may have gone through; the card "
+                "is not funded yet — resume it (posdesk checks the payment, it never charges "
+                "twice).",
+                False,
+            )
+    return DraftStory(f"Nothing was charged: it stopped before the payment ({card}).", True)
 
 
 class IssueCardDialog(QDialog):
@@ -186,7 +227,8 @@ class IssueCardDialog(QDialog):
             self.resume_pin.setVisible(draft.has_pin)
             self.render_draft(
                 draft,
-                "Ready to continue where it stopped."
+                draft_story(draft, backend.journal, self.formatter).text
+                + " Ready to continue where it stopped."
                 + (" Enter the card's PIN if the server asks for it." if draft.has_pin else ""),
             )
             self._set_buttons(idle=True)
@@ -444,11 +486,7 @@ class IssueCardDialog(QDialog):
             GiftCardCodeType.PERSONAL: f"Personal card for member {draft.member_id}",
             GiftCardCodeType.EXTERNAL: f"External code {mask_code(draft.code or '')}",
         }[draft.code_type]
-        pay = {
-            PaymentMethod.CASH: "cash",
-            PaymentMethod.OTHER: f"other ({draft.payment_note})",
-            PaymentMethod.TERMINAL: f"card on terminal {draft.terminal_id}",
-        }[draft.payment_method]
+        pay = payment_words(draft)
         self.confirm_label.setText(
             f"Issue a <b>{html.escape(card)}</b><br>"
             f"and load <b>{self.formatter.money(draft.amount)}</b>, paid by {html.escape(pay)}.<br>"
@@ -851,4 +889,10 @@ class IssueCardDialog(QDialog):
         super().reject()
 
 
-__all__ = ["ISSUE_PERMISSIONS", "WAITING_ON_TERMINAL", "IssueCardDialog"]
+__all__ = [
+    "ISSUE_PERMISSIONS",
+    "WAITING_ON_TERMINAL",
+    "DraftStory",
+    "IssueCardDialog",
+    "draft_story",
+]

@@ -18,6 +18,7 @@ Dialogs: `issueCardDialog`, `giftCardDialogTopUp|Redeem|Adjust`, `giftCardDialog
 from __future__ import annotations
 
 import asyncio
+import html
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,10 +27,12 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QComboBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -45,9 +48,9 @@ from posdesk.domain import (
     GiftCardTransStatus,
     Viewer,
 )
-from posdesk.models.formatting import format_datetime
+from posdesk.models.formatting import format_datetime, plural
 from posdesk.models.tasks import TaskOwner
-from posdesk.store.issue_drafts import IssueDraft, IssueDraftStore, default_drafts_path
+from posdesk.store.issue_drafts import IssueDraft, IssueDraftStore
 from posdesk.ui.amount import error_css
 from posdesk.ui.context import SessionContext
 from posdesk.ui.giftcard_dialogs import (
@@ -61,7 +64,7 @@ from posdesk.ui.giftcard_dialogs import (
 )
 from posdesk.ui.giftcard_edit import EDIT_PERMISSION, EditCodesDialog
 from posdesk.ui.giftcard_errors import Outcome, explain
-from posdesk.ui.giftcard_issue import ISSUE_PERMISSIONS, IssueCardDialog
+from posdesk.ui.giftcard_issue import ISSUE_PERMISSIONS, IssueCardDialog, draft_story
 from posdesk.ui.giftcard_slip import GiftCardSlip, print_slip, save_slip_as
 from posdesk.ui.giftcard_view import CODE_TYPE_LABELS, VIEW_UNMASKED, GiftCardView
 from posdesk.ui.pending_operations import PendingOperationsPanel
@@ -154,9 +157,19 @@ class GiftCardsTab(QWidget):
         self.resume_button = QPushButton("Resume…", self)
         self.resume_button.setObjectName("giftCardResume")
         self.resume_button.clicked.connect(self.resume_issue)
+        self.discard_button = QPushButton("Discard…", self)
+        self.discard_button.setObjectName("giftCardDiscardIssue")
+        self.discard_button.setToolTip("Nothing was charged: remove this unfinished issue.")
+        self.discard_button.clicked.connect(self.discard_issue)
+        self.discard_box: QMessageBox | None = None
         resume_row = QHBoxLayout()
         resume_row.addWidget(self.resume_label, 1)
         resume_row.addWidget(self.resume_button)
+        resume_row.addWidget(self.discard_button)
+        self.legacy_label = QLabel(self)
+        self.legacy_label.setObjectName("giftCardLegacyDrafts")
+        self.legacy_label.setWordWrap(True)
+        self.legacy_label.hide()
 
         # Card + actions
         self.formatter = context.formatter
@@ -225,8 +238,11 @@ class GiftCardsTab(QWidget):
         card_area = QWidget(self)
         card_area.setLayout(card_row)
 
-        self.pending = PendingOperationsPanel(backend, self, formatter=self.formatter)
+        self.pending = PendingOperationsPanel(
+            backend, self, formatter=self.formatter, where=context.where
+        )
         self.pending.reconciled.connect(self._after_reconcile)
+        self.pending.openCard.connect(self.open_card)
         splitter = QuietSplitter(Qt.Orientation.Vertical, self)
         splitter.addWidget(card_area)
         splitter.addWidget(self.pending)
@@ -237,6 +253,7 @@ class GiftCardsTab(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.message)
         layout.addLayout(resume_row)
+        layout.addWidget(self.legacy_label)
         layout.addWidget(splitter, 1)
 
         self.scanner = ScanDetector(self)
@@ -287,8 +304,15 @@ class GiftCardsTab(QWidget):
             self.code_edit.setFocus()
             return None
         code_type = GiftCardCodeType(self.code_type.currentData())
+        self._drop_stale_read()
         self.task = self.tasks.spawn(self._lookup(code, code_type), name="giftcard lookup")
         return self.task
+
+    def _drop_stale_read(self) -> None:
+        """A newer look-up wins: an older look-up or refresh still in flight must not land
+        after it and put the previous card back on screen as if it were current."""
+        if self.task is not None and not self.task.done():
+            self.task.cancel()
 
     async def _lookup(self, code: str, code_type: GiftCardCodeType) -> None:
         self.lookup_button.setEnabled(False)
@@ -325,6 +349,28 @@ class GiftCardsTab(QWidget):
                 "This code has expired: it can no longer be used for transactions.", error=True
             )
 
+    def open_card(self, card_id: str) -> asyncio.Task[Any]:
+        """Show a card by its id (one click from Pending operations)."""
+        self.task = self.tasks.spawn(self._open_card(card_id), name="giftcard open")
+        return self.task
+
+    async def _open_card(self, card_id: str) -> None:
+        self.show_message("Looking up…")
+        try:
+            card = await self.backend.giftcard_by_id(card_id)
+            transactions = await self._all_transactions(card_id) if card else []
+        except PosError as exc:
+            self.show_message(explain(exc), error=True)
+            return
+        if card is None or not card.codes:
+            self.show_message(f"Gift card {card_id} is not visible to your role.", error=True)
+            return
+        code = card.codes[0]
+        self.code_type.setCurrentIndex(self.code_type.findData(code.code_type.value))
+        self.code_edit.setText(code.code)
+        self.set_card(card, transactions, code=code)
+        self.show_message(None)
+
     async def _all_transactions(self, card_id: str) -> list[GiftCardTransaction]:
         items: list[GiftCardTransaction] = []
         skip = 0
@@ -357,6 +403,7 @@ class GiftCardsTab(QWidget):
         if self.target is None:
             return None
         target = self.target
+        self._drop_stale_read()
         self.task = self.tasks.spawn(self._refresh(target), name="giftcard refresh")
         return self.task
 
@@ -488,11 +535,16 @@ class GiftCardsTab(QWidget):
         if self.target is None:
             return None
         dialog = EditCodesDialog(self.backend, self.target.card, parent=self)
-        dialog.edited.connect(lambda card: self.set_card(card, list(self.view.transactions)))
-        dialog.edited.connect(lambda _card: self.refresh())
+        dialog.edited.connect(self._after_edit)
         self.dialog = dialog
         dialog.open()
         return dialog
+
+    def _after_edit(self, card: GiftCard | None) -> None:
+        if card is not None:
+            self.set_card(card, list(self.view.transactions))
+        self.pending.refresh()
+        self.refresh()
 
     def open_issue(self, draft: IssueDraft | None = None) -> IssueCardDialog:
         dialog = IssueCardDialog(
@@ -521,22 +573,78 @@ class GiftCardsTab(QWidget):
         self.refresh()
 
     def update_resume(self) -> None:
+        """The oldest unfinished issue of this server + principal, told as it happened."""
+        self._update_legacy()
         drafts = self.drafts.unfinished()
         if not drafts:
             self.resume_label.hide()
             self.resume_button.hide()
+            self.discard_button.hide()
             return
         first = drafts[0]
+        story = draft_story(first, self.backend.journal, self.formatter)
         self.resume_label.setText(
-            f"<b>Unfinished card issue</b> from "
+            f"<b>Unfinished card issue</b> {html.escape(self.context.where)}, started "
             f"{format_datetime(first.created_at, self.formatter.locale)}: "
-            f"{first.code_type.value.lower()} card, {self.formatter.money(first.amount)} — "
-            f"stopped after "
-            f"“{first.step.value.lower()}”. Resume it so the customer is not charged twice."
+            f"{first.code_type.value.lower()} card, {self.formatter.money(first.amount)}. "
+            + story.text
+            + (" Resume it, or discard it." if story.nothing_charged else "")
             + (f" ({len(drafts) - 1} more)" if len(drafts) > 1 else "")
         )
         self.resume_label.show()
         self.resume_button.show()
+        self.discard_button.setVisible(story.nothing_charged)
+
+    def _update_legacy(self) -> None:
+        """Issues an older posdesk kept per PC: the server is unknown, so never resumed."""
+        path = self.context.local.legacy_drafts if self.context.local is not None else None
+        legacy = IssueDraftStore(path).unfinished() if path is not None else []
+        self.legacy_label.setVisible(bool(legacy))
+        if legacy:
+            refs = ", ".join(d.fund_ref_no for d in legacy)
+            self.legacy_label.setText(
+                f"{plural(len(legacy), 'unfinished card issue')} from an older posdesk, server "
+                f"unknown: not offered here, since resuming on the wrong server would fund a "
+                f"card paid for elsewhere. Check them in the POS admin console ({refs})."
+            )
+
+    def discard_issue(self) -> QMessageBox | None:
+        """Discard the shown draft after a confirmation — only when nothing was charged."""
+        drafts = self.drafts.unfinished()
+        if not drafts:
+            return None
+        draft = drafts[0]
+        story = draft_story(draft, self.backend.journal, self.formatter)
+        if not story.nothing_charged:
+            self.update_resume()
+            return None
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Discard unfinished issue",
+            f"Discard the unfinished issue of a {self.formatter.money(draft.amount)} "
+            f"{draft.code_type.value.lower()} card? Nothing was charged."
+            + (
+                f" The card created for it ({draft.card_id}) stays on the server with no funds."
+                if draft.card_id
+                else ""
+            ),
+            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        box.setObjectName("giftCardDiscardConfirm")
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+
+        def answered(button: QAbstractButton) -> None:
+            if box.standardButton(button) == QMessageBox.StandardButton.Discard:
+                self.drafts.discard(draft.draft_id)
+                self.show_message("The unfinished issue was discarded. Nothing was charged.")
+            self.discard_box = None
+            self.update_resume()
+
+        box.buttonClicked.connect(answered)
+        self.discard_box = box
+        box.open()
+        return box
 
     def resume_issue(self) -> IssueCardDialog | None:
         drafts = self.drafts.unfinished()
@@ -589,11 +697,14 @@ class GiftCardsTab(QWidget):
 
 
 def drafts_path_for(context: SessionContext) -> Path:
-    """Issue drafts live next to the operation journal (same machine, same data dir)."""
+    """Issue drafts live in the server + principal's folder, next to its journal (never one
+    file per PC: a draft resumed on another server would fund a card paid for elsewhere)."""
     explicit = context.extras.get("issue_drafts_path")
     if explicit:
         return Path(explicit)
+    if context.local is not None:
+        return context.local.drafts_path
     journal_path = getattr(getattr(context.client, "journal", None), "path", None)
     if isinstance(journal_path, Path) and str(journal_path) != ":memory:":
         return journal_path.with_name("issue_drafts.json")
-    return default_drafts_path()
+    raise RuntimeError("no folder for this session's unfinished card issues")

@@ -75,6 +75,10 @@ SETTINGS_RECENT = "inventory/recent"
 RECENT_MAX = 20
 RECENT_SAVE_DELAY_MS = 1500
 SEARCH_DELAY_MS = 250
+PLACEHOLDER_TEXT = (
+    "Scan a barcode anywhere in this tab, or type a SKU or description above.\n"
+    "Enter opens · Esc clears · Ctrl+L focuses the look-up field"
+)
 PAGE_SIZE = 50
 
 
@@ -245,11 +249,7 @@ class InventoryTab(QWidget):
         # --- detail
         self.detail = ItemDetailView(self, locale=self.number_locale)
         self.detail.setObjectName("inventoryDetail")
-        self.placeholder = QLabel(
-            "Scan a barcode anywhere in this tab, or type a SKU or description above.\n"
-            "Enter opens · Esc clears · Ctrl+L focuses the look-up field",
-            self,
-        )
+        self.placeholder = QLabel(PLACEHOLDER_TEXT, self)
         self.placeholder.setObjectName("inventoryPlaceholder")
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.placeholder.setWordWrap(True)
@@ -355,9 +355,7 @@ class InventoryTab(QWidget):
         self.lookup.clear()
         self.lookup.commit()
         self.clear_message()
-        self.detail.clear()
-        self.detail_stack.setCurrentWidget(self.placeholder)
-        self._update_actions()
+        self._clear_detail(PLACEHOLDER_TEXT)
         self.lookup.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def copy_sku(self) -> str:
@@ -478,6 +476,7 @@ class InventoryTab(QWidget):
             if from_scan:
                 self._not_found(code)
             else:
+                self._clear_detail(f"“{code}” is not a SKU or barcode: pick a match on the left.")
                 self._start_search(code, exact_miss=code)
             return
         self.clear_message()
@@ -491,7 +490,21 @@ class InventoryTab(QWidget):
         """Exact look-up: SKU or barcode, full detail, in one round trip (``lookup_item``)."""
         return await self.client.lookup_item(code)
 
+    def _clear_detail(self, text: str) -> None:
+        """Take the shown item off the screen (its catalogue load too) and say why.
+
+        A miss or a failed look-up *clears* rather than greys out: at a counter a greyed
+        price is still a price someone reads aloud, and "previous item" labels are missed.
+        """
+        if self._product_task is not None:
+            self._product_task.cancel()
+        self.detail.clear()
+        self.placeholder.setText(text)
+        self.detail_stack.setCurrentWidget(self.placeholder)
+        self._update_actions()
+
     def _failed(self, exc: BaseException) -> None:
+        self._clear_detail("No item shown: the look-up did not complete (see the message above).")
         if isinstance(exc, NotAuthorized):
             self.show_message("permission", PERMISSION_TEXT)
             self.lookupFailed.emit("permission")
@@ -502,11 +515,14 @@ class InventoryTab(QWidget):
             self.context.reporter.unexpected(exc)
 
     def _not_found(self, code: str) -> None:
-        if self._exact_miss == code or self._search_text != code:
+        exact = self._exact_miss == code or self._search_text != code
+        if exact:
             text = f"Not found: no item has the SKU or barcode “{code}”."
         else:
             text = f"Not found: nothing matches “{code}” (SKU, barcode, name or description)."
         self.show_message("notfound", text)
+        if exact:  # a search typed while an item is open leaves that item alone
+            self._clear_detail(f"No item shown: nothing was found for “{code}”.")
         self.notFound.emit(code)
 
     def _render(self, item: Item, *, emit: bool = True) -> None:

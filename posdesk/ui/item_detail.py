@@ -227,8 +227,11 @@ def _table(model: TonedListModel[StockRow] | TonedListModel[SerialRow]) -> QTabl
     rows.setDefaultSectionSize(view.fontMetrics().height() + 8)
     header = view.horizontalHeader()
     header.setResizeContentsPrecision(40)  # measure a few rows, not hundreds of serials
-    header.setStretchLastSection(True)
+    # Figures and status as wide as their text; the warehouse name (column 0) takes the
+    # rest and is the one shortened when the pane is narrow (1366×768), never the status.
+    header.setStretchLastSection(False)
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
     return view
 
 
@@ -346,6 +349,7 @@ class ItemDetailView(QWidget):
             self.stock_totals,
         ):
             label.setText("")
+        self.stock_box.setTitle("Stock")
         self.stock_model.clear()
         self.serial_model.clear()
         self.serial_box.setVisible(False)

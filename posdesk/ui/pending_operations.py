@@ -1,8 +1,9 @@
 """Pending operations: money operations whose outcome posdesk does not know yet, in plain words.
 
 The journal (``posdesk.store.journal``, driven by ``posdesk.api``) is the source of truth;
-this panel only shows its unresolved and needs-review entries and asks the client to
-reconcile them. It never resends anything.
+this panel only shows its unresolved, not-found, late and needs-review entries and asks the
+client to reconcile them — on request, and on its own every ``interval_ms`` while something
+is unresolved or watched. It never resends anything.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import asyncio
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
@@ -34,19 +35,28 @@ if TYPE_CHECKING:  # the UI never imports the HTTP layer at run time
 
 STATE_WORDS = {
     "pending": "Not sent yet",
-    "sent": "Sent — waiting for the answer",
-    "unknown": "Outcome unknown — will be checked",
+    "sent": "Sent — being checked",
+    "unknown": "Not confirmed yet — being checked",
+    "not_found": "Not found after waiting",
+    "late": "Went through late",
     "needs_review": "Needs review by a manager",
     "done": "Done",
     "failed": "Failed — nothing happened",
 }
-SHOWN_STATES = ("pending", "sent", "unknown", "needs_review")
+SHOWN_STATES = ("pending", "sent", "unknown", "not_found", "late", "needs_review")
 STATE_DETAIL = {
     "pending": "Written down but not sent (posdesk stopped first); checked before any retry.",
-    "sent": "Sent; posdesk stopped before the answer came. Checked by its reference.",
-    "unknown": "The answer was lost. posdesk looks the reference up; it is never resent.",
+    "sent": "Sent; the answer never came. posdesk checks its reference now and again; "
+    "do not repeat it.",
+    "unknown": "posdesk could not confirm whether this went through. It checks the reference "
+    "now and again and never resends it; do not repeat it.",
+    "not_found": "The server still has no record of it after waiting. You may do it again as a "
+    "new operation (new reference); posdesk keeps watching this one in case it goes through "
+    "late.",
     "needs_review": "This server cannot be asked. Check the reference in the POS admin console.",
 }
+#: How often the panel reconciles on its own while something is unresolved or watched.
+RECONCILE_INTERVAL_MS = 20_000
 
 
 GIFTCARD_WORDS = {
@@ -94,10 +104,40 @@ def describe(entry: Any, formatter: Formatter) -> str:
     return f"Money operation{money}"
 
 
+def late_detail(entry: Any, formatter: Formatter) -> str:
+    """What a late entry means for the customer, in plain words with the amount: it went
+    through after posdesk stopped waiting, so a repeat may have doubled it."""
+    what = describe(entry, formatter)
+    kind = entry.kind
+    amount = entry.amount
+    if kind == "purchase_add":
+        risk = "the purchase may have been recorded twice"
+    elif kind == "giftcard_add":
+        risk = "a second card may have been created"
+    elif kind == "giftcard_edit":
+        risk = "check that the card's codes are as intended"
+    elif amount is not None and amount < 0:
+        risk = "the card may have been charged twice"
+    else:
+        risk = "the card may have been credited twice"
+    return (
+        f"Went through late — {risk}: {what} (reference {entry.reference}). Open the card, "
+        "check its transactions, and correct a repeat if there was one."
+    )
+
+
+def detail(entry: Any, formatter: Formatter) -> str:
+    state = str(entry.state)
+    if state == "late":
+        return late_detail(entry, formatter)
+    return STATE_DETAIL.get(state, "")
+
+
 class PendingOperationsPanel(QGroupBox):
     """Lists journal entries that are not settled, with a Reconcile now action."""
 
     reconciled = Signal()
+    openCard = Signal(str)  # the card id of the selected entry
     HEADERS = ("When", "Operation", "Reference", "State", "Detail")
 
     def __init__(
@@ -106,6 +146,8 @@ class PendingOperationsPanel(QGroupBox):
         parent: QWidget | None = None,
         *,
         formatter: Formatter | None = None,
+        where: str = "",
+        interval_ms: int = RECONCILE_INTERVAL_MS,
     ) -> None:
         super().__init__("Pending operations", parent)
         self.setObjectName("pendingOperations")
@@ -122,6 +164,12 @@ class PendingOperationsPanel(QGroupBox):
         self.summary = QLabel(self)
         self.summary.setObjectName("pendingOperationsSummary")
         self.summary.setWordWrap(True)
+        # The journal belongs to one server and principal: say which, so nobody settles a
+        # test server's entry while thinking of production.
+        self.server_label = QLabel(f"Operations {where}." if where else "", self)
+        self.server_label.setObjectName("pendingOperationsServer")
+        self.server_label.setWordWrap(True)
+        self.server_label.setVisible(bool(where))
         self.reconcile_button = QPushButton("Reconcile now", self)
         self.reconcile_button.setObjectName("reconcileNow")
         self.reconcile_button.setToolTip(
@@ -129,8 +177,13 @@ class PendingOperationsPanel(QGroupBox):
             "Nothing is sent again."
         )
         self.reconcile_button.clicked.connect(self.reconcile_now)
+        self.open_card_button = QPushButton("Open card", self)
+        self.open_card_button.setObjectName("pendingOpenCard")
+        self.open_card_button.setToolTip("Show the selected operation's gift card")
+        self.open_card_button.clicked.connect(self.open_selected_card)
         top = QHBoxLayout()
         top.addWidget(self.summary, 1)
+        top.addWidget(self.open_card_button)
         top.addWidget(self.reconcile_button)
         # A manager settles a "needs review" entry after checking it in the admin console.
         self.review_note = QLineEdit(self)
@@ -153,10 +206,22 @@ class PendingOperationsPanel(QGroupBox):
         review.addWidget(self.not_happened_button)
         self.table.itemSelectionChanged.connect(self._update_review)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.server_label)
         layout.addLayout(top)
         layout.addWidget(self.table)
         layout.addWidget(self.review_row)
+        # periodic reconciliation: a pending entry settles on its own while the app runs
+        self.timer = QTimer(self)
+        self.timer.setInterval(interval_ms)
+        self.timer.timeout.connect(self._tick)
+        self.timer.start()
         self.refresh()
+
+    def _tick(self) -> None:
+        if self.task is not None and not self.task.done():
+            return
+        if self.backend.reconcile_due():
+            self.reconcile_now()
 
     def refresh(self) -> None:
         """Re-read the journal (cheap: a local SQLite query)."""
@@ -177,17 +242,27 @@ class PendingOperationsPanel(QGroupBox):
             state_item = _item(STATE_WORDS.get(state, state))
             state_item.setData(Qt.ItemDataRole.AccessibleDescriptionRole, state)
             self.table.setItem(row, 3, state_item)
-            detail = _item(STATE_DETAIL.get(state, ""))
+            words = _item(detail(entry, self.formatter))
             if entry.error:
-                detail.setToolTip(f"Technical detail: {entry.error}")
-            self.table.setItem(row, 4, detail)
+                words.setToolTip(f"Technical detail: {entry.error}")
+            self.table.setItem(row, 4, words)
         self.table.setVisible(bool(self.entries))
         self._update_review()
         if not self.entries:
             self.summary.setText("Every money operation from this computer is settled.")
         else:
-            review = sum(1 for e in self.entries if str(e.state) == "needs_review")
+            states = [str(e.state) for e in self.entries]
             text = f"{plural(len(self.entries), 'operation')} not settled yet."
+            late = states.count("late")
+            if late:
+                text += (
+                    f" {late} went through late — the card may have been credited or charged "
+                    "twice: open the card and check."
+                )
+            not_found = states.count("not_found")
+            if not_found:
+                text += f" {not_found} not found after waiting: you may do them again."
+            review = states.count("needs_review")
             if review:
                 text += f" {review} need(s) a manager to check them in the POS admin console."
             self.summary.setText(text)
@@ -199,15 +274,30 @@ class PendingOperationsPanel(QGroupBox):
 
     def _update_review(self) -> None:
         entry = self.selected_entry()
-        review = entry is not None and str(entry.state) == "needs_review"
-        self.review_row.setVisible(any(str(e.state) == "needs_review" for e in self.entries))
-        self.happened_button.setEnabled(review)
-        self.not_happened_button.setEnabled(review)
+        state = str(entry.state) if entry is not None else ""
+        self.review_row.setVisible(
+            any(str(e.state) in ("needs_review", "late") for e in self.entries)
+        )
+        # a late entry did happen: the manager records what they checked / corrected
+        self.happened_button.setEnabled(state in ("needs_review", "late"))
+        self.not_happened_button.setEnabled(state == "needs_review")
+        self.open_card_button.setEnabled(entry is not None and bool(entry.card_id))
+        self.open_card_button.setVisible(any(e.card_id for e in self.entries))
+
+    def open_selected_card(self) -> None:
+        entry = self.selected_entry()
+        if entry is not None and entry.card_id:
+            self.openCard.emit(str(entry.card_id))
 
     def resolve(self, *, happened: bool) -> None:
-        """Record what a manager found for the selected needs-review entry."""
+        """Record what a manager found for the selected needs-review (or late) entry."""
         entry = self.selected_entry()
-        if entry is None or str(entry.state) != "needs_review":
+        state = str(entry.state) if entry is not None else ""
+        if (
+            entry is None
+            or state not in ("needs_review", "late")
+            or (state == "late" and not happened)
+        ):
             return
         note = self.review_note.text().strip()
         if not note:

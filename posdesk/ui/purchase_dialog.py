@@ -543,9 +543,21 @@ class RecordPurchaseDialog(QDialog):
                 f"Transaction {html.escape(tx_id)} was already recorded from this computer "
                 f"on {when}. It is not sent twice."
             )
+        if state == "not_found":
+            return (
+                f"Transaction {html.escape(tx_id)} was sent from this computer on {when} and the "
+                "server still had no record of it after waiting. To record it again, give it a "
+                "new transaction id; posdesk keeps watching the old one."
+            )
+        if state == "late":
+            return (
+                f"Transaction {html.escape(tx_id)} went through late (sent from this computer "
+                f"on {when}); see Pending operations. It is not sent twice."
+            )
         return (
             f"Transaction {html.escape(tx_id)} was sent from this computer on {when} and its "
-            "outcome is not settled yet. Use <i>Reconcile now</i> in Pending operations; "
+            "outcome is not settled yet (posdesk keeps checking it). Use <i>Reconcile now</i> "
+            "in Pending operations; "
             "it is not sent again until then."
         )
 

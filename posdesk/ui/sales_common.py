@@ -15,12 +15,24 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from PySide6.QtCore import Qt, QTimeZone, Signal
-from PySide6.QtWidgets import QLabel, QStackedWidget, QTableView, QVBoxLayout, QWidget
+from PySide6.QtCore import QDate, QLocale, QPoint, Qt, QTimeZone, Signal
+from PySide6.QtWidgets import (
+    QCalendarWidget,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QStackedWidget,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from posdesk.api.errors import NotAuthorized
 from posdesk.domain import Viewer
-from posdesk.models.formatting import Formatter
+from posdesk.models.date_range import parse_date
+from posdesk.models.formatting import Formatter, app_locale, date_pattern
 from posdesk.models.paged import PagedTableModel
 from posdesk.ui.context import SessionContext
 from posdesk.ui.widgets.paged_view import PagedTableView
@@ -50,11 +62,17 @@ def sale_samples(formatter: Formatter) -> tuple[str | tuple[str, ...], ...]:
 
 
 def fit_columns(
-    table: QTableView, samples: Sequence[str | Sequence[str]], padding: int = 24
+    table: QTableView,
+    samples: Sequence[str | Sequence[str]],
+    padding: int = 24,
+    *,
+    stretch: int | None = None,
 ) -> None:
     """Starting widths from sample texts (header or typical value, whichever is wider); a
     column may give several samples (e.g. every month name), the widest counts.
 
+    ``stretch`` names the one elastic column (a name): it takes what the others leave, so
+    on a small screen (1366×768) it is the one shortened, never a figure pushed out of view.
     Paged tables must not use ResizeToContents: it measures every row on every page.
     """
     metrics = table.fontMetrics()
@@ -68,6 +86,9 @@ def fit_columns(
             header.fontMetrics().horizontalAdvance(title),
         )
         table.setColumnWidth(column, width + padding)
+    if stretch is not None:
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
 
 
 def title_label(name: str, parent: QWidget) -> QLabel:
@@ -185,3 +206,110 @@ class GuardedTable(QWidget):
         if denied != self._denied:
             self._denied = denied
             self.deniedChanged.emit(denied)
+
+
+class DateField(QWidget):
+    """A date a manager can *type* ("3/1/2024", "2024-03-01", "Mar 1 2024") or pick.
+
+    A QDateEdit makes typing awkward (fixed sections, "Mar" does nothing), so this is a
+    plain line edit read with :func:`posdesk.models.date_range.parse_date` when it is left
+    or Enter is pressed, plus a calendar button. Text that is not a date keeps the previous
+    date and sets :attr:`problem` (shown inline by the owner); an empty field means "no date"
+    only while disabled. The API mirrors QDateEdit (``date()``/``setDate(QDate)``/
+    ``dateChanged``/``editingFinished``) so callers read the same.
+    """
+
+    dateChanged = Signal(QDate)
+    editingFinished = Signal()
+    problemChanged = Signal(str)
+
+    def __init__(
+        self, name: str, label: str, parent: QWidget | None = None, locale: QLocale | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.locale_ = locale or app_locale()
+        self._date = QDate()
+        self.problem = ""
+        self.setObjectName(name)
+        self.setAccessibleName(label)
+        self.edit = QLineEdit(self)
+        self.edit.setObjectName(f"{name}Edit")
+        self.edit.setAccessibleName(label)
+        self.edit.setToolTip(f"{label}: type e.g. {self._example()} or 2024-03-01, or pick one")
+        sample = self.locale_.toString(QDate(2024, 9, 28), date_pattern(self.locale_))
+        self.edit.setMinimumWidth(self.edit.fontMetrics().horizontalAdvance(sample + "MM"))
+        self.setFocusProxy(self.edit)
+        self.button = QToolButton(self)
+        self.button.setObjectName(f"{name}Calendar")
+        self.button.setAccessibleName(f"{label}: pick from a calendar")
+        self.button.setToolTip("Pick from a calendar")
+        self.button.setArrowType(Qt.ArrowType.DownArrow)
+        self.button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.button.clicked.connect(self.show_calendar)
+        self.calendar = QCalendarWidget(self)
+        self.calendar.setObjectName(f"{name}Popup")
+        self.calendar.setWindowFlags(Qt.WindowType.Popup)
+        self.calendar.setLocale(self.locale_)
+        self.calendar.clicked.connect(self._picked)
+        self.calendar.activated.connect(self._picked)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.edit)
+        layout.addWidget(self.button)
+        self.edit.editingFinished.connect(self._typed)
+
+    def _example(self) -> str:
+        return self.locale_.toString(QDate(2024, 3, 1), QLocale.FormatType.ShortFormat)
+
+    def date(self) -> QDate:
+        """The current date (invalid ``QDate()`` when the field holds no date)."""
+        return QDate(self._date)
+
+    def setDate(self, value: QDate) -> None:
+        """Show ``value`` (an invalid QDate empties the field) and clear any problem."""
+        self._set_problem("")
+        self.edit.setText(
+            self.locale_.toString(value, date_pattern(self.locale_)) if value.isValid() else ""
+        )
+        if value != self._date:
+            self._date = QDate(value)
+            self.dateChanged.emit(QDate(value))
+
+    def show_calendar(self) -> None:
+        if self._date.isValid():
+            self.calendar.setSelectedDate(self._date)
+        self.calendar.move(self.mapToGlobal(QPoint(0, self.height())))
+        self.calendar.show()
+        self.calendar.setFocus(Qt.FocusReason.PopupFocusReason)
+
+    def _picked(self, value: QDate) -> None:
+        self.calendar.hide()
+        self.setDate(value)
+        self.editingFinished.emit()
+
+    def _typed(self) -> None:
+        text = self.edit.text().strip()
+        if self._date.isValid() and text == self.locale_.toString(
+            self._date, date_pattern(self.locale_)
+        ):
+            self._set_problem("")
+            self.editingFinished.emit()
+            return
+        parsed = parse_date(text, self.locale_)
+        if parsed is None:
+            kept = self.locale_.toString(self._date, date_pattern(self.locale_))
+            where = f"; still using {kept}" if kept else ""
+            self._set_problem(
+                f"“{text}” is not a date{where}. Type e.g. {self._example()} or 2024-03-01."
+                if text
+                else f"Type a date, e.g. {self._example()}{where}."
+            )
+            return
+        self.setDate(QDate(parsed.year, parsed.month, parsed.day))
+        self.editingFinished.emit()
+
+    def _set_problem(self, text: str) -> None:
+        if text != self.problem:
+            self.problem = text
+            self.problemChanged.emit(text)

@@ -17,7 +17,6 @@ from PySide6.QtCore import QDate, Qt, QTimer
 from PySide6.QtGui import QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -32,13 +31,19 @@ from typing_extensions import override
 from posdesk.api.errors import PosError
 from posdesk.domain import Location, Sale
 from posdesk.models.date_range import DateRange, Preset, preset_range
-from posdesk.models.formatting import app_locale, date_pattern, format_money, plural
+from posdesk.models.formatting import format_money, plural
 from posdesk.models.paged import PagedTableModel
 from posdesk.models.sales import SalesSummary, SummaryTracker, sale_columns
 from posdesk.models.sales_query import SalesQuery, sales_fetch
 from posdesk.ui.context import SessionContext
 from posdesk.ui.sale_detail import SaleDetailView
-from posdesk.ui.sales_common import GuardedTable, fit_columns, sale_samples, session_zone
+from posdesk.ui.sales_common import (
+    DateField,
+    GuardedTable,
+    fit_columns,
+    sale_samples,
+    session_zone,
+)
 from posdesk.ui.widgets.splitter import QuietSplitter
 
 _log = logging.getLogger(__name__)
@@ -82,17 +87,14 @@ class SalesFilterBar(QWidget):
         self.preset.setAccessibleName("Period")
         for preset in Preset:
             self.preset.addItem(preset.label, preset.value)
-        self.from_date = QDateEdit(self)
-        self.to_date = QDateEdit(self)
-        for edit, name, label in (
-            (self.from_date, "salesFromDate", "From date (inclusive)"),
-            (self.to_date, "salesToDate", "To date (inclusive)"),
-        ):
-            edit.setObjectName(name)
-            edit.setAccessibleName(label)
-            edit.setToolTip(label)
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat(date_pattern(app_locale()))
+        self.from_date = DateField("salesFromDate", "From date (inclusive)", self)
+        self.to_date = DateField("salesToDate", "To date (inclusive)", self)
+        self.date_hint = QLabel(self)
+        self.date_hint.setObjectName("salesDateHint")
+        self.date_hint.setWordWrap(True)
+        self.date_hint.hide()
+        for edit in (self.from_date, self.to_date):
+            edit.problemChanged.connect(self._show_date_problem)
         self.customer = _EnterLineEdit("Customer id", "salesCustomer", self)
         self.location = QComboBox(self)
         self.location.setObjectName("salesLocation")
@@ -111,8 +113,11 @@ class SalesFilterBar(QWidget):
         self.export_button.setObjectName("salesExportButton")
         self.export_button.setToolTip("Export every sale matching the filters (all pages)")
 
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        layout = QHBoxLayout()
+        outer.addLayout(layout)
+        outer.addWidget(self.date_hint)
         period = QLabel("&Period:", self)
         period.setBuddy(self.preset)
         layout.addWidget(period)
@@ -169,12 +174,32 @@ class SalesFilterBar(QWidget):
             edit.blockSignals(False)
 
     def _preset_changed(self, *_: object) -> None:
+        """A preset fills the dates; "All dates" empties them; "Custom" starts from the dates
+        that were showing, or this month after "All dates" (never an arbitrary default)."""
         preset = self.current_preset()
-        if preset is not Preset.CUSTOM:
-            found = preset_range(preset, self.today())
-            if found is not None:
+        if preset is Preset.ALL:
+            for edit in (self.from_date, self.to_date):
+                edit.blockSignals(True)
+                edit.setDate(QDate())
+                edit.blockSignals(False)
+        elif preset is Preset.CUSTOM:
+            if not (self.from_date.date().isValid() and self.to_date.date().isValid()):
+                found = preset_range(Preset.THIS_MONTH, self.today())
+                assert found is not None
                 self._set_dates(found)
+        else:
+            found = preset_range(preset, self.today())
+            assert found is not None
+            self._set_dates(found)
+        self._show_date_problem()
         self._update_dates_enabled()
+
+    def _show_date_problem(self, *_: object) -> None:
+        """Inline hint under the bar while a typed date is not a date (cleared when fixed)."""
+        problems = [e.problem for e in (self.from_date, self.to_date) if e.problem]
+        enabled = self.current_preset() is not Preset.ALL
+        self.date_hint.setText(" ".join(problems) if enabled else "")
+        self.date_hint.setVisible(bool(problems) and enabled)
 
     def _update_dates_enabled(self) -> None:
         enabled = self.current_preset() is not Preset.ALL
@@ -369,9 +394,14 @@ class SalesTab(QWidget):
 
         self.tracker.changed.connect(self._show_summary)
         self.table.set_model(self.model, load=False)
+        # Nine columns: tight, and the customer's name is the elastic one, so the figures
+        # and the sale id stay in view at 1366×768.
         fit_columns(
-            self.view.table, sale_samples(context.formatter), padding=16
-        )  # nine columns: tight, so the last one shows
+            self.view.table,
+            sale_samples(context.formatter),
+            padding=16,
+            stretch=[c.key for c in self.model.columns].index("customer"),
+        )
         selection = self.view.table.selectionModel()
         if selection is not None:
             selection.currentRowChanged.connect(lambda *_: self._detail_timer.start())

@@ -5,6 +5,8 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +15,9 @@ import httpx
 from posdesk.api.client import PosClient, RetryPolicy
 from posdesk.api.credentials import Credentials
 from posdesk.api.profile import ConnectionProfile
+from posdesk.domain import PurchaseDraft, PurchaseLine
 from posdesk.sandbox.security import DEMO_CLIENTS
+from posdesk.sandbox.seed import FIXTURES
 from posdesk.sandbox.server import SandboxServer
 from posdesk.store.journal import Journal
 
@@ -101,3 +105,19 @@ class CountedHttp:
     async def _seen(self, request: httpx.Request) -> None:
         if request.url.path.endswith("/graphql"):
             self.posts += 1
+
+
+def purchase_draft(transaction_id: str, amount: str = "3.49") -> PurchaseDraft:
+    """A one-line web purchase for the fixture member (the server accepts any id)."""
+    value = Decimal(amount)
+    return PurchaseDraft(
+        transaction_id=transaction_id,
+        store_code="AUSTIN",
+        purchased_on=datetime(2025, 5, 2, 14, 30, tzinfo=UTC),
+        pay_amount=value,
+        sub_total=value,
+        tax_amount=Decimal(0),
+        lines=(PurchaseLine(1, FIXTURES.plain_sku, Decimal(1), value, value),),
+        member_id=FIXTURES.card_owner_member_id,
+        channel="WEB",
+    )

@@ -20,6 +20,7 @@ from posdesk.domain import GiftCard, GiftCardCodeType, GiftCardTransType
 from posdesk.models.tasks import TaskOwner
 from posdesk.sandbox.security import DEMO_CLIENTS
 from posdesk.sandbox.server import SandboxServer
+from posdesk.store.issue_drafts import IssueDraft, PaymentMethod
 from posdesk.store.journal import Journal
 from posdesk.ui.context import SessionContext
 from posdesk.ui.errors import ErrorReporter
@@ -57,6 +58,17 @@ async def signed_in(
         context.tasks.cancel_all()
         await client.aclose()
         journal.close()
+
+
+def cash_draft(code: str, amount: str) -> IssueDraft:
+    """An issue of a physical card ``code`` paid cash, not started yet."""
+    return IssueDraft.new(
+        code_type=GiftCardCodeType.PHYSICAL,
+        amount=Decimal(amount),
+        payment_method=PaymentMethod.CASH,
+        code=code,
+        payment_note="cash",
+    )
 
 
 def unique_code(prefix: str = "GT") -> str:

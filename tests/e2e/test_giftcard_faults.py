@@ -85,7 +85,7 @@ async def test_unknown_outcome_waits_in_pending_operations_until_reconciled(
         panel = tab.pending
         panel.refresh()
         assert panel.table.rowCount() == 1
-        assert panel.table.item(0, 3).text() == "Outcome unknown — will be checked"  # type: ignore[union-attr]
+        assert panel.table.item(0, 3).text() == "Not confirmed yet — being checked"  # type: ignore[union-attr]
         assert "not settled" in panel.summary.text()
         panel.reconcile_button.click()
         await settle(panel)

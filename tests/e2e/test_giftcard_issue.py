@@ -17,7 +17,7 @@ from posdesk.store.issue_drafts import IssueStep
 from posdesk.ui.context import SessionContext
 from posdesk.ui.giftcard_issue import WAITING_ON_TERMINAL, IssueCardDialog
 from posdesk.ui.giftcards_tab import GiftCardsTab
-from tests.e2e.giftcard_helpers import settle, signed_in, unique_code, until
+from tests.e2e.giftcard_helpers import cash_draft, settle, signed_in, unique_code, until
 
 pytestmark = pytest.mark.asyncio
 
@@ -303,21 +303,11 @@ async def test_resume_after_create_was_lost_adopts_the_empty_card(
 ) -> None:
     """posdesk died while giftcardAdd was in flight and the server had created the card: the
     resumed flow takes that (empty) card over instead of failing or making another."""
-    from posdesk.store.issue_drafts import IssueDraft, PaymentMethod
-
     async with signed_in(sandbox, tmp_path) as ctx:
         code = unique_code()
         tab = GiftCardsTab(ctx)
         qtbot.addWidget(tab)
-        tab.drafts.save(
-            IssueDraft.new(
-                code_type=GiftCardCodeType.PHYSICAL,
-                amount=Decimal("35"),
-                payment_method=PaymentMethod.CASH,
-                code=code,
-                payment_note="cash",
-            )
-        )
+        tab.drafts.save(cash_draft(code, "35"))
         created = await ctx.client.giftcard_add(physical_code=code)  # the lost create
         tab.update_resume()
         dialog = tab.resume_issue()
@@ -330,15 +320,7 @@ async def test_resume_after_create_was_lost_adopts_the_empty_card(
         assert dialog.card.balance == Decimal("35.00")
 
         # A code that belongs to a card in use is not taken over: plain words instead.
-        tab.drafts.save(
-            IssueDraft.new(
-                code_type=GiftCardCodeType.PHYSICAL,
-                amount=Decimal("5"),
-                payment_method=PaymentMethod.CASH,
-                code=FIXTURES.gc_physical_code,
-                payment_note="cash",
-            )
-        )
+        tab.drafts.save(cash_draft(FIXTURES.gc_physical_code, "5"))
         other = tab.resume_issue()
         assert other is not None
         other.retry_button.click()

@@ -3,6 +3,7 @@ authorize → capture / cancel, and every refusal explained in plain words."""
 
 from __future__ import annotations
 
+import asyncio
 from decimal import Decimal
 from pathlib import Path
 
@@ -56,6 +57,25 @@ async def test_lookup_shows_card_codes_and_history(
         await look_up(tab, FIXTURES.unknown_code, GiftCardCodeType.PHYSICAL)
         assert "No physical gift card has the code" in tab.message.text()
         assert tab.target is None
+
+
+async def test_a_newer_look_up_wins_over_a_refresh_still_in_flight(
+    qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """A refresh of the previous card that answers late must not put that card back on
+    screen over the card just looked up (seen under load: the wrong card looked current)."""
+    async with signed_in(sandbox, tmp_path) as ctx:
+        tab = GiftCardsTab(ctx)
+        qtbot.addWidget(tab)
+        await look_up(tab, FIXTURES.gc_history_code, GiftCardCodeType.PHYSICAL)
+        stale = tab.refresh()
+        assert stale is not None
+        await look_up(tab, FIXTURES.gc_physical_code, GiftCardCodeType.PHYSICAL)
+        await asyncio.wait([stale])
+        assert stale.cancelled()
+        assert tab.target is not None
+        assert tab.target.card.id == FIXTURES.gc_physical_id
+        assert column(tab.view.codes_table, 1) == [FIXTURES.gc_physical_code]
 
 
 async def test_personal_code_stays_masked_without_permission(

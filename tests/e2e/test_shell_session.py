@@ -13,10 +13,10 @@ from pytestqt.qtbot import QtBot
 
 from posdesk.api.credentials import Credentials
 from posdesk.api.profile import ConnectionProfile
+from posdesk.app.demo import Demo
 from posdesk.app.session import SessionController
 from posdesk.sandbox.security import DEMO_CLIENTS
 from posdesk.sandbox.server import SandboxServer
-from posdesk.store.journal import Journal
 from posdesk.ui.errors import ErrorReporter
 from posdesk.ui.main_window import MainWindow, TabSpec
 from posdesk.ui.profiles import ProfileStore
@@ -30,18 +30,24 @@ PROBE = [TabSpec("&Customers", "tests.helpers.probe_tab:CustomersProbeTab", "cus
 
 
 def make_shell(
-    qtbot: QtBot, tmp_path: Path, opener: Callable[[str], object]
+    qtbot: QtBot,
+    tmp_path: Path,
+    opener: Callable[[str], object] | None,
+    *,
+    tabs: list[TabSpec] = PROBE,
+    demo: Demo | None = None,
 ) -> tuple[MainWindow, SessionController]:
     reporter = ErrorReporter(show_dialogs=False)
-    window = MainWindow(QSettings(), tabs=PROBE, reporter=reporter)
+    window = MainWindow(QSettings(), tabs=tabs, reporter=reporter)
     qtbot.addWidget(window)
     window.show()
     controller = SessionController(
         window,
         ProfileStore(QSettings()),
         reporter=reporter,
+        demo=demo,
         open_browser=opener,
-        journal=Journal(tmp_path / "journal.sqlite3"),
+        data_dir=tmp_path,
         sign_in_timeout=10,
     )
     return window, controller

@@ -13,6 +13,8 @@ from PySide6.QtWidgets import QApplication
 from posdesk.resources import ICON_SIZES, app_icon, icon_png, resource
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts"))
+from make_icons import images_match  # noqa: E402
 
 
 def decode_all(path: Path) -> list[QImage]:
@@ -47,7 +49,7 @@ def test_ico_holds_every_size_pixel_identical_to_the_pngs(qapp: QApplication) ->
     assert [image.width() for image in images] == list(ICON_SIZES)
     for image in images:
         # Catches flipped rows or swapped colour channels in the hand-written DIB entries.
-        assert image == packaged_png(image.width())
+        assert images_match(image, packaged_png(image.width()))
 
 
 def test_icns_holds_standard_and_retina_sizes(qapp: QApplication) -> None:
@@ -55,7 +57,7 @@ def test_icns_holds_standard_and_retina_sizes(qapp: QApplication) -> None:
     assert sorted({image.width() for image in images}) == [16, 32, 64, 128, 256, 512, 1024]
     for image in images:
         if image.width() in ICON_SIZES:
-            assert image == packaged_png(image.width())
+            assert images_match(image, packaged_png(image.width()))
 
 
 def test_app_icon_offers_every_size(qapp: QApplication) -> None:
