@@ -36,20 +36,21 @@ TOP_UP = """mutation TopUp {
 """
 
 
-async def _console(ctx: ShotContext, size: tuple[int, int]) -> ConsoleWindow:
+async def _run(ctx: ShotContext, size: tuple[int, int], query: str) -> ConsoleWindow:
+    """The session's console at ``size``, having run ``query``."""
     window = ctx.window.query_console()
     assert isinstance(window, ConsoleWindow)
     window.resize(*size)
     await window.schema_task
+    window.set_query(query, "")
+    task = window.run()
+    assert task is not None
+    await task
     return window
 
 
 async def members(ctx: ShotContext) -> QWidget | None:
-    window = await _console(ctx, (1440, 820))
-    window.set_query(MEMBERS, "")
-    task = window.run()
-    assert task is not None
-    await task
+    window = await _run(ctx, (1440, 820), MEMBERS)
     cursor = window.editor.textCursor()
     cursor.setPosition(MEMBERS.index("customer") + 3)
     window.editor.setTextCursor(cursor)
@@ -59,11 +60,7 @@ async def members(ctx: ShotContext) -> QWidget | None:
 
 
 async def refused(ctx: ShotContext) -> QWidget | None:
-    window = await _console(ctx, (1280, 640))
-    window.set_query(TOP_UP, "")
-    task = window.run()
-    assert task is not None
-    await task
+    window = await _run(ctx, (1280, 640), TOP_UP)
     window.raw_error_button.setChecked(True)
     await ctx.settle(0.3)
     return window
