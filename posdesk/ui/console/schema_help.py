@@ -292,8 +292,13 @@ def _type_link(type_text: str) -> str:
 
 
 def _block(title: str, description: str | None) -> str:
-    text = html.escape(description) if description else "<i>No description.</i>"
-    return f"<p><b>{title}</b></p><p>{text.replace(chr(10), '<br>')}</p>"
+    """Schema descriptions are wrapped at ~80 columns in the SDL: a single line break is
+    that wrap (joined, so the pane reflows the text); a blank line starts a paragraph."""
+    if not description:
+        return f"<p><b>{title}</b></p><p><i>No description.</i></p>"
+    paragraphs = [" ".join(p.split()) for p in description.split("\n\n") if p.strip()]
+    body = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
+    return f"<p><b>{title}</b></p>{body}"
 
 
 def field_html(parent: str, name: str, definition: GraphQLField) -> str:

@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
-    QSplitter,
     QTabWidget,
     QTextBrowser,
     QToolBar,
@@ -52,6 +51,7 @@ from posdesk.ui.console.schema_help import Problem, type_html
 from posdesk.ui.console.words import explain
 from posdesk.ui.context import SessionContext
 from posdesk.ui.widgets.paged_view import TintedFrame
+from posdesk.ui.widgets.splitter import QuietSplitter
 
 if TYPE_CHECKING:
     from posdesk.api.client import PosClient
@@ -192,7 +192,7 @@ class ConsoleWindow(QMainWindow):
         left.setObjectName("consoleEditorPane")
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(6, 6, 6, 6)
-        editor_split = QSplitter(Qt.Orientation.Vertical, left)
+        editor_split = QuietSplitter(Qt.Orientation.Vertical, left)
         editor_split.setObjectName("consoleEditorSplitter")
         editor_split.setChildrenCollapsible(False)
         top = QWidget(editor_split)
@@ -285,7 +285,7 @@ class ConsoleWindow(QMainWindow):
         self.docs.anchorClicked.connect(lambda url: self.show_type(url.toString()[5:]))
         self.docs.setHtml(f"<p><i>{DOC_HINT}</i></p>")
 
-        split = QSplitter(Qt.Orientation.Horizontal, self)
+        split = QuietSplitter(Qt.Orientation.Horizontal, self)
         split.setObjectName("consoleSplitter")
         split.setChildrenCollapsible(False)
         split.addWidget(left)
@@ -520,8 +520,9 @@ class ConsoleWindow(QMainWindow):
         self.error_text.setText(sentence)
         self.raw_error.setPlainText(raw)
         self.raw_error_button.setChecked(False)
+        self.raw_error.setVisible(False)  # toggled is not emitted when it was unchecked already
         self.error_frame.show()
-        self.status.setText("Failed.")
+        self.status.setText("No results — see the message above.")
 
     # ------------------------------------------------------------------ editing
 
