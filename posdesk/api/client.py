@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import json
 import random
 import ssl
+import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -24,7 +24,7 @@ import httpx
 from graphql import GraphQLSchema, get_introspection_query
 
 from posdesk import __version__
-from posdesk.api import mapping
+from posdesk.api import adhoc, mapping
 from posdesk.api.auth import (
     Authenticator,
     BrowserOpener,
@@ -33,7 +33,6 @@ from posdesk.api.auth import (
     RefreshTokenGrant,
     default_open_browser,
     discover,
-    http_failure,
     sign_in_interactive,
 )
 from posdesk.api.compat import (
@@ -66,6 +65,7 @@ from posdesk.api.errors import (
 )
 from posdesk.api.operations import Operation, load_all
 from posdesk.api.profile import ConnectionProfile
+from posdesk.api.transport import MAX_BODY, NotSent, RawResponse, deadline_of, exchange, load_json
 from posdesk.domain import (
     Customer,
     Environment,
@@ -241,6 +241,10 @@ class PosClient:
         self._in_flight: set[str] = set()  # journaled references being sent right now
         self._reconciling = asyncio.Lock()  # one reconciliation pass at a time
         self.features: FeatureReport = FeatureReport(frozenset(self._operations))
+        self.schema: GraphQLSchema | None = None
+        """The live schema introspected on connect (None when the server refused it)."""
+        #: The largest answer read (decoded bytes); larger ones are refused as they stream in.
+        self.max_body = MAX_BODY
 
     # ---------------------------------------------------------------- lifecycle
 
@@ -367,6 +371,7 @@ class PosClient:
             if cached is not None:
                 # the same server schema was checked before in this process: same answer
                 self.features, self._operations = cached[0], dict(cached[1])
+                self.schema = _SCHEMAS.get(key)
                 return self.features
             # building and validating ~40 documents takes ~60 ms of CPU: keep it off the loop
             schema = await asyncio.to_thread(schema_from_introspection, data)
@@ -379,6 +384,7 @@ class PosClient:
             return self.features
         self.features, self._operations = await asyncio.to_thread(check, schema, load_all())
         _SCHEMA_CACHE[key] = (self.features, dict(self._operations))
+        self.schema = _SCHEMAS[key] = schema
         return self.features
 
     def adapt_to(self, schema: GraphQLSchema) -> FeatureReport:
@@ -402,21 +408,34 @@ class PosClient:
         except PosError as exc:
             raise _NotSentError(exc) from exc
 
-    async def _post(self, payload: Mapping[str, Any], what: str) -> Any:
-        """One GraphQL POST (with one token renewal on NOT_AUTHENTICATED); returns ``data``."""
+    async def _post(
+        self,
+        payload: Mapping[str, Any],
+        what: str,
+        *,
+        deadline: float | None = None,
+        max_bytes: int | None = None,
+    ) -> Any:
+        """One GraphQL POST (with one token renewal on NOT_AUTHENTICATED); returns ``data``.
+
+        Each attempt has the overall deadline (the profile's timeout). Raises _NotSentError
+        only when the request provably never left the PC; a deadline hit or broken answer
+        after it may have been written is a plain PosError (unknown outcome for a write)."""
         token = await self._token()
         for attempt in range(2):
             try:
-                response = await self._http.post(
-                    self._url, json=payload, headers={"Authorization": f"Bearer {token}"}
+                response = await exchange(
+                    self._http,
+                    "POST",
+                    self._url,
+                    what=what,
+                    deadline=deadline,
+                    max_bytes=max_bytes or self.max_body,
+                    json=payload,
+                    headers={"Authorization": f"Bearer {token}"},
                 )
-            except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
-                mapped = http_failure(exc, what)
-                if isinstance(mapped, TlsError):
-                    raise mapped from exc
-                raise _NotSentError(mapped) from exc
-            except httpx.HTTPError as exc:
-                raise http_failure(exc, what) from exc
+            except NotSent as exc:
+                raise _NotSentError(exc.original) from exc
             try:
                 if len(response.content) > BIG_BODY:  # a big sync page: parse off the loop
                     return await asyncio.to_thread(_decode, response, what)
@@ -428,30 +447,52 @@ class PosClient:
                 raise SignInRequired(details=exc.details) from exc
         raise AssertionError("unreachable")
 
-    async def _post_read(self, payload: Mapping[str, Any], what: str) -> Any:
-        """A read: transient failures are retried with backoff."""
+    async def _post_read(
+        self, payload: Mapping[str, Any], what: str, *, max_bytes: int | None = None
+    ) -> Any:
+        """A read: transient failures are retried with backoff, all within one deadline
+        (the profile's timeout) so a slow server cannot stretch a read beyond it."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + deadline_of(self._http)
         for attempt in range(self.retry.attempts):
             try:
-                return await self._post(payload, what)
+                return await self._post(
+                    payload, what, deadline=deadline - loop.time(), max_bytes=max_bytes
+                )
             except _NotSentError as exc:
                 failure = exc.original
             except PosError as exc:
                 failure = exc
-            if not is_transient(failure) or attempt + 1 >= self.retry.attempts:
+            delay = self.retry.delay(attempt)
+            if (
+                not is_transient(failure)
+                or attempt + 1 >= self.retry.attempts
+                or loop.time() + delay >= deadline
+            ):
                 raise failure
-            await asyncio.sleep(self.retry.delay(attempt))
+            await asyncio.sleep(delay)
         raise AssertionError("unreachable")
 
     async def _read(self, feature: str, variables: Mapping[str, Any]) -> Any:
         op = self._op(feature)
         payload = {"query": op.document, "variables": variables, "operationName": op.name}
-        data = await self._post_read(payload, op.name)
+        data = await self._post_read(payload, op.name, max_bytes=self._body_cap(variables))
         return _root(data, op)
+
+    def _body_cap(self, variables: Mapping[str, Any]) -> int:
+        """A page's answer may be as big as the rows asked for, no bigger: a server ignoring
+        ``first`` (300,000 rows for 50) is cut off while the body streams in."""
+        first = variables.get("first")
+        if not isinstance(first, int) or first <= 0:
+            return self.max_body
+        return min(self.max_body, PAGE_BODY_FLOOR + first * PAGE_ROW_BYTES)
 
     async def _page(
         self, feature: str, variables: Mapping[str, Any], convert: Callable[[mapping.Row], T]
     ) -> Page[T]:
-        return await _to_page(await self._read(feature, variables), convert)
+        first = variables.get("first")
+        envelope = await self._read(feature, variables)
+        return await _to_page(envelope, convert, first if isinstance(first, int) else None)
 
     async def _write(self, feature: str, variables: Mapping[str, Any]) -> Any:
         """Send a mutation once. Raises _NotSentError, a server refusal, or UnknownOutcome-worthy
@@ -569,7 +610,7 @@ class PosClient:
             for key in ("bySku", "byBarcode"):
                 if key not in data:
                     raise InvalidResponseError(details=f"ItemLookup: data lacks {key}")
-                page = mapping.page(data[key], mapping.item)
+                page = mapping.page(data[key], mapping.item, 1)
                 if page.items:
                     return page.items[0]
             return None
@@ -688,6 +729,45 @@ class PosClient:
         variables = {"transactionId": transaction_id, "skip": skip, "first": first}
         return await self._page("purchase_lookup", variables, mapping.purchase)
 
+    # ---------------------------------------------------------------- query console (read-only)
+
+    async def run_query(
+        self,
+        document: str,
+        variables: Mapping[str, Any] | None = None,
+        operation_name: str | None = None,
+    ) -> adhoc.QueryResult:
+        """Run an ad-hoc *query* through the read path (token renewal, retries).
+
+        A mutation or subscription anywhere in ``document`` raises ``adhoc.ReadOnlyRefused``
+        before anything is sent; the answer is bounded (``adhoc.check_bounds``). Only the
+        operation name is ever logged, never the document or variables.
+        """
+        adhoc.read_only_operation(document, operation_name)
+        payload: dict[str, Any] = {"query": document, "variables": dict(variables or {})}
+        if operation_name:
+            payload["operationName"] = operation_name
+        what = operation_name or "Console query"
+        started = time.perf_counter()
+        try:
+            data = await self._post_read(payload, what)
+            await asyncio.to_thread(adhoc.check_bounds, data, what)
+        except RecursionError as exc:  # JSON nested beyond the parser's own limit
+            raise InvalidResponseError(details=f"{what}: nested too deeply") from exc
+        return adhoc.QueryResult(data, time.perf_counter() - started, operation_name)
+
+    async def documented_schema(self) -> GraphQLSchema | None:
+        """The live schema *with descriptions* (the console's documentation pane); kept as
+        ``self.schema``. None when the server refuses introspection."""
+        try:
+            data = await self._post_read(
+                {"query": get_introspection_query(descriptions=True)}, "Introspection"
+            )
+            self.schema = await asyncio.to_thread(schema_from_introspection, data)
+        except Exception:  # refused or unreadable: keep the schema from connect (or none)
+            return self.schema
+        return self.schema
+
     # ---------------------------------------------------------------- paging and sync
 
     async def pages(
@@ -750,7 +830,7 @@ class PosClient:
                 # restart from the beginning, as documented; callers upsert idempotently
                 cursor = ""
                 continue
-            page = await _to_page(env, convert)
+            page = await _to_page(env, convert, first)
             if page.until is None:
                 raise InvalidResponseError(details=f"{feature}: no 'until' cursor returned")
             cursor = page.until
@@ -1490,7 +1570,7 @@ class PosClient:
                     "first": 10,
                 },
             )
-            rows = [r for r in (env or {}).get("results") or () if r]
+            rows = _rows(env, "GiftcardTrans")
             matching = [r for r in rows if r.get("refNo") == request["ref_no"]]
             if not matching:
                 return None
@@ -1512,7 +1592,7 @@ class PosClient:
                 "purchase_lookup",
                 {"transactionId": entry.reference, "skip": 0, "first": 10},
             )
-            rows = [r for r in (env or {}).get("results") or () if r]
+            rows = _rows(env, "Purchase")
             return dict(rows[0]) if rows else None
         if entry.kind == "giftcard_add":
             look_up = self._card_lookups.get(entry.reference)
@@ -1541,11 +1621,11 @@ class PosClient:
             env = await self._read(
                 "giftcard_transactions", {**variables, "skip": skip, "first": 100}
             )
-            rows = [r for r in (env or {}).get("results") or () if r]
+            rows = _rows(env, "GiftcardTrans")
             for row in rows:
                 if str(row.get("id")) == trans_id:
                     return dict(row)
-            if not (env or {}).get("hasMoreResults") or not rows:
+            if not env or env.get("hasMoreResults") is not True or not rows:
                 return None
             skip += len(rows)
 
@@ -1553,6 +1633,7 @@ class PosClient:
 #: Schema check results by ``schema_key``: reconnecting to a server whose schema was already
 #: checked (every reconnect, every sandbox run) skips building and validating again.
 _SCHEMA_CACHE: dict[str, tuple[FeatureReport, dict[str, Operation]]] = {}
+_SCHEMAS: dict[str, GraphQLSchema] = {}
 
 
 _WHAT = {
@@ -1576,26 +1657,54 @@ _SYNC: dict[str, tuple[str, Callable[[mapping.Row], Any]]] = {
 #: Bodies / pages above these sizes are parsed and mapped on a worker thread: a 1000-sale
 #: sync page costs ~45 ms of CPU, too long to stall the UI's event loop.
 BIG_BODY = 256 * 1024
+
+#: Body cap of a page of ``first`` rows: a floor plus a generous allowance per row (a sale
+#: with lines and tenders is a few kB).
+PAGE_BODY_FLOOR = 2 * 1024 * 1024
+PAGE_ROW_BYTES = 64 * 1024
 BIG_PAGE = 200
 
 
-async def _to_page(envelope: mapping.Row | None, convert: Callable[[mapping.Row], T]) -> Page[T]:
-    if envelope is not None and len(envelope.get("results") or ()) > BIG_PAGE:
-        return await asyncio.to_thread(mapping.page, envelope, convert)
-    return mapping.page(envelope, convert)
+async def _to_page(
+    envelope: mapping.Row | None, convert: Callable[[mapping.Row], T], first: int | None = None
+) -> Page[T]:
+    """A page envelope → ``Page``; more rows than ``first`` asked for is refused."""
+    results = envelope.get("results") if isinstance(envelope, dict) else None
+    if isinstance(results, list) and len(results) > BIG_PAGE:
+        return await asyncio.to_thread(mapping.page, envelope, convert, first)
+    return mapping.page(envelope, convert, first)
 
 
-def _decode(response: httpx.Response, what: str) -> Any:
-    """HTTP response → GraphQL ``data``, or the mapped exception."""
+def _rows(envelope: Any, what: str) -> list[Mapping[str, Any]]:
+    """The raw result rows of a look-up page (reconciliation keeps the wire dicts): a page
+    that is not an object with a list of objects is an invalid answer, never a crash."""
+    if envelope is None:
+        return []
+    results = envelope.get("results") if isinstance(envelope, dict) else ()
+    if results is None:
+        return []
+    if not isinstance(results, list) or not all(r is None or isinstance(r, dict) for r in results):
+        raise InvalidResponseError(details=f"{what}: results is not a list of objects")
+    return [r for r in results if r]
+
+
+def _decode(response: RawResponse, what: str) -> Any:
+    """HTTP response → GraphQL ``data``, or the mapped exception. Never a raw exception:
+    whatever the body holds, the answer is data, a PosError for its errors, or
+    InvalidResponseError."""
     status = response.status_code
+    if status == 401:  # whatever the body says (a proxy's HTML page, nothing, JSON)
+        raise NotAuthenticated(details=f"{what}: HTTP 401")
     if status in TRANSIENT_STATUS:
         raise HttpStatusError(status, details=f"{what}: HTTP {status}")
     content = response.content
     body: Any = None
-    if content[:1] in (b"{", b"[") or content.lstrip()[:1] == b"{":
+    if content.lstrip()[:1] == b"{":
         try:
-            body = json.loads(content)
-        except ValueError:
+            body = load_json(content, what)
+        except InvalidResponseError:
+            if status == 200:
+                raise
             body = None
     if not isinstance(body, dict):
         kind = "an HTML page" if b"<html" in content[:512].lower() else "not JSON"
@@ -1622,17 +1731,27 @@ def _decode(response: httpx.Response, what: str) -> Any:
 
 
 def _root(data: Mapping[str, Any], op: Operation) -> Any:
+    """The operation's root field: an object or null. A string, number or list where an
+    object belongs (``"ok"``, ``5``, ``[["id", "9"]]``) is refused here, at the edge."""
     if not op.root_field:
         return data  # several aliased root fields: the caller picks them out
     if op.root_field not in data:
         raise InvalidResponseError(details=f"{op.name}: data lacks {op.root_field}")
-    return data[op.root_field]
+    value = data[op.root_field]
+    if value is not None and not isinstance(value, dict):
+        raise InvalidResponseError(
+            details=f"{op.name}: {op.root_field} is a {type(value).__name__}, not an object"
+        )
+    return value
 
 
 def _terminal(result: Any, field: str) -> Mapping[str, Any]:
+    """The terminal answer under ``field``, checked at the edge: it must map to exactly one
+    outcome (a ``payment`` of ``"x"`` is refused here, before anything is journaled)."""
     if not isinstance(result, dict) or not isinstance(result.get(field), dict):
         raise InvalidResponseError(details=f"terminalPayment.{field}: no result")
     inner: Mapping[str, Any] = result[field]
+    mapping.terminal_outcome(inner)
     return inner
 
 

@@ -67,6 +67,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="sandbox database file for --demo (default: in memory, gone on exit)",
     )
     parser.add_argument(
+        "--demo-api",
+        default="extended",
+        choices=["extended", "documented"],  # the sandbox's API_MODES (not imported: lazy)
+        help="sandbox API for --demo: extended (default) or documented (no sandbox extensions)",
+    )
+    parser.add_argument(
         "--log-level",
         default="INFO",
         type=str.upper,
@@ -260,7 +266,7 @@ async def run(args: argparse.Namespace) -> int:
 
             window.set_connection_state("connecting")
             window.show_status("Starting the demo server…", 0)
-            demo = await start_demo(args.demo_seed, args.demo_db)
+            demo = await start_demo(args.demo_seed, args.demo_db, args.demo_api)
         controller = SessionController(window, ProfileStore(), reporter=reporter, demo=demo)
         if not probe:
             controller.spawn(controller.start(args.profile))

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 from posdesk.api.client import PosClient
 from posdesk.api.credentials import Credentials
-from posdesk.api.errors import FeatureUnavailable, NotAuthenticated, PosError
+from posdesk.api.errors import FeatureUnavailable, NotAuthenticated, PosError, SignInRefused
 from posdesk.api.profile import ConnectionProfile
 from posdesk.app.demo import Demo, MemoryCredentials
 from posdesk.domain import Environment, Viewer
@@ -169,9 +169,15 @@ class SessionController:
         self.window.set_profiles(self.profile_names(), current)
 
     def observe(self, exc: BaseException) -> None:
-        """Any error the UI saw: an expired sign-in turns into the "Sign in again" prompt."""
-        if isinstance(exc, NotAuthenticated) and self.client is not None:
+        """Any error the UI saw: an expired sign-in turns into the "Sign in again" prompt; a
+        refused client (wrong secret, client revoked) into "Connection problem" with its own
+        sentence — signing in again cannot fix those, the connection profile must change."""
+        if self.client is None:
+            return
+        if isinstance(exc, NotAuthenticated):
             self.window.set_connection_state("expired", exc.user_message)
+        elif isinstance(exc, SignInRefused):
+            self.window.set_connection_state("error", exc.user_message)
 
     # ---------------------------------------------------------------- actions
 
@@ -357,7 +363,8 @@ class SessionController:
             self.window.set_connection_state("expired", "Sign-in cancelled. Sign in to continue.")
             return False
         except PosError as exc:
-            self.window.set_connection_state("expired", exc.user_message)
+            state = "expired" if isinstance(exc, NotAuthenticated) else "error"
+            self.window.set_connection_state(state, exc.user_message)
             return False
         self.window.set_connection_state("connected")
         self.window.show_status("Signed in again.")

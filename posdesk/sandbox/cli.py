@@ -14,6 +14,7 @@ import threading
 from types import FrameType
 
 from posdesk.sandbox.faults import ERROR_KINDS, FaultConfig
+from posdesk.sandbox.graphql_api import API_MODES
 from posdesk.sandbox.server import SandboxServer
 
 SEEDS = ("demo", "large", "none")
@@ -29,6 +30,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--db", default=":memory:", help="SQLite file (default: in memory)")
     parser.add_argument(
         "--seed", choices=SEEDS, default="demo", help="data set for an empty database"
+    )
+    parser.add_argument(
+        "--api",
+        choices=API_MODES,
+        default="extended",
+        help="extended: with the sandbox extensions (search, sale filters, viewer, ...); "
+        "documented: only what the vendor documents",
     )
     parser.add_argument(
         "--token-lifetime", type=int, default=3600, metavar="S", help="access token seconds"
@@ -102,6 +110,7 @@ def main(argv: list[str] | None = None) -> int:
         port=args.port,
         token_lifetime=args.token_lifetime,
         faults=faults_from_args(args),
+        api=args.api,
     )
     stop = threading.Event()
 
