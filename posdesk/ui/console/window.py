@@ -3,6 +3,8 @@
 One window per signed-in profile (``open_console``). Runs go through
 ``PosClient.run_query`` (the read path: token renewal, retries; mutations refused before
 sending). Only the operation name and the timing are logged, never the query or variables.
+
+Long module: editor, grid, Load all and saved queries of one window, wired together.
 """
 
 from __future__ import annotations
@@ -169,6 +171,7 @@ class ConsoleWindow(QMainWindow):
         return combo
 
     def _build_body(self) -> None:
+        """Long: builds the widget tree top to bottom, one block per row (splitting scatters it)."""
         self.editor = QueryEditor(self)
         self.editor.runRequested.connect(self.run)
         self.editor.problemsChanged.connect(self._show_problems)

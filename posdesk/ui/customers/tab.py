@@ -28,6 +28,7 @@ class CustomersTab(QWidget):
     """Search results on the left, the selected customer (fields + sales) on the right."""
 
     def __init__(self, context: SessionContext, parent: QWidget | None = None) -> None:
+        """Long: builds the widget tree top to bottom, one block per row (splitting scatters it)."""
         super().__init__(parent)
         self.setObjectName("customersTab")
         self.context = context

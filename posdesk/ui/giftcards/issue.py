@@ -5,6 +5,8 @@ interrupted flow (app closed, network gone, terminal declined) resumes exactly w
 stopped: the card is never created twice, the customer never charged twice, and the funding
 ``ADD`` is sent once under the draft's reference (the journal reconciles it if its answer was
 lost). The PIN lives only in the widget until the create call, then it is cleared.
+
+Long module: the resumable create → pay (terminal protocol) → fund flow reads in one place.
 """
 
 from __future__ import annotations
@@ -137,6 +139,7 @@ class IssueCardDialog(OperationDialog):
         parent: QWidget | None = None,
         formatter: Formatter | None = None,
     ) -> None:
+        """Long: builds the widget tree top to bottom, one block per row (splitting scatters it)."""
         super().__init__(backend, parent)
         self.formatter = formatter or Formatter()
         self.setObjectName("issueCardDialog")
@@ -231,6 +234,7 @@ class IssueCardDialog(OperationDialog):
 
     # ------------------------------------------------------------------ pages
     def _build_details(self) -> None:
+        """Long: builds the widget tree top to bottom, one block per row (splitting scatters it)."""
         page = QWidget(self)
         page.setObjectName("issueDetailsPage")
         form = QFormLayout(page)

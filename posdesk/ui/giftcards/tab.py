@@ -13,6 +13,8 @@ objectNames: `giftCardsTab`; look-up `giftCardCodeType`, `giftCardCode`, `giftCa
 `pendingOperations`, `pendingOperationsTable`, `pendingOperationsSummary`, `reconcileNow`.
 Dialogs: `issueCardDialog`, `giftCardDialogTopUp|Redeem|Adjust`, `giftCardDialogCapture|Cancel`,
 `editCodesDialog`, `recordPurchaseDialog` (their fields are named in their modules).
+
+Long module: one screen wiring look-up, nine actions, their dialogs and the pending panel.
 """
 
 from __future__ import annotations
@@ -95,6 +97,7 @@ class GiftCardsTab(QWidget):
         *,
         drafts: IssueDraftStore | None = None,
     ) -> None:
+        """Long: builds the widget tree top to bottom, one block per row (splitting scatters it)."""
         super().__init__(parent)
         self.setObjectName("giftCardsTab")
         self.context = context

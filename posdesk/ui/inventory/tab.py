@@ -18,6 +18,8 @@ objectNames: ``inventoryTab``, ``inventoryLookup``, ``inventoryWarehouse``,
 ``inventorySplitter``, ``inventoryPlaceholder``, ``inventoryDetail`` with
 ``inventoryItemTitle``, ``inventoryStockGrid``, ``inventoryStockTotals``,
 ``inventorySerialLots``, ``inventoryCatalogue``.
+
+Long module: look-up, results, recent list, filters and settings of one counter screen.
 """
 
 from __future__ import annotations
@@ -131,6 +133,7 @@ class InventoryTab(QWidget):
     lookupFailed = Signal(str)
 
     def __init__(self, context: SessionContext, parent: QWidget | None = None) -> None:
+        """Long: builds the widget tree top to bottom, one block per row (splitting scatters it)."""
         super().__init__(parent)
         self.setObjectName("inventoryTab")
         self.context = context

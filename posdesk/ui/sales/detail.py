@@ -67,6 +67,7 @@ class SaleDetailView(QWidget):
     def __init__(
         self, tz: tzinfo, locale: QLocale | None = None, parent: QWidget | None = None
     ) -> None:
+        """Long: builds the widget tree top to bottom, one block per row (splitting scatters it)."""
         super().__init__(parent)
         self.tz = tz
         if locale is not None:

@@ -4,6 +4,8 @@ The server accepts duplicate ``transactionId`` values, so the guard is local: th
 journal refuses an id already recorded here, and an answer lost in transit is reconciled by
 looking the id up before anything could be resent. Totals are computed from the lines and
 checked against what the user says was paid, all in ``Decimal``.
+
+Long module: header, line entry, totals and sending of one dialog (totals are pure functions).
 """
 
 from __future__ import annotations
@@ -110,6 +112,7 @@ class RecordPurchaseDialog(OperationDialog):
         parent: QWidget | None = None,
         formatter: Formatter | None = None,
     ) -> None:
+        """Long: builds the widget tree top to bottom, one block per row (splitting scatters it)."""
         super().__init__(backend, parent)
         self.formatter = formatter or Formatter()
         self.setObjectName("recordPurchaseDialog")

@@ -3,6 +3,8 @@
 Filters are turned into one server query (see ``posdesk.models.sales_query``); the table pages
 through the answer, the summary strip adds up what is loaded (and says when that is not
 everything), the detail pane loads one full sale (lines, tenders) when a row is picked.
+
+Long module: filter bar, summary strip, list and detail of one screen, sharing its state.
 """
 
 from __future__ import annotations
@@ -336,6 +338,7 @@ class SalesTab(QWidget):
     """Sale history: filters, paged table with summary, and the selected sale's detail."""
 
     def __init__(self, context: SessionContext, parent: QWidget | None = None) -> None:
+        """Long: builds the widget tree top to bottom, one block per row (splitting scatters it)."""
         super().__init__(parent)
         self.setObjectName("salesTab")
         self.context = context

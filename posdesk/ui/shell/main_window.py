@@ -304,6 +304,7 @@ class MainWindow(QMainWindow):
         return action
 
     def _build_menus(self) -> None:
+        """Long: every menu and shortcut of the window in menu order, one block per menu."""
         bar = self.menuBar()
         bar.setObjectName("menuBar")
         file_menu = bar.addMenu("&File")

@@ -125,6 +125,7 @@ class ProfilesDialog(QDialog):
         *,
         current: str | None = None,
     ) -> None:
+        """Long: builds the widget tree top to bottom, one block per row (splitting scatters it)."""
         super().__init__(parent)
         self.setObjectName("profilesDialog")
         self.setWindowTitle("Connection profiles")
