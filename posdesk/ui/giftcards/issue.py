@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import html
 import time
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -36,10 +37,8 @@ from typing_extensions import override
 
 from posdesk.api.errors import (
     DuplicateReference,
-    NeedsReview,
     NotAuthorized,
     PosError,
-    UnknownOutcome,
     ValidationError,
 )
 from posdesk.domain import (
@@ -53,7 +52,7 @@ from posdesk.domain import (
 )
 from posdesk.models.formatting import Formatter
 from posdesk.store.issue_drafts import IssueDraft, IssueDraftStore, IssueStep, PaymentMethod
-from posdesk.store.journal import Journal, terminal_reference
+from posdesk.store.journal import Journal, capture_reference, terminal_reference
 from posdesk.ui.common.amount import AmountField, error_css
 from posdesk.ui.common.operation_dialog import OperationDialog
 from posdesk.ui.common.outcome import (
@@ -61,6 +60,7 @@ from posdesk.ui.common.outcome import (
     OutcomeKind,
     explain,
     reconcile_reference,
+    unconfirmed,
 )
 from posdesk.ui.giftcards.card_view import mask_code
 from posdesk.ui.giftcards.money_dialogs import SOURCE_ID, new_reference
@@ -635,7 +635,7 @@ class IssueCardDialog(OperationDialog):
         if payment_id is None:
             if draft.terminal_continuation_id is not None:
                 self.render_draft(draft, WAITING_ON_TERMINAL)
-                outcome = await self.backend.terminal_continue(draft.terminal_continuation_id)
+                outcome = await self._continue_terminal(draft.terminal_continuation_id)
             else:
                 self.render_draft(draft, "Starting the payment on the terminal…")
                 outcome = await self._start_terminal(draft)
@@ -651,7 +651,10 @@ class IssueCardDialog(OperationDialog):
                 )
             )
         self.render_draft(draft, "Capturing the card payment…")
-        captured = await self.backend.terminal_capture(payment_id, draft.amount)
+        captured = await self._terminal_send(
+            lambda: self.backend.terminal_capture(payment_id, draft.amount),
+            capture_reference(payment_id),
+        )
         if captured.error is not None and captured.error.code == "ALREADY_CAPTURED":
             # resumed after the capture went through but before it was written down
             return self._save(draft.advance(IssueStep.PAID, terminal_continuation_id=None))
@@ -664,7 +667,8 @@ class IssueCardDialog(OperationDialog):
         charged nothing, so trying the other kind is safe. A start whose answer was lost is
         never followed by another one: the client journals it and refuses the reference."""
         ref_no = draft.terminal_ref_no or draft.fund_ref_no
-        try:
+
+        async def start() -> TerminalOutcome:
             try:
                 return await self.backend.terminal_start(
                     TerminalPaymentType.AUTH, draft.amount, draft.terminal_id or "", ref_no=ref_no
@@ -673,27 +677,69 @@ class IssueCardDialog(OperationDialog):
                 return await self.backend.terminal_start(
                     TerminalPaymentType.SALE, draft.amount, draft.terminal_id or "", ref_no=ref_no
                 )
-        except (NeedsReview, UnknownOutcome, DuplicateReference) as exc:
-            reference = terminal_reference(ref_no)
-            if exc.reference != reference:
-                raise
-            self.paymentInDoubt.emit(reference)
-            raise FlowStoppedError(self._in_doubt_text(draft, ref_no)) from exc
 
-    def _in_doubt_text(self, draft: IssueDraft, ref_no: str) -> str:
-        entry = self.backend.journal.get(terminal_reference(ref_no))
+        return await self._terminal_send(start, terminal_reference(ref_no))
+
+    async def _continue_terminal(self, continuation_id: str) -> TerminalOutcome:
+        """Ask how the terminal interaction went (safe to repeat), through the runner too."""
+        return await self._terminal_send(
+            lambda: self.backend.terminal_continue(continuation_id), None
+        )
+
+    async def _terminal_send(
+        self, call: Callable[[], Awaitable[TerminalOutcome]], reference: str | None
+    ) -> TerminalOutcome:
+        """One terminal call through the runner: a lost answer ends in the runner's words plus
+        which terminal a manager must check, and blocks any second payment for this issue."""
+        assert self.draft is not None
+        draft = self.draft
+        outcome = await self.runner.send(
+            self.backend,
+            call,
+            describe=lambda _answer: "",
+            reference=reference,
+            failed="Nothing was charged.",
+            in_doubt=self._terminal_doubt(draft),
+        )
+        if outcome.kind is OutcomeKind.DONE:
+            if isinstance(outcome.result, TerminalOutcome):
+                return outcome.result
+            # confirmed by reconciliation: asked again, the client answers from its journal
+            # (a started payment, a capture or a continuation is never sent twice)
+            return await call()
+        self.outcome = outcome
+        if outcome.kind is OutcomeKind.FAILED and not isinstance(outcome.error, DuplicateReference):
+            raise FlowStoppedError(outcome.message)
+        self.paymentInDoubt.emit(reference or getattr(outcome.error, "reference", ""))
+        if isinstance(outcome.error, DuplicateReference):  # in doubt since an earlier try
+            raise FlowStoppedError(self._in_doubt_text(draft))
+        raise FlowStoppedError(outcome.message)
+
+    def _terminal_doubt(self, draft: IssueDraft) -> str:
+        """What else is true when a terminal answer was lost (after ``unconfirmed()``)."""
+        terminal = html.escape(draft.terminal_id or "")
+        if draft.terminal_payment_id is not None:
+            return (
+                f"The capture of the card payment on terminal {terminal} was not confirmed; "
+                "Continue asks about the same payment again (it is captured at most once)."
+            )
+        ref_no = html.escape(draft.terminal_ref_no or draft.fund_ref_no)
+        return (
+            f"The terminal's answer was lost: the card may have been charged "
+            f"{self.formatter.money(draft.amount)} on terminal {terminal}. posdesk will not "
+            f"start another payment for this issue; a manager must check the terminal for "
+            f"reference {ref_no}, then settle it under Pending operations."
+        )
+
+    def _in_doubt_text(self, draft: IssueDraft) -> str:
+        reference = terminal_reference(draft.terminal_ref_no or draft.fund_ref_no)
+        entry = self.backend.journal.get(reference)
         if entry is not None and str(entry.state) == "done":
             return (
                 "A manager recorded this card payment as taken. posdesk will not charge the "
                 "card again; finish this issue with the POS admin console, or abandon it."
             )
-        return (
-            f"The terminal's answer was lost: the card may have been charged "
-            f"{self.formatter.money(draft.amount)} on terminal "
-            f"{html.escape(draft.terminal_id or '')}. posdesk will not start another payment "
-            f"for this issue. A manager must check the terminal for reference "
-            f"{html.escape(ref_no)}, then settle it under Pending operations."
-        )
+        return f"{unconfirmed(reference, rechecked=False)} {self._terminal_doubt(draft)}"
 
     def terminal_in_doubt(self) -> bool:
         """Whether this issue's terminal payment has an outcome nobody knows yet (then no
@@ -737,7 +783,7 @@ class IssueCardDialog(OperationDialog):
             await asyncio.sleep(max(continuation.wait_ms, 50) / 1000)
             if self.cancel_requested():
                 continue
-            outcome = await self.backend.terminal_continue(continuation.id)
+            outcome = await self._continue_terminal(continuation.id)
         self.cancel_payment_button.setVisible(False)
         if outcome.error is not None:
             assert self.draft is not None
