@@ -56,7 +56,6 @@ class IssueForm(OperationDialog):
         parent: QWidget | None = None,
         formatter: Formatter | None = None,
     ) -> None:
-        """Long: builds the widget tree top to bottom, one block per row (splitting scatters it)."""
         super().__init__(backend, parent)
         self.formatter = formatter or Formatter()
         self.setObjectName("issueCardDialog")
@@ -81,6 +80,15 @@ class IssueForm(OperationDialog):
         self.error_label.setWordWrap(True)
         self.error_label.hide()
 
+        buttons = self._build_buttons()
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.pages)
+        layout.addWidget(self.error_label)
+        layout.addLayout(buttons)
+        self._open(draft)
+
+    def _build_buttons(self) -> QHBoxLayout:
+        """Abandon on the left; the step's actions on the right (``_set_buttons`` shows them)."""
         self.back_button = QPushButton("Back", self)
         self.back_button.setObjectName("issueBack")
         self.review_button = QPushButton("Review…", self)
@@ -132,16 +140,16 @@ class IssueForm(OperationDialog):
             self.close_button,
         ):
             buttons.addWidget(button)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.pages)
-        layout.addWidget(self.error_label)
-        layout.addLayout(buttons)
+        return buttons
+
+    def _open(self, draft: IssueDraft | None) -> None:
+        """A resumed draft opens on its progress, in ``draft_story``'s words; else the form."""
         if draft is not None:
             self.show_progress()
             self.resume_pin.setVisible(draft.has_pin)
             self.render_draft(
                 draft,
-                draft_story(draft, backend.journal, self.formatter).text
+                draft_story(draft, self.backend.journal, self.formatter).text
                 + " Ready to continue where it stopped."
                 + (" Enter the card's PIN if the server asks for it." if draft.has_pin else ""),
             )
@@ -164,7 +172,7 @@ class IssueForm(OperationDialog):
 
     # ------------------------------------------------------------------ pages
     def _build_details(self) -> None:
-        """Long: builds the widget tree top to bottom, one block per row (splitting scatters it)."""
+        """Kind of card, its codes, the amount, the payment; and the review page."""
         page = QWidget(self)
         page.setObjectName("issueDetailsPage")
         form = QFormLayout(page)
@@ -207,6 +215,21 @@ class IssueForm(OperationDialog):
         form.addRow("Member id:", self.member_id)
         form.addRow("External code:", self.external_code)
         form.addRow("Amount:", self.amount)
+        self._build_payment_rows(page, form)
+        self._form = form
+        self.confirm_label = QLabel(page)
+        self.confirm_label.setObjectName("issueSummary")
+        self.confirm_label.setWordWrap(True)
+        self.confirm_label.setTextFormat(Qt.TextFormat.RichText)
+        self.details_page = page
+        self.confirm_page = QWidget(self)
+        QVBoxLayout(self.confirm_page).addWidget(self.confirm_label)
+        self.pages.addWidget(page)
+        self.pages.addWidget(self.confirm_page)
+        self._update_fields()
+
+    def _build_payment_rows(self, page: QWidget, form: QFormLayout) -> None:
+        """Cash / other (with a note) / terminal (with its id; off without the permission)."""
         self.pay_cash = QRadioButton("Cash", page)
         self.pay_cash.setObjectName("issuePayCash")
         self.pay_other = QRadioButton("Other (note)", page)
@@ -238,17 +261,6 @@ class IssueForm(OperationDialog):
         self.terminal_id.setAccessibleName("Terminal id")
         form.addRow("Note:", self.payment_note)
         form.addRow("Terminal:", self.terminal_id)
-        self._form = form
-        self.confirm_label = QLabel(page)
-        self.confirm_label.setObjectName("issueSummary")
-        self.confirm_label.setWordWrap(True)
-        self.confirm_label.setTextFormat(Qt.TextFormat.RichText)
-        self.details_page = page
-        self.confirm_page = QWidget(self)
-        QVBoxLayout(self.confirm_page).addWidget(self.confirm_label)
-        self.pages.addWidget(page)
-        self.pages.addWidget(self.confirm_page)
-        self._update_fields()
 
     def _build_progress(self) -> None:
         page = QWidget(self)

@@ -107,7 +107,7 @@ class GiftCardsTabLayout(QWidget):
         return resume_row
 
     def _build_card_area(self, *, can_unmask: bool) -> QWidget:
-        """Long: the card view and its ten action buttons, one block each (a flat widget tree)."""
+        """The card view and its action column (ten buttons and why some are off)."""
         self.view = GiftCardView(self, can_unmask=can_unmask, formatter=self.formatter)
 
         self.issue_button = QPushButton("Issue a card…", self)
