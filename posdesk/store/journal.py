@@ -60,6 +60,9 @@ class JournalKind(enum.StrEnum):
 UNRESOLVED = (JournalState.PENDING, JournalState.SENT, JournalState.UNKNOWN)
 #: Sent, given up on after the grace period, but still looked up: it may yet appear.
 WATCHED = (JournalState.NOT_FOUND,)
+#: A manager must look: it cannot be checked automatically, or it went through after all
+#: once it had been given up on.
+FOR_REVIEW = (JournalState.NEEDS_REVIEW, JournalState.LATE)
 
 
 class DuplicateReferenceError(Exception):
