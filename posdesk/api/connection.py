@@ -72,6 +72,8 @@ class Connection:
         self.retry = retry
         self._operations: dict[str, Operation] = dict(load_all())
         self.features: FeatureReport = FeatureReport(frozenset(self._operations))
+        self.schema: GraphQLSchema | None = None
+        """The live schema introspected on connect (None when the server refused it)."""
         #: The largest answer read (decoded bytes); larger ones are refused as they stream in.
         self.max_body = MAX_BODY
 
@@ -123,6 +125,7 @@ class Connection:
             if cached is not None:
                 # the same server schema was checked before in this process: same answer
                 self.features, self._operations = cached[0], dict(cached[1])
+                self.schema = _SCHEMAS.get(key)
                 return self.features
             # building and validating ~40 documents takes ~60 ms of CPU: keep it off the loop
             schema = await asyncio.to_thread(schema_from_introspection, data)
@@ -135,7 +138,20 @@ class Connection:
             return self.features
         self.features, self._operations = await asyncio.to_thread(check, schema, load_all())
         SCHEMA_CACHE[key] = (self.features, dict(self._operations))
+        self.schema = _SCHEMAS[key] = schema
         return self.features
+
+    async def documented_schema(self) -> GraphQLSchema | None:
+        """The live schema *with descriptions* (the console's documentation pane); kept as
+        ``self.schema``. None when the server refuses introspection."""
+        try:
+            data = await self._post_read(
+                {"query": get_introspection_query(descriptions=True)}, "Introspection"
+            )
+            self.schema = await asyncio.to_thread(schema_from_introspection, data)
+        except Exception:  # refused or unreadable: keep the schema from connect (or none)
+            return self.schema
+        return self.schema
 
     def adapt_to(self, schema: GraphQLSchema) -> FeatureReport:
         """Fit the packaged operations to ``schema`` (the live one, or a reduced one in tests)."""
@@ -258,6 +274,7 @@ class Connection:
 #: Schema check results by ``schema_key``: reconnecting to a server whose schema was already
 #: checked (every reconnect, every sandbox run) skips building and validating again.
 SCHEMA_CACHE: dict[str, tuple[FeatureReport, dict[str, Operation]]] = {}
+_SCHEMAS: dict[str, GraphQLSchema] = {}
 
 
 _WHAT = {

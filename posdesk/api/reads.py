@@ -2,16 +2,18 @@
 
 Retried on transient failures by the connection (``posdesk.api.connection``); big pages are
 mapped on a worker thread so the UI's event loop never stalls on them. Includes paging over
-a list method (``pages``) and since/until sync (``sync``).
+a list method (``pages``), since/until sync (``sync``) and the query console's read-only
+ad-hoc queries (``run_query``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any, Literal, TypeVar, overload
 
-from posdesk.api import mapping
+from posdesk.api import adhoc, mapping
 from posdesk.api.connection import Connection
 from posdesk.api.errors import InvalidResponseError, NotFound, ValidationError
 from posdesk.api.wire import wire_instant
@@ -278,6 +280,33 @@ class Reads(Connection):
     ) -> Page[Purchase]:
         variables = {"transactionId": transaction_id, "skip": skip, "first": first}
         return await self._page("purchase_lookup", variables, mapping.purchase)
+
+    # ---------------------------------------------------------------- query console (read-only)
+
+    async def run_query(
+        self,
+        document: str,
+        variables: Mapping[str, Any] | None = None,
+        operation_name: str | None = None,
+    ) -> adhoc.QueryResult:
+        """Run an ad-hoc *query* through the read path (token renewal, retries).
+
+        A mutation or subscription anywhere in ``document`` raises ``adhoc.ReadOnlyRefused``
+        before anything is sent; the answer is bounded (``adhoc.check_bounds``). Only the
+        operation name is ever logged, never the document or variables.
+        """
+        adhoc.read_only_operation(document, operation_name)
+        payload: dict[str, Any] = {"query": document, "variables": dict(variables or {})}
+        if operation_name:
+            payload["operationName"] = operation_name
+        what = operation_name or "Console query"
+        started = time.perf_counter()
+        try:
+            data = await self._post_read(payload, what)
+            await asyncio.to_thread(adhoc.check_bounds, data, what)
+        except RecursionError as exc:  # JSON nested beyond the parser's own limit
+            raise InvalidResponseError(details=f"{what}: nested too deeply") from exc
+        return adhoc.QueryResult(data, time.perf_counter() - started, operation_name)
 
     # ---------------------------------------------------------------- paging and sync
 

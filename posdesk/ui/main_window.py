@@ -363,6 +363,13 @@ class MainWindow(QMainWindow):
             self.reload_current,
             QKeySequence(QKeySequence.StandardKey.Refresh),
         )
+        self.query_console_action = self._action(
+            view_menu,
+            "&Query console",
+            "queryConsoleAction",
+            self.query_console,
+            QKeySequence("Ctrl+Shift+Q"),
+        )
 
         # Sales menu (gift cards room): Record purchase… opens posdesk.ui.purchase_dialog.
         sales_menu = bar.addMenu("Sa&les")
@@ -386,6 +393,15 @@ class MainWindow(QMainWindow):
         from posdesk.ui.purchase_dialog import open_record_purchase
 
         return open_record_purchase(self.context, self)
+
+    def query_console(self) -> QWidget | None:
+        """View › Query console: one window per signed-in profile (posdesk.ui.console)."""
+        if self.context is None:
+            self.show_status("Sign in first to use the Query console.")
+            return None
+        from posdesk.ui.console import open_console
+
+        return open_console(self.context, self)
 
     # ------------------------------------------------------------------ session
 
@@ -412,6 +428,7 @@ class MainWindow(QMainWindow):
             page.clear()
         if self.context is not None:
             self.context.tasks.cancel_all()
+            _close_console(self.context)
         self.context = context
         self.demo = demo
         if context is not None:
@@ -545,8 +562,17 @@ class MainWindow(QMainWindow):
             page.clear()
         if self.context is not None:
             self.context.tasks.cancel_all()
+            _close_console(self.context)
         super().closeEvent(event)
         self.closed.emit()
+
+
+def _close_console(context: SessionContext) -> None:
+    """A session's Query console ends with it (its client is about to be closed)."""
+    if "query_console" in context.extras:
+        from posdesk.ui.console import close_console
+
+        close_console(context)
 
 
 def describe_environment(environment: Environment) -> str:

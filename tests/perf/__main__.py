@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 
-BENCHMARKS = ("sandbox", "auth", "client", "shell", "sales", "inventory")
+BENCHMARKS = ("sandbox", "auth", "client", "shell", "sales", "inventory", "console")
 
 
 def main(names: list[str]) -> int:
