@@ -237,7 +237,7 @@ class GiftCardTransStatus(enum.StrEnum):
 
 def mask_code(code: str, *, keep_length: bool = False) -> str:
     """A gift card code as humans may see it: codes are secrets, only the last four
-    characters show (two of a code of four or fewer, so a short code is never shown whole).
+    characters show (the last two of a code of four or fewer).
 
     Screens use the fixed ``•••• 1427`` (it hides the code's length too); ``keep_length``
     gives ``••••••1427``, the shape journal records and their summaries have always had."""

@@ -295,7 +295,9 @@ async def test_mutation_is_refused_before_anything_is_sent(rig: Rig) -> None:
         )
         assert "giftcardTransCancel" in window.error_text.text()
         assert sent == []
-        assert not window.raw_error.isVisibleTo(window)  # the sentence first, the raw one click away
+        assert not window.raw_error.isVisibleTo(
+            window
+        )  # the sentence first, the raw one click away
         window.raw_error_button.click()
         assert window.raw_error.isVisibleTo(window)
         assert "ReadOnlyRefused" in window.raw_error.toPlainText()
