@@ -32,11 +32,11 @@ from posdesk.store.scope import (
     open_scope,
     remove_demo,
 )
-from posdesk.ui.context import SessionContext
-from posdesk.ui.errors import ErrorReporter
-from posdesk.ui.main_window import MainWindow
-from posdesk.ui.profiles import ProfileStore
-from posdesk.ui.profiles_dialog import ConnectionReport, ProfilesDialog
+from posdesk.ui.shell.context import SessionContext
+from posdesk.ui.shell.errors import ErrorReporter
+from posdesk.ui.shell.main_window import MainWindow
+from posdesk.ui.shell.profiles import ProfileStore
+from posdesk.ui.shell.profiles_dialog import ConnectionReport, ProfilesDialog
 
 _log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 from posdesk.sandbox.server import SandboxServer
 from posdesk.store.issue_drafts import IssueStep, PaymentMethod
 from posdesk.store.journal import terminal_reference
-from posdesk.ui.giftcards_tab import GiftCardsTab
+from posdesk.ui.giftcards.tab import GiftCardsTab
 from tests.e2e.giftcard_helpers import settle, signed_in, unique_code
 
 pytestmark = pytest.mark.asyncio

@@ -30,9 +30,9 @@ from posdesk.ui.console import close_console, open_console
 from posdesk.ui.console.flatten import NestedList
 from posdesk.ui.console.presets import PRESETS
 from posdesk.ui.console.window import ConsoleWindow
-from posdesk.ui.context import SessionContext
-from posdesk.ui.errors import ErrorReporter
-from posdesk.ui.main_window import MainWindow
+from posdesk.ui.shell.context import SessionContext
+from posdesk.ui.shell.errors import ErrorReporter
+from posdesk.ui.shell.main_window import MainWindow
 from tests.e2e.giftcard_helpers import signed_in
 from tests.helpers.waiting import wait_until
 from tests.unit.ui.test_accessibility import unnamed
@@ -69,7 +69,7 @@ async def console(
         try:
             yield ctx, window
         finally:
-            window.tasks.cancel_all()
+            window.runner.cancel()
             close_console(ctx)
             await asyncio.sleep(0)
             QApplication.setQuitOnLastWindowClosed(quit_on_close)

@@ -51,8 +51,8 @@ from posdesk.api.profile import ConnectionProfile
 from posdesk.models.tasks import TaskOwner
 from posdesk.sandbox.security import DEMO_CLIENTS
 from posdesk.ui.console.window import ConsoleWindow
-from posdesk.ui.context import SessionContext
-from posdesk.ui.errors import ErrorReporter
+from posdesk.ui.shell.context import SessionContext
+from posdesk.ui.shell.errors import ErrorReporter
 from tests.conftest import MemoryKeyring
 
 COMPLETION_P95_MS = 50.0
@@ -207,7 +207,7 @@ async def run_benchmark(base_url: str, keys: int, grid_runs: int) -> Result:
         await grid(window, grid_runs, result)
         await load_all(window, result)
     finally:
-        window.tasks.cancel_all()
+        window.runner.cancel()
         window.hide()
         window.deleteLater()
         await client.aclose()

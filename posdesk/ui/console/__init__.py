@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QWidget
 
-from posdesk.ui.context import SessionContext
+from posdesk.ui.shell.context import SessionContext
 
 
 def open_console(context: SessionContext, parent: QWidget | None = None) -> QWidget:

@@ -25,7 +25,7 @@ from typing_extensions import override
 from posdesk.models.formatting import Formatter
 from posdesk.models.paged import Column, Fetch, PagedTableModel
 from posdesk.ui.console.flatten import NestedList, Row, column_keys, nested_rows
-from posdesk.ui.errors import ErrorReporter
+from posdesk.ui.shell.errors import ErrorReporter
 from posdesk.ui.widgets.paged_view import PagedTableView
 
 SIZE_SAMPLE_ROWS = 100

@@ -92,7 +92,10 @@ def _fields(named: GraphQLNamedType | None) -> dict[str, GraphQLField]:
 
 def context_at(schema: GraphQLSchema, before: str) -> Context | None:
     """The schema context after ``before`` (text up to the start of the current word);
-    None when the cursor is inside a string/comment or the text cannot be tokenised."""
+    None when the cursor is inside a string/comment or the text cannot be tokenised.
+
+    Long: one tokenizer pass with a branch per GraphQL token kind, clearer in one place.
+    """
     lexer = Lexer(Source(before))
     stack: list[_Frame] = []
     pending_type: GraphQLNamedType | None = None

@@ -3,6 +3,8 @@
 One window per signed-in profile (``open_console``). Runs go through
 ``PosClient.run_query`` (the read path: token renewal, retries; mutations refused before
 sending). Only the operation name and the timing are logged, never the query or variables.
+
+Long module: editor, grid, Load all and saved queries of one window, wired together.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ from posdesk.api import adhoc
 from posdesk.api.errors import PosError
 from posdesk.domain import Page
 from posdesk.models.formatting import plural
-from posdesk.models.tasks import TaskOwner
+from posdesk.ui.common.runner import Runner
 from posdesk.ui.console.editor import QueryEditor, monospace
 from posdesk.ui.console.flatten import Envelope, Row, envelope
 from posdesk.ui.console.highlighter import GraphQLHighlighter
@@ -49,7 +51,7 @@ from posdesk.ui.console.presets import PRESETS, SavedQuery
 from posdesk.ui.console.results import ResultModel, ResultTableView
 from posdesk.ui.console.schema_help import Problem, type_html
 from posdesk.ui.console.words import explain
-from posdesk.ui.context import SessionContext
+from posdesk.ui.shell.context import SessionContext
 from posdesk.ui.widgets.paged_view import TintedFrame
 from posdesk.ui.widgets.splitter import QuietSplitter
 
@@ -80,7 +82,7 @@ class ConsoleWindow(QMainWindow):
         self.setWindowTitle(f"Query console — {context.profile_name}")
         self.context = context
         self.client: PosClient = context.client
-        self.tasks = TaskOwner(self)
+        self.runner = Runner(self)
         self.current: asyncio.Task[None] | None = None
         self.model: ResultModel | None = None
         self.last_result: adhoc.QueryResult | None = None
@@ -96,7 +98,7 @@ class ConsoleWindow(QMainWindow):
         self.editor.set_schema(self.client.schema)
         self._set_busy(False)
         self.resize(1280, 800)
-        self.schema_task = self.tasks.spawn(self._load_documented_schema(), name="console-schema")
+        self.schema_task = self.runner.spawn(self._load_documented_schema(), name="console-schema")
 
     # ------------------------------------------------------------------ layout
 
@@ -169,6 +171,7 @@ class ConsoleWindow(QMainWindow):
         return combo
 
     def _build_body(self) -> None:
+        """Long: builds the widget tree top to bottom, one block per row (splitting scatters it)."""
         self.editor = QueryEditor(self)
         self.editor.runRequested.connect(self.run)
         self.editor.problemsChanged.connect(self._show_problems)
@@ -369,7 +372,7 @@ class ConsoleWindow(QMainWindow):
         if variables is None:
             return None
         text = self.editor.toPlainText()
-        self.current = self.tasks.spawn(
+        self.current = self.runner.spawn(
             self._run(text, variables, self._operation_name(text)), name="console-run"
         )
         return self.current
@@ -433,7 +436,7 @@ class ConsoleWindow(QMainWindow):
             return None
         if self.current is not None and not self.current.done():
             return None
-        self.current = self.tasks.spawn(self._load_all(), name="console-load-all")
+        self.current = self.runner.spawn(self._load_all(), name="console-load-all")
         return self.current
 
     async def _load_all(self) -> None:
@@ -666,7 +669,7 @@ class ConsoleWindow(QMainWindow):
 
     @override
     def closeEvent(self, event: QCloseEvent) -> None:
-        self.tasks.cancel_all()
+        self.runner.cancel()
         if self.context.extras.get("query_console") is self:
             del self.context.extras["query_console"]
         super().closeEvent(event)

@@ -9,15 +9,12 @@ from __future__ import annotations
 
 import enum
 import html
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from posdesk.api.errors import (
-    DuplicateReference,
-    NeedsReview,
     PosError,
-    UnknownOutcome,
     ValidationError,
 )
 from posdesk.store.journal import JournalState
@@ -80,40 +77,6 @@ class Outcome:
 
 
 CHECKING = "Checking whether it went through… (the server did not confirm; nothing is resent)"
-
-
-async def run_money_operation(
-    backend: PosClient,
-    call: Callable[[], Awaitable[T]],
-    *,
-    reference: str | None = None,
-    describe: Callable[[T | None], str],
-    on_checking: Callable[[str], None] | None = None,
-    failed: str = "Nothing was changed.",
-) -> Outcome:
-    """Send once. On an unknown outcome, reconcile by reference before saying anything.
-
-    ``reference`` defaults to the one the client reports (operations whose reference the
-    client makes, e.g. card edits). ``describe(None)`` words a success confirmed by
-    reconciliation (no response body); ``failed`` ends a confirmed refusal.
-    """
-    try:
-        result = await call()
-    except UnknownOutcome as exc:
-        if on_checking is not None:
-            on_checking(CHECKING)
-        return await reconcile_reference(backend, reference or exc.reference, describe, exc)
-    except NeedsReview as exc:
-        return Outcome(OutcomeKind.NEEDS_REVIEW, html.escape(exc.user_message), error=exc)
-    except DuplicateReference as exc:
-        return Outcome(OutcomeKind.FAILED, html.escape(exc.user_message), error=exc)
-    except PosError as exc:
-        return Outcome(
-            OutcomeKind.FAILED,
-            "<b>Not done.</b> " + html.escape(explain(exc)) + " " + failed,
-            error=exc,
-        )
-    return Outcome(OutcomeKind.DONE, describe(result), result=result)
 
 
 async def reconcile_reference(

@@ -4,6 +4,8 @@ The server accepts duplicate ``transactionId`` values, so the guard is local: th
 journal refuses an id already recorded here, and an answer lost in transit is reconciled by
 looking the id up before anything could be resent. Totals are computed from the lines and
 checked against what the user says was paid, all in ``Decimal``.
+
+Long module: header, line entry, totals and sending of one dialog (totals are pure functions).
 """
 
 from __future__ import annotations
@@ -13,14 +15,13 @@ import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDateTime, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDateTimeEdit,
-    QDialog,
     QFormLayout,
     QGridLayout,
     QGroupBox,
@@ -37,17 +38,20 @@ from typing_extensions import override
 from posdesk.api.errors import PosError
 from posdesk.domain import Purchase, PurchaseDraft, PurchaseLine, Viewer
 from posdesk.models.formatting import Formatter, datetime_pattern, format_datetime, plural
-from posdesk.models.tasks import TaskOwner
-from posdesk.ui.amount import (
+from posdesk.store.journal import JournalState
+from posdesk.ui.common.amount import (
     CENT,
     AmountError,
     Separators,
     error_color,
     error_css,
     parse_amount,
+    parse_quantity,
 )
-from posdesk.ui.giftcard_errors import CHECKING, OutcomeKind, explain, run_money_operation
-from posdesk.ui.giftcard_view import _item, _table
+from posdesk.ui.common.locations import load_locations
+from posdesk.ui.common.operation_dialog import OperationDialog
+from posdesk.ui.common.outcome import Outcome, OutcomeKind, explain
+from posdesk.ui.common.tables import read_only_item, simple_table
 
 if TYPE_CHECKING:  # the UI never imports the HTTP layer at run time
     from posdesk.api.client import PosClient
@@ -61,25 +65,6 @@ PAY_METHODS = ("", "CARD", "CASH", "INVOICE", "GIFTCARD", "OTHER")
 
 class LineError(ValueError):
     """A line field is not acceptable; the message is for the user."""
-
-
-def parse_quantity(text: str, separators: Separators | None = None) -> Decimal:
-    """A positive quantity with at most 3 decimals (weights), strictly parsed."""
-    seps = separators or Separators()
-    value = text.strip().replace(seps.group, "").replace(seps.decimal_point, ".")
-    if not value:
-        raise LineError("Enter a quantity.")
-    if not all(ch.isdigit() or ch == "." for ch in value) or value.count(".") > 1:
-        raise LineError(f"“{text.strip()}” is not a quantity.")
-    try:
-        qty = Decimal(value)
-    except InvalidOperation:
-        raise LineError(f"“{text.strip()}” is not a quantity.") from None
-    if qty <= 0:
-        raise LineError("The quantity must be more than zero.")
-    if qty != qty.quantize(Decimal("0.001")):
-        raise LineError("Use at most three decimals for a quantity.")
-    return qty
 
 
 def extended(quantity: Decimal, unit_price: Decimal, discount: Decimal) -> Decimal:
@@ -112,7 +97,7 @@ def compute_totals(
     )
 
 
-class RecordPurchaseDialog(QDialog):
+class RecordPurchaseDialog(OperationDialog):
     """Header + lines → review → send once through the journal."""
 
     recorded = Signal(object)  # Purchase | None (None: confirmed by reconciliation)
@@ -128,14 +113,12 @@ class RecordPurchaseDialog(QDialog):
         parent: QWidget | None = None,
         formatter: Formatter | None = None,
     ) -> None:
-        super().__init__(parent)
+        """Long: builds the widget tree top to bottom, one block per row (splitting scatters it)."""
+        super().__init__(backend, parent)
         self.formatter = formatter or Formatter()
         self.setObjectName("recordPurchaseDialog")
         self.setWindowTitle("Record purchase")
         self.setMinimumWidth(760)
-        self.backend = backend
-        self.tasks = TaskOwner(self)
-        self.task: asyncio.Task[Any] | None = None
         self.lines: list[PurchaseLine] = []
         self.descriptions: list[str] = []
         self.separators = Separators.for_locale()
@@ -213,7 +196,7 @@ class RecordPurchaseDialog(QDialog):
             grid.addWidget(widget, 1, col)
         self.item_label = QLabel(self)
         self.item_label.setObjectName("lineItem")
-        self.lines_table = _table("purchaseLines", self.LINE_HEADERS, self, "Purchase lines")
+        self.lines_table = simple_table("purchaseLines", self.LINE_HEADERS, self, "Purchase lines")
         lines_header = self.lines_table.horizontalHeader()
         lines_header.setStretchLastSection(False)
         lines_header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
@@ -291,17 +274,16 @@ class RecordPurchaseDialog(QDialog):
 
     def load_stores(self) -> asyncio.Task[Any]:
         """Fill the store list from the server's POS locations (keeps what the user typed)."""
-        self.task = self.tasks.spawn(self._load_stores())
-        return self.task
+        return self.runner.start(self._load_stores(), name="purchase stores")
 
     async def _load_stores(self) -> None:
         try:
-            page = await self.backend.locations(first=200)
+            locations = await load_locations(self.backend)
         except PosError:
             return  # the user can still type a location code
         current = self.store.currentText()
         known = {self.store.itemText(i) for i in range(self.store.count())}
-        for location in page.items:
+        for location in locations:
             if location.code not in known:
                 self.store.addItem(location.code)
                 index = self.store.count() - 1
@@ -329,8 +311,7 @@ class RecordPurchaseDialog(QDialog):
         code = self.sku.text().strip()
         if not code:
             return None
-        self.task = self.tasks.spawn(self._find(code))
-        return self.task
+        return self.runner.start(self._find(code), name="purchase item", replace=True)
 
     async def _find(self, code: str) -> None:
         self.item_label.setText("Looking up…")
@@ -443,7 +424,9 @@ class RecordPurchaseDialog(QDialog):
                 self._amount_text(line.ext_price),
             )
             for col, value in enumerate(values):
-                self.lines_table.setItem(row, col, _item(value, align_right=col in (3, 5, 6, 7)))
+                self.lines_table.setItem(
+                    row, col, read_only_item(value, align_right=col in (3, 5, 6, 7))
+                )
         self._edited()
         self.update_totals()
 
@@ -534,22 +517,22 @@ class RecordPurchaseDialog(QDialog):
 
     def _already_recorded(self, tx_id: str) -> str | None:
         entry = self.backend.journal.get(tx_id)
-        if entry is None or str(entry.state) == "failed":
+        if entry is None or entry.state is JournalState.FAILED:
             return None
-        state = str(entry.state)
+        state = entry.state
         when = format_datetime(entry.created_at, self.formatter.locale)
-        if state == "done":
+        if state is JournalState.DONE:
             return (
                 f"Transaction {html.escape(tx_id)} was already recorded from this computer "
                 f"on {when}. It is not sent twice."
             )
-        if state == "not_found":
+        if state is JournalState.NOT_FOUND:
             return (
                 f"Transaction {html.escape(tx_id)} was sent from this computer on {when} and the "
                 "server still had no record of it after waiting. To record it again, give it a "
                 "new transaction id; posdesk keeps watching the old one."
             )
-        if state == "late":
+        if state is JournalState.LATE:
             return (
                 f"Transaction {html.escape(tx_id)} went through late (sent from this computer "
                 f"on {when}); see Pending operations. It is not sent twice."
@@ -561,6 +544,7 @@ class RecordPurchaseDialog(QDialog):
             "it is not sent again until then."
         )
 
+    @override
     def review(self) -> None:
         try:
             draft = self.draft()
@@ -582,6 +566,7 @@ class RecordPurchaseDialog(QDialog):
         self.confirm_button.show()
         self.confirm_button.setFocus()
 
+    @override
     def confirm(self) -> asyncio.Task[Any] | None:
         try:
             draft = self.draft()
@@ -594,17 +579,7 @@ class RecordPurchaseDialog(QDialog):
             self.show_message(refused, error=True)
             self._edited()
             return None
-        self.confirm_button.setEnabled(False)
-        self.close_button.setEnabled(False)
-        self.show_message("Sending…")
-        self.task = self.tasks.spawn(self._send(draft))
-        return self.task
 
-    def checking(self) -> None:
-        """Called by the client when the answer was lost and it looks the id up."""
-        self.show_message(html.escape(CHECKING))
-
-    async def _send(self, draft: PurchaseDraft) -> None:
         def describe(purchase: Purchase | None) -> str:
             return (
                 f"<b>Recorded.</b> Purchase {html.escape(draft.transaction_id)} for "
@@ -612,17 +587,23 @@ class RecordPurchaseDialog(QDialog):
                 + (f" (server id {html.escape(purchase.id)})." if purchase else ".")
             )
 
-        try:
-            outcome = await run_money_operation(
-                self.backend,
-                lambda: self.backend.purchase_add(draft, on_checking=self.checking),
-                reference=draft.transaction_id,
-                describe=describe,
-                on_checking=lambda text: self.show_message(html.escape(text)),
-            )
-        finally:
-            self.confirm_button.setEnabled(True)
-            self.close_button.setEnabled(True)
+        return self.send(
+            lambda: self.backend.purchase_add(draft, on_checking=self.checking),
+            reference=draft.transaction_id,
+            describe=describe,
+        )
+
+    @override
+    def set_sending(self, sending: bool) -> None:
+        self.confirm_button.setEnabled(not sending)
+        self.close_button.setEnabled(not sending)
+
+    @override
+    def show_busy(self, text: str) -> None:
+        self.show_message(html.escape(text))
+
+    @override
+    def show_outcome(self, outcome: Outcome) -> None:
         self.outcome_kind = outcome.kind
         self.show_message(outcome.message, error=not outcome.done)
         if outcome.done:
@@ -635,12 +616,6 @@ class RecordPurchaseDialog(QDialog):
 
     def _amount_text(self, amount: Decimal) -> str:
         return self.formatter.money(amount)
-
-    @override
-    def reject(self) -> None:
-        if self.task is not None and not self.task.done() and not self.close_button.isEnabled():
-            return
-        super().reject()
 
 
 def open_record_purchase(context: Any, parent: QWidget | None = None) -> RecordPurchaseDialog:

@@ -18,7 +18,7 @@ from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from posdesk.models.formatting import Formatter, app_locale
-from posdesk.ui.giftcard_view import local_time, mask_code
+from posdesk.ui.giftcards.card_view import local_time, mask_code
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from PySide6.QtCore import QDate, QLocale, QPoint, Qt, QTimeZone, Signal
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QCalendarWidget,
     QHBoxLayout,
     QHeaderView,
@@ -24,6 +25,8 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QStackedWidget,
     QTableView,
+    QTableWidget,
+    QTableWidgetItem,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -34,7 +37,7 @@ from posdesk.domain import Viewer
 from posdesk.models.date_range import parse_date
 from posdesk.models.formatting import Formatter, app_locale, date_pattern
 from posdesk.models.paged import PagedTableModel
-from posdesk.ui.context import SessionContext
+from posdesk.ui.shell.context import SessionContext
 from posdesk.ui.widgets.paged_view import PagedTableView
 
 _log = logging.getLogger(__name__)
@@ -313,3 +316,35 @@ class DateField(QWidget):
         if text != self.problem:
             self.problem = text
             self.problemChanged.emit(text)
+
+
+def read_only_item(
+    text: str, *, align_right: bool = False, data: object = None
+) -> QTableWidgetItem:
+    """A read-only cell (optionally right-aligned, with its record in UserRole)."""
+    item = QTableWidgetItem(text)
+    item.setFlags(Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled)
+    if align_right:
+        item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    if data is not None:
+        item.setData(Qt.ItemDataRole.UserRole, data)
+    return item
+
+
+def simple_table(
+    object_name: str, headers: Sequence[str], parent: QWidget, accessible: str = ""
+) -> QTableWidget:
+    """A small read-only, row-selecting table for a handful of rows (no paging)."""
+    table = QTableWidget(0, len(headers), parent)
+    table.setObjectName(object_name)
+    table.setAccessibleName(accessible or object_name)
+    table.setHorizontalHeaderLabels(list(headers))
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.verticalHeader().hide()
+    table.setAlternatingRowColors(True)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setStretchLastSection(True)
+    return table

@@ -33,8 +33,10 @@ from PySide6.QtWidgets import (
 from typing_extensions import override
 
 from posdesk.domain import Environment, Viewer
-from posdesk.ui.context import SessionContext
-from posdesk.ui.errors import ErrorReporter
+from posdesk.ui.shell.context import SessionContext
+from posdesk.ui.shell.errors import ErrorReporter
+from posdesk.ui.shell.navigation import NoNavigator
+from posdesk.ui.shell.tab_navigator import TabNavigator
 from posdesk.ui.widgets.paged_view import TintedFrame
 
 _log = logging.getLogger(__name__)
@@ -50,10 +52,10 @@ class TabSpec:
 
 
 TAB_FACTORIES: list[TabSpec] = [
-    TabSpec("&Customers", "posdesk.ui.customers_tab:CustomersTab", "customers"),
-    TabSpec("&Inventory", "posdesk.ui.inventory_tab:InventoryTab", "inventory"),
-    TabSpec("&Sales", "posdesk.ui.sales_tab:SalesTab", "sales"),
-    TabSpec("&Gift Cards", "posdesk.ui.giftcards_tab:GiftCardsTab", "giftcards"),
+    TabSpec("&Customers", "posdesk.ui.customers.tab:CustomersTab", "customers"),
+    TabSpec("&Inventory", "posdesk.ui.inventory.tab:InventoryTab", "inventory"),
+    TabSpec("&Sales", "posdesk.ui.sales.tab:SalesTab", "sales"),
+    TabSpec("&Gift Cards", "posdesk.ui.giftcards.tab:GiftCardsTab", "giftcards"),
 ]
 
 
@@ -302,6 +304,7 @@ class MainWindow(QMainWindow):
         return action
 
     def _build_menus(self) -> None:
+        """Long: every menu and shortcut of the window in menu order, one block per menu."""
         bar = self.menuBar()
         bar.setObjectName("menuBar")
         file_menu = bar.addMenu("&File")
@@ -371,7 +374,7 @@ class MainWindow(QMainWindow):
             QKeySequence("Ctrl+Shift+Q"),
         )
 
-        # Sales menu (gift cards room): Record purchase… opens posdesk.ui.purchase_dialog.
+        # Sales menu (gift cards room): Record purchase… opens posdesk.ui.sales.purchase.
         sales_menu = bar.addMenu("Sa&les")
         sales_menu.setObjectName("salesMenu")
         self.record_purchase_action = self._action(
@@ -390,7 +393,7 @@ class MainWindow(QMainWindow):
         if self.context is None:
             self.show_status("Sign in first to record a purchase.")
             return None
-        from posdesk.ui.purchase_dialog import open_record_purchase
+        from posdesk.ui.sales.purchase import open_record_purchase
 
         return open_record_purchase(self.context, self)
 
@@ -431,8 +434,8 @@ class MainWindow(QMainWindow):
             _close_console(self.context)
         self.context = context
         self.demo = demo
-        if context is not None:
-            context.extras.setdefault("open_tab", self.open_tab)
+        if context is not None and isinstance(context.navigator, NoNavigator):
+            context.navigator = TabNavigator(self.open_tab)
         self.sign_in_bar.hide()
         if context is None:
             self.environment_banner.hide()
@@ -490,8 +493,8 @@ class MainWindow(QMainWindow):
     def open_tab(self, key: str) -> QWidget | None:
         """Switch to the tab with ``key`` and return its widget (built if needed).
 
-        Tabs reach each other through this (``context.extras["open_tab"]``), e.g. the
-        Customers tab opens a sale in the Sales tab; ``None`` if there is no such tab.
+        Features reach each other through ``context.navigator`` (a ``TabNavigator`` on this),
+        e.g. the Customers tab opens a sale in the Sales tab; ``None`` if there is no such tab.
         """
         for index, page in enumerate(self.pages):
             if page.spec.key == key:
@@ -526,19 +529,31 @@ class MainWindow(QMainWindow):
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.log_dir)))
 
     def about(self) -> None:
-        from posdesk.ui.about import AboutDialog
+        from posdesk.ui.shell.about import AboutDialog
 
         dialog = AboutDialog(self.context, self)
         dialog.open()
 
     # --------------------------------------------------------------- settings
 
+    def _first_size(self) -> None:
+        """First start: most of the screen (a back office works full screen; a laptop's
+        1366×768 needs every pixel for the tables), centred; 1180×760 without a screen size."""
+        area = self.screen().availableGeometry()
+        if area.isEmpty():
+            self.resize(1180, 760)
+            return
+        width = min(area.width(), max(1180, int(area.width() * 0.92)), 1680)
+        height = min(area.height(), max(760, int(area.height() * 0.92)), 1050)
+        self.resize(width, height)
+        self.move(area.x() + (area.width() - width) // 2, area.y() + (area.height() - height) // 2)
+
     def _restore_window(self) -> None:
         geometry = self.settings.value("window/geometry")
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
         else:
-            self.resize(1180, 760)
+            self._first_size()
         state = self.settings.value("window/state")
         if isinstance(state, QByteArray) and not state.isEmpty():
             self.restoreState(state)

@@ -15,9 +15,9 @@ from posdesk.domain import Customer
 from posdesk.models.paged import PagedTableModel
 from posdesk.models.sales import customer_columns
 from posdesk.models.sales_query import customers_fetch
-from posdesk.ui.context import SessionContext
-from posdesk.ui.customer_detail import CustomerDetailPanel
-from posdesk.ui.sales_common import GuardedTable, fit_columns, session_zone
+from posdesk.ui.common.tables import GuardedTable, fit_columns, session_zone
+from posdesk.ui.customers.detail import CustomerDetailPanel
+from posdesk.ui.shell.context import SessionContext
 from posdesk.ui.widgets.search import SearchLineEdit
 from posdesk.ui.widgets.splitter import QuietSplitter
 
@@ -28,6 +28,7 @@ class CustomersTab(QWidget):
     """Search results on the left, the selected customer (fields + sales) on the right."""
 
     def __init__(self, context: SessionContext, parent: QWidget | None = None) -> None:
+        """Long: builds the widget tree top to bottom, one block per row (splitting scatters it)."""
         super().__init__(parent)
         self.setObjectName("customersTab")
         self.context = context
@@ -173,23 +174,20 @@ class CustomersTab(QWidget):
 
     # -------------------------------------------------------------- navigation
 
-    def _in_sales_tab(self, method: str, argument: str) -> None:
-        """Switch to the Sales tab and call one of its public methods there."""
-        open_tab = self.context.extras.get("open_tab")
-        tab = open_tab("sales") if callable(open_tab) else None
-        action = getattr(tab, method, None)
-        if callable(action):
-            action(argument)
-        else:
-            self.context.show_status("The Sales tab is not available.")
-
     def open_sale(self, sale_id: str) -> None:
         """Show one sale in the Sales tab's detail pane."""
-        self._in_sales_tab("show_sale", sale_id)
+        if not self.context.navigator.open_sale(sale_id):
+            self.context.show_status("The Sales tab is not available.")
 
     def open_customer_sales(self, customer_id: str) -> None:
         """Browse everything this customer bought in the Sales tab."""
-        self._in_sales_tab("show_customer_sales", customer_id)
+        if not self.context.navigator.show_customer_sales(customer_id):
+            self.context.show_status("The Sales tab is not available.")
+
+    def find_member(self, member_id: str) -> None:
+        """Search for one member (other features open a customer through the navigator)."""
+        self.search_edit.setText(member_id)
+        self.search(member_id)
 
     # ---------------------------------------------------------------- settings
 

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from posdesk.domain import Sale
 from posdesk.models.receipt import Receipt
-from posdesk.ui.sales_common import title_label
+from posdesk.ui.common.tables import title_label
 
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
@@ -67,6 +67,7 @@ class SaleDetailView(QWidget):
     def __init__(
         self, tz: tzinfo, locale: QLocale | None = None, parent: QWidget | None = None
     ) -> None:
+        """Long: builds the widget tree top to bottom, one block per row (splitting scatters it)."""
         super().__init__(parent)
         self.tz = tz
         if locale is not None:

@@ -252,6 +252,7 @@ class ItemDetailView(QWidget):
     """Shows one :class:`Item` (and its :class:`Product` page when there is one)."""
 
     def __init__(self, parent: QWidget | None = None, locale: QLocale | None = None) -> None:
+        """Long: builds the widget tree top to bottom, one block per row (splitting scatters it)."""
         super().__init__(parent)
         self.number_locale = locale or app_locale()
         self.item: Item | None = None

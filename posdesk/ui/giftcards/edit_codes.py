@@ -2,20 +2,18 @@
 
 Only offered to roles with ``EditGiftCard``: changing codes can redirect a card's funds, so the
 permission is off by default and every change is confirmed in words first. The edit is
-journaled and its outcome handled like a money operation (``run_money_operation``): a lost
+journaled and its outcome handled like a money operation (``OperationDialog.send``): a lost
 answer is never worded as "not changed", and the dialog never offers to send it again.
 """
 
 from __future__ import annotations
 
-import asyncio
 import html
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
-    QDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -27,15 +25,9 @@ from PySide6.QtWidgets import (
 from typing_extensions import override
 
 from posdesk.domain import GiftCard, GiftCardCodeType
-from posdesk.models.tasks import TaskOwner
-from posdesk.ui.giftcard_errors import (
-    CHECKING,
-    Outcome,
-    OutcomeKind,
-    explain,
-    run_money_operation,
-)
-from posdesk.ui.giftcard_view import mask_code
+from posdesk.ui.common.operation_dialog import OperationDialog
+from posdesk.ui.common.outcome import Outcome, OutcomeKind, explain
+from posdesk.ui.giftcards.card_view import mask_code
 
 if TYPE_CHECKING:  # the UI never imports the HTTP layer at run time
     from posdesk.api.client import PosClient
@@ -43,20 +35,16 @@ if TYPE_CHECKING:  # the UI never imports the HTTP layer at run time
 EDIT_PERMISSION = "EditGiftCard"
 
 
-class EditCodesDialog(QDialog):
+class EditCodesDialog(OperationDialog):
     """Pick the code changes, confirm them, send one ``giftcardEdit``."""
 
     edited = Signal(object)  # GiftCard, or None when confirmed by checking with the server
 
     def __init__(self, backend: PosClient, card: GiftCard, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(backend, parent)
         self.setObjectName("editCodesDialog")
         self.setWindowTitle("Edit gift card codes")
-        self.backend = backend
         self.card = card
-        self.tasks = TaskOwner(self)
-        self.task: asyncio.Task[None] | None = None
-        self.outcome: Outcome | None = None
         has = {c.code_type for c in card.codes}
         form = QFormLayout()
         self.new_physical = QLineEdit(self)
@@ -156,22 +144,30 @@ class EditCodesDialog(QDialog):
         return words
 
     def apply(self) -> None:
+        """The one button: Review… first, then Apply."""
+        if self._confirming:
+            self.confirm()
+        else:
+            self.review()
+
+    @override
+    def review(self) -> None:
         words = self.changes()
         if not words:
             self.message.setText("Choose at least one change.")
             return
-        if not self._confirming:
-            self._confirming = True
-            self.message.setText(
-                "This will " + html.escape("; ".join(words)) + ". The old codes stop working. "
-                "Press <b>Apply</b> to confirm."
-            )
-            self.apply_button.setText("Apply")
-            return
-        self.task = self.tasks.spawn(self._send())
+        self._confirming = True
+        self.message.setText(
+            "This will " + html.escape("; ".join(words)) + ". The old codes stop working. "
+            "Press <b>Apply</b> to confirm."
+        )
+        self.apply_button.setText("Apply")
 
-    async def _send(self) -> None:
-        self.apply_button.setEnabled(False)
+    @override
+    def confirm(self) -> None:
+        if not self.changes():
+            self.review()
+            return
         pin = self.new_pin.text() or None
         self.new_pin.clear()
         edit = self.backend.giftcard_edit
@@ -185,18 +181,20 @@ class EditCodesDialog(QDialog):
             "physical_code": self.new_physical.text().strip() or None,
             "physical_pin": pin,
             "external_code": self.new_external.text().strip() or None,
-            "on_checking": lambda: self.message.setText(CHECKING),
+            "on_checking": self.checking,
         }
-        try:
-            outcome = await run_money_operation(
-                self.backend,
-                lambda: edit(card_id, **kwargs),  # type: ignore[arg-type]
-                describe=_describe_edit,
-                on_checking=self.message.setText,
-            )
-        finally:
-            self.apply_button.setEnabled(True)
-        self.outcome = outcome
+        self.send(lambda: edit(card_id, **kwargs), describe=_describe_edit)  # type: ignore[arg-type]
+
+    @override
+    def set_sending(self, sending: bool) -> None:
+        self.apply_button.setEnabled(not sending)
+
+    @override
+    def show_busy(self, text: str) -> None:
+        self.message.setText(text)
+
+    @override
+    def show_outcome(self, outcome: Outcome) -> None:
         if outcome.kind is OutcomeKind.FAILED and outcome.error is not None:
             # refused by the server (or never sent): the card is as it was
             self.message.setText("<b>Not changed.</b> " + html.escape(explain(outcome.error)))
@@ -207,12 +205,6 @@ class EditCodesDialog(QDialog):
             if isinstance(outcome.result, GiftCard):
                 self.card = outcome.result
             self.edited.emit(outcome.result)
-
-    @override
-    def reject(self) -> None:
-        if self.task is not None and not self.task.done():
-            return
-        super().reject()
 
 
 def _describe_edit(card: GiftCard | None) -> str:

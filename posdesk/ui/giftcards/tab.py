@@ -13,13 +13,15 @@ objectNames: `giftCardsTab`; look-up `giftCardCodeType`, `giftCardCode`, `giftCa
 `pendingOperations`, `pendingOperationsTable`, `pendingOperationsSummary`, `reconcileNow`.
 Dialogs: `issueCardDialog`, `giftCardDialogTopUp|Redeem|Adjust`, `giftCardDialogCapture|Cancel`,
 `editCodesDialog`, `recordPurchaseDialog` (their fields are named in their modules).
+
+Long module: one screen wiring look-up, nine actions, their dialogs and the pending panel.
 """
 
 from __future__ import annotations
 
 import asyncio
 import html
-from collections.abc import Callable
+from collections.abc import Coroutine
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -49,11 +51,14 @@ from posdesk.domain import (
     Viewer,
 )
 from posdesk.models.formatting import format_datetime, plural
-from posdesk.models.tasks import TaskOwner
 from posdesk.store.issue_drafts import IssueDraft, IssueDraftStore
-from posdesk.ui.amount import error_css
-from posdesk.ui.context import SessionContext
-from posdesk.ui.giftcard_dialogs import (
+from posdesk.ui.common.amount import error_css
+from posdesk.ui.common.outcome import Outcome, explain
+from posdesk.ui.common.runner import Runner
+from posdesk.ui.giftcards.card_view import CODE_TYPE_LABELS, VIEW_UNMASKED, GiftCardView
+from posdesk.ui.giftcards.edit_codes import EDIT_PERMISSION, EditCodesDialog
+from posdesk.ui.giftcards.issue import ISSUE_PERMISSIONS, IssueCardDialog, draft_story
+from posdesk.ui.giftcards.money_dialogs import (
     ACTION_PERMISSION,
     TRANS_TYPE_PERMISSION,
     CardTarget,
@@ -62,12 +67,9 @@ from posdesk.ui.giftcard_dialogs import (
     SettleDialog,
     TransactionDialog,
 )
-from posdesk.ui.giftcard_edit import EDIT_PERMISSION, EditCodesDialog
-from posdesk.ui.giftcard_errors import Outcome, explain
-from posdesk.ui.giftcard_issue import ISSUE_PERMISSIONS, IssueCardDialog, draft_story
-from posdesk.ui.giftcard_slip import GiftCardSlip, print_slip, save_slip_as
-from posdesk.ui.giftcard_view import CODE_TYPE_LABELS, VIEW_UNMASKED, GiftCardView
-from posdesk.ui.pending_operations import PendingOperationsPanel
+from posdesk.ui.giftcards.pending import PendingOperationsPanel
+from posdesk.ui.giftcards.slip import GiftCardSlip, print_slip, save_slip_as
+from posdesk.ui.shell.context import SessionContext
 from posdesk.ui.widgets.scanner import ScanDetector
 from posdesk.ui.widgets.splitter import QuietSplitter
 
@@ -95,6 +97,7 @@ class GiftCardsTab(QWidget):
         *,
         drafts: IssueDraftStore | None = None,
     ) -> None:
+        """Long: builds the widget tree top to bottom, one block per row (splitting scatters it)."""
         super().__init__(parent)
         self.setObjectName("giftCardsTab")
         self.context = context
@@ -104,10 +107,7 @@ class GiftCardsTab(QWidget):
         self.viewer = viewer
         self.drafts = drafts or IssueDraftStore(drafts_path_for(context))
         self.store_code = viewer.location_code or context.extras.get("store_code")
-        opener = context.extras.get("open_customer")
-        self.open_customer: Callable[[str], None] | None = opener if callable(opener) else None
-        self.tasks = TaskOwner(self)
-        self.task: asyncio.Task[Any] | None = None
+        self.runner = Runner(self)
         self.dialog: Any = None
         self.target: CardTarget | None = None
         self.last_slip: GiftCardSlip | None = None
@@ -304,15 +304,17 @@ class GiftCardsTab(QWidget):
             self.code_edit.setFocus()
             return None
         code_type = GiftCardCodeType(self.code_type.currentData())
-        self._drop_stale_read()
-        self.task = self.tasks.spawn(self._lookup(code, code_type), name="giftcard lookup")
-        return self.task
+        return self._read(self._lookup(code, code_type))
 
-    def _drop_stale_read(self) -> None:
-        """A newer look-up wins: an older look-up or refresh still in flight must not land
-        after it and put the previous card back on screen as if it were current."""
-        if self.task is not None and not self.task.done():
-            self.task.cancel()
+    @property
+    def task(self) -> asyncio.Task[Any] | None:
+        """The latest task this tab started (tests await it)."""
+        return self.runner.task
+
+    def _read(self, coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        """A newer look-up wins: an older look-up, open or refresh still in flight is
+        cancelled, so it cannot land after it and put the previous card back on screen."""
+        return self.runner.start(coro, name="giftcard read", replace=True)
 
     async def _lookup(self, code: str, code_type: GiftCardCodeType) -> None:
         self.lookup_button.setEnabled(False)
@@ -351,8 +353,7 @@ class GiftCardsTab(QWidget):
 
     def open_card(self, card_id: str) -> asyncio.Task[Any]:
         """Show a card by its id (one click from Pending operations)."""
-        self.task = self.tasks.spawn(self._open_card(card_id), name="giftcard open")
-        return self.task
+        return self._read(self._open_card(card_id))
 
     async def _open_card(self, card_id: str) -> None:
         self.show_message("Looking up…")
@@ -403,9 +404,7 @@ class GiftCardsTab(QWidget):
         if self.target is None:
             return None
         target = self.target
-        self._drop_stale_read()
-        self.task = self.tasks.spawn(self._refresh(target), name="giftcard refresh")
-        return self.task
+        return self._read(self._refresh(target))
 
     async def _refresh(self, target: CardTarget) -> None:
         try:
@@ -682,18 +681,8 @@ class GiftCardsTab(QWidget):
 
     def _on_owner(self, member_id: str) -> None:
         """The owner link: the Customers tab, searched for this member."""
-        if self.open_customer is not None:
-            self.open_customer(member_id)
-            return
-        open_tab = self.context.extras.get("open_tab")
-        tab = open_tab("customers") if callable(open_tab) else None
-        search_edit = getattr(tab, "search_edit", None)
-        search = getattr(tab, "search", None)
-        if isinstance(search_edit, QLineEdit) and callable(search):
-            search_edit.setText(member_id)
-            search(member_id)
-            return
-        self.show_message(f"Owner: member {member_id} (the Customers tab is not available).")
+        if not self.context.navigator.open_customer(member_id=member_id):
+            self.show_message(f"Owner: member {member_id} (the Customers tab is not available).")
 
 
 def drafts_path_for(context: SessionContext) -> Path:

@@ -1,17 +1,16 @@
 """What a tab receives from the shell: one signed-in session and the services around it.
 
 Tabs never reach for globals: the client, who is signed in, which server, where to keep their
-settings, how to tell the user something and how to run a coroutine all come from here. A new
+settings, how to tell the user something and how to reach another feature all come from here. A new
 ``SessionContext`` is made for every sign-in (switching profiles rebuilds the tabs).
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSettings
 
@@ -19,12 +18,11 @@ from posdesk.domain import Environment, Viewer
 from posdesk.models.formatting import Formatter, app_locale
 from posdesk.models.tasks import TaskOwner
 from posdesk.store.scope import ScopedData
-from posdesk.ui.errors import ErrorReporter
+from posdesk.ui.shell.errors import ErrorReporter
+from posdesk.ui.shell.navigation import Navigator, NoNavigator
 
 if TYPE_CHECKING:
     from posdesk.api.client import PosClient
-
-R = TypeVar("R")
 
 StatusFn = Callable[[str, int], None]
 
@@ -47,6 +45,9 @@ class SessionContext:
     status: StatusFn = _no_status
     settings_org: tuple[str, str] = ("posdesk", "posdesk")
     extras: dict[str, Any] = field(default_factory=dict)
+    """Test and benchmark knobs only (``time_zone``, ``store_code``, ``issue_drafts_path``)."""
+    navigator: Navigator = field(default_factory=NoNavigator)
+    """Typed calls to other features (the main window sets its own when it shows us)."""
     local: ScopedData | None = None
     """Where this server + principal's local state lives (the shell always sets it)."""
 
@@ -92,25 +93,3 @@ class SessionContext:
     def report(self, exc: BaseException, what: str | None = None) -> None:
         """Expected API errors: a plain sentence; anything else: the crash dialog + log."""
         self.reporter.report(exc, what)
-
-    def run(
-        self,
-        coro: Coroutine[Any, Any, R],
-        *,
-        what: str | None = None,
-        on_done: Callable[[R], None] | None = None,
-    ) -> asyncio.Task[None]:
-        """Run ``coro`` as an owned task; errors are reported, cancellation is silent."""
-
-        async def wrapper() -> None:
-            try:
-                result = await coro
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                self.report(exc, what)
-                return
-            if on_done is not None:
-                on_done(result)
-
-        return self.tasks.spawn(wrapper(), name=what)

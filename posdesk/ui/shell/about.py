@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt, qVersion
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QVBoxLayout, QWidget
 
 from posdesk import __version__
-from posdesk.ui.context import SessionContext
+from posdesk.ui.shell.context import SessionContext
 
 
 class AboutDialog(QDialog):

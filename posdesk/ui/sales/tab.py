@@ -3,6 +3,8 @@
 Filters are turned into one server query (see ``posdesk.models.sales_query``); the table pages
 through the answer, the summary strip adds up what is loaded (and says when that is not
 everything), the detail pane loads one full sale (lines, tenders) when a row is picked.
+
+Long module: filter bar, summary strip, list and detail of one screen, sharing its state.
 """
 
 from __future__ import annotations
@@ -35,15 +37,17 @@ from posdesk.models.formatting import format_money, plural
 from posdesk.models.paged import PagedTableModel
 from posdesk.models.sales import SalesSummary, SummaryTracker, sale_columns
 from posdesk.models.sales_query import SalesQuery, sales_fetch
-from posdesk.ui.context import SessionContext
-from posdesk.ui.sale_detail import SaleDetailView
-from posdesk.ui.sales_common import (
+from posdesk.ui.common.locations import load_locations
+from posdesk.ui.common.runner import Runner
+from posdesk.ui.common.tables import (
     DateField,
     GuardedTable,
     fit_columns,
     sale_samples,
     session_zone,
 )
+from posdesk.ui.sales.detail import SaleDetailView
+from posdesk.ui.shell.context import SessionContext
 from posdesk.ui.widgets.splitter import QuietSplitter
 
 _log = logging.getLogger(__name__)
@@ -334,9 +338,11 @@ class SalesTab(QWidget):
     """Sale history: filters, paged table with summary, and the selected sale's detail."""
 
     def __init__(self, context: SessionContext, parent: QWidget | None = None) -> None:
+        """Long: builds the widget tree top to bottom, one block per row (splitting scatters it)."""
         super().__init__(parent)
         self.setObjectName("salesTab")
         self.context = context
+        self.runner = Runner(self)
         self.client = context.client
         self.tz = session_zone(context)
         self.currency = context.environment.currency
@@ -492,7 +498,7 @@ class SalesTab(QWidget):
         if self._load_all_task is not None and not self._load_all_task.done():
             self._cancel_load_all()
             return
-        self._load_all_task = self.context.tasks.spawn(self._load_all(), name="sales-load-all")
+        self._load_all_task = self.runner.spawn(self._load_all(), name="sales-load-all")
         self._show_summary()
 
     def load_all(self) -> asyncio.Task[None]:
@@ -552,16 +558,14 @@ class SalesTab(QWidget):
             if generation == self._detail_generation:
                 self.detail.set_sale(sale)
 
-        return self.context.tasks.spawn(load(), name="sale-detail")
+        return self.runner.start(load(), name="sale-detail", replace=True)
 
     # -------------------------------------------------------------- locations
 
     def _load_locations(self) -> None:
         async def load() -> None:
-            locations: list[Location] = []
             try:
-                async for page in self.client.pages(self.client.locations, first=200):
-                    locations.extend(page.items)
+                locations = await load_locations(self.client)
             except PosError as exc:  # filters still work by typing; say why the list is empty
                 _log.info("Locations unavailable: %s", exc)
                 self.filters.location.setToolTip(f"Locations could not be loaded: {exc}")
@@ -569,7 +573,7 @@ class SalesTab(QWidget):
             self.filters.set_locations(locations)
             self.detail.location_names = {loc.code: loc.name for loc in locations if loc.name}
 
-        self.locations_task = self.context.tasks.spawn(load(), name="sales-locations")
+        self.locations_task = self.runner.spawn(load(), name="sales-locations")
 
     # ----------------------------------------------------------------- export
 

@@ -9,7 +9,6 @@ dialog reconciles instead of resending.
 
 from __future__ import annotations
 
-import asyncio
 import enum
 import uuid
 from collections.abc import Callable
@@ -17,11 +16,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
-    QDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -43,10 +41,10 @@ from posdesk.domain import (
     GiftCardTransType,
 )
 from posdesk.models.formatting import Formatter
-from posdesk.models.tasks import TaskOwner
-from posdesk.ui.amount import AmountField, error_css
-from posdesk.ui.giftcard_errors import CHECKING, Outcome, OutcomeKind, run_money_operation
-from posdesk.ui.giftcard_view import mask_code
+from posdesk.ui.common.amount import AmountField, error_css
+from posdesk.ui.common.operation_dialog import OperationDialog
+from posdesk.ui.common.outcome import Outcome, OutcomeKind
+from posdesk.ui.giftcards.card_view import mask_code
 
 if TYPE_CHECKING:  # the UI never imports the HTTP layer at run time
     from posdesk.api.client import PosClient
@@ -113,18 +111,13 @@ class CardTarget:
         return f"{self.code.code_type.value.title()} card {mask_code(self.code.code)}"
 
 
-class _PagedDialog(QDialog):
-    """Enter → confirm → result pages, with the task that does the sending kept for tests."""
+class _PagedDialog(OperationDialog):
+    """The ``OperationDialog`` flow on three pages: enter → confirm → result."""
 
-    finishedOperation = Signal(object)  # Outcome
-
-    def __init__(self, title: str, parent: QWidget | None) -> None:
-        super().__init__(parent)
+    def __init__(self, backend: PosClient, title: str, parent: QWidget | None) -> None:
+        super().__init__(backend, parent)
         self.setWindowTitle(title)
         self.setMinimumWidth(440)
-        self.tasks = TaskOwner(self)
-        self.task: asyncio.Task[Outcome] | None = None
-        self.outcome: Outcome | None = None
         self.pages = QStackedWidget(self)
         self.enter_page = QWidget(self)
         self.confirm_page = QWidget(self)
@@ -194,8 +187,8 @@ class _PagedDialog(QDialog):
         self.confirm_button.setEnabled(True)
         self.confirm_button.setFocus()
 
-    def show_result(self, outcome: Outcome) -> None:
-        self.outcome = outcome
+    @override
+    def show_outcome(self, outcome: Outcome) -> None:
         self.result_label.setText(outcome.message)
         self.pages.setCurrentWidget(self.result_page)
         self.back_button.hide()
@@ -203,30 +196,14 @@ class _PagedDialog(QDialog):
         self.confirm_button.hide()
         self.close_button.setText("Close")
         self.close_button.setEnabled(True)
-        self.finishedOperation.emit(outcome)
 
+    @override
     def show_busy(self, text: str) -> None:
         self.result_label.setText(text)
         self.pages.setCurrentWidget(self.result_page)
         for button in (self.back_button, self.next_button, self.confirm_button):
             button.hide()
         self.close_button.setEnabled(False)
-
-    def checking(self) -> None:
-        """Called by the client when an answer was lost and it looks the reference up."""
-        self.show_busy(CHECKING)
-
-    def review(self) -> None:  # overridden by each dialog
-        raise NotImplementedError
-
-    def confirm(self) -> None:  # overridden by each dialog
-        raise NotImplementedError
-
-    @override
-    def reject(self) -> None:
-        if self.task is not None and not self.task.done():
-            return  # never walk away from a money operation in flight
-        super().reject()
 
 
 class TransactionDialog(_PagedDialog):
@@ -243,14 +220,14 @@ class TransactionDialog(_PagedDialog):
         on_done: Callable[[Outcome], None] | None = None,
         formatter: Formatter | None = None,
     ) -> None:
-        super().__init__(ACTION_TITLES[action], parent)
+        super().__init__(backend, ACTION_TITLES[action], parent)
         self.formatter = formatter or Formatter()
         self.setObjectName(f"giftCardDialog{action.value.title().replace('_', '')}")
-        self.backend = backend
         self.target = target
         self.action = action
         self.reference = new_reference({"TOP_UP": "TOP", "REDEEM": "RED", "ADJUST": "ADJ"}[action])
-        self._on_done = on_done
+        if on_done is not None:
+            self.finishedOperation.connect(on_done)
 
         form = QFormLayout(self.enter_page)
         card_label = QLabel(
@@ -377,15 +354,8 @@ class TransactionDialog(_PagedDialog):
         pin = self.pin.text() or None
         self.pin.clear()  # the PIN is used once and forgotten
         authorize = self.authorize.isChecked()
-        self.show_busy("Sending…")
-        self.task = self.tasks.spawn(self._send(signed, ref_no, pin, authorize))
-
-    async def _send(
-        self, signed: Decimal, ref_no: str, pin: str | None, authorize: bool
-    ) -> Outcome:
         target = self.target
-        outcome = await run_money_operation(
-            self.backend,
+        self.send(
             lambda: self.backend.giftcard_transaction(
                 target.code.code,
                 target.code.code_type,
@@ -399,12 +369,7 @@ class TransactionDialog(_PagedDialog):
             ),
             reference=ref_no,
             describe=lambda tx: _describe_done(tx, authorize=authorize, formatter=self.formatter),
-            on_checking=self.show_busy,
         )
-        self.show_result(outcome)
-        if self._on_done is not None:
-            self._on_done(outcome)
-        return outcome
 
 
 def _balance_text(tx: GiftCardTransaction | None, formatter: Formatter) -> str:
@@ -447,14 +412,14 @@ class SettleDialog(_PagedDialog):
         title = (
             "Capture authorization" if action is SettleAction.CAPTURE else "Cancel authorization"
         )
-        super().__init__(title, parent)
+        super().__init__(backend, title, parent)
         self.formatter = formatter or Formatter()
         self.setObjectName(f"giftCardDialog{action.value.title()}")
-        self.backend = backend
         self.target = target
         self.transaction = transaction
         self.action = action
-        self._on_done = on_done
+        if on_done is not None:
+            self.finishedOperation.connect(on_done)
         amount = transaction.amount or Decimal(0)
         balance = target.card.balance
         if action is SettleAction.CAPTURE:
@@ -478,27 +443,17 @@ class SettleDialog(_PagedDialog):
 
     @override
     def confirm(self) -> None:
-        self.show_busy("Sending…")
-        self.task = self.tasks.spawn(self._send())
-
-    async def _send(self) -> Outcome:
         tx = self.transaction
         capture = self.action is SettleAction.CAPTURE
         settle = self.backend.capture if capture else self.backend.cancel
         done = "Captured" if capture else "Cancelled"
-        outcome = await run_money_operation(
-            self.backend,
+        self.send(
             lambda: settle(tx, on_checking=self.checking),
             reference=f"{'capture' if capture else 'cancel'}:{tx.id}",
             describe=lambda tx: (
                 f"<b>{done}.</b> Balance: <b>{_balance_text(tx, self.formatter)}</b>."
             ),
-            on_checking=self.show_busy,
         )
-        self.show_result(outcome)
-        if self._on_done is not None:
-            self._on_done(outcome)
-        return outcome
 
 
 __all__ = [

@@ -13,13 +13,9 @@ from decimal import Decimal
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFormLayout,
     QGroupBox,
-    QHeaderView,
     QLabel,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -34,6 +30,7 @@ from posdesk.domain import (
 )
 from posdesk.domain import mask_code as mask_code  # the gift card screens import it from here
 from posdesk.models.formatting import Formatter, app_locale, format_datetime
+from posdesk.ui.common.tables import read_only_item, simple_table
 
 VIEW_UNMASKED = "ViewUnmaskedGiftCardCodes"
 
@@ -70,34 +67,6 @@ def local_time(value: datetime | None) -> str:
     if value is None:
         return ""
     return format_datetime(value, app_locale())
-
-
-def _item(text: str, *, align_right: bool = False, data: object = None) -> QTableWidgetItem:
-    item = QTableWidgetItem(text)
-    item.setFlags(Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled)
-    if align_right:
-        item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-    if data is not None:
-        item.setData(Qt.ItemDataRole.UserRole, data)
-    return item
-
-
-def _table(
-    object_name: str, headers: Sequence[str], parent: QWidget, accessible: str = ""
-) -> QTableWidget:
-    table = QTableWidget(0, len(headers), parent)
-    table.setObjectName(object_name)
-    table.setAccessibleName(accessible or object_name)
-    table.setHorizontalHeaderLabels(list(headers))
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.verticalHeader().hide()
-    table.setAlternatingRowColors(True)
-    header = table.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setStretchLastSection(True)
-    return table
 
 
 class GiftCardView(QWidget):
@@ -144,14 +113,14 @@ class GiftCardView(QWidget):
         form.addRow("Card id:", self.card_id_label)
 
         codes_box = QGroupBox("Codes", self)
-        self.codes_table = _table(
+        self.codes_table = simple_table(
             "giftCardCodes", ("Type", "Code", "Expires", "PIN"), codes_box, "Card codes"
         )
         self.codes_table.setMaximumHeight(96)
         QVBoxLayout(codes_box).addWidget(self.codes_table)
 
         trans_box = QGroupBox("Transactions", self)
-        self.trans_table = _table(
+        self.trans_table = simple_table(
             "giftCardTransactions", self.TRANS_HEADERS, trans_box, "Card transactions"
         )
         self.empty_label = QLabel("No transactions on this card yet.", trans_box)
@@ -216,13 +185,13 @@ class GiftCardView(QWidget):
                 expiry += " (expired)"
             pin = {True: "yes", False: "no", None: ""}[code.has_pin]
             shown = display_code(code, can_unmask=self.can_unmask)
-            code_item = _item(shown, data=code.code_type.value)
+            code_item = read_only_item(shown, data=code.code_type.value)
             if shown != code.code or code.is_masked:
                 code_item.setToolTip("Masked: your role may not see this code in full.")
-            self.codes_table.setItem(row, 0, _item(CODE_TYPE_LABELS[code.code_type]))
+            self.codes_table.setItem(row, 0, read_only_item(CODE_TYPE_LABELS[code.code_type]))
             self.codes_table.setItem(row, 1, code_item)
-            self.codes_table.setItem(row, 2, _item(expiry))
-            self.codes_table.setItem(row, 3, _item(pin))
+            self.codes_table.setItem(row, 2, read_only_item(expiry))
+            self.codes_table.setItem(row, 3, read_only_item(pin))
 
     def _fill_transactions(self) -> None:
         rows = self.transactions
@@ -230,16 +199,18 @@ class GiftCardView(QWidget):
         self.empty_label.setVisible(not rows)
         for row, tx in enumerate(rows):
             amount = self.formatter.money(tx.amount) if tx.amount is not None else ""
-            self.trans_table.setItem(row, 0, _item(local_time(tx.created_on), data=tx.id))
+            self.trans_table.setItem(row, 0, read_only_item(local_time(tx.created_on), data=tx.id))
             self.trans_table.setItem(
-                row, 1, _item(TRANS_TYPE_LABELS.get(tx.trans_type, "") if tx.trans_type else "")
+                row,
+                1,
+                read_only_item(TRANS_TYPE_LABELS.get(tx.trans_type, "") if tx.trans_type else ""),
             )
-            self.trans_table.setItem(row, 2, _item(amount, align_right=True))
+            self.trans_table.setItem(row, 2, read_only_item(amount, align_right=True))
             self.trans_table.setItem(
-                row, 3, _item(STATUS_LABELS.get(tx.status, "") if tx.status else "")
+                row, 3, read_only_item(STATUS_LABELS.get(tx.status, "") if tx.status else "")
             )
-            self.trans_table.setItem(row, 4, _item(tx.source_id or ""))
-            self.trans_table.setItem(row, 5, _item(tx.ref_no or ""))
+            self.trans_table.setItem(row, 4, read_only_item(tx.source_id or ""))
+            self.trans_table.setItem(row, 5, read_only_item(tx.ref_no or ""))
 
     def selected_transaction(self) -> GiftCardTransaction | None:
         rows = self.trans_table.selectionModel().selectedRows()

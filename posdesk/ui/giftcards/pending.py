@@ -26,10 +26,11 @@ from PySide6.QtWidgets import (
 
 from posdesk.api.errors import PosError
 from posdesk.models.formatting import Formatter, plural
-from posdesk.models.tasks import TaskOwner
 from posdesk.store.journal import FOR_REVIEW, UNRESOLVED, WATCHED, JournalKind, JournalState
-from posdesk.ui.giftcard_errors import explain
-from posdesk.ui.giftcard_view import _item, _table, local_time
+from posdesk.ui.common.outcome import explain
+from posdesk.ui.common.runner import Runner
+from posdesk.ui.common.tables import read_only_item, simple_table
+from posdesk.ui.giftcards.card_view import local_time
 
 if TYPE_CHECKING:  # the UI never imports the HTTP layer at run time
     from posdesk.api.client import PosClient
@@ -153,10 +154,11 @@ class PendingOperationsPanel(QGroupBox):
         self.setObjectName("pendingOperations")
         self.backend = backend
         self.formatter = formatter or Formatter()
-        self.tasks = TaskOwner(self)
-        self.task: asyncio.Task[None] | None = None
+        self.runner = Runner(self)
         self.entries: list[Any] = []
-        self.table = _table("pendingOperationsTable", self.HEADERS, self, "Pending operations")
+        self.table = simple_table(
+            "pendingOperationsTable", self.HEADERS, self, "Pending operations"
+        )
         self.table.setMinimumHeight(90)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
@@ -217,8 +219,13 @@ class PendingOperationsPanel(QGroupBox):
         self.timer.start()
         self.refresh()
 
+    @property
+    def task(self) -> asyncio.Task[Any] | None:
+        """The latest reconciliation (tests await it)."""
+        return self.runner.task
+
     def _tick(self) -> None:
-        if self.task is not None and not self.task.done():
+        if self.runner.running:
             return
         if self.backend.reconcile_due():
             self.reconcile_now()
@@ -234,15 +241,15 @@ class PendingOperationsPanel(QGroupBox):
         self.table.setRowCount(len(self.entries))
         for row, entry in enumerate(self.entries):
             state = str(entry.state)
-            self.table.setItem(row, 0, _item(local_time(entry.updated_at)))
-            operation = _item(describe(entry, self.formatter))
+            self.table.setItem(row, 0, read_only_item(local_time(entry.updated_at)))
+            operation = read_only_item(describe(entry, self.formatter))
             operation.setToolTip(f"Technical record: {entry.summary}")
             self.table.setItem(row, 1, operation)
-            self.table.setItem(row, 2, _item(entry.reference, data=entry.reference))
-            state_item = _item(STATE_WORDS.get(state, state))
+            self.table.setItem(row, 2, read_only_item(entry.reference, data=entry.reference))
+            state_item = read_only_item(STATE_WORDS.get(state, state))
             state_item.setData(Qt.ItemDataRole.AccessibleDescriptionRole, state)
             self.table.setItem(row, 3, state_item)
-            words = _item(detail(entry, self.formatter))
+            words = read_only_item(detail(entry, self.formatter))
             if entry.error:
                 words.setToolTip(f"Technical detail: {entry.error}")
             self.table.setItem(row, 4, words)
@@ -307,9 +314,9 @@ class PendingOperationsPanel(QGroupBox):
         self.reconciled.emit()
 
     def reconcile_now(self) -> None:
-        if self.task is not None and not self.task.done():
+        if self.runner.running:
             return
-        self.task = self.tasks.spawn(self._reconcile())
+        self.runner.start(self._reconcile(), name="reconcile")
 
     async def _reconcile(self) -> None:
         self.reconcile_button.setEnabled(False)

@@ -5,6 +5,8 @@ interrupted flow (app closed, network gone, terminal declined) resumes exactly w
 stopped: the card is never created twice, the customer never charged twice, and the funding
 ``ADD`` is sent once under the draft's reference (the journal reconciles it if its answer was
 lost). The PIN lives only in the widget until the create call, then it is cleared.
+
+Long module: the resumable create → pay (terminal protocol) → fund flow reads in one place.
 """
 
 from __future__ import annotations
@@ -19,7 +21,6 @@ from typing import TYPE_CHECKING, NamedTuple
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -51,21 +52,19 @@ from posdesk.domain import (
     Viewer,
 )
 from posdesk.models.formatting import Formatter
-from posdesk.models.tasks import TaskOwner
 from posdesk.store.issue_drafts import IssueDraft, IssueDraftStore, IssueStep, PaymentMethod
-from posdesk.store.journal import Journal, terminal_reference
-from posdesk.ui.amount import AmountField, error_css
-from posdesk.ui.giftcard_dialogs import SOURCE_ID, new_reference
-from posdesk.ui.giftcard_errors import (
-    CHECKING,
+from posdesk.store.journal import Journal, JournalState, terminal_reference
+from posdesk.ui.common.amount import AmountField, error_css
+from posdesk.ui.common.operation_dialog import OperationDialog
+from posdesk.ui.common.outcome import (
     Outcome,
     OutcomeKind,
     explain,
     reconcile_reference,
-    run_money_operation,
 )
-from posdesk.ui.giftcard_slip import GiftCardSlip, print_slip, save_slip_as
-from posdesk.ui.giftcard_view import mask_code
+from posdesk.ui.giftcards.card_view import mask_code
+from posdesk.ui.giftcards.money_dialogs import SOURCE_ID, new_reference
+from posdesk.ui.giftcards.slip import GiftCardSlip, print_slip, save_slip_as
 
 if TYPE_CHECKING:  # the UI never imports the HTTP layer at run time
     from posdesk.api.client import PosClient
@@ -111,7 +110,7 @@ def draft_story(draft: IssueDraft, journal: Journal, formatter: Formatter) -> Dr
     if draft.payment_method is PaymentMethod.TERMINAL:
         entry = journal.get(terminal_reference(draft.terminal_ref_no or draft.fund_ref_no))
         started = draft.terminal_payment_id or draft.terminal_continuation_id
-        if started or (entry is not None and str(entry.state) != "failed"):
+        if started or (entry is not None and entry.state is not JournalState.FAILED):
             return DraftStory(
                 f"A card payment of {amount} was started on terminal "
                 f"{html.escape(draft.terminal_id or '')} and may have gone through; the card "
@@ -122,7 +121,7 @@ def draft_story(draft: IssueDraft, journal: Journal, formatter: Formatter) -> Dr
     return DraftStory(f"Nothing was charged: it stopped before the payment ({card}).", True)
 
 
-class IssueCardDialog(QDialog):
+class IssueCardDialog(OperationDialog):
     """The issue wizard: details → confirm → progress (create, pay, fund) → done."""
 
     issued = Signal(object, object, object)  # GiftCardSlip, GiftCard, GiftCardCode
@@ -140,12 +139,12 @@ class IssueCardDialog(QDialog):
         parent: QWidget | None = None,
         formatter: Formatter | None = None,
     ) -> None:
-        super().__init__(parent)
+        """Long: builds the widget tree top to bottom, one block per row (splitting scatters it)."""
+        super().__init__(backend, parent)
         self.formatter = formatter or Formatter()
         self.setObjectName("issueCardDialog")
         self.setWindowTitle("Issue a gift card")
         self.setMinimumWidth(480)
-        self.backend = backend
         self.drafts = drafts
         self.store_code = store_code
         self.draft = draft
@@ -153,8 +152,6 @@ class IssueCardDialog(QDialog):
         self.viewer = viewer or Viewer()
         self._pin: str | None = None  # in memory only, until the card is funded
         self._code: str | None = None  # a personal code: in memory only, never in the draft
-        self.tasks = TaskOwner(self)
-        self.task: asyncio.Task[None] | None = None
         self.card: GiftCard | None = None
         self.slip: GiftCardSlip | None = None
         self._cancel_requested = False
@@ -237,6 +234,7 @@ class IssueCardDialog(QDialog):
 
     # ------------------------------------------------------------------ pages
     def _build_details(self) -> None:
+        """Long: builds the widget tree top to bottom, one block per row (splitting scatters it)."""
         page = QWidget(self)
         page.setObjectName("issueDetailsPage")
         form = QFormLayout(page)
@@ -475,6 +473,7 @@ class IssueCardDialog(QDialog):
             has_pin=bool(self.pin.text()),
         )
 
+    @override
     def review(self) -> None:
         draft = self.validated_draft()
         if draft is None:
@@ -501,7 +500,7 @@ class IssueCardDialog(QDialog):
     # ------------------------------------------------------------------ flow
     def start(self) -> None:
         """Run (or resume) the flow from the draft's step."""
-        if self.draft is None or (self.task is not None and not self.task.done()):
+        if self.draft is None or self.in_flight:
             return
         typed = self.pin.text() or self.resume_pin.text()
         if typed:
@@ -519,7 +518,17 @@ class IssueCardDialog(QDialog):
         self._set_buttons(idle=False)
         self.show_error(None)
         self._cancel_requested = False
-        self.task = self.tasks.spawn(self._run(pin), name="issue gift card")
+        self.start_operation(self._run(pin), name="issue gift card")
+
+    @override
+    def confirm(self) -> None:
+        """Issue's confirm is Start (create → pay → fund, resumable from the draft)."""
+        self.start()
+
+    @override
+    def show_busy(self, text: str) -> None:
+        if self.draft is not None:
+            self.render_draft(self.draft, html.escape(text))
 
     async def _run(self, pin: str | None) -> None:
         assert self.draft is not None
@@ -673,7 +682,7 @@ class IssueCardDialog(QDialog):
 
     def _in_doubt_text(self, draft: IssueDraft, ref_no: str) -> str:
         entry = self.backend.journal.get(terminal_reference(ref_no))
-        if entry is not None and str(entry.state) == "done":
+        if entry is not None and entry.state is JournalState.DONE:
             return (
                 "A manager recorded this card payment as taken. posdesk will not charge the "
                 "card again; finish this issue with the POS admin console, or abandon it."
@@ -695,7 +704,11 @@ class IssueCardDialog(QDialog):
         entry = self.backend.journal.get(
             terminal_reference(draft.terminal_ref_no or draft.fund_ref_no)
         )
-        return entry is not None and str(entry.state) in ("sent", "unknown", "needs_review")
+        return entry is not None and entry.state in (
+            JournalState.SENT,
+            JournalState.UNKNOWN,
+            JournalState.NEEDS_REVIEW,
+        )
 
     async def _follow(
         self, outcome: TerminalOutcome, *, capturing: bool = False
@@ -795,7 +808,7 @@ class IssueCardDialog(QDialog):
             return "Funded."
 
         async def send() -> Outcome:
-            return await run_money_operation(
+            return await self.runner.send(
                 self.backend,
                 lambda: self.backend.giftcard_transaction(
                     code,
@@ -806,11 +819,10 @@ class IssueCardDialog(QDialog):
                     source_id=SOURCE_ID,
                     pin=pin,
                     giftcard_id=draft.card_id,
-                    on_checking=lambda: self.render_draft(draft, html.escape(CHECKING)),
+                    on_checking=self.checking,
                 ),
                 reference=draft.fund_ref_no,
                 describe=describe,
-                on_checking=lambda text: self.render_draft(draft, html.escape(text)),
             )
 
         outcome = await send()
@@ -876,17 +888,11 @@ class IssueCardDialog(QDialog):
         self.cancel_payment_button.setEnabled(waiting and not self._cancel_requested)
 
     def abandon(self) -> None:
-        if self.draft is None or (self.task is not None and not self.task.done()):
+        if self.draft is None or self.in_flight:
             return
         self.drafts.discard(self.draft.draft_id)
         self.draft = None
         self.reject()
-
-    @override
-    def reject(self) -> None:
-        if self.task is not None and not self.task.done():
-            return  # a step is in flight: it must finish (or be cancelled on the terminal)
-        super().reject()
 
 
 __all__ = [

@@ -31,9 +31,9 @@ from posdesk.api.compat import FeatureReport
 from posdesk.api.errors import PosError
 from posdesk.api.profile import DEFAULT_DESKTOP_CLIENT_ID, AuthFlow, ConnectionProfile
 from posdesk.domain import Environment, Viewer
-from posdesk.models.tasks import TaskOwner
-from posdesk.ui.errors import user_sentence
-from posdesk.ui.profiles import ProfileStore
+from posdesk.ui.common.runner import Runner
+from posdesk.ui.shell.errors import user_sentence
+from posdesk.ui.shell.profiles import ProfileStore
 
 FEATURE_WORDS: dict[str, str] = {
     "customers": "customer lists",
@@ -125,12 +125,13 @@ class ProfilesDialog(QDialog):
         *,
         current: str | None = None,
     ) -> None:
+        """Long: builds the widget tree top to bottom, one block per row (splitting scatters it)."""
         super().__init__(parent)
         self.setObjectName("profilesDialog")
         self.setWindowTitle("Connection profiles")
         self.store = store
         self.tester = tester
-        self._tasks = TaskOwner(self)
+        self.runner = Runner(self)
         self.test_task: asyncio.Task[None] | None = None
         self._editing: str | None = None
 
@@ -374,5 +375,5 @@ class ProfilesDialog(QDialog):
             finally:
                 self.test_button.setEnabled(True)
 
-        self.test_task = self._tasks.spawn(run(), name="test-connection")
+        self.test_task = self.runner.start(run(), name="test-connection", replace=True)
         return self.test_task

@@ -18,6 +18,8 @@ objectNames: ``inventoryTab``, ``inventoryLookup``, ``inventoryWarehouse``,
 ``inventorySplitter``, ``inventoryPlaceholder``, ``inventoryDetail`` with
 ``inventoryItemTitle``, ``inventoryStockGrid``, ``inventoryStockTotals``,
 ``inventorySerialLots``, ``inventoryCatalogue``.
+
+Long module: look-up, results, recent list, filters and settings of one counter screen.
 """
 
 from __future__ import annotations
@@ -52,9 +54,10 @@ from posdesk.domain import Item, Location, Page, Product, ProductSortOption, Tra
 from posdesk.models.formatting import Kind, app_locale
 from posdesk.models.inventory import stock_tone, stock_totals
 from posdesk.models.paged import Column, PagedTableModel, error_message, is_expected
-from posdesk.models.tasks import TaskOwner
-from posdesk.ui.context import SessionContext
-from posdesk.ui.item_detail import ItemDetailView
+from posdesk.ui.common.locations import load_locations
+from posdesk.ui.common.runner import Runner
+from posdesk.ui.inventory.item_detail import ItemDetailView
+from posdesk.ui.shell.context import SessionContext
 from posdesk.ui.widgets.paged_view import Banner, PagedTableView
 from posdesk.ui.widgets.scanner import ScanDetector
 from posdesk.ui.widgets.search import SearchLineEdit
@@ -130,12 +133,13 @@ class InventoryTab(QWidget):
     lookupFailed = Signal(str)
 
     def __init__(self, context: SessionContext, parent: QWidget | None = None) -> None:
+        """Long: builds the widget tree top to bottom, one block per row (splitting scatters it)."""
         super().__init__(parent)
         self.setObjectName("inventoryTab")
         self.context = context
         self.client: PosClient = context.client
         self.number_locale = app_locale()
-        self._tasks = TaskOwner(self, on_error=context.reporter.unexpected)
+        self.runner = Runner(self, on_error=context.reporter.unexpected)
         self._lookup_task: asyncio.Task[None] | None = None
         self._lookup_generation = 0
         self._product_task: asyncio.Task[None] | None = None
@@ -327,10 +331,10 @@ class InventoryTab(QWidget):
         if not code:
             return None
         self._lookup_generation += 1
-        if self._lookup_task is not None:
-            self._lookup_task.cancel()
-        self._lookup_task = self._spawn(
-            self._lookup(code, self._lookup_generation, from_scan), "inventory-lookup"
+        self._lookup_task = self.runner.start(
+            self._lookup(code, self._lookup_generation, from_scan),
+            name="inventory-lookup",
+            replace=True,
         )
         return self._lookup_task
 
@@ -443,7 +447,7 @@ class InventoryTab(QWidget):
         return action
 
     def _spawn(self, coro: Coroutine[Any, Any, None], name: str) -> asyncio.Task[None]:
-        return self._tasks.spawn(coro, name=name)
+        return self.runner.spawn(coro, name=name)
 
     def _enter_list(self, view: QAbstractItemView) -> None:
         model = view.model()
@@ -538,9 +542,9 @@ class InventoryTab(QWidget):
             self.itemShown.emit(item)
 
     def _load_product(self, sku: str) -> None:
-        if self._product_task is not None:
-            self._product_task.cancel()
-        self._product_task = self._spawn(self._fetch_product(sku), "inventory-product")
+        self._product_task = self.runner.start(
+            self._fetch_product(sku), name="inventory-product", replace=True
+        )
 
     async def _fetch_product(self, sku: str) -> None:
         """The catalogue page is a bonus: failures hide it (and go to the log), no message."""
@@ -562,7 +566,7 @@ class InventoryTab(QWidget):
     async def _load_locations(self) -> None:
         """Warehouse names for the grid and the filter. Without them codes are shown."""
         try:
-            locations: Sequence[Location] = (await self.client.locations(first=500)).items
+            locations: Sequence[Location] = await load_locations(self.client)
         except Exception as exc:
             if not is_expected(exc):
                 raise

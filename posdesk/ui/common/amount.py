@@ -74,14 +74,55 @@ def parse_amount(
     Accepts "12", "12.5", "1,234.50" (with the locale's separators); rejects garbage, more than
     two decimals, misplaced group separators, signs, and values outside ``minimum..maximum``.
     """
-    seps = separators or Separators()
     fmt = formatter or Formatter()
     own = currency_symbol(fmt.currency, fmt.locale)
     value = _strip(text, (*currency_symbols, own, fmt.currency or "", "$"))
+    amount = parse_decimal(
+        value,
+        shown=text.strip(),
+        places=2,
+        noun="amount",
+        separators=separators,
+        minimum=minimum,
+        maximum=maximum,
+        formatter=fmt,
+    )
+    return amount.quantize(CENT)
+
+
+def parse_quantity(text: str, separators: Separators | None = None, *, places: int = 3) -> Decimal:
+    """A positive quantity with at most ``places`` decimals (weights), parsed by the same
+    strict rules as amounts: "1,234.5" is 1234.5, "1,2,3" is refused (misplaced groups)."""
+    return parse_decimal(text, places=places, noun="quantity", separators=separators)
+
+
+_PLACES_WORDS = {2: "two decimal places (cents)", 3: "three decimals"}
+
+
+def parse_decimal(
+    text: str,
+    *,
+    places: int,
+    noun: str,
+    separators: Separators | None = None,
+    minimum: Decimal | None = None,
+    maximum: Decimal | None = None,
+    formatter: Formatter | None = None,
+    shown: str | None = None,
+) -> Decimal:
+    """The one strict number parser for what users type (amounts and quantities): the
+    locale's separators, digit groups of three, no sign, at most ``places`` decimals, within
+    ``minimum`` (default: one unit of the last place) .. ``maximum``; errors are sentences
+    naming the ``noun``. Never via float."""
+    seps = separators or Separators()
+    fmt = formatter or Formatter()
+    shown = text.strip() if shown is None else shown
+    unit = Decimal(1).scaleb(-places)
+    value = text.strip()
     if not value:
-        raise AmountError("Enter an amount.")
+        raise AmountError(f"Enter {_article(noun)} {noun}.")
     if value[0] in "-−(":
-        raise AmountError("Enter a positive amount; the sign is handled for you.")
+        raise AmountError(f"Enter a positive {noun}; the sign is handled for you.")
     if value[0] == "+":
         value = value[1:].strip()
     groups = {seps.group}
@@ -89,7 +130,7 @@ def parse_amount(
         groups.add(" ")
     integer, _, fraction = value.partition(seps.decimal_point)
     if seps.decimal_point in fraction:
-        raise AmountError(f"“{text.strip()}” has more than one decimal separator.")
+        raise AmountError(f"“{shown}” has more than one decimal separator.")
     if not integer:
         integer = "0"
     digits = integer
@@ -98,25 +139,40 @@ def parse_amount(
         parts = re.split(pattern, integer)
         if not (1 <= len(parts[0]) <= 3 and all(len(p) == 3 for p in parts[1:])):
             raise AmountError(
-                f"“{text.strip()}” is not an amount: digit groups are misplaced "
+                f"“{shown}” is not {_article(noun)} {noun}: digit groups are misplaced "
                 f"(use {seps.decimal_point!r} for decimals)."
             )
         digits = "".join(parts)
     if not digits.isascii() or not digits.isdigit() or (fraction and not fraction.isdigit()):
-        raise AmountError(f"“{text.strip()}” is not an amount. Type digits, e.g. 25 or 25.50.")
-    if len(fraction) > 2:
-        raise AmountError("Use at most two decimal places (cents).")
-    try:
-        amount = Decimal(f"{digits}.{fraction or '0'}").quantize(CENT)
+        example = "25 or 25.50" if places == 2 else "2 or 1.5"
+        raise AmountError(f"“{shown}” is not {_article(noun)} {noun}. Type digits, e.g. {example}.")
+    if len(fraction) > places:
+        raise AmountError(
+            f"Use at most {_PLACES_WORDS.get(places, f'{places} decimals')} for {_article(noun)} "
+            f"{noun}."
+            if noun != "amount"
+            else f"Use at most {_PLACES_WORDS.get(places, f'{places} decimals')}."
+        )
+    try:  # exact as typed ("2.50" stays 2.50); amounts are quantized to cents by the caller
+        number = Decimal(f"{digits}.{fraction}" if fraction else digits)
     except InvalidOperation:  # pragma: no cover - digits only, cannot happen
-        raise AmountError(f"“{text.strip()}” is not an amount.") from None
-    if amount < minimum:
-        if amount == 0:
-            raise AmountError("The amount must be more than zero.")
-        raise AmountError(f"The amount must be at least {format_amount(minimum, fmt)}.")
-    if amount > maximum:
-        raise AmountError(f"The amount must not exceed {format_amount(maximum, fmt)}.")
-    return amount
+        raise AmountError(f"“{shown}” is not {_article(noun)} {noun}.") from None
+    low = unit if minimum is None else minimum
+    if number < low:
+        if number == 0:
+            raise AmountError(f"The {noun} must be more than zero.")
+        raise AmountError(f"The {noun} must be at least {_shown(low, noun, fmt)}.")
+    if maximum is not None and number > maximum:
+        raise AmountError(f"The {noun} must not exceed {_shown(maximum, noun, fmt)}.")
+    return number
+
+
+def _article(noun: str) -> str:
+    return "an" if noun[:1] in "aeiou" else "a"
+
+
+def _shown(value: Decimal, noun: str, formatter: Formatter) -> str:
+    return format_amount(value, formatter) if noun == "amount" else str(value)
 
 
 def format_amount(amount: Decimal, formatter: Formatter | None = None) -> str:
