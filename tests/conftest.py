@@ -107,6 +107,8 @@ def reset_sandbox(request: pytest.FixtureRequest) -> Iterator[None]:
         server: SandboxServer = request.getfixturevalue("sandbox")
         server.faults.reset()
         server.token_lifetime = 3600
+        if server.provider is not None:
+            server.provider.reset_clients()  # secrets rotated / clients restricted by a test
 
 
 @pytest.fixture

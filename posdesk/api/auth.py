@@ -13,7 +13,6 @@ import asyncio
 import base64
 import contextlib
 import inspect
-import json
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -27,21 +26,28 @@ from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
 from posdesk.api.credentials import Credentials
 from posdesk.api.errors import (
+    SIGN_IN_AGAIN_REASONS,
+    SIGN_IN_MESSAGES,
     ConfigurationError,
     HttpStatusError,
     InvalidResponseError,
     NetworkError,
     PosError,
     RequestTimeout,
+    SignInRefused,
     SignInRequired,
     TlsError,
 )
 from posdesk.api.profile import require_secure_url
+from posdesk.api.transport import NotSent, RawResponse, exchange, load_json, transport_failure
 
 #: Opens the authorization URL for the user (the system browser by default).
 BrowserOpener = Callable[[str], "Awaitable[object] | object"]
 
 MAX_LEEWAY = 30.0
+
+#: Discovery documents and token answers are a few kB; nothing legitimate comes near this.
+MAX_AUTH_BODY = 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,21 +80,18 @@ class TokenSet:
 
 def http_failure(exc: httpx.HTTPError, what: str) -> PosError:
     """Map an httpx transport exception (no response) to the error family."""
-    if isinstance(exc, httpx.TimeoutException):
-        return RequestTimeout(details=f"{what}: {type(exc).__name__}")
-    if isinstance(exc, httpx.ConnectError) and "CERTIFICATE" in str(exc).upper():
-        return TlsError(details=f"{what}: {exc}")
-    return NetworkError(details=f"{what}: {type(exc).__name__}: {exc}")
+    return transport_failure(exc, what)
 
 
-def _json_body(response: httpx.Response, what: str) -> Any:
+async def _send(
+    http: httpx.AsyncClient, method: str, url: str, what: str, **kwargs: Any
+) -> RawResponse:
+    """One request to the identity provider under the overall deadline (never resent: a
+    token request that is lost is simply made again by the next sign-in)."""
     try:
-        return json.loads(response.content)
-    except ValueError:
-        raise InvalidResponseError(
-            details=f"{what}: HTTP {response.status_code}, not JSON "
-            f"({response.headers.get('content-type', '?')})"
-        ) from None
+        return await exchange(http, method, url, what=what, max_bytes=MAX_AUTH_BODY, **kwargs)
+    except NotSent as exc:
+        raise exc.original from None
 
 
 async def discover(http: httpx.AsyncClient, issuer: str) -> OidcConfig:
@@ -96,28 +99,51 @@ async def discover(http: httpx.AsyncClient, issuer: str) -> OidcConfig:
     require_secure_url(issuer)
     url = f"{issuer.rstrip('/')}/.well-known/openid-configuration"
     try:
-        response = await http.get(url)
-    except httpx.HTTPError as exc:
-        raise http_failure(exc, "OIDC discovery") from exc
+        response = await _send(http, "GET", url, "OIDC discovery")
+    except NetworkError as exc:
+        raise _unreachable(exc, "The POS server's sign-in service (OIDC discovery)") from exc
     if response.status_code != 200:
         raise HttpStatusError(response.status_code, details=f"OIDC discovery at {url}")
-    doc = _json_body(response, "OIDC discovery")
+    doc = load_json(response.content, "OIDC discovery")
     if not isinstance(doc, dict) or not isinstance(doc.get("token_endpoint"), str):
         raise InvalidResponseError(details="OIDC discovery document without token_endpoint")
-    if str(doc.get("issuer") or "").rstrip("/") != issuer.rstrip("/"):
-        raise InvalidResponseError(details=f"issuer mismatch: {doc.get('issuer')!r}")
+    issuer_seen = doc.get("issuer")
+    if not isinstance(issuer_seen, str) or issuer_seen.rstrip("/") != issuer.rstrip("/"):
+        raise InvalidResponseError(details=f"issuer mismatch: {str(issuer_seen)[:200]!r}")
     require_secure_url(doc["token_endpoint"])
     authorization_endpoint = doc.get("authorization_endpoint")
     if isinstance(authorization_endpoint, str):
         require_secure_url(authorization_endpoint)
+    else:
+        authorization_endpoint = None
     return OidcConfig(
-        issuer=doc["issuer"],
+        issuer=issuer_seen,
         token_endpoint=doc["token_endpoint"],
         authorization_endpoint=authorization_endpoint,
-        scopes_supported=tuple(doc.get("scopes_supported") or ()),
-        token_auth_methods=tuple(
-            doc.get("token_endpoint_auth_methods_supported") or ("client_secret_basic",)
+        scopes_supported=_names(doc.get("scopes_supported"), ()),
+        token_auth_methods=_names(
+            doc.get("token_endpoint_auth_methods_supported"), ("client_secret_basic",)
         ),
+    )
+
+
+def _names(value: Any, default: tuple[str, ...]) -> tuple[str, ...]:
+    """A list of names from the discovery document; anything else counts as absent."""
+    if not isinstance(value, list) or not value:
+        return default
+    return tuple(v for v in value if isinstance(v, str))
+
+
+def _unreachable(exc: NetworkError, what: str) -> NetworkError:
+    """Name the sign-in service in the sentence: the GraphQL endpoint may well be fine."""
+    if isinstance(exc, TlsError):
+        return exc
+    if isinstance(exc, RequestTimeout):
+        return RequestTimeout(f"{what} did not answer in time. Try again shortly.", exc.details)
+    return NetworkError(
+        f"{what} cannot be reached. Check the network connection and the address in the "
+        "connection profile.",
+        exc.details,
     )
 
 
@@ -128,27 +154,55 @@ async def token_request(
     *,
     basic: tuple[str, str] | None = None,
 ) -> TokenSet:
-    """POST to the token endpoint; OAuth errors become SignInRequired (the grant is dead)."""
+    """POST to the token endpoint. OAuth errors become SignInRequired (the grant is dead:
+    sign in again) or SignInRefused (the client itself is refused: fix the profile)."""
     headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"}
     if basic is not None:  # RFC 6749 §2.3.1: form-encode id and secret before Basic
         client_id, secret = basic
         creds = f"{quote(client_id, safe='')}:{quote(secret, safe='')}"
         headers["Authorization"] = "Basic " + _b64(creds)
     try:
-        response = await http.post(config.token_endpoint, content=body, headers=headers)
-    except httpx.HTTPError as exc:
-        raise http_failure(exc, "token request") from exc
+        response = await _send(
+            http, "POST", config.token_endpoint, "token request", content=body, headers=headers
+        )
+    except NetworkError as exc:
+        raise _unreachable(exc, "The POS server's sign-in service (token endpoint)") from exc
     if response.status_code in (400, 401, 403):
-        error = "invalid_request"
-        with contextlib.suppress(ValueError, AttributeError):
-            error = str(json.loads(response.content).get("error", error))
-        raise SignInRequired(details=f"token endpoint refused: {error}")
+        raise oauth_error(response)
     if response.status_code != 200:
-        raise HttpStatusError(response.status_code, details="token endpoint")
-    doc = _json_body(response, "token response")
+        raise HttpStatusError(
+            response.status_code,
+            details="token endpoint",
+            user_message=f"The POS server's sign-in service failed (HTTP {response.status_code}). "
+            "Try again later; if it persists, tell the POS administrator.",
+        )
+    doc = load_json(response.content, "token response")
     if not isinstance(doc, dict) or not isinstance(doc.get("access_token"), str):
         raise InvalidResponseError(details="token response without access_token")
     return _token_set(doc)
+
+
+def oauth_error(response: RawResponse) -> PosError:
+    """The token endpoint's refusal (RFC 6749 §5.2) → one sentence per cause."""
+    error = ""
+    with contextlib.suppress(InvalidResponseError):
+        doc = load_json(response.content, "token error")
+        if isinstance(doc, dict) and isinstance(doc.get("error"), str):
+            error = doc["error"][:64]
+    if not error and response.status_code == 401:
+        error = "invalid_client"  # §5.2: a 401 is the client authentication failing
+    details = f"token endpoint refused: HTTP {response.status_code} {error or '(no error code)'}"
+    if error in SIGN_IN_AGAIN_REASONS:
+        return SignInRequired(details=details, reason=error)
+    if error in SIGN_IN_MESSAGES:
+        return SignInRefused(details=details, reason=error)
+    return SignInRefused(
+        "The POS server refused the sign-in request"
+        + (f" ({error})." if error else ".")
+        + " Check the connection profile.",
+        details=details,
+        reason=error,
+    )
 
 
 def _b64(text: str) -> str:
@@ -231,7 +285,7 @@ class Authenticator:
         self.grant = grant
         self._token: TokenSet | None = None
         self._renewal: asyncio.Task[TokenSet] | None = None
-        self._dead: SignInRequired | None = None
+        self._dead: SignInRequired | SignInRefused | None = None
         self.renewals = 0  # how many token requests were made (for tests and the log)
 
     def set_token(self, token: TokenSet) -> None:
@@ -244,7 +298,7 @@ class Authenticator:
             return token.access_token
         try:
             return (await self._renew()).access_token
-        except SignInRequired:
+        except (SignInRequired, SignInRefused):
             raise
         except PosError:
             # an early renewal hit a network blip: the current token is still good until it
@@ -264,7 +318,8 @@ class Authenticator:
     def _renew(self) -> asyncio.Future[TokenSet]:
         if self._dead is not None:
             failed: asyncio.Future[TokenSet] = asyncio.get_running_loop().create_future()
-            failed.set_exception(SignInRequired(self._dead.user_message, self._dead.details))
+            dead = self._dead  # a fresh exception per waiter, same class, words and reason
+            failed.set_exception(type(dead)(dead.user_message, dead.details, reason=dead.reason))
             return failed
         if self._renewal is None:
             task = asyncio.ensure_future(self._fetch())
@@ -283,7 +338,7 @@ class Authenticator:
         self.renewals += 1
         try:
             token = await self.grant.fetch(self._http, self.config)
-        except SignInRequired as exc:
+        except (SignInRequired, SignInRefused) as exc:
             self._token = None
             self._dead = exc
             raise
@@ -412,9 +467,14 @@ async def sign_in_interactive(
     finally:
         await receiver.close()
     if "code" not in params:
+        error = params.get("error", "")[:64]
+        details = f"authorization error: {error or 'unknown'}"
+        if error in SIGN_IN_MESSAGES and error not in SIGN_IN_AGAIN_REASONS:
+            raise SignInRefused(details=details, reason=error)
         raise SignInRequired(
             "Sign-in was cancelled or refused in the browser.",
-            details=f"authorization error: {params.get('error', 'unknown')}",
+            details=details,
+            reason=error or "access_denied",
         )
     body = prepare_token_request(
         "authorization_code",

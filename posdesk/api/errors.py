@@ -59,10 +59,12 @@ class InsecureUrlError(PosError):
 class HttpStatusError(PosError):
     """The server answered with an HTTP error status and no usable GraphQL body."""
 
-    def __init__(self, status_code: int, details: str = "") -> None:
+    def __init__(
+        self, status_code: int, details: str = "", user_message: str | None = None
+    ) -> None:
         self.status_code = status_code
         transient = status_code in TRANSIENT_STATUS
-        message = (
+        message = user_message or (
             f"The POS server is temporarily unavailable (HTTP {status_code}). Try again shortly."
             if transient
             else f"The POS server returned an error (HTTP {status_code})."
@@ -86,9 +88,53 @@ class NotAuthenticated(PosError):  # noqa: N818 (names of the documented error f
 
 
 class SignInRequired(NotAuthenticated):
-    """Renewing the sign-in failed: the user must sign in again (or fix the client secret)."""
+    """The grant is dead (expired, revoked, refused in the browser): signing in again fixes it.
+
+    ``reason`` is the OAuth error code when the token endpoint gave one (``invalid_grant``,
+    ``access_denied``), else ""."""
 
     default_message = "Your sign-in has expired. Sign in again."
+
+    def __init__(
+        self, user_message: str | None = None, details: str = "", *, reason: str = ""
+    ) -> None:
+        self.reason = reason
+        super().__init__(user_message or SIGN_IN_MESSAGES.get(reason), details)
+
+
+class SignInRefused(PosError):  # noqa: N818 (names of the documented error family)
+    """The token endpoint refused this connection itself (wrong client id or secret, a client
+    not allowed this sign-in, a scope it may not have): signing in again cannot fix it, the
+    connection profile or the server's client registration must change. ``reason`` is the
+    OAuth error code (``invalid_client``, ``unauthorized_client``, ``invalid_scope``, ...)."""
+
+    default_message = (
+        "The POS server refused posdesk's sign-in request. Check the connection profile."
+    )
+
+    def __init__(
+        self, user_message: str | None = None, details: str = "", *, reason: str = ""
+    ) -> None:
+        self.reason = reason
+        super().__init__(user_message or SIGN_IN_MESSAGES.get(reason), details)
+
+
+#: One sentence per OAuth error code the token endpoint can answer (RFC 6749 §5.2).
+SIGN_IN_MESSAGES: dict[str, str] = {
+    "invalid_client": "The POS server did not accept the client id or client secret. "
+    "Check them in the connection profile.",
+    "unauthorized_client": "This client id is not allowed to sign in this way on the POS "
+    "server. Check the sign-in method in the connection profile or ask an administrator.",
+    "unsupported_grant_type": "The POS server does not offer this sign-in method. Check the "
+    "sign-in method in the connection profile.",
+    "invalid_scope": "The POS server refused the access posdesk asks for (scope). Ask an "
+    "administrator to allow it for this client.",
+    "invalid_grant": "Your sign-in has expired or was revoked. Sign in again.",
+    "access_denied": "Sign-in was cancelled or refused. Sign in again to continue.",
+}
+
+#: Which OAuth error codes mean "sign in again" (the rest mean "fix the connection").
+SIGN_IN_AGAIN_REASONS = frozenset({"invalid_grant", "access_denied"})
 
 
 class NotAuthorized(PosError):  # noqa: N818 (names of the documented error family)

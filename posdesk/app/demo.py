@@ -64,11 +64,14 @@ class Demo:
         self.server.stop()
 
 
-def start_demo_blocking(seed: str = "demo", db_path: str = ":memory:") -> Demo:
-    """Start the sandbox (seconds of work: call from a worker thread)."""
+def start_demo_blocking(
+    seed: str = "demo", db_path: str = ":memory:", api: str = "extended"
+) -> Demo:
+    """Start the sandbox (seconds of work: call from a worker thread); ``api="documented"``
+    serves only the documented surface."""
     from posdesk.sandbox.server import SandboxServer
 
-    server = SandboxServer(db_path=db_path, seed=seed, host="127.0.0.1", port=0)
+    server = SandboxServer(db_path=db_path, seed=seed, host="127.0.0.1", port=0, api=api)
     info = server.start()
     profile = ConnectionProfile(
         name=DEMO_PROFILE,
@@ -81,6 +84,6 @@ def start_demo_blocking(seed: str = "demo", db_path: str = ":memory:") -> Demo:
     return Demo(server, profile, credentials)
 
 
-async def start_demo(seed: str = "demo", db_path: str = ":memory:") -> Demo:
+async def start_demo(seed: str = "demo", db_path: str = ":memory:", api: str = "extended") -> Demo:
     """Start the sandbox without freezing the window."""
-    return await asyncio.to_thread(start_demo_blocking, seed, db_path)
+    return await asyncio.to_thread(start_demo_blocking, seed, db_path, api)

@@ -16,13 +16,13 @@ from typing import Any, TypeVar
 
 from posdesk.api.client import PosClient
 from posdesk.api.credentials import Credentials
-from posdesk.api.errors import FeatureUnavailable, NotAuthenticated, PosError
+from posdesk.api.errors import FeatureUnavailable, NotAuthenticated, PosError, SignInRefused
 from posdesk.api.profile import ConnectionProfile
 from posdesk.app.demo import Demo, MemoryCredentials
 from posdesk.domain import Environment, Viewer
 from posdesk.models import heap
 from posdesk.models.tasks import TaskOwner
-from posdesk.store.journal import Journal
+from posdesk.store.journal import FOR_REVIEW, UNRESOLVED, WATCHED, Journal
 from posdesk.store.scope import (
     LocalScope,
     ScopedData,
@@ -32,11 +32,11 @@ from posdesk.store.scope import (
     open_scope,
     remove_demo,
 )
-from posdesk.ui.context import SessionContext
-from posdesk.ui.errors import ErrorReporter
-from posdesk.ui.main_window import MainWindow
-from posdesk.ui.profiles import ProfileStore
-from posdesk.ui.profiles_dialog import ConnectionReport, ProfilesDialog
+from posdesk.ui.shell.context import SessionContext
+from posdesk.ui.shell.errors import ErrorReporter
+from posdesk.ui.shell.main_window import MainWindow
+from posdesk.ui.shell.profiles import ProfileStore
+from posdesk.ui.shell.profiles_dialog import ConnectionReport, ProfilesDialog
 
 _log = logging.getLogger(__name__)
 
@@ -169,9 +169,15 @@ class SessionController:
         self.window.set_profiles(self.profile_names(), current)
 
     def observe(self, exc: BaseException) -> None:
-        """Any error the UI saw: an expired sign-in turns into the "Sign in again" prompt."""
-        if isinstance(exc, NotAuthenticated) and self.client is not None:
+        """Any error the UI saw: an expired sign-in turns into the "Sign in again" prompt; a
+        refused client (wrong secret, client revoked) into "Connection problem" with its own
+        sentence — signing in again cannot fix those, the connection profile must change."""
+        if self.client is None:
+            return
+        if isinstance(exc, NotAuthenticated):
             self.window.set_connection_state("expired", exc.user_message)
+        elif isinstance(exc, SignInRefused):
+            self.window.set_connection_state("error", exc.user_message)
 
     # ---------------------------------------------------------------- actions
 
@@ -268,10 +274,17 @@ class SessionController:
         except PosError as exc:
             _log.warning("Reconciling the journal failed: %s", exc.details or exc)
             return
-        unresolved = [e for e in entries if str(getattr(e, "state", "")) != "done"]
-        if unresolved:
+        review = sum(e.state in FOR_REVIEW for e in entries)
+        checking = sum(e.state in UNRESOLVED + WATCHED for e in entries)
+        if review:
             self.window.show_status(
-                f"{len(unresolved)} earlier operation(s) need a manager's review.", 0
+                f"{review} earlier operation(s) need a manager's review (Pending operations).", 0
+            )
+        elif checking:
+            self.window.show_status(
+                f"{checking} earlier operation(s) not confirmed yet: posdesk keeps checking "
+                "(Pending operations).",
+                0,
             )
 
     async def _open_local(
@@ -349,7 +362,8 @@ class SessionController:
             self.window.set_connection_state("expired", "Sign-in cancelled. Sign in to continue.")
             return False
         except PosError as exc:
-            self.window.set_connection_state("expired", exc.user_message)
+            state = "expired" if isinstance(exc, NotAuthenticated) else "error"
+            self.window.set_connection_state(state, exc.user_message)
             return False
         self.window.set_connection_state("connected")
         self.window.show_status("Signed in again.")

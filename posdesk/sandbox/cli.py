@@ -14,6 +14,7 @@ import threading
 from types import FrameType
 
 from posdesk.sandbox.faults import ERROR_KINDS, FaultConfig
+from posdesk.sandbox.graphql_api import API_MODES
 from posdesk.sandbox.server import SandboxServer
 
 SEEDS = ("demo", "large", "none")
@@ -29,6 +30,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--db", default=":memory:", help="SQLite file (default: in memory)")
     parser.add_argument(
         "--seed", choices=SEEDS, default="demo", help="data set for an empty database"
+    )
+    parser.add_argument(
+        "--api",
+        choices=API_MODES,
+        default="extended",
+        help="extended: with the sandbox extensions (search, sale filters, viewer, ...); "
+        "documented: only what the vendor documents",
     )
     parser.add_argument(
         "--token-lifetime", type=int, default=3600, metavar="S", help="access token seconds"
@@ -52,6 +60,21 @@ def build_parser() -> argparse.ArgumentParser:
         "--drop-next-mutations", type=int, default=0, metavar="N", help="drop the next N"
     )
     faults.add_argument(
+        "--commit-delay-ms",
+        type=float,
+        default=0.0,
+        metavar="MS",
+        help="hold each mutation this long before it commits (it commits even if the client "
+        "gave up)",
+    )
+    faults.add_argument(
+        "--commit-delay-jitter-ms",
+        type=float,
+        default=0.0,
+        metavar="MS",
+        help="extra random commit delay, max",
+    )
+    faults.add_argument(
         "--fault-paths",
         default="/graphql",
         help="comma-separated paths latency/errors apply to (e.g. /graphql,/token)",
@@ -71,6 +94,8 @@ def faults_from_args(args: argparse.Namespace) -> FaultConfig:
         error_kind=args.error_kind,
         drop_rate=args.drop_rate,
         drop_next_mutations=args.drop_next_mutations,
+        commit_delay_ms=args.commit_delay_ms,
+        commit_delay_jitter_ms=args.commit_delay_jitter_ms,
         paths=tuple(p.strip() for p in args.fault_paths.split(",") if p.strip()),
         seed=args.fault_seed,
     )
@@ -85,6 +110,7 @@ def main(argv: list[str] | None = None) -> int:
         port=args.port,
         token_lifetime=args.token_lifetime,
         faults=faults_from_args(args),
+        api=args.api,
     )
     stop = threading.Event()
 

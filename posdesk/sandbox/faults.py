@@ -52,9 +52,20 @@ class FaultConfig:
     drop_next_mutations: int = 0
     """The next N successful GraphQL mutations commit, then their connection is dropped.
     Mutations answered with errors committed nothing and are answered normally."""
+    commit_delay_ms: float = 0.0
+    """A GraphQL mutation is held this long before it runs (a busy server): it commits even
+    when the client has given up or gone away meanwhile, and is answered (if still
+    connected) only after it committed."""
+    commit_delay_jitter_ms: float = 0.0
+    """Extra uniformly random commit delay in [0, commit_delay_jitter_ms]."""
+    commit_delay_next_mutations: int = 0
+    """When > 0, only the next N mutations are held (then the commit delay stops);
+    0 holds every mutation while ``commit_delay_ms`` / ``commit_delay_jitter_ms`` are set."""
     paths: tuple[str, ...] = ("/graphql",)
     """Request paths the latency and error faults apply to (e.g. add ``/token``)."""
     seed: int = 0
+    delayed: int = field(default=0, init=False)
+    """How many mutations were held by the commit delay so far."""
     dropped: int = field(default=0, init=False)
     """How many responses were dropped so far (for test assertions)."""
     failed: int = field(default=0, init=False)
@@ -74,6 +85,10 @@ class FaultConfig:
             self.fail_next = 0
             self.drop_rate = 0.0
             self.drop_next_mutations = 0
+            self.commit_delay_ms = 0.0
+            self.commit_delay_jitter_ms = 0.0
+            self.commit_delay_next_mutations = 0
+            self.delayed = 0
             self.paths = ("/graphql",)
             self.dropped = 0
             self.failed = 0
@@ -93,7 +108,32 @@ class FaultConfig:
             or self.fail_next
             or self.drop_rate
             or self.drop_next_mutations
+            or self.commit_delaying
         )
+
+    @property
+    def commit_delaying(self) -> bool:
+        return bool(self.commit_delay_ms or self.commit_delay_jitter_ms)
+
+    def commit_delay_seconds(self) -> float:
+        """How long to hold the mutation about to run (0 when it is not held)."""
+        with self._lock:
+            if not (self.commit_delay_ms or self.commit_delay_jitter_ms):
+                return 0.0
+            if self.commit_delay_next_mutations > 0:
+                self.commit_delay_next_mutations -= 1
+                if self.commit_delay_next_mutations == 0:
+                    # the last held one: stop delaying afterwards
+                    delay = self._commit_delay()
+                    self.commit_delay_ms = self.commit_delay_jitter_ms = 0.0
+                    return delay
+            return self._commit_delay()
+
+    def _commit_delay(self) -> float:
+        jitter = self.commit_delay_jitter_ms
+        extra = self._rng.uniform(0.0, jitter) if jitter > 0 else 0.0
+        self.delayed += 1
+        return max(0.0, self.commit_delay_ms + extra) / 1000.0
 
     def delay_seconds(self) -> float:
         with self._lock:
@@ -178,7 +218,8 @@ class FaultMiddleware:
         if config.should_fail():
             await _send_error(send, config.error_kind)
             return
-        if scope["method"] != "POST" or not (config.drop_rate or config.drop_next_mutations):
+        dropping = config.drop_rate or config.drop_next_mutations
+        if scope["method"] != "POST" or not (dropping or config.commit_delaying):
             await self.app(scope, receive, send)
             return
         body = await _read_body(receive)
@@ -186,13 +227,18 @@ class FaultMiddleware:
         if not is_mutation(body):
             await self.app(scope, replay, send)
             return
+        commit_delay = config.commit_delay_seconds()
+        if commit_delay:
+            # a busy server: the mutation waits, then runs whether or not the client is
+            # still there (the body was read; the app never asks the socket again)
+            await asyncio.sleep(commit_delay)
         # Run the mutation to completion (it commits), hold its response, then decide.
         held: list[Message] = []
 
         async def hold(message: Message) -> None:
             held.append(message)
 
-        await self.app(scope, replay, hold)
+        await self.app(scope, _no_disconnect(body), hold)
         if _succeeded(held) and config.should_drop():
             await _drop_connection(scope)
             return
@@ -222,6 +268,16 @@ async def _read_body(receive: Receive) -> bytes:
         if not message.get("more_body", False):
             break
     return b"".join(chunks)
+
+
+def _no_disconnect(body: bytes) -> Receive:
+    """The request body, and never a disconnect: a held mutation commits even when its
+    client has gone (its response is then simply not delivered)."""
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return receive
 
 
 def _replayer(body: bytes, receive: Receive) -> Receive:

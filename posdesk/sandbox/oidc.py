@@ -12,7 +12,7 @@ import html
 import secrets
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from ipaddress import ip_address
 from typing import Any
 from urllib.parse import urlsplit
@@ -82,6 +82,7 @@ class OAuthClient:
     secret: str | None = field(repr=False)  # None: a public client (PKCE, no secret)
     grant_types: frozenset[str]
     demo: DemoClient | None = None
+    secret_override: str | None = field(default=None, repr=False)  # a rotated secret
 
     @property
     def is_public(self) -> bool:
@@ -102,6 +103,8 @@ class OAuthClient:
         return self.is_public and is_loopback_redirect_uri(redirect_uri)
 
     def check_client_secret(self, client_secret: str) -> bool:
+        if self.secret_override is not None:
+            return secrets.compare_digest(client_secret, self.secret_override)
         return self.demo is not None and self.demo.check_secret(client_secret)
 
     def check_endpoint_auth_method(self, method: str, endpoint: str) -> bool:
@@ -397,6 +400,20 @@ class OidcProvider:
         server.register_grant(_CodeGrant, [_Pkce(required=True)])
         server.register_grant(_RefreshGrant)
         self.server = server
+
+    # -- client administration (what a POS admin does; tests do it mid-session) --
+
+    def rotate_client_secret(self, client_id: str, secret: str) -> None:
+        """The client's secret changes: the old one now gets ``invalid_client``."""
+        self.clients[client_id] = replace(self.clients[client_id], secret_override=secret)
+
+    def restrict_client(self, client_id: str, grant_types: frozenset[str] = frozenset()) -> None:
+        """The client may use only ``grant_types`` (none: ``unauthorized_client`` for all)."""
+        self.clients[client_id] = replace(self.clients[client_id], grant_types=grant_types)
+
+    def reset_clients(self) -> None:
+        """Every client back to its demo registration (tests reset after each use)."""
+        self.clients = _build_clients()
 
     # -- tokens --
 

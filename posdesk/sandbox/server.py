@@ -29,7 +29,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from posdesk.sandbox.db import Database
 from posdesk.sandbox.faults import TRANSPORT_EXTENSION, FaultConfig, FaultMiddleware
-from posdesk.sandbox.graphql_api import QueryCache, build_schema, format_error
+from posdesk.sandbox.graphql_api import API_MODES, QueryCache, build_schema, format_error
 from posdesk.sandbox.oidc import InvalidTokenError, OidcProvider
 from posdesk.sandbox.security import DEFAULT_CLIENT_ID, DEMO_CLIENTS
 
@@ -147,9 +147,14 @@ class SandboxServer:
         faults: FaultConfig | None = None,
         now: Callable[[], datetime] | None = None,
         schema_factory: Callable[[Any], GraphQLSchema] | None = None,
+        api: str = "extended",
     ) -> None:
-        """``schema_factory(db)`` overrides the GraphQL schema (tests of the server itself)."""
+        """``schema_factory(db)`` overrides the GraphQL schema (tests of the server itself);
+        ``api="documented"`` serves only the documented surface, no sandbox extensions."""
+        if api not in API_MODES:
+            raise ValueError(f"api must be one of {', '.join(API_MODES)}, not {api!r}")
         self.schema_factory = schema_factory
+        self.api = api
         self.db_path = db_path
         self.seed = seed
         self.host = host
@@ -186,8 +191,10 @@ class SandboxServer:
         return self.now().timestamp() if self.now is not None else datetime.now().timestamp()
 
     def build_app(self, provider: OidcProvider) -> Starlette:
-        factory = self.schema_factory or build_schema
-        schema = factory(self.db)
+        if self.schema_factory is not None:
+            schema = self.schema_factory(self.db)
+        else:
+            schema = build_schema(self.db, api=self.api)
         graphql = GraphQLEndpoint(self, provider, schema)
         routes = [*provider.routes(), Route(GRAPHQL_PATH, graphql, methods=["GET", "POST"])]
         app = Starlette(routes=routes)

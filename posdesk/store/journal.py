@@ -6,6 +6,11 @@ the machine, and its outcome after. A row whose outcome is unknown (timeout, dro
 connection, crash) survives restarts and is reconciled by looking the reference up on the
 server — never by sending again. SQLite in WAL mode with full sync: the intent is on disk
 before the network sees the request.
+
+Sent means unknown: once a request has left, "not found on the server right now" proves
+nothing (a slow server may still commit it). Such an entry stays unresolved until a grace
+period after it was sent (``sent_at``); only then may it become ``not_found`` — and it stays
+*watched*: if its reference ever shows up on the server, it becomes ``late``.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from typing import Any
 
 import platformdirs
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 class JournalState(enum.StrEnum):
@@ -34,9 +39,30 @@ class JournalState(enum.StrEnum):
     FAILED = "failed"  # confirmed not to have happened
     UNKNOWN = "unknown"  # sent, no answer: must be reconciled before anything else
     NEEDS_REVIEW = "needs_review"  # cannot be checked automatically: a manager must look
+    NOT_FOUND = "not_found"  # sent, still not on the server after the grace period: watched
+    LATE = "late"  # was not_found, then appeared on the server: it went through late
+
+
+class JournalKind(enum.StrEnum):
+    """What a journal entry records; each kind has its own way to be looked up on the server
+    (the reconcile table in ``posdesk.api.client``). Stored as its string value."""
+
+    GIFTCARD_TRANS = "giftcard_trans"  # giftcardTransAdd under a refNo
+    GIFTCARD_CAPTURE = "giftcard_capture"  # capture of a gift card authorization
+    GIFTCARD_CANCEL = "giftcard_cancel"  # cancel of a gift card authorization
+    GIFTCARD_ADD = "giftcard_add"  # a new gift card
+    GIFTCARD_EDIT = "giftcard_edit"  # a change to a gift card's codes or owner
+    PURCHASE_ADD = "purchase_add"  # a purchase under its transactionId
+    TERMINAL_PAYMENT = "terminal_payment"  # a card-present payment started on a terminal
+    TERMINAL_CAPTURE = "terminal_capture"  # capture of a terminal authorization
 
 
 UNRESOLVED = (JournalState.PENDING, JournalState.SENT, JournalState.UNKNOWN)
+#: Sent, given up on after the grace period, but still looked up: it may yet appear.
+WATCHED = (JournalState.NOT_FOUND,)
+#: A manager must look: it cannot be checked automatically, or it went through after all
+#: once it had been given up on.
+FOR_REVIEW = (JournalState.NEEDS_REVIEW, JournalState.LATE)
 
 
 class DuplicateReferenceError(Exception):
@@ -55,7 +81,7 @@ class JournalEntry:
 
     reference: str
     profile: str
-    kind: str
+    kind: JournalKind | str  # a str only for a kind this version does not know
     state: JournalState
     request: Mapping[str, Any]
     summary: str
@@ -73,10 +99,11 @@ class JournalEntry:
     external_ref: str | None = None  # refNo / transactionId / payment id the server knows
     card_id: str | None = None  # the gift card's id, when known
     member_id: str | None = None  # the customer's member id, for personal cards
+    sent_at: datetime | None = None  # when the request was handed to the network (if it was)
 
 
 #: Journal kinds of card-present terminal payments (start, then capture of an authorization).
-TERMINAL_KINDS = ("terminal_payment", "terminal_capture")
+TERMINAL_KINDS = (JournalKind.TERMINAL_PAYMENT, JournalKind.TERMINAL_CAPTURE)
 
 
 def terminal_reference(ref_no: str) -> str:
@@ -137,6 +164,16 @@ class Journal:
                     )"""
                 )
                 self._db.execute("CREATE INDEX IF NOT EXISTS operation_state ON operation(state)")
+                self._db.execute("PRAGMA user_version=1")
+        if version < 2:
+            # v2: when a request left (the grace period counts from it). Rows of older
+            # versions that got past "pending" were sent at about their creation time.
+            with self._tx():
+                self._db.execute("ALTER TABLE operation ADD COLUMN sent_at TEXT")
+                self._db.execute(
+                    "UPDATE operation SET sent_at = created_at WHERE state != ?",
+                    (JournalState.PENDING,),
+                )
                 self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
     @contextmanager
@@ -219,7 +256,15 @@ class Journal:
                 raise KeyError(reference)
 
     def mark_sent(self, reference: str) -> None:
-        self._set(reference, JournalState.SENT)
+        """About to hand the request to the network: from now on its outcome is unknown
+        until the server says (the grace period counts from here)."""
+        with self._tx():
+            cursor = self._db.execute(
+                "UPDATE operation SET state = ?, sent_at = ?, updated_at = ? WHERE reference = ?",
+                (JournalState.SENT, _now(), _now(), reference),
+            )
+            if cursor.rowcount != 1:
+                raise KeyError(reference)
 
     def mark_waiting(self, reference: str, progress: Mapping[str, Any]) -> None:
         """Sent and answered "not finished yet" (a terminal continuation): stays unresolved,
@@ -238,8 +283,17 @@ class Journal:
     def mark_needs_review(self, reference: str, reason: str) -> None:
         self._set(reference, JournalState.NEEDS_REVIEW, error=reason)
 
+    def mark_not_found(self, reference: str, reason: str) -> None:
+        """Still not on the server after the grace period: the user may do it again (with a
+        new reference); this one stays watched."""
+        self._set(reference, JournalState.NOT_FOUND, error=reason)
+
+    def mark_late(self, reference: str, result: Mapping[str, Any]) -> None:
+        """A not-found entry appeared on the server after all: it went through late."""
+        self._set(reference, JournalState.LATE, result=result, error="went through late")
+
     def resolve_by_hand(self, reference: str, *, happened: bool, note: str) -> None:
-        """A manager checked a needs-review entry in the admin console."""
+        """A manager checked a needs-review (or late) entry in the admin console."""
         if happened:
             self._set(reference, JournalState.DONE, result={"resolved_by_hand": note})
         else:
@@ -278,6 +332,15 @@ class Journal:
     def needs_review(self, profile: str | None = None) -> list[JournalEntry]:
         return self.entries(JournalState.NEEDS_REVIEW, profile=profile)
 
+    def watched(self, profile: str | None = None, *, since: datetime) -> list[JournalEntry]:
+        """Not-found entries sent after ``since``: still looked up in case they went through
+        late (a slow server, a queue replayed days later)."""
+        return [
+            e
+            for e in self.entries(*WATCHED, profile=profile)
+            if (e.sent_at or e.created_at) >= since
+        ]
+
 
 def _decimal(value: Any) -> Decimal | None:
     try:
@@ -306,12 +369,21 @@ def _facts(request: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def _kind(value: str) -> JournalKind | str:
+    """A stored kind as its enum; a kind written by a newer version stays a string (it is
+    then reconciled as needing review, never a crash)."""
+    try:
+        return JournalKind(value)
+    except ValueError:
+        return value
+
+
 def _entry(row: sqlite3.Row) -> JournalEntry:
     request = json.loads(row["request"])
     return JournalEntry(
         reference=row["reference"],
         profile=row["profile"],
-        kind=row["kind"],
+        kind=_kind(row["kind"]),
         state=JournalState(row["state"]),
         request=request,
         summary=row["summary"],
@@ -320,5 +392,6 @@ def _entry(row: sqlite3.Row) -> JournalEntry:
         attempts=row["attempts"],
         created_at=datetime.fromisoformat(row["created_at"]),
         updated_at=datetime.fromisoformat(row["updated_at"]),
+        sent_at=datetime.fromisoformat(row["sent_at"]) if row["sent_at"] else None,
         **_facts(request),
     )

@@ -17,6 +17,7 @@ from posdesk.api.errors import (
     HttpStatusError,
     InsecureUrlError,
     RequestTimeout,
+    SignInRefused,
     SignInRequired,
 )
 from posdesk.api.profile import ConnectionProfile
@@ -62,8 +63,9 @@ async def test_missing_secret_and_wrong_secret(sandbox: SandboxServer, tmp_path:
     with pytest.raises(ConfigurationError):
         await PosClient.connect(profile, journal=Journal(tmp_path / "j"))
     Credentials().set_client_secret("nosecret", "not-the-secret")
-    with pytest.raises(SignInRequired):
+    with pytest.raises(SignInRefused) as info:  # signing in again cannot fix a wrong secret
         await PosClient.connect(profile, journal=Journal(tmp_path / "j"))
+    assert info.value.reason == "invalid_client"
 
 
 @pytest.mark.asyncio
@@ -224,10 +226,10 @@ async def test_failed_renewal_fails_every_waiter_promptly(
             asyncio.gather(*(client.viewer() for _ in range(10)), return_exceptions=True), 5
         )
         assert time.monotonic() - started < 2
-        assert all(isinstance(r, SignInRequired) for r in results), results
+        assert all(isinstance(r, SignInRefused) for r in results), results
         assert client.token_renewals == 2
         # and later calls fail at once, without hammering the token endpoint
-        with pytest.raises(SignInRequired):
+        with pytest.raises(SignInRefused):
             await asyncio.wait_for(client.viewer(), 1)
         assert client.token_renewals == 2
     finally:

@@ -370,7 +370,7 @@ async def test_tls_verified_and_custom_ca_bundle(
     with pytest.raises(errors.TlsError):
         await PosClient.connect(untrusted, journal=Journal(tmp_path / "j"))
     trusted = ConnectionProfile("tls", issuer, client_id="c", ca_bundle=str(cert))
-    with pytest.raises(errors.SignInRequired):  # TLS passed; the fake server refuses the client
+    with pytest.raises(errors.SignInRefused):  # TLS passed; the fake server refuses the client
         await PosClient.connect(trusted, journal=Journal(tmp_path / "j"))
 
 

@@ -149,8 +149,9 @@ async def test_restart_while_the_customer_taps_reconciles_by_continuation(
 async def test_card_creation_and_changes_are_journaled(
     sandbox: SandboxServer, tmp_path: Path
 ) -> None:
-    """A lost giftcardAdd is looked up by its code; one without a code (personal) and a lost
-    giftcardEdit go to review. The journal never keeps a card code in full."""
+    """A lost giftcardAdd is looked up by its code, one without a code (personal) goes to
+    review, a lost giftcardEdit is settled by re-reading the card. The journal never keeps a
+    card code in full."""
     client = await connect(sandbox, tmp_path)
     try:
         code = f"JRN{uuid.uuid4().hex[:12].upper()}"
@@ -166,13 +167,17 @@ async def test_card_creation_and_changes_are_journaled(
                 add_personal_code=True, member_id=FIXTURES.card_owner_member_id
             )
         sandbox.faults.drop_next_mutations = 1
-        with pytest.raises(errors.NeedsReview):
-            await client.giftcard_edit(card.id, external_code="EXT-" + code)
-        review = {e.kind: e for e in client.journal.needs_review()}
-        assert set(review) == {"giftcard_add", "giftcard_edit"}
-        assert review["giftcard_add"].member_id == FIXTURES.card_owner_member_id
-        assert review["giftcard_edit"].card_id == card.id
-        assert review["giftcard_edit"].request["changes"] == ["externalCode"]
+        edited = await client.giftcard_edit(card.id, external_code="EXT-" + code)
+        assert sandbox.faults.dropped == 3
+        assert "EXT-" + code in {c.code for c in edited.codes}  # re-read: it went through
+        [review] = client.journal.needs_review()
+        assert review.kind == "giftcard_add"
+        assert review.member_id == FIXTURES.card_owner_member_id
+        [edit] = client.journal.entries(kind="giftcard_edit")
+        assert edit.state is JournalState.DONE
+        assert edit.card_id == card.id
+        assert edit.request["changes"] == ["externalCode"]
+        assert edit.request["expect"] == {"EXTERNAL": code[-4:]}
         stored = _journal_bytes(tmp_path)
         assert card.id.encode() in stored  # the journal (and its WAL) was read
         assert code.encode() not in stored

@@ -12,9 +12,10 @@ from pytestqt.qtbot import QtBot
 from posdesk.domain import GiftCard, GiftCardCodeType
 from posdesk.sandbox.seed import FIXTURES
 from posdesk.sandbox.server import SandboxServer
-from posdesk.ui.context import SessionContext
-from posdesk.ui.giftcard_edit import EditCodesDialog
-from posdesk.ui.giftcards_tab import GiftCardsTab
+from posdesk.ui.common.outcome import CHECKING
+from posdesk.ui.giftcards.edit_codes import EditCodesDialog
+from posdesk.ui.giftcards.tab import GiftCardsTab
+from posdesk.ui.shell.context import SessionContext
 from tests.e2e.giftcard_helpers import settle, signed_in, unique_code
 from tests.e2e.test_giftcards_tab import look_up
 
@@ -159,3 +160,63 @@ async def test_add_personal_needs_the_current_owner(
         assert still is not None
         assert still.member_id is None
         other.close()
+
+
+async def test_lost_answer_is_truthful_and_reconciled(
+    qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """Issue 11: the server revokes the code but the answer is lost. The dialog must not say
+    "Not changed.": the edit is settled by re-reading the card (done, changed once)."""
+    async with signed_in(sandbox, tmp_path) as ctx:
+        card, physical, external = await full_card(ctx)
+        dialog = await edit_dialog(qtbot, ctx, physical)
+        dialog.revoke_external.setChecked(True)
+        sandbox.faults.drop_next_mutations = 1
+        message = await review_and_apply(dialog)
+        assert sandbox.faults.dropped == 1
+        assert "Not changed" not in message
+        assert "Done" in message, message
+        [entry] = ctx.client.journal.entries(kind="giftcard_edit")
+        assert str(entry.state) == "done"
+        assert entry.attempts == 1
+        on_server = await ctx.client.giftcard_by_id(card.id)
+        assert on_server is not None
+        assert GiftCardCodeType.EXTERNAL not in kinds(on_server)
+        assert await ctx.client.giftcard(external, GiftCardCodeType.EXTERNAL) is None
+
+
+async def test_unconfirmed_edit_goes_to_pending_and_is_not_offered_again(
+    qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """The answer is lost and the server cannot be asked right away: the dialog says it could
+    not confirm, the edit waits in Pending operations, and Apply is off (no second attempt)."""
+    async with signed_in(sandbox, tmp_path) as ctx:
+        card, physical, _external = await full_card(ctx)
+        dialog = await edit_dialog(qtbot, ctx, physical)
+        dialog.revoke_personal.setChecked(True)
+        sandbox.faults.drop_next_mutations = 1
+        original = dialog.message.setText
+
+        def server_goes_down(text: str) -> None:  # the look-up after the lost answer fails
+            if text == CHECKING:
+                sandbox.faults.error_rate = 1.0
+            original(text)
+
+        dialog.message.setText = server_goes_down  # type: ignore[method-assign]
+        message = await review_and_apply(dialog)
+        sandbox.faults.reset()
+        assert "could not confirm whether" in message, message
+        assert "Pending operations" in message
+        assert "Not changed" not in message
+        assert not dialog.apply_button.isEnabled()
+        [entry] = ctx.client.journal.entries(kind="giftcard_edit")
+        assert str(entry.state) == "unknown"
+        tab = GiftCardsTab(ctx)
+        qtbot.addWidget(tab)
+        assert [e.reference for e in tab.pending.entries] == [entry.reference]
+        tab.pending.reconcile_button.click()
+        await settle(tab.pending)
+        assert str(ctx.client.journal.get(entry.reference).state) == "done"  # type: ignore[union-attr]
+        on_server = await ctx.client.giftcard_by_id(card.id)
+        assert on_server is not None
+        assert GiftCardCodeType.PERSONAL not in kinds(on_server)

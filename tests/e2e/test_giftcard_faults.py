@@ -11,11 +11,11 @@ from pytestqt.qtbot import QtBot
 
 from posdesk.sandbox.seed import FIXTURES
 from posdesk.sandbox.server import SandboxServer
-from posdesk.ui.context import SessionContext
-from posdesk.ui.giftcard_dialogs import MoneyAction
-from posdesk.ui.giftcard_errors import OutcomeKind
-from posdesk.ui.giftcards_tab import GiftCardsTab
-from posdesk.ui.purchase_dialog import RecordPurchaseDialog
+from posdesk.ui.common.outcome import OutcomeKind
+from posdesk.ui.giftcards.money_dialogs import MoneyAction
+from posdesk.ui.giftcards.tab import GiftCardsTab
+from posdesk.ui.sales.purchase import RecordPurchaseDialog
+from posdesk.ui.shell.context import SessionContext
 from tests.e2e.giftcard_helpers import (
     card_tab,
     fresh_card,
@@ -85,7 +85,7 @@ async def test_unknown_outcome_waits_in_pending_operations_until_reconciled(
         panel = tab.pending
         panel.refresh()
         assert panel.table.rowCount() == 1
-        assert panel.table.item(0, 3).text() == "Outcome unknown — will be checked"  # type: ignore[union-attr]
+        assert panel.table.item(0, 3).text() == "Not confirmed yet — being checked"  # type: ignore[union-attr]
         assert "not settled" in panel.summary.text()
         panel.reconcile_button.click()
         await settle(panel)

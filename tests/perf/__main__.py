@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 
-BENCHMARKS = ("sandbox", "auth", "client", "shell", "sales", "inventory", "mirror")
+BENCHMARKS = ("sandbox", "auth", "client", "shell", "sales", "inventory", "console", "mirror")
 
 
 def main(names: list[str]) -> int:

@@ -120,9 +120,12 @@ def test_fault_options_parse_into_a_fault_config() -> None:
             "--drop-rate=0.25",
             "--fault-paths=/graphql,/token",
             "--fault-seed=9",
+            "--commit-delay-ms=400",
+            "--commit-delay-jitter-ms=100",
         ]
     )
     config = faults_from_args(args)
+    assert (config.commit_delay_ms, config.commit_delay_jitter_ms) == (400, 100)
     assert (config.latency_ms, config.jitter_ms, config.drop_rate) == (20, 5, 0.25)
     assert config.drop_next_mutations == 2
     assert config.paths == ("/graphql", "/token")

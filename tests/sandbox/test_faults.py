@@ -292,6 +292,66 @@ def test_latency_delays_each_request(
     assert time.monotonic() - started < 1.0
 
 
+# --- commit delay (a slow server) -----------------------------------------------------------------
+
+
+def _wait_for(predicate: Callable[[], bool], timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.02)
+    return predicate()
+
+
+def test_held_mutation_commits_after_the_client_gave_up(
+    server: SandboxServer, faults: FaultConfig, counter: Counter, http: httpx.Client
+) -> None:
+    """The issue's slow server: the client times out, the mutation still lands later."""
+    before = count(http, server)
+    faults.commit_delay_ms = 1200
+    started = time.monotonic()
+    with httpx.Client(timeout=0.5) as impatient, pytest.raises(httpx.ReadTimeout):
+        post(impatient, server, "mutation { bump }")  # the client closes its connection here
+    assert time.monotonic() - started < 1.2
+    assert counter.value == before, "held: nothing committed before the delay"
+    assert _wait_for(lambda: counter.value == before + 1, timeout=5.0)
+    assert time.monotonic() - started >= 1.2
+    assert faults.delayed == 1
+    faults.commit_delay_ms = 0
+    # queries were never held, and the server keeps answering
+    assert count(http, server) == before + 1
+
+
+def test_held_mutation_is_answered_when_the_client_waits(
+    server: SandboxServer, faults: FaultConfig, counter: Counter, http: httpx.Client
+) -> None:
+    before = count(http, server)
+    faults.commit_delay_ms = 300
+    faults.commit_delay_next_mutations = 1
+    started = time.monotonic()
+    assert post(http, server, "{ count }").json() == {"data": {"count": before}}
+    assert time.monotonic() - started < 0.3, "queries are not held"
+    started = time.monotonic()
+    assert post(http, server, "mutation { bump }").json() == {"data": {"bump": before + 1}}
+    assert time.monotonic() - started >= 0.3
+    started = time.monotonic()
+    assert post(http, server, "mutation { bump }").json() == {"data": {"bump": before + 2}}
+    assert time.monotonic() - started < 0.3, "only the next N mutations were held"
+    assert faults.delayed == 1
+    assert not faults.active
+
+
+def test_commit_delay_jitter_is_bounded_and_seeded() -> None:
+    config = FaultConfig(commit_delay_ms=100, commit_delay_jitter_ms=500, seed=3)
+    delays = [config.commit_delay_seconds() for _ in range(50)]
+    assert all(0.1 <= d <= 0.6 for d in delays)
+    assert any(d < 0.3 for d in delays)
+    assert any(d > 0.3 for d in delays)
+    again = FaultConfig(commit_delay_ms=100, commit_delay_jitter_ms=500, seed=3)
+    assert [again.commit_delay_seconds() for _ in range(50)] == delays
+
+
 def test_jitter_is_bounded_and_seeded() -> None:
     config = FaultConfig(latency_ms=10, jitter_ms=40, seed=7)
     delays = [config.delay_seconds() for _ in range(50)]
@@ -304,12 +364,16 @@ def test_jitter_is_bounded_and_seeded() -> None:
 def test_reset_clears_every_fault() -> None:
     config = FaultConfig(latency_ms=5, error_rate=0.5, fail_next=2, drop_rate=0.1)
     config.drop_next_mutations = 3
+    config.commit_delay_ms = 50
+    config.commit_delay_next_mutations = 2
     config.paths = ("/token",)
     assert config.should_fail()
     config.reset()
     assert (config.delay_seconds(), config.should_fail(), config.should_drop()) == (0, False, False)
     assert config.paths == ("/graphql",)
     assert config.failed == 0
+    assert (config.commit_delay_seconds(), config.commit_delay_next_mutations) == (0, 0)
+    assert not config.active
 
 
 # --- the shared session sandbox honours faults too ---------------------------------------------

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from posdesk.sandbox import graphql_api
 from posdesk.sandbox.graphql_api import DEFAULT_FIRST, MAX_FIRST
+from posdesk.sandbox.graphql_api import search as word_search
 from posdesk.sandbox.seed import FIXTURES, LOCATIONS, PRESETS
 from tests.sandbox.conftest import Gql
 
@@ -346,7 +346,7 @@ def test_dense_and_rare_search_words_give_the_same_pages(
     """Both ways of matching a word (index look-up, per-record probe) agree."""
     query = "query($q: String) { customer(search: $q, first: 40, skip: 3) { hasMoreResults results { id } } item(search: $q, first: 40) { results { sku } } }"
     rare = gql.data(query, {"q": search})
-    monkeypatch.setattr(graphql_api, "DENSE_PREFIX", 1)  # every word counts as dense
+    monkeypatch.setattr(word_search, "DENSE_PREFIX", 1)  # every word counts as dense
     dense = gql.data(query, {"q": search})
     assert dense == rare
 

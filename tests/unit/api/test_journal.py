@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import sqlite3
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from posdesk.store.journal import DuplicateReferenceError, Journal, JournalState
+from posdesk.store.journal import SCHEMA_VERSION, DuplicateReferenceError, Journal, JournalState
 
 
 def _intent(journal: Journal, ref: str, kind: str = "purchase_add") -> None:
@@ -105,3 +107,70 @@ def test_structured_fields_survive_a_restart(tmp_path: Path) -> None:
     assert entry.amount == Decimal("12.40")
     assert entry.external_ref == "T-9"
     assert entry.card_last4 is None
+
+
+def test_not_found_and_late_keep_their_reference(tmp_path: Path) -> None:
+    """Given up on after the grace period is not "failed": the reference is never reused,
+    stays watched, and turns late when it appears."""
+    journal = Journal(tmp_path / "j.sqlite3")
+    _intent(journal, "G-1")
+    assert journal.get("G-1").sent_at is None  # type: ignore[union-attr]
+    journal.mark_sent("G-1")
+    sent = journal.get("G-1")
+    assert sent is not None
+    assert sent.sent_at is not None
+    assert sent.sent_at >= sent.created_at
+    journal.mark_not_found("G-1", "not on the server after the grace period")
+    with pytest.raises(DuplicateReferenceError) as info:
+        _intent(journal, "G-1")
+    assert info.value.state is JournalState.NOT_FOUND
+    assert journal.unresolved() == []
+    assert [e.reference for e in journal.watched(since=sent.sent_at)] == ["G-1"]
+    later = sent.sent_at + timedelta(seconds=1)
+    assert journal.watched(since=later) == []  # watched for a while, not forever
+    journal.mark_late("G-1", {"id": "99"})
+    late = journal.get("G-1")
+    assert late is not None
+    assert (late.state, late.result) == (JournalState.LATE, {"id": "99"})
+    assert journal.watched(since=sent.sent_at) == []
+    with pytest.raises(DuplicateReferenceError):
+        _intent(journal, "G-1")
+
+
+def test_a_version_1_journal_is_migrated(tmp_path: Path) -> None:
+    """Databases written before sent_at existed keep working: their sent rows count as sent
+    when they were created (the grace period counts from there)."""
+    path = tmp_path / "old.sqlite3"
+    db = sqlite3.connect(path)
+    db.execute(
+        """CREATE TABLE operation (reference TEXT PRIMARY KEY, profile TEXT NOT NULL,
+        kind TEXT NOT NULL, state TEXT NOT NULL, request TEXT NOT NULL, summary TEXT NOT NULL,
+        result TEXT, error TEXT, attempts INTEGER NOT NULL DEFAULT 1,
+        created_at TEXT NOT NULL, updated_at TEXT NOT NULL)"""
+    )
+    created = "2025-03-01T10:00:00+00:00"
+    for ref, state in (("OLD-SENT", "unknown"), ("OLD-PENDING", "pending")):
+        db.execute(
+            "INSERT INTO operation (reference, profile, kind, state, request, summary,"
+            " created_at, updated_at) VALUES (?, 'p', 'purchase_add', ?, '{}', '', ?, ?)",
+            (ref, state, created, created),
+        )
+    db.execute("PRAGMA user_version=1")
+    db.commit()
+    db.close()
+
+    journal = Journal(path)
+    sent = journal.get("OLD-SENT")
+    pending = journal.get("OLD-PENDING")
+    assert sent is not None
+    assert pending is not None
+    assert sent.sent_at == datetime.fromisoformat(created)
+    assert pending.sent_at is None
+    assert {e.reference for e in journal.unresolved()} == {"OLD-SENT", "OLD-PENDING"}
+    journal.mark_not_found("OLD-SENT", "after grace")
+    journal.close()
+    reopened = Journal(path)  # opening again does not migrate twice
+    assert reopened.get("OLD-SENT").state is JournalState.NOT_FOUND  # type: ignore[union-attr]
+    version = reopened._db.execute("PRAGMA user_version").fetchone()[0]
+    assert version == SCHEMA_VERSION == 2
+    reopened.close()
