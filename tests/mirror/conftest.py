@@ -23,12 +23,22 @@ from posdesk.sandbox.server import SandboxServer
 from tests.api.helpers import connect
 
 
-@pytest.fixture(scope="module")
-def own_sandbox() -> Iterator[SandboxServer]:
-    server = SandboxServer(db_path=":memory:", seed="demo", port=0)
+def _serve(api: str) -> Iterator[SandboxServer]:
+    server = SandboxServer(db_path=":memory:", seed="demo", port=0, api=api)
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="module")
+def own_sandbox() -> Iterator[SandboxServer]:
+    yield from _serve("extended")
+
+
+@pytest.fixture(scope="module")
+def documented_sandbox() -> Iterator[SandboxServer]:
+    """A demo sandbox serving only the documented API (no search, no sale filters)."""
+    yield from _serve("documented")
 
 
 def canon(value: Any) -> Any:

@@ -9,7 +9,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from graphql import build_schema
 
 from posdesk.api.client import PosClient
 from posdesk.domain import SaleFilter
@@ -17,7 +16,7 @@ from posdesk.mirror import Mirror, MirrorSync
 from posdesk.mirror.sync import entity_mode
 from posdesk.sandbox.seed import FIXTURES
 from posdesk.sandbox.server import SandboxServer
-from tests.api.test_reads import DOCUMENTED_SCHEMA
+from tests.api.helpers import connect
 from tests.mirror.conftest import mirror_file
 
 pytestmark = pytest.mark.asyncio
@@ -144,13 +143,20 @@ async def test_sales_filters_answer_like_the_server(client: PosClient, mirror: M
     assert [s.id for s in evening.items] == [F.sale_late_id]
 
 
-async def test_documented_surface_searches_and_filters_from_the_mirror(
-    client: PosClient, mirror: Mirror
+async def test_documented_server_searches_and_filters_from_the_mirror(
+    documented_sandbox: SandboxServer, tmp_path: Path, mirror: Mirror
 ) -> None:
     """Against only the documented API (no server search, no sale filters, no totals) the
     mirror still finds customers by part of the last name and by phone, an item by a word of
     its description, and filters sales by register and customer."""
-    client.adapt_to(build_schema(DOCUMENTED_SCHEMA.read_text(encoding="utf-8")))
+    client = await connect(documented_sandbox, tmp_path)
+    try:
+        await documented_checks(client, mirror)
+    finally:
+        await client.aclose()
+
+
+async def documented_checks(client: PosClient, mirror: Mirror) -> None:
     assert "customer_search" not in client.features
     assert "sale_search" not in client.features
     sync = MirrorSync(client, mirror)
