@@ -7,11 +7,13 @@ from __future__ import annotations
 import asyncio
 import os
 import stat
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from posdesk.api.client import PosClient
+from posdesk.domain import SaleFilter
 from posdesk.mirror import (
     ENTITIES,
     Mirror,
@@ -30,6 +32,7 @@ from tests.helpers.waiting import wait_until
 from tests.mirror.conftest import checksum, mirror_file, mirrored, server_side
 
 pytestmark = pytest.mark.asyncio
+F_STORE = FIXTURES.boundary_store
 
 
 async def assert_equal_to_server(client: PosClient, mirror: Mirror) -> None:
@@ -240,3 +243,21 @@ async def test_pause_resume_and_sync_now(
         forever.cancel()
         with pytest.raises(asyncio.CancelledError):
             await forever
+
+
+async def test_scope_setting_bounds_the_sales(client: PosClient, mirror: Mirror) -> None:
+    """Which stores' sales and how many months: nothing outside is stored, and a changed
+    setting starts the sales over."""
+    now = datetime(2026, 1, 15, tzinfo=UTC)
+    bounded = MirrorSettings(sale_locations=frozenset({F_STORE}), sale_months=6)
+    cutoff = bounded.sale_cutoff(now)
+    assert cutoff == datetime(2025, 7, 1, tzinfo=UTC)
+    await MirrorSync(client, mirror, bounded, clock=lambda: now).sync_once(["location", "sale"])
+    ours = await mirror.sales(first=10_000)
+    wanted = SaleFilter(from_time=cutoff, location_code=F_STORE)
+    theirs = [s async for p in client.pages(client.sales, wanted, first=1000) for s in p.items]
+    assert ours.items
+    assert {s.id for s in ours.items} == {s.id for s in theirs}
+    wider = MirrorSettings()
+    everything = await MirrorSync(client, mirror, wider).sync_once(["sale"])
+    assert everything["sale"].rows == len(await server_side(client, "sale"))
