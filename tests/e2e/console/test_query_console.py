@@ -33,9 +33,9 @@ from posdesk.ui.console.window import ConsoleWindow
 from posdesk.ui.shell.context import SessionContext
 from posdesk.ui.shell.errors import ErrorReporter
 from posdesk.ui.shell.main_window import MainWindow
-from tests.helpers.giftcards import signed_in
+from tests.helpers.accessibility import unnamed
+from tests.helpers.session import signed_in
 from tests.helpers.waiting import wait_until
-from tests.unit.ui.shell.test_accessibility import unnamed
 
 pytestmark = pytest.mark.asyncio
 

@@ -6,7 +6,6 @@ context, so "23:59 local" means the same thing on every test machine.
 
 from __future__ import annotations
 
-import asyncio
 import csv
 from collections.abc import AsyncIterator
 from datetime import date, datetime, timedelta
@@ -19,7 +18,7 @@ import pytest
 import pytest_asyncio
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
+from PySide6.QtWidgets import QLabel, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from posdesk.api.client import PosClient
@@ -28,43 +27,22 @@ from posdesk.domain import Sale, SaleFilter
 from posdesk.models.date_range import DateRange
 from posdesk.models.formatting import format_money
 from posdesk.models.paged import PagedTableModel
-from posdesk.models.tasks import TaskOwner
 from posdesk.sandbox.seed import FIXTURES
 from posdesk.sandbox.server import SandboxServer
 from posdesk.ui.common.tables import TZ_EXTRA
 from posdesk.ui.customers.tab import CustomersTab
 from posdesk.ui.sales.tab import SalesTab
 from posdesk.ui.shell.context import SessionContext
-from posdesk.ui.shell.errors import ErrorReporter
 from posdesk.ui.shell.main_window import MainWindow
 from tests.api.helpers import connect
+from tests.helpers.session import connected_context, quiesce
 from tests.helpers.waiting import wait_until
 
 CHICAGO = ZoneInfo("America/Chicago")
 
 
 async def session(client: PosClient, tmp_path: Path) -> SessionContext:
-    return SessionContext(
-        client=client,
-        viewer=await client.viewer(),
-        environment=await client.environment(),
-        profile_name=f"e2e-{tmp_path.name}",
-        tasks=TaskOwner(),
-        reporter=ErrorReporter(show_dialogs=False),
-        extras={TZ_EXTRA: CHICAGO},
-    )
-
-
-async def quiesce() -> None:
-    """End what the tabs still have in flight (page loads, locations) before the test returns
-    and before a client closes: pytest-qt processes Qt events after the test, when the asyncio
-    loop no longer runs, and a view painted then would start a page load."""
-    for widget in QApplication.topLevelWidgets():
-        widget.hide()  # hidden views do not paint, so they do not ask for more pages
-    pending = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
-    for task in pending:
-        task.cancel()
-    await asyncio.gather(*pending, return_exceptions=True)
+    return await connected_context(client, f"e2e-{tmp_path.name}", extras={TZ_EXTRA: CHICAGO})
 
 
 @pytest_asyncio.fixture
@@ -469,7 +447,7 @@ async def test_load_all_asks_first_for_long_periods_and_can_stop(
 
 @pytest.mark.asyncio
 async def test_every_interactive_widget_is_named(qtbot: QtBot, owner: SessionContext) -> None:
-    from tests.unit.ui.shell.test_accessibility import unnamed
+    from tests.helpers.accessibility import unnamed
 
     customers = CustomersTab(owner)
     sales = SalesTab(owner)

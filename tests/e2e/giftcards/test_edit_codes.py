@@ -16,8 +16,9 @@ from posdesk.ui.common.outcome import CHECKING
 from posdesk.ui.giftcards.edit_codes import EditCodesDialog
 from posdesk.ui.giftcards.tab import GiftCardsTab
 from posdesk.ui.shell.context import SessionContext
-from tests.e2e.giftcards.test_tab import look_up
-from tests.helpers.giftcards import settle, signed_in, unique_code
+from tests.helpers.giftcards import look_up, unique_code
+from tests.helpers.session import signed_in
+from tests.helpers.waiting import settle
 
 pytestmark = pytest.mark.asyncio
 

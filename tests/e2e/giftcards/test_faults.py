@@ -9,29 +9,20 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from posdesk.sandbox.seed import FIXTURES
 from posdesk.sandbox.server import SandboxServer
 from posdesk.ui.common.outcome import OutcomeKind
 from posdesk.ui.giftcards.money_dialogs import MoneyAction
 from posdesk.ui.giftcards.tab import GiftCardsTab
-from posdesk.ui.sales.purchase import RecordPurchaseDialog
-from posdesk.ui.shell.context import SessionContext
 from tests.helpers.giftcards import (
     card_tab,
     fresh_card,
+    look_up,
     lose_answer_then_server,
-    settle,
-    signed_in,
-    unique_code,
 )
+from tests.helpers.session import signed_in
+from tests.helpers.waiting import settle
 
 pytestmark = pytest.mark.asyncio
-
-
-async def open_card(tab: GiftCardsTab, code: str) -> None:
-    tab.code_edit.setText(code)
-    tab.lookup_button.click()
-    await settle(tab)
 
 
 async def test_top_up_with_lost_response_is_done_exactly_once(
@@ -41,7 +32,7 @@ async def test_top_up_with_lost_response_is_done_exactly_once(
         card, code = await fresh_card(ctx.client, Decimal("10.00"))
         tab = GiftCardsTab(ctx)
         qtbot.addWidget(tab)
-        await open_card(tab, code)
+        await look_up(tab, code)
         dialog = tab.open_money(MoneyAction.TOP_UP)
         assert dialog is not None
         dialog.amount.setText("15")
@@ -98,133 +89,6 @@ async def test_unknown_outcome_waits_in_pending_operations_until_reconciled(
         assert tab.view.balance_label.text() == "$27.50"
         page = await ctx.client.giftcard_transactions(ref_no=dialog.reference)
         assert len(page.items) == 1
-
-
-async def reviewed_purchase(qtbot: QtBot, ctx: SessionContext) -> tuple[RecordPurchaseDialog, str]:
-    """A filled-in purchase dialog on its confirmation step, with a fresh transaction id."""
-    dialog = RecordPurchaseDialog(ctx.client, store_code="AUSTIN", viewer=ctx.viewer)
-    qtbot.addWidget(dialog)
-    tx_id = unique_code("ERP-")
-    await fill_purchase(dialog, tx_id)
-    dialog.review_button.click()
-    return dialog, tx_id
-
-
-async def fill_purchase(dialog: RecordPurchaseDialog, tx_id: str) -> None:
-    dialog.transaction_id.setText(tx_id)
-    dialog.store.setCurrentText("AUSTIN")
-    dialog.member.setText(FIXTURES.card_owner_member_id)
-    dialog.channel.setCurrentText("WEB")
-    dialog.sku.setText(FIXTURES.ean_barcode)  # scanned barcode → the item's SKU
-    dialog.find_button.click()
-    await settle(dialog)
-    assert dialog.sku.text() != FIXTURES.ean_barcode
-    dialog.qty.setText("2")
-    dialog.unit_price.setText("3.49")
-    dialog.discount.setText("0.50")
-    dialog.add_line_from_fields()
-    dialog.sku.setText(FIXTURES.plain_sku)
-    dialog.find_button.click()
-    await settle(dialog)
-    dialog.qty.setText("1")
-    dialog.unit_price.setText("10")
-    dialog.add_line_from_fields()
-    dialog.tax.setText("1.25")
-
-
-async def test_record_purchase_totals_checked_and_duplicate_refused(
-    qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path
-) -> None:
-    async with signed_in(sandbox, tmp_path) as ctx:
-        dialog = RecordPurchaseDialog(ctx.client, store_code="AUSTIN", viewer=ctx.viewer)
-        qtbot.addWidget(dialog)
-        tx_id = unique_code("ERP-")
-        await fill_purchase(dialog, tx_id)
-        assert [line.ext_price for line in dialog.lines] == [Decimal("6.48"), Decimal("10.00")]
-        totals = dialog.totals()
-        assert totals.sub_total == Decimal("16.48")
-        assert totals.pay_amount == Decimal("17.73")
-        dialog.paid.setText("17.37")  # a typo on the source document is caught
-        dialog.review_button.click()
-        assert "do not add up" in dialog.message.text()
-        dialog.paid.setText("17.73")
-        dialog.review_button.click()
-        assert not dialog.confirm_button.isHidden()
-        dialog.confirm_button.click()
-        await settle(dialog)
-        assert dialog.outcome_kind is OutcomeKind.DONE
-        assert "Recorded" in dialog.message.text()
-        page = await ctx.client.purchases(tx_id)
-        assert [p.pay_amount for p in page.items] == [Decimal("17.73")]
-
-        again = RecordPurchaseDialog(ctx.client, store_code="AUSTIN", viewer=ctx.viewer)
-        qtbot.addWidget(again)
-        await fill_purchase(again, tx_id)
-        again.review_button.click()
-        assert "already recorded from this computer" in again.message.text()
-        assert again.confirm_button.isHidden()
-        assert len((await ctx.client.purchases(tx_id)).items) == 1
-
-
-async def test_purchase_with_lost_response_is_recorded_exactly_once(
-    qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path
-) -> None:
-    async with signed_in(sandbox, tmp_path) as ctx:
-        dialog, tx_id = await reviewed_purchase(qtbot, ctx)
-        sandbox.faults.drop_next_mutations = 1
-        dialog.confirm_button.click()
-        await settle(dialog)
-        assert sandbox.faults.dropped == 1
-        assert dialog.outcome_kind is OutcomeKind.DONE, dialog.message.text()
-        entry = ctx.client.journal.get(tx_id)
-        assert entry is not None
-        assert str(entry.state) == "done"
-        assert entry.attempts == 1
-        assert len((await ctx.client.purchases(tx_id)).items) == 1
-        # Pressing Review again never resends: the id is known here.
-        dialog.review_button.show()
-        dialog.review_button.click()
-        assert "already recorded" in dialog.message.text()
-        assert len((await ctx.client.purchases(tx_id)).items) == 1
-
-
-async def test_purchase_without_permission_is_explained(
-    qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path
-) -> None:
-    async with signed_in(sandbox, tmp_path, "demo-clerk") as ctx:
-        dialog = RecordPurchaseDialog(ctx.client, viewer=ctx.viewer)
-        qtbot.addWidget(dialog)
-        assert not dialog.review_button.isEnabled()
-        assert "AddPurchase" in dialog.message.text()
-
-
-async def test_purchase_unknown_outcome_is_reconciled_before_any_resend(
-    qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path
-) -> None:
-    async with signed_in(sandbox, tmp_path) as ctx:
-        dialog, tx_id = await reviewed_purchase(qtbot, ctx)
-        lose_answer_then_server(sandbox, dialog)
-        dialog.confirm_button.click()
-        await settle(dialog)
-        assert dialog.outcome_kind is OutcomeKind.UNKNOWN, dialog.message.text()
-        sandbox.faults.reset()
-        # Trying again is refused until the outcome is known: nothing is resent.
-        dialog.review_button.click()
-        assert "not settled yet" in dialog.message.text()
-        assert dialog.confirm_button.isHidden()
-        # Reconcile (as Pending operations' "Reconcile now" does): it was recorded, once.
-        tab = GiftCardsTab(ctx)
-        qtbot.addWidget(tab)
-        assert [e.reference for e in tab.pending.entries] == [tx_id]
-        tab.pending.reconcile_button.click()
-        await settle(tab.pending)
-        assert tab.pending.entries == []
-        entry = ctx.client.journal.get(tx_id)
-        assert entry is not None
-        assert str(entry.state) == "done"
-        dialog.review_button.click()
-        assert "already recorded from this computer" in dialog.message.text()
-        assert len((await ctx.client.purchases(tx_id)).items) == 1
 
 
 async def test_needs_review_is_settled_by_a_manager(

@@ -19,8 +19,10 @@ from posdesk.ui.giftcards.tab import GiftCardsTab
 from posdesk.ui.sales.purchase import RecordPurchaseDialog
 from posdesk.ui.shell.errors import ErrorReporter
 from posdesk.ui.shell.main_window import MainWindow
-from tests.helpers.giftcards import card_tab, settle, signed_in, until
-from tests.unit.ui.shell.test_accessibility import unnamed
+from tests.helpers.accessibility import unnamed
+from tests.helpers.giftcards import card_tab
+from tests.helpers.session import signed_in
+from tests.helpers.waiting import settle, wait_until
 
 pytestmark = pytest.mark.asyncio
 
@@ -45,7 +47,7 @@ async def test_owner_link_opens_the_member_in_customers(
         assert customers.objectName() != "giftCardsTab"
         assert getattr(customers, "last_search", None) == FIXTURES.card_owner_member_id
         # let the Customers tab's search finish before the session closes
-        await until(lambda: not customers.model.loading)  # type: ignore[attr-defined]
+        await wait_until(lambda: not customers.model.loading)  # type: ignore[attr-defined]
 
 
 async def test_every_interactive_widget_is_named(

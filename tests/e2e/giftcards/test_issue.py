@@ -17,7 +17,9 @@ from posdesk.store.issue_drafts import IssueStep
 from posdesk.ui.giftcards.issue import WAITING_ON_TERMINAL, IssueCardDialog
 from posdesk.ui.giftcards.tab import GiftCardsTab
 from posdesk.ui.shell.context import SessionContext
-from tests.helpers.giftcards import cash_draft, settle, signed_in, unique_code, until
+from tests.helpers.giftcards import cash_draft, unique_code
+from tests.helpers.session import signed_in
+from tests.helpers.waiting import settle, wait_until
 
 pytestmark = pytest.mark.asyncio
 
@@ -131,11 +133,11 @@ async def test_terminal_waiting_then_approved(
         dialog.terminal_id.setText("LANE-2")
         dialog.review_button.click()
         dialog.start_button.click()
-        await until(lambda: WAITING_ON_TERMINAL in dialog.status_label.text())
+        await wait_until(lambda: WAITING_ON_TERMINAL in dialog.status_label.text())
         assert dialog.cancel_payment_button.isVisible()
         assert not dialog.close_button.isEnabled()  # no walking away mid-payment
         # authorized on the terminal, then captured (its own continuation), then funded
-        await until(lambda: "Capturing the card payment" in dialog.status_label.text())
+        await wait_until(lambda: "Capturing the card payment" in dialog.status_label.text())
         assert dialog.draft is not None
         assert dialog.draft.terminal_payment_id is not None
         await settle(dialog)
@@ -193,7 +195,7 @@ async def test_terminal_timeout_and_cancel(
         # Again, and this time the operator presses Cancel while it waits.
         dialog.terminal_timeout_s = 60.0
         dialog.retry_button.click()
-        await until(lambda: dialog.cancel_payment_button.isVisible())
+        await wait_until(lambda: dialog.cancel_payment_button.isVisible())
         dialog.cancel_payment_button.click()
         await settle(dialog)
         assert "cancelled on request" in dialog.status_label.text()
@@ -212,7 +214,7 @@ async def test_app_closed_between_create_and_fund_resumes_on_restart(
         dialog.review_button.click()
         dialog.start_button.click()
         # The card is created and the customer is at the terminal — then the app dies.
-        await until(lambda: WAITING_ON_TERMINAL in dialog.status_label.text())
+        await wait_until(lambda: WAITING_ON_TERMINAL in dialog.status_label.text())
         assert dialog.task is not None
         dialog.task.cancel()
         await asyncio.gather(dialog.task, return_exceptions=True)
@@ -275,7 +277,7 @@ async def test_personal_code_never_stored_and_resume_reads_it_back(
 ) -> None:
     async with signed_in(sandbox, tmp_path) as ctx:
         tab, dialog = start_personal_on_terminal(qtbot, ctx, "12", "LANE-4")
-        await until(lambda: WAITING_ON_TERMINAL in dialog.status_label.text())
+        await wait_until(lambda: WAITING_ON_TERMINAL in dialog.status_label.text())
         assert dialog.card is not None
         personal = next(c.code for c in dialog.card.codes if c.code_type.value == "PERSONAL")
         assert dialog.task is not None

@@ -11,7 +11,9 @@ from posdesk.sandbox.server import SandboxServer
 from posdesk.store.issue_drafts import IssueStep, PaymentMethod
 from posdesk.store.journal import terminal_reference
 from posdesk.ui.giftcards.tab import GiftCardsTab
-from tests.helpers.giftcards import settle, signed_in, unique_code
+from tests.helpers.giftcards import unique_code
+from tests.helpers.session import signed_in
+from tests.helpers.waiting import settle
 
 pytestmark = pytest.mark.asyncio
 

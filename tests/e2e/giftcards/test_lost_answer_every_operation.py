@@ -25,16 +25,16 @@ from posdesk.ui.common.outcome import OutcomeKind
 from posdesk.ui.giftcards.money_dialogs import MoneyAction, SettleAction, SettleDialog
 from posdesk.ui.giftcards.tab import GiftCardsTab
 from posdesk.ui.shell.context import SessionContext
-from tests.e2e.giftcards.test_faults import reviewed_purchase
 from tests.helpers.giftcards import (
     card_tab,
     cash_draft,
     fresh_card,
     lose_answer_then_server,
-    settle,
-    signed_in,
     unique_code,
 )
+from tests.helpers.purchases import reviewed_purchase
+from tests.helpers.session import signed_in
+from tests.helpers.waiting import settle
 
 pytestmark = pytest.mark.asyncio
 

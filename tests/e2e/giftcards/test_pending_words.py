@@ -13,7 +13,8 @@ from posdesk.domain import GiftCardCodeType, GiftCardTransType, TerminalPaymentT
 from posdesk.sandbox.seed import FIXTURES
 from posdesk.sandbox.server import SandboxServer
 from posdesk.ui.giftcards.tab import GiftCardsTab
-from tests.helpers.giftcards import fresh_card, signed_in
+from tests.helpers.giftcards import fresh_card
+from tests.helpers.session import signed_in
 
 pytestmark = pytest.mark.asyncio
 

@@ -19,20 +19,15 @@ from posdesk.sandbox.server import SandboxServer
 from posdesk.ui.common.outcome import OutcomeKind
 from posdesk.ui.giftcards.money_dialogs import MoneyAction, SettleAction
 from posdesk.ui.giftcards.tab import GiftCardsTab
-from tests.helpers.giftcards import card_tab, confirm, fresh_card, settle, signed_in, until
+from tests.helpers.giftcards import card_tab, confirm, fresh_card, look_up
+from tests.helpers.session import signed_in
+from tests.helpers.waiting import settle, wait_until
 
 pytestmark = pytest.mark.asyncio
 
 
 def column(table: QTableWidget, col: int) -> list[str]:
     return [table.item(r, col).text() for r in range(table.rowCount())]  # type: ignore[union-attr]
-
-
-async def look_up(tab: GiftCardsTab, code: str, kind: GiftCardCodeType) -> None:
-    tab.code_type.setCurrentIndex(tab.code_type.findData(kind.value))
-    tab.code_edit.setText(code)
-    tab.lookup_button.click()
-    await settle(tab)
 
 
 async def test_lookup_shows_card_codes_and_history(
@@ -379,10 +374,10 @@ async def test_scanner_burst_in_any_field_looks_the_card_up(
         tab.show()
         tab.activateWindow()
         tab.pin_edit.setFocus()
-        await until(lambda: tab.window().focusWidget() is tab.pin_edit)
+        await wait_until(lambda: tab.window().focusWidget() is tab.pin_edit)
         QTest.keyClicks(tab.pin_edit, FIXTURES.gc_physical_code)
         QTest.keyClick(tab.pin_edit, Qt.Key.Key_Return)
-        await until(lambda: tab.task is not None)
+        await wait_until(lambda: tab.task is not None)
         await settle(tab)
         assert tab.pin_edit.text() == ""
         assert tab.code_edit.text() == FIXTURES.gc_physical_code

@@ -22,11 +22,10 @@ from posdesk.sandbox.security import DEMO_CLIENTS
 from posdesk.sandbox.seed import FIXTURES
 from posdesk.sandbox.server import SandboxServer
 from posdesk.ui.inventory.tab import InventoryTab
-from posdesk.ui.shell.context import SessionContext
-from posdesk.ui.shell.errors import ErrorReporter
+from tests.helpers.accessibility import unnamed
 from tests.helpers.scanner import scan
+from tests.helpers.session import connected_context
 from tests.helpers.waiting import wait_until
-from tests.unit.ui.shell.test_accessibility import unnamed
 
 
 @asynccontextmanager
@@ -42,14 +41,7 @@ async def open_tab(
     )
     tasks = TaskOwner()
     try:
-        context = SessionContext(
-            client=client,
-            viewer=await client.viewer(),
-            environment=await client.environment(),
-            profile_name=profile,
-            tasks=tasks,
-            reporter=ErrorReporter(show_dialogs=False),
-        )
+        context = await connected_context(client, profile, tasks=tasks)
         tab = InventoryTab(context)
         qtbot.addWidget(tab)
         tab.resize(1300, 800)

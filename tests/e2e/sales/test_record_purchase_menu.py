@@ -10,7 +10,8 @@ from pytestqt.qtbot import QtBot
 from posdesk.sandbox.server import SandboxServer
 from posdesk.ui.sales.purchase import RecordPurchaseDialog
 from posdesk.ui.shell.main_window import MainWindow
-from tests.helpers.giftcards import settle, signed_in, until
+from tests.helpers.session import signed_in
+from tests.helpers.waiting import settle, wait_until
 
 pytestmark = pytest.mark.asyncio
 
@@ -32,6 +33,6 @@ async def test_sales_menu_opens_record_purchase(
         assert "AUSTIN" in stores
         dialog.close()
         # the first tab loads in the background: let it finish before the session closes
-        await until(
+        await wait_until(
             lambda: not getattr(getattr(window.current_tab(), "model", None), "loading", False)
         )

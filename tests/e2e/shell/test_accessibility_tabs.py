@@ -18,9 +18,9 @@ from posdesk.ui.giftcards.money_dialogs import MoneyAction, SettleAction
 from posdesk.ui.giftcards.tab import GiftCardsTab
 from posdesk.ui.sales.purchase import RecordPurchaseDialog
 from posdesk.ui.sales.tab import SalesTab
-from tests.e2e.giftcards.test_tab import look_up
-from tests.helpers.giftcards import signed_in
-from tests.unit.ui.shell.test_accessibility import unnamed
+from tests.helpers.accessibility import unnamed
+from tests.helpers.giftcards import look_up
+from tests.helpers.session import signed_in
 
 pytestmark = pytest.mark.asyncio
 

@@ -16,15 +16,13 @@ from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from posdesk.domain import Environment, Viewer
-from posdesk.models.tasks import TaskOwner
 from posdesk.ui.giftcards.tab import GiftCardsTab
 from posdesk.ui.sales.tab import SalesTab
 from posdesk.ui.shell.context import SessionContext
-from posdesk.ui.shell.errors import ErrorReporter
 from tests.api.hostile import Answer, HostileServer, data_answer, deep, hostile_server
 from tests.api.test_hostile_server import DEADLINE, connect, op
-from tests.helpers.giftcards import settle
-from tests.helpers.waiting import wait_until
+from tests.helpers.session import quiesce, session_context
+from tests.helpers.waiting import settle, wait_until
 
 pytestmark = pytest.mark.asyncio
 T = TypeVar("T", bound=QWidget)
@@ -48,13 +46,11 @@ async def hostile(tmp_path: Path) -> AsyncIterator[tuple[HostileServer, SessionC
         for feature in ("locations", "giftcard_transactions"):
             name, root = op(client, feature)
             server.graphql[name] = data_answer(root, empty)
-        context = SessionContext(
-            client=client,
+        context = session_context(
+            client,
             viewer=Viewer(subject="owner", name="Owner", permissions=frozenset()),
             environment=Environment(name="Hostile", currency="USD"),
             profile_name="hostile",
-            tasks=TaskOwner(),
-            reporter=ErrorReporter(show_dialogs=False),
             extras={"issue_drafts_path": str(tmp_path / "issue_drafts.json")},
         )
         try:
@@ -63,13 +59,6 @@ async def hostile(tmp_path: Path) -> AsyncIterator[tuple[HostileServer, SessionC
             context.tasks.cancel_all()
             await quiesce()
             await client.aclose()
-
-
-async def quiesce() -> None:
-    pending = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
-    for task in pending:
-        task.cancel()
-    await asyncio.gather(*pending, return_exceptions=True)
 
 
 GARBAGE: dict[str, Any] = {

@@ -29,8 +29,9 @@ from posdesk.ui.shell.context import SessionContext
 from posdesk.ui.shell.main_window import MainWindow, TabSpec
 from tests.api.helpers import base_url, browser, purchase_draft
 from tests.e2e.shell.test_session import make_shell
-from tests.helpers.giftcards import cash_draft, settle, unique_code
+from tests.helpers.giftcards import cash_draft, unique_code
 from tests.helpers.scan import files_text
+from tests.helpers.waiting import settle
 
 pytestmark = pytest.mark.asyncio
 

@@ -29,9 +29,10 @@ from posdesk.ui.giftcards.money_dialogs import MoneyAction
 from posdesk.ui.giftcards.tab import GiftCardsTab
 from tests.api.helpers import FAST_RETRY, browser, interactive_profile, no_browser
 from tests.e2e.giftcards.test_issue import fill_physical
-from tests.e2e.giftcards.test_tab import look_up
-from tests.helpers.giftcards import confirm, fresh_card, settle, signed_in, unique_code
+from tests.helpers.giftcards import confirm, fresh_card, look_up, unique_code
 from tests.helpers.scan import files_text
+from tests.helpers.session import signed_in
+from tests.helpers.waiting import settle
 
 pytestmark = pytest.mark.asyncio
 

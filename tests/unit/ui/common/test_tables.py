@@ -7,23 +7,14 @@ from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QTimeZone
 
-from posdesk.domain import Environment, Viewer
-from posdesk.models.tasks import TaskOwner
+from posdesk.domain import Viewer
 from posdesk.ui.common.tables import TZ_EXTRA, lacks, permission_text, session_zone, system_zone
 from posdesk.ui.shell.context import SessionContext
-from posdesk.ui.shell.errors import ErrorReporter
+from tests.helpers.session import session_context
 
 
 def context(**extras: object) -> SessionContext:
-    return SessionContext(
-        client=None,  # type: ignore[arg-type]  # nothing here talks to the server
-        viewer=Viewer(),
-        environment=Environment(),
-        profile_name="t",
-        tasks=TaskOwner(),
-        reporter=ErrorReporter(show_dialogs=False),
-        extras=dict(extras),
-    )
+    return session_context(profile_name="t", extras=extras)  # nothing talks to the server
 
 
 def test_system_zone_is_the_pcs_iana_zone() -> None:

@@ -7,17 +7,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import (
-    QAbstractButton,
-    QAbstractItemView,
-    QAbstractSpinBox,
-    QComboBox,
-    QHeaderView,
-    QLineEdit,
-    QTabBar,
-    QTabWidget,
-    QWidget,
-)
+from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from posdesk.ui.shell.errors import ErrorReporter
@@ -26,43 +16,7 @@ from posdesk.ui.shell.profiles import ProfileStore
 from posdesk.ui.shell.profiles_dialog import ProfilesDialog
 from posdesk.ui.widgets.paged_view import PagedTableView
 from posdesk.ui.widgets.search import SearchLineEdit
-
-INTERACTIVE = (
-    QAbstractButton,
-    QLineEdit,
-    QComboBox,
-    QAbstractItemView,
-    QAbstractSpinBox,
-    QTabWidget,
-)
-
-
-def qt_internal(widget: QWidget) -> bool:
-    """Sub-widgets Qt creates itself: headers, tab scrollers, clear buttons, combo popups."""
-    if isinstance(widget, QHeaderView):
-        return True
-    parent = widget.parentWidget()
-    while parent is not None:
-        if isinstance(parent, QComboBox | QTabBar | QLineEdit):
-            return not isinstance(widget, QAbstractItemView) or isinstance(parent, QComboBox)
-        parent = parent.parentWidget()
-    return False
-
-
-def unnamed(root: QWidget) -> list[str]:
-    problems = []
-    for kind in INTERACTIVE:
-        for widget in root.findChildren(kind):
-            name = widget.objectName()
-            if name.startswith("qt_") or qt_internal(widget):
-                continue
-            if not name:
-                problems.append(f"{type(widget).__name__} without objectName")
-                continue
-            text = widget.text() if isinstance(widget, QAbstractButton) else ""
-            if not (widget.accessibleName() or text):
-                problems.append(f"{name} without accessible name")
-    return problems
+from tests.helpers.accessibility import unnamed
 
 
 @pytest.mark.parametrize("factory", ["main_window", "profiles_dialog", "paged_view"])

@@ -6,21 +6,11 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings
 
-from posdesk.domain import Environment, Viewer
-from posdesk.models.tasks import TaskOwner
-from posdesk.ui.shell.context import SessionContext
-from posdesk.ui.shell.errors import ErrorReporter
+from tests.helpers.session import session_context
 
 
 def test_settings_stay_in_the_isolated_directory(isolated_qsettings: Path) -> None:
-    context = SessionContext(
-        client=None,  # type: ignore[arg-type]  # settings never touch the client
-        viewer=Viewer(),
-        environment=Environment(),
-        profile_name="Demo (local)",
-        tasks=TaskOwner(),
-        reporter=ErrorReporter(show_dialogs=False),
-    )
+    context = session_context(profile_name="Demo (local)")  # settings never touch the client
     settings = context.settings()
     assert Path(settings.fileName()).is_relative_to(isolated_qsettings)
     assert settings.format() == QSettings.defaultFormat()

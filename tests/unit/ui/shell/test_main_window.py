@@ -11,7 +11,6 @@ from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from posdesk.domain import Environment, Viewer
-from posdesk.models.tasks import TaskOwner
 from posdesk.ui.shell.context import SessionContext
 from posdesk.ui.shell.errors import ErrorReporter
 from posdesk.ui.shell.main_window import (
@@ -22,6 +21,7 @@ from posdesk.ui.shell.main_window import (
     load_factory,
 )
 from tests.helpers.fake_tab import FakeTab
+from tests.helpers.session import session_context
 
 SPECS = [
     TabSpec("&Fake", "tests.helpers.fake_tab:FakeTab", "fake"),
@@ -31,13 +31,11 @@ SPECS = [
 
 
 def context(kind: str = "SANDBOX", reporter: ErrorReporter | None = None) -> SessionContext:
-    return SessionContext(
-        client=None,  # type: ignore[arg-type]  # the frame never touches the client
+    return session_context(  # the frame never touches the client
         viewer=Viewer(name="Alex Manager", client_id="posdesk-desktop"),
         environment=Environment(name="posdesk sandbox", kind=kind, version="1.0"),
         profile_name="Demo",
-        tasks=TaskOwner(),
-        reporter=reporter or ErrorReporter(show_dialogs=False),
+        reporter=reporter,
     )
 
 

@@ -14,7 +14,7 @@ from pytestqt.qtbot import QtBot
 from posdesk.models.paged import PagedTableModel
 from posdesk.ui.shell.errors import ErrorReporter
 from posdesk.ui.widgets.paged_view import PagedTableView
-from tests.helpers.paging import COLUMNS, ExpectedError, FakeServer, Row, settle
+from tests.helpers.paging import COLUMNS, ExpectedError, FakeServer, Row, wait_loaded
 
 
 def make_view(qtbot: QtBot, server: FakeServer, page_size: int = 100) -> PagedTableView:
@@ -38,13 +38,13 @@ async def test_error_banner_with_retry_then_rows(qtbot: QtBot) -> None:
     server.fail_next = ExpectedError()
     view = make_view(qtbot, server)
     assert view.status.text() == "Loading…"
-    await settle(model_of(view))
+    await wait_loaded(model_of(view))
     assert view.banner.isVisible()
     assert view.banner.kind == "error"
     assert view.banner.label.text() == "The server is not reachable."
     assert view.banner.button.isVisible()
     view.banner.button.click()
-    await settle(model_of(view))
+    await wait_loaded(model_of(view))
     assert not view.banner.isVisible()
     assert view.status.text() == "30 rows"
 
@@ -52,7 +52,7 @@ async def test_error_banner_with_retry_then_rows(qtbot: QtBot) -> None:
 @pytest.mark.asyncio
 async def test_status_line_is_pluralised(qtbot: QtBot) -> None:
     view = make_view(qtbot, FakeServer(1))
-    await settle(model_of(view))
+    await wait_loaded(model_of(view))
     assert view.status.text() == "1 row"
 
 
@@ -61,7 +61,7 @@ async def test_limited_and_empty_states(qtbot: QtBot) -> None:
     server = FakeServer(0)
     server.limited = True
     view = make_view(qtbot, server)
-    await settle(model_of(view))
+    await wait_loaded(model_of(view))
     assert view.banner.kind == "limited"
     assert not view.banner.button.isVisible()
     assert view.status.text() == "No results."
@@ -71,7 +71,7 @@ async def test_limited_and_empty_states(qtbot: QtBot) -> None:
 async def test_copy_selected_rows_as_tab_separated_text(qtbot: QtBot) -> None:
     view = make_view(qtbot, FakeServer(10))
     model = model_of(view)
-    await settle(model)
+    await wait_loaded(model)
     selection = view.table.selectionModel()
     flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
     selection.select(model.index(2, 0), flags)
@@ -93,7 +93,7 @@ def read_csv(path: Path) -> list[list[str]]:
 @pytest.mark.asyncio
 async def test_export_loaded_rows(qtbot: QtBot, tmp_path: Path) -> None:
     view = make_view(qtbot, FakeServer(250))
-    await settle(model_of(view))
+    await wait_loaded(model_of(view))
     out = tmp_path / "loaded.csv"
     await view.start_export(out, all_rows=False)
     rows = read_csv(out)
@@ -108,7 +108,7 @@ async def test_export_loaded_rows(qtbot: QtBot, tmp_path: Path) -> None:
 async def test_export_all_rows_pages_to_the_end(qtbot: QtBot, tmp_path: Path) -> None:
     server = FakeServer(2345)
     view = make_view(qtbot, server)
-    await settle(model_of(view))
+    await wait_loaded(model_of(view))
     out = tmp_path / "all.csv"
     await view.start_export(out, all_rows=True)
     rows = read_csv(out)
@@ -123,7 +123,7 @@ async def test_export_all_can_be_cancelled_from_the_progress_dialog(
 ) -> None:
     server = FakeServer(100_000, delay=0.01)
     view = make_view(qtbot, server)
-    await settle(model_of(view))
+    await wait_loaded(model_of(view))
     out = tmp_path / "cancelled.csv"
     results: list[int | None] = []
     task = view.start_export(out, all_rows=True, done=results.append)
@@ -148,7 +148,7 @@ async def test_export_all_can_be_cancelled_from_the_progress_dialog(
 async def test_export_error_is_reported_as_a_sentence(qtbot: QtBot, tmp_path: Path) -> None:
     server = FakeServer(1000)
     view = make_view(qtbot, server)
-    await settle(model_of(view))
+    await wait_loaded(model_of(view))
     server.fail_next = ExpectedError()
     await view.start_export(tmp_path / "x.csv", all_rows=True)
     assert model_of(view).error_text == "The server is not reachable."
@@ -166,7 +166,7 @@ async def test_tones_are_brushes_from_the_model_and_follow_the_theme(qtbot: QtBo
 
     view = make_view(qtbot, FakeServer(10))
     model = model_of(view)
-    await settle(model)
+    await wait_loaded(model)
     foreground = Qt.ItemDataRole.ForegroundRole
     assert model.index(1, 1).data(foreground) is None  # no tone, no colour
     assert view.table.itemDelegateForColumn(1) is None  # Qt's own C++ delegate paints
