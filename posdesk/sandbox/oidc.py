@@ -348,7 +348,11 @@ class _CodeGrant(AuthorizationCodeGrant):  # type: ignore[misc]
 
 
 class _RefreshGrant(RefreshTokenGrant):  # type: ignore[misc]
-    TOKEN_ENDPOINT_AUTH_METHODS = ["none"]  # noqa: RUF012 (authlib class attribute)
+    """RFC 6749 §6: a confidential client authenticates as usual (its grant types decide
+    whether it may refresh: ``unauthorized_client``); a token issued to another client is
+    ``invalid_grant`` (§5.2), not an authentication failure."""
+
+    TOKEN_ENDPOINT_AUTH_METHODS = ["none", "client_secret_basic", "client_secret_post"]  # noqa: RUF012
     INCLUDE_NEW_REFRESH_TOKEN = True  # rotation: every refresh returns a new refresh token
 
     @override
