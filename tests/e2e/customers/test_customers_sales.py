@@ -7,15 +7,11 @@ context, so "23:59 local" means the same thing on every test machine.
 from __future__ import annotations
 
 import csv
-from collections.abc import AsyncIterator
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
-import pytest_asyncio
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLabel, QMessageBox
@@ -23,35 +19,19 @@ from pytestqt.qtbot import QtBot
 
 from posdesk.api.client import PosClient
 from posdesk.api.compat import FeatureReport
-from posdesk.domain import Sale, SaleFilter
+from posdesk.domain import SaleFilter
 from posdesk.models.date_range import DateRange
 from posdesk.models.formatting import format_money
-from posdesk.models.paged import PagedTableModel
 from posdesk.sandbox.seed import FIXTURES
 from posdesk.sandbox.server import SandboxServer
-from posdesk.ui.common.tables import TZ_EXTRA
 from posdesk.ui.customers.tab import CustomersTab
 from posdesk.ui.sales.tab import SalesTab
 from posdesk.ui.shell.context import SessionContext
 from posdesk.ui.shell.main_window import MainWindow
 from tests.api.helpers import connect
-from tests.helpers.session import connected_context, quiesce
+from tests.helpers.sales import CHICAGO, all_sales, chicago_context, idle
+from tests.helpers.session import quiesce
 from tests.helpers.waiting import wait_until
-
-CHICAGO = ZoneInfo("America/Chicago")
-
-
-async def session(client: PosClient, tmp_path: Path) -> SessionContext:
-    return await connected_context(client, f"e2e-{tmp_path.name}", extras={TZ_EXTRA: CHICAGO})
-
-
-@pytest_asyncio.fixture
-async def owner(sandbox: SandboxServer, tmp_path: Path) -> AsyncIterator[SessionContext]:
-    client = await connect(sandbox, tmp_path, "posdesk-demo")
-    context = await session(client, tmp_path)
-    yield context
-    await quiesce()
-    await client.aclose()
 
 
 def without(client: PosClient, feature: str) -> None:
@@ -60,21 +40,6 @@ def without(client: PosClient, feature: str) -> None:
     client.features = FeatureReport(
         features.available - {feature}, {feature: "not on this server (test)"}, features.reduced
     )
-
-
-def idle(model: PagedTableModel[Any]) -> bool:
-    return not model.loading
-
-
-async def all_sales(client: PosClient, sale_filter: SaleFilter) -> list[Sale]:
-    found: list[Sale] = []
-    skip = 0
-    while True:
-        page = await client.sales(sale_filter, skip=skip, first=500)
-        found.extend(page.items)
-        skip += len(page.items)
-        if not page.has_more or not page.items:
-            return found
 
 
 # ----------------------------------------------------------------------------- customers
@@ -296,14 +261,14 @@ async def test_not_authorized_tabs_explain_the_permission(
     reporting = await connect(sandbox, tmp_path, "demo-reporting")  # no ViewCustomers
     salesperson = await connect(sandbox, tmp_path, "demo-sales")  # no ViewSales
     try:
-        customers = CustomersTab(await session(reporting, tmp_path))
+        customers = CustomersTab(await chicago_context(reporting, tmp_path))
         qtbot.addWidget(customers)
         customers.show()
         assert customers.table.denied
         assert customers.table.panel.isVisible()
         assert "ViewCustomers" in customers.table.panel.text()
 
-        sales = SalesTab(await session(salesperson, tmp_path))
+        sales = SalesTab(await chicago_context(salesperson, tmp_path))
 
         qtbot.addWidget(sales)
         sales.show()
@@ -311,7 +276,7 @@ async def test_not_authorized_tabs_explain_the_permission(
         assert "ViewSales" in sales.table.panel.text()
 
         # Without the viewer's permission list, the server's NOT_AUTHORIZED decides.
-        context = await session(salesperson, tmp_path)
+        context = await chicago_context(salesperson, tmp_path)
         context.viewer = type(context.viewer)(name="unknown")
         blind = SalesTab(context)
         qtbot.addWidget(blind)
@@ -321,7 +286,7 @@ async def test_not_authorized_tabs_explain_the_permission(
         assert blind.table.panel.isVisible()
 
         # A salesperson sees customers, but their sales list explains ViewSales.
-        allowed = CustomersTab(await session(salesperson, tmp_path))
+        allowed = CustomersTab(await chicago_context(salesperson, tmp_path))
         qtbot.addWidget(allowed)
         allowed.show()
         allowed.search_edit.setText(FIXTURES.customer_with_sales_id)
@@ -341,7 +306,7 @@ async def test_permission_limited_results_show_a_note(
 ) -> None:
     manager = await connect(sandbox, tmp_path, "demo-manager")  # store-bound
     try:
-        tab = CustomersTab(await session(manager, tmp_path))
+        tab = CustomersTab(await chicago_context(manager, tmp_path))
         qtbot.addWidget(tab)
         tab.show()
         tab.search_edit.setText(FIXTURES.customer_with_sales_name)

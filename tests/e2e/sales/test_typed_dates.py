@@ -14,12 +14,12 @@ from posdesk.domain import SaleFilter
 from posdesk.models.date_range import DateRange, Preset
 from posdesk.ui.sales.tab import SalesTab
 from posdesk.ui.shell.context import SessionContext
-from tests.e2e.customers.test_customers_sales import CHICAGO, all_sales, idle, owner
 from tests.helpers.dates import type_date, us_locale
+from tests.helpers.sales import CHICAGO, all_sales, idle
 from tests.helpers.session import quiesce
 from tests.helpers.waiting import wait_until
 
-__all__ = ["owner", "us_locale"]  # fixtures shared with other tests
+__all__ = ["us_locale"]  # the fixture, shared with other tests
 
 
 pytestmark = pytest.mark.usefixtures("us_locale")

@@ -19,11 +19,9 @@ from posdesk.ui.inventory.tab import InventoryTab
 from posdesk.ui.sales.tab import SalesTab
 from posdesk.ui.shell.context import SessionContext
 from posdesk.ui.shell.main_window import MainWindow
-from tests.e2e.customers.test_customers_sales import idle, owner
+from tests.helpers.sales import idle
 from tests.helpers.session import quiesce
 from tests.helpers.waiting import wait_until
-
-__all__ = ["owner"]  # the fixture, shared with the Customers/Sales tests
 
 SIZE = (1366, 768)
 CELL_MARGIN = 6  # Qt's item text margins (3 px each side in the Fusion style)
