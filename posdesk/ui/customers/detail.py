@@ -140,6 +140,9 @@ class CustomerDetailPanel(QWidget):
         self.sales.view.table.setColumnHidden(4, True)  # the customer: it is this one
         # The register matters little in a customer's history; without it the total fits.
         self.sales.view.table.setColumnHidden(2, True)
+        # What a customer spent is the figure a manager looks for: right after the date, so
+        # it stays in view when the pane is narrow (the window's first size, a laptop).
+        self.sales.view.table.horizontalHeader().moveSection(7, 1)
 
         top = QHBoxLayout()
         top.addWidget(self.sales_total, 1)

@@ -536,12 +536,24 @@ class MainWindow(QMainWindow):
 
     # --------------------------------------------------------------- settings
 
+    def _first_size(self) -> None:
+        """First start: most of the screen (a back office works full screen; a laptop's
+        1366×768 needs every pixel for the tables), centred; 1180×760 without a screen size."""
+        area = self.screen().availableGeometry()
+        if area.isEmpty():
+            self.resize(1180, 760)
+            return
+        width = min(area.width(), max(1180, int(area.width() * 0.92)), 1680)
+        height = min(area.height(), max(760, int(area.height() * 0.92)), 1050)
+        self.resize(width, height)
+        self.move(area.x() + (area.width() - width) // 2, area.y() + (area.height() - height) // 2)
+
     def _restore_window(self) -> None:
         geometry = self.settings.value("window/geometry")
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
         else:
-            self.resize(1180, 760)
+            self._first_size()
         state = self.settings.value("window/state")
         if isinstance(state, QByteArray) and not state.isEmpty():
             self.restoreState(state)

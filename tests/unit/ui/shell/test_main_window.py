@@ -135,6 +135,17 @@ def test_geometry_and_last_tab_are_restored(qtbot: QtBot) -> None:
     assert again.size().width() == 700
 
 
+def test_first_start_fills_most_of_the_screen(qtbot: QtBot) -> None:
+    """No saved geometry (a new user): the window takes most of the screen, inside it."""
+    win = window(qtbot)
+    area = win.screen().availableGeometry()
+    assert win.width() <= area.width()
+    assert win.height() <= area.height()
+    assert win.width() >= min(area.width(), 1180) * 0.9
+    assert win.height() >= min(area.height(), 760) * 0.9
+    assert area.contains(win.frameGeometry().topLeft())
+
+
 def test_profiles_menu_emits_the_chosen_profile(qtbot: QtBot) -> None:
     win = window(qtbot)
     win.set_profiles(["Demo", "Store 12"], "Demo")
