@@ -75,6 +75,18 @@ class Outcome:
         return self.kind is OutcomeKind.DONE
 
 
+def unconfirmed(reference: str, *, rechecked: bool = True) -> str:
+    """The one sentence every lost answer ends in (then, maybe, what is special about it):
+    not confirmed, waiting in Pending operations, do not repeat it — never "nothing
+    happened". ``rechecked=False`` when only a person can settle it (a terminal payment)."""
+    return (
+        f"<b>Not confirmed yet.</b> posdesk could not confirm whether reference "
+        f"{html.escape(reference)} went through — it is in <i>Pending operations</i>"
+        + (" and is checked again on its own" if rechecked else "")
+        + "; do not repeat it."
+    )
+
+
 CHECKING = "Checking whether it went through… (the server did not confirm; nothing is resent)"
 
 
@@ -129,10 +141,4 @@ async def reconcile_reference(
             "A manager must check it in the POS admin console before anything is repeated.",
             error=original,
         )
-    return Outcome(
-        OutcomeKind.UNKNOWN,
-        f"<b>Not confirmed yet.</b> posdesk could not confirm whether reference {ref} went "
-        "through — it is in <i>Pending operations</i> and is checked again on its own; "
-        "do not repeat it.",
-        error=original,
-    )
+    return Outcome(OutcomeKind.UNKNOWN, unconfirmed(reference), error=original)

@@ -23,7 +23,14 @@ from PySide6.QtCore import QObject
 
 from posdesk.api.errors import DuplicateReference, NeedsReview, PosError, UnknownOutcome
 from posdesk.models.tasks import ErrorHandler, TaskOwner
-from posdesk.ui.common.outcome import CHECKING, Outcome, OutcomeKind, explain, reconcile_reference
+from posdesk.ui.common.outcome import (
+    CHECKING,
+    Outcome,
+    OutcomeKind,
+    explain,
+    reconcile_reference,
+    unconfirmed,
+)
 
 if TYPE_CHECKING:  # the UI never imports the HTTP layer at run time
     from posdesk.api.client import PosClient
@@ -89,20 +96,30 @@ class Runner:
         describe: Callable[[T | None], str],
         reference: str | None = None,
         failed: str = "Nothing was changed.",
+        in_doubt: str | None = None,
     ) -> Outcome:
         """Send once. On an unknown outcome, reconcile by reference before saying anything.
 
         ``reference`` defaults to the one the client reports (operations whose reference the
         client makes, e.g. card edits). ``describe(None)`` words a success confirmed by
-        reconciliation (no response body); ``failed`` ends a confirmed refusal.
+        reconciliation (no response body); ``failed`` ends a confirmed refusal. ``in_doubt``
+        follows ``unconfirmed()`` when the outcome stays unknown or needs review (what else
+        the user must know, e.g. which terminal a manager must check).
         """
         try:
             result = await call()
         except UnknownOutcome as exc:
             if self.progress is not None:
                 self.progress(CHECKING)
-            return await reconcile_reference(backend, reference or exc.reference, describe, exc)
+            ref = reference or exc.reference
+            outcome = await reconcile_reference(backend, ref, describe, exc)
+            if in_doubt is None or outcome.kind in (OutcomeKind.DONE, OutcomeKind.FAILED):
+                return outcome
+            return Outcome(outcome.kind, f"{unconfirmed(ref)} {in_doubt}", error=exc)
         except NeedsReview as exc:
+            if in_doubt is not None:
+                text = f"{unconfirmed(exc.reference, rechecked=False)} {in_doubt}"
+                return Outcome(OutcomeKind.NEEDS_REVIEW, text, error=exc)
             return Outcome(OutcomeKind.NEEDS_REVIEW, html.escape(exc.user_message), error=exc)
         except DuplicateReference as exc:
             return Outcome(OutcomeKind.FAILED, html.escape(exc.user_message), error=exc)

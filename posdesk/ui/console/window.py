@@ -4,7 +4,7 @@ One window per signed-in profile (``open_console``). Runs go through
 ``PosClient.run_query`` (the read path: token renewal, retries; mutations refused before
 sending). Only the operation name and the timing are logged, never the query or variables.
 
-Long module: editor, grid, Load all and saved queries of one window, wired together.
+The widgets are built by ``layout.ConsoleLayout``; this module runs, loads, saves and remembers.
 """
 
 from __future__ import annotations
@@ -20,21 +20,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from graphql import DocumentNode, OperationDefinitionNode, print_ast
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
-    QComboBox,
     QFileDialog,
-    QHBoxLayout,
     QInputDialog,
-    QLabel,
-    QMainWindow,
-    QPlainTextEdit,
-    QProgressBar,
-    QPushButton,
-    QTabWidget,
-    QTextBrowser,
-    QToolBar,
-    QVBoxLayout,
     QWidget,
 )
 from typing_extensions import override
@@ -44,16 +33,13 @@ from posdesk.api.errors import PosError
 from posdesk.domain import Page
 from posdesk.models.formatting import plural
 from posdesk.ui.common.runner import Runner
-from posdesk.ui.console.editor import QueryEditor, monospace
 from posdesk.ui.console.flatten import Envelope, Row, envelope
-from posdesk.ui.console.highlighter import GraphQLHighlighter
+from posdesk.ui.console.layout import ConsoleLayout
 from posdesk.ui.console.presets import PRESETS, SavedQuery
-from posdesk.ui.console.results import ResultModel, ResultTableView
+from posdesk.ui.console.results import ResultModel
 from posdesk.ui.console.schema_help import Problem, type_html
 from posdesk.ui.console.words import explain
 from posdesk.ui.shell.context import SessionContext
-from posdesk.ui.widgets.paged_view import TintedFrame
-from posdesk.ui.widgets.splitter import QuietSplitter
 
 if TYPE_CHECKING:
     from posdesk.api.client import PosClient
@@ -67,10 +53,9 @@ BIG_ANSWER = 200
 RAW_LIMIT = 1_000_000
 """Characters of raw JSON shown (a Load all of 100k rows would not fit a text view)."""
 _FILE_FILTER = "GraphQL files (*.graphql *.gql);;All files (*)"
-DOC_HINT = "Click a field, argument or type in the editor to see its documentation here."
 
 
-class ConsoleWindow(QMainWindow):
+class ConsoleWindow(ConsoleLayout):
     """Editor, variables, documentation and results for one profile's session."""
 
     def __init__(self, context: SessionContext, parent: QWidget | None = None) -> None:
@@ -89,8 +74,10 @@ class ConsoleWindow(QMainWindow):
         self.last_error: BaseException | None = None
         self._listing: tuple[Any, str | None, dict[str, Any], adhoc.Listing] | None = None
 
+        self._raw_data: object = None
         self._build_toolbar()
         self._build_body()
+        self._wire()
         self.saved = self._load_saved()
         self.history: list[dict[str, Any]] = self._load_json("console/history", [])
         self._fill_saved()
@@ -100,205 +87,27 @@ class ConsoleWindow(QMainWindow):
         self.resize(1280, 800)
         self.schema_task = self.runner.spawn(self._load_documented_schema(), name="console-schema")
 
-    # ------------------------------------------------------------------ layout
-
-    def _action(
-        self, text: str, name: str, slot: Callable[[], object], *keys: str, tip: str = ""
-    ) -> QAction:
-        action = QAction(text, self)
-        action.setObjectName(name)
-        action.setShortcuts([QKeySequence(k) for k in keys])
-        action.setToolTip(f"{tip or text.replace('&', '')} ({', '.join(keys)})" if keys else tip)
-        action.triggered.connect(lambda _checked=False: slot())
-        self.addAction(action)
-        return action
-
-    def _build_toolbar(self) -> None:
-        bar = QToolBar("Query", self)
-        bar.setObjectName("consoleToolbar")
-        bar.setAccessibleName("Query console toolbar")
-        bar.setMovable(False)
-        self.addToolBar(bar)
-        self.run_action = self._action(
-            "&Run", "consoleRunAction", self.run, "Ctrl+Return", "Ctrl+Enter"
-        )
-        self.prettify_action = self._action(
-            "&Prettify", "consolePrettifyAction", self.prettify, "Ctrl+Shift+F"
-        )
-        self.load_all_action = self._action(
-            "Load &all", "consoleLoadAllAction", self.load_all, tip="Page through every result"
-        )
-        self.cancel_action = self._action("&Cancel", "consoleCancelAction", self.cancel, "Esc")
-        self.export_action = self._action(
-            "&Export CSV…", "consoleExportAction", self.ask_export, "Ctrl+E"
-        )
-        self.open_action = self._action("&Open…", "consoleOpenAction", self.ask_open, "Ctrl+O")
-        self.save_file_action = self._action(
-            "&Save…", "consoleSaveFileAction", self.ask_save_file, "Ctrl+S"
-        )
-        self.save_query_action = self._action(
-            "Save to my &queries…", "consoleSaveQueryAction", self.ask_save_query, "Ctrl+Shift+S"
-        )
-        for action in (self.run_action, self.prettify_action):
-            bar.addAction(action)
-        bar.addSeparator()
-        for action in (self.load_all_action, self.cancel_action, self.export_action):
-            bar.addAction(action)
-        bar.addSeparator()
-        for action in (self.open_action, self.save_file_action, self.save_query_action):
-            bar.addAction(action)
-        for action in bar.actions():
-            button = bar.widgetForAction(action)
-            if action.objectName():
-                button.setObjectName(action.objectName().replace("Action", "Button"))
-                button.setAccessibleName(action.text().replace("&", "").rstrip("…"))
-        bar.addSeparator()
-        self.saved_combo = self._combo(bar, "consoleSaved", "Saved queries", self._saved_chosen)
-        self.history_combo = self._combo(
-            bar, "consoleHistory", "History of runs", self._history_chosen
-        )
-
-    @staticmethod
-    def _combo(
-        bar: QToolBar, name: str, accessible: str, chosen: Callable[[int], None]
-    ) -> QComboBox:
-        combo = QComboBox(bar)
-        combo.setObjectName(name)
-        combo.setAccessibleName(accessible)
-        combo.setMinimumContentsLength(22)
-        combo.activated.connect(chosen)
-        bar.addWidget(combo)
-        return combo
-
-    def _build_body(self) -> None:
-        """Long: builds the widget tree top to bottom, one block per row (splitting scatters it)."""
-        self.editor = QueryEditor(self)
+    def _wire(self) -> None:
+        """Actions, combos and panes to what they do."""
+        for action, slot in (
+            (self.run_action, self.run),
+            (self.prettify_action, self.prettify),
+            (self.load_all_action, self.load_all),
+            (self.cancel_action, self.cancel),
+            (self.export_action, self.ask_export),
+            (self.open_action, self.ask_open),
+            (self.save_file_action, self.ask_save_file),
+            (self.save_query_action, self.ask_save_query),
+        ):
+            action.triggered.connect(lambda _checked=False, slot=slot: slot())
+        self.saved_combo.activated.connect(self._saved_chosen)
+        self.history_combo.activated.connect(self._history_chosen)
         self.editor.runRequested.connect(self.run)
         self.editor.problemsChanged.connect(self._show_problems)
         self.editor.docRequested.connect(self.show_doc)
-        self.problem_label = QLabel(self)
-        self.problem_label.setObjectName("consoleProblem")
-        self.problem_label.setAccessibleName("Query problems")
-        self.problem_label.setWordWrap(True)
-        self.problem_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.variables = QPlainTextEdit(self)
-        self.variables.setObjectName("consoleVariables")
-        self.variables.setAccessibleName("Query variables (JSON)")
-        self.variables.setPlaceholderText('Variables as JSON, e.g. {"first": 50}')
-        monospace(self.variables)
-        self.variables_highlighter = GraphQLHighlighter(self.variables.document())
-        variables_label = QLabel("&Variables (JSON)", self)
-        variables_label.setObjectName("consoleVariablesLabel")
-        variables_label.setBuddy(self.variables)
-
-        left = QWidget(self)
-        left.setObjectName("consoleEditorPane")
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(6, 6, 6, 6)
-        editor_split = QuietSplitter(Qt.Orientation.Vertical, left)
-        editor_split.setObjectName("consoleEditorSplitter")
-        editor_split.setChildrenCollapsible(False)
-        top = QWidget(editor_split)
-        top_layout = QVBoxLayout(top)
-        top_layout.setContentsMargins(0, 0, 0, 0)
-        top_layout.addWidget(self.editor, 1)
-        top_layout.addWidget(self.problem_label)
-        bottom = QWidget(editor_split)
-        bottom_layout = QVBoxLayout(bottom)
-        bottom_layout.setContentsMargins(0, 0, 0, 0)
-        bottom_layout.addWidget(variables_label)
-        bottom_layout.addWidget(self.variables, 1)
-        editor_split.addWidget(top)
-        editor_split.addWidget(bottom)
-        editor_split.setSizes([520, 160])
-        left_layout.addWidget(editor_split)
-
-        # results: error strip, tabs (grid / raw JSON), status + progress
-        right = QWidget(self)
-        right.setObjectName("consoleResultsPane")
-        right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(6, 6, 6, 6)
-        self.error_frame = TintedFrame(right)
-        self.error_frame.setObjectName("consoleError")
-        self.error_frame.tint("danger")
-        error_layout = QVBoxLayout(self.error_frame)
-        error_row = QHBoxLayout()
-        self.error_text = QLabel(self.error_frame)
-        self.error_text.setObjectName("consoleErrorText")
-        self.error_text.setAccessibleName("Error")
-        self.error_text.setWordWrap(True)
-        self.error_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.raw_error_button = QPushButton("Show raw error", self.error_frame)
-        self.raw_error_button.setObjectName("consoleRawErrorButton")
-        self.raw_error_button.setAccessibleName("Show raw error")
-        self.raw_error_button.setCheckable(True)
-        self.raw_error = QPlainTextEdit(self.error_frame)
-        self.raw_error.setObjectName("consoleRawError")
-        self.raw_error.setAccessibleName("Raw error")
-        self.raw_error.setReadOnly(True)
-        self.raw_error.setMaximumHeight(90)
-        self.raw_error.hide()
-        self.raw_error_button.toggled.connect(self.raw_error.setVisible)
-        error_row.addWidget(self.error_text, 1)
-        error_row.addWidget(self.raw_error_button, 0, Qt.AlignmentFlag.AlignTop)
-        error_layout.addLayout(error_row)
-        error_layout.addWidget(self.raw_error)
-        self.error_frame.hide()
-
-        self.result_tabs = QTabWidget(right)
-        self.result_tabs.setObjectName("consoleResultTabs")
-        self.result_tabs.setAccessibleName("Results")
-        self.view = ResultTableView("consoleResults", self.result_tabs, reporter=None)
-        self.view.status.hide()  # the console's own status line says rows and time
-        self.raw_json = QPlainTextEdit(self.result_tabs)
-        self.raw_json.setObjectName("consoleRawJson")
-        self.raw_json.setAccessibleName("Raw JSON answer")
-        self.raw_json.setReadOnly(True)
-        monospace(self.raw_json)
-        self.result_tabs.addTab(self.view, "&Table")
-        self.result_tabs.addTab(self.raw_json, "Raw &JSON")
         self.result_tabs.currentChanged.connect(self._render_raw)
-        self._raw_data: object = None
-
-        status_row = QHBoxLayout()
-        self.status = QLabel("Write a query and press Ctrl+Enter.", right)
-        self.status.setObjectName("consoleStatus")
-        self.status.setAccessibleName("Result status")
-        self.progress = QProgressBar(right)
-        self.progress.setObjectName("consoleProgress")
-        self.progress.setAccessibleName("Loading progress")
-        self.progress.setRange(0, 0)
-        self.progress.setMaximumWidth(160)
-        self.progress.setTextVisible(False)
-        self.cancel_button = QPushButton("Cancel", right)
-        self.cancel_button.setObjectName("consoleCancelButton")
-        self.cancel_button.setAccessibleName("Cancel loading")
         self.cancel_button.clicked.connect(self.cancel)
-        status_row.addWidget(self.status, 1)
-        status_row.addWidget(self.progress)
-        status_row.addWidget(self.cancel_button)
-        right_layout.addWidget(self.error_frame)
-        right_layout.addWidget(self.result_tabs, 1)
-        right_layout.addLayout(status_row)
-
-        self.docs = QTextBrowser(self)
-        self.docs.setObjectName("consoleDocs")
-        self.docs.setAccessibleName("Documentation")
-        self.docs.setOpenLinks(False)
         self.docs.anchorClicked.connect(lambda url: self.show_type(url.toString()[5:]))
-        self.docs.setHtml(f"<p><i>{DOC_HINT}</i></p>")
-
-        split = QuietSplitter(Qt.Orientation.Horizontal, self)
-        split.setObjectName("consoleSplitter")
-        split.setChildrenCollapsible(False)
-        split.addWidget(left)
-        split.addWidget(right)
-        split.addWidget(self.docs)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 4)
-        split.setStretchFactor(2, 2)
-        split.setSizes([400, 640, 240])
-        self.setCentralWidget(split)
 
     # ------------------------------------------------------------------ schema and docs
 

@@ -28,7 +28,6 @@ class CustomersTab(QWidget):
     """Search results on the left, the selected customer (fields + sales) on the right."""
 
     def __init__(self, context: SessionContext, parent: QWidget | None = None) -> None:
-        """Long: builds the widget tree top to bottom, one block per row (splitting scatters it)."""
         super().__init__(parent)
         self.setObjectName("customersTab")
         self.context = context
@@ -36,6 +35,16 @@ class CustomersTab(QWidget):
         self.tz = session_zone(context)
         self.searchable = "customer_search" in self.client.features
 
+        self._build(context)
+        self._wire()
+
+        self.last_search: str | None = None
+        self._restore_state()
+        if not self.table.denied:
+            self.search(self.search_edit.text())
+
+    def _build(self, context: SessionContext) -> None:
+        """The search field over the customer list beside the customer's detail."""
         placeholder = (
             "Search customers by name, member id, customer id, phone or e-mail…"
             if self.searchable
@@ -79,6 +88,8 @@ class CustomersTab(QWidget):
         layout.addLayout(top)
         layout.addWidget(splitter, 1)
 
+    def _wire(self) -> None:
+        """Column widths, the detail following the selection, signals to behaviour."""
         self.table.set_model(self.model, load=False)
         fit_columns(
             self.view.table,
@@ -110,11 +121,6 @@ class CustomersTab(QWidget):
         self.detail.allSalesRequested.connect(self.open_customer_sales)
         self.setTabOrder(self.search_edit, self.view.table)
         self.setTabOrder(self.view.table, self.detail.sales.view.table)
-
-        self.last_search: str | None = None
-        self._restore_state()
-        if not self.table.denied:
-            self.search(self.search_edit.text())
 
     # ----------------------------------------------------------------- search
 

@@ -14,7 +14,7 @@ objectNames: `giftCardsTab`; look-up `giftCardCodeType`, `giftCardCode`, `giftCa
 Dialogs: `issueCardDialog`, `giftCardDialogTopUp|Redeem|Adjust`, `giftCardDialogCapture|Cancel`,
 `editCodesDialog`, `recordPurchaseDialog` (their fields are named in their modules).
 
-Long module: one screen wiring look-up, nine actions, their dialogs and the pending panel.
+The widgets are laid out in ``tab_layout.py``; this module is what they do.
 """
 
 from __future__ import annotations
@@ -26,17 +26,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
-    QComboBox,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
     QMessageBox,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 from typing_extensions import override
@@ -55,7 +49,7 @@ from posdesk.store.issue_drafts import IssueDraft, IssueDraftStore
 from posdesk.ui.common.amount import error_css
 from posdesk.ui.common.outcome import Outcome, explain
 from posdesk.ui.common.runner import Runner
-from posdesk.ui.giftcards.card_view import CODE_TYPE_LABELS, VIEW_UNMASKED, GiftCardView
+from posdesk.ui.giftcards.card_view import CODE_TYPE_LABELS
 from posdesk.ui.giftcards.edit_codes import EDIT_PERMISSION, EditCodesDialog
 from posdesk.ui.giftcards.issue import ISSUE_PERMISSIONS, IssueCardDialog, draft_story
 from posdesk.ui.giftcards.money_dialogs import (
@@ -67,11 +61,10 @@ from posdesk.ui.giftcards.money_dialogs import (
     SettleDialog,
     TransactionDialog,
 )
-from posdesk.ui.giftcards.pending import PendingOperationsPanel
 from posdesk.ui.giftcards.slip import GiftCardSlip, print_slip, save_slip_as
+from posdesk.ui.giftcards.tab_layout import GiftCardsTabLayout
 from posdesk.ui.shell.context import SessionContext
 from posdesk.ui.widgets.scanner import ScanDetector
-from posdesk.ui.widgets.splitter import QuietSplitter
 
 if TYPE_CHECKING:  # the UI never imports the HTTP layer at run time
     from posdesk.api.client import PosClient
@@ -87,8 +80,8 @@ def lacking(viewer: Viewer, *permissions: str) -> list[str]:
     return [p for p in permissions if not viewer.can(p)]
 
 
-class GiftCardsTab(QWidget):
-    """Look-up bar, card view, action buttons, pending operations."""
+class GiftCardsTab(GiftCardsTabLayout):
+    """Look-up bar, card view, action buttons, pending operations (laid out by the base)."""
 
     def __init__(
         self,
@@ -97,9 +90,7 @@ class GiftCardsTab(QWidget):
         *,
         drafts: IssueDraftStore | None = None,
     ) -> None:
-        """Long: builds the widget tree top to bottom, one block per row (splitting scatters it)."""
-        super().__init__(parent)
-        self.setObjectName("giftCardsTab")
+        super().__init__(context, parent)
         self.context = context
         backend: PosClient = context.client
         self.backend = backend
@@ -114,97 +105,13 @@ class GiftCardsTab(QWidget):
         self._shown_once = False
         self._refresh_failed = False
 
-        # Look-up bar
-        self.code_type = QComboBox(self)
-        self.code_type.setObjectName("giftCardCodeType")
-        self.code_type.setAccessibleName("Code type")
-        for code_type in GiftCardCodeType:
-            self.code_type.addItem(CODE_TYPE_LABELS[code_type], code_type.value)
-        self.code_edit = QLineEdit(self)
-        self.code_edit.setObjectName("giftCardCode")
-        self.code_edit.setAccessibleName("Gift card code")
-        self.code_edit.setPlaceholderText("Scan or type the card code")
-        self.code_edit.setClearButtonEnabled(True)
-        self.pin_edit = QLineEdit(self)
-        self.pin_edit.setObjectName("giftCardPin")
-        self.pin_edit.setAccessibleName("Card PIN")
-        self.pin_edit.setPlaceholderText("PIN (if any)")
-        self.pin_edit.setToolTip("The card's PIN, if it has one. Used once, then cleared.")
-        self.pin_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.pin_edit.setMaximumWidth(130)
-        self.lookup_button = QPushButton("Look up", self)
-        self.lookup_button.setObjectName("giftCardLookup")
-        self.lookup_button.setDefault(True)
         self.code_edit.returnPressed.connect(self.lookup)
         self.code_edit.textEdited.connect(self._code_edited)
         self.lookup_button.clicked.connect(self.lookup)
-        bar = QHBoxLayout()
-        bar.addWidget(QLabel("Code:", self))
-        bar.addWidget(self.code_type)
-        bar.addWidget(self.code_edit, 1)
-        bar.addWidget(self.pin_edit)
-        bar.addWidget(self.lookup_button)
-
-        self.message = QLabel(self)
-        self.message.setObjectName("giftCardMessage")
-        self.message.setWordWrap(True)
-        self.message.setTextFormat(Qt.TextFormat.RichText)
-        self.message.hide()
-
-        self.resume_label = QLabel(self)
-        self.resume_label.setObjectName("giftCardResumeNotice")
-        self.resume_label.setWordWrap(True)
-        self.resume_button = QPushButton("Resume…", self)
-        self.resume_button.setObjectName("giftCardResume")
         self.resume_button.clicked.connect(self.resume_issue)
-        self.discard_button = QPushButton("Discard…", self)
-        self.discard_button.setObjectName("giftCardDiscardIssue")
-        self.discard_button.setToolTip("Nothing was charged: remove this unfinished issue.")
         self.discard_button.clicked.connect(self.discard_issue)
-        self.discard_box: QMessageBox | None = None
-        resume_row = QHBoxLayout()
-        resume_row.addWidget(self.resume_label, 1)
-        resume_row.addWidget(self.resume_button)
-        resume_row.addWidget(self.discard_button)
-        self.legacy_label = QLabel(self)
-        self.legacy_label.setObjectName("giftCardLegacyDrafts")
-        self.legacy_label.setWordWrap(True)
-        self.legacy_label.hide()
-
-        # Card + actions
-        self.formatter = context.formatter
-        self.view = GiftCardView(
-            self, can_unmask=viewer.can(VIEW_UNMASKED), formatter=self.formatter
-        )
         self.view.ownerActivated.connect(self._on_owner)
         self.view.trans_table.itemSelectionChanged.connect(self.update_actions)
-
-        self.issue_button = QPushButton("Issue a card…", self)
-        self.issue_button.setObjectName("giftCardIssue")
-        self.top_up_button = QPushButton("Top up…", self)
-        self.top_up_button.setObjectName("giftCardTopUp")
-        self.redeem_button = QPushButton("Redeem…", self)
-        self.redeem_button.setObjectName("giftCardRedeem")
-        self.adjust_button = QPushButton("Adjust…", self)
-        self.adjust_button.setObjectName("giftCardAdjust")
-        self.capture_button = QPushButton("Capture", self)
-        self.capture_button.setObjectName("giftCardCapture")
-        self.cancel_auth_button = QPushButton("Cancel authorization", self)
-        self.cancel_auth_button.setObjectName("giftCardCancelAuth")
-        self.edit_button = QPushButton("Edit codes…", self)
-        self.edit_button.setObjectName("giftCardEditCodes")
-        self.print_slip_button = QPushButton("Print slip…", self)
-        self.print_slip_button.setObjectName("giftCardPrintSlip")
-        self.slip_button = QPushButton("Save slip as PDF…", self)
-        self.slip_button.setObjectName("giftCardSlip")
-        self.refresh_button = QPushButton("Refresh", self)
-        self.refresh_button.setObjectName("giftCardRefresh")
-        self.why_label = QLabel(self)
-        self.why_label.setObjectName("giftCardWhyUnavailable")
-        self.why_label.setWordWrap(True)
-        self.why_label.setMaximumWidth(260)
-        self.why_label.setStyleSheet("color: palette(placeholder-text);")
-
         self.issue_button.clicked.connect(lambda: self.open_issue())
         self.top_up_button.clicked.connect(lambda: self.open_money(MoneyAction.TOP_UP))
         self.redeem_button.clicked.connect(lambda: self.open_money(MoneyAction.REDEEM))
@@ -215,46 +122,8 @@ class GiftCardsTab(QWidget):
         self.slip_button.clicked.connect(self.save_slip)
         self.print_slip_button.clicked.connect(self.print_slip)
         self.refresh_button.clicked.connect(self.refresh)
-
-        actions = QVBoxLayout()
-        for button in (
-            self.issue_button,
-            self.top_up_button,
-            self.redeem_button,
-            self.adjust_button,
-            self.capture_button,
-            self.cancel_auth_button,
-            self.edit_button,
-            self.print_slip_button,
-            self.slip_button,
-            self.refresh_button,
-        ):
-            actions.addWidget(button)
-        actions.addWidget(self.why_label)
-        actions.addStretch(1)
-        card_row = QHBoxLayout()
-        card_row.addWidget(self.view, 1)
-        card_row.addLayout(actions)
-        card_area = QWidget(self)
-        card_area.setLayout(card_row)
-
-        self.pending = PendingOperationsPanel(
-            backend, self, formatter=self.formatter, where=context.where
-        )
         self.pending.reconciled.connect(self._after_reconcile)
         self.pending.openCard.connect(self.open_card)
-        splitter = QuietSplitter(Qt.Orientation.Vertical, self)
-        splitter.addWidget(card_area)
-        splitter.addWidget(self.pending)
-        splitter.setStretchFactor(0, 4)
-        splitter.setStretchFactor(1, 1)
-
-        layout = QVBoxLayout(self)
-        layout.addLayout(bar)
-        layout.addWidget(self.message)
-        layout.addLayout(resume_row)
-        layout.addWidget(self.legacy_label)
-        layout.addWidget(splitter, 1)
 
         self.scanner = ScanDetector(self)
         self.scanner.scanned.connect(self.on_scan)

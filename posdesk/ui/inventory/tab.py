@@ -19,7 +19,8 @@ objectNames: ``inventoryTab``, ``inventoryLookup``, ``inventoryWarehouse``,
 ``inventoryItemTitle``, ``inventoryStockGrid``, ``inventoryStockTotals``,
 ``inventorySerialLots``, ``inventoryCatalogue``.
 
-Long module: look-up, results, recent list, filters and settings of one counter screen.
+The widgets (and the result columns) are laid out in ``tab_layout.py``; this module is what
+they do.
 """
 
 from __future__ import annotations
@@ -29,39 +30,25 @@ import json
 import logging
 import time
 from collections.abc import Coroutine, Sequence
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QGuiApplication, QKeyEvent, QKeySequence, QShowEvent
+from PySide6.QtGui import QGuiApplication, QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QListWidget,
     QListWidgetItem,
-    QPushButton,
-    QStackedWidget,
-    QVBoxLayout,
     QWidget,
 )
 from typing_extensions import override
 
 from posdesk.api.errors import NotAuthorized, NotFound
-from posdesk.domain import Item, Location, Page, Product, ProductSortOption, TrackingType
-from posdesk.models.formatting import Kind, app_locale
-from posdesk.models.inventory import stock_tone, stock_totals
-from posdesk.models.paged import Column, PagedTableModel, error_message, is_expected
+from posdesk.domain import Item, Location, Page, Product, ProductSortOption
+from posdesk.models.paged import error_message, is_expected
 from posdesk.ui.common.locations import load_locations
 from posdesk.ui.common.runner import Runner
-from posdesk.ui.inventory.item_detail import ItemDetailView
+from posdesk.ui.inventory.tab_layout import PLACEHOLDER_TEXT, InventoryTabLayout, result_columns
 from posdesk.ui.shell.context import SessionContext
-from posdesk.ui.widgets.paged_view import Banner, PagedTableView
 from posdesk.ui.widgets.scanner import ScanDetector
-from posdesk.ui.widgets.search import SearchLineEdit
-from posdesk.ui.widgets.splitter import QuietSplitter
 
 if TYPE_CHECKING:  # the UI never imports the HTTP layer at run time
     from posdesk.api.client import PosClient
@@ -77,54 +64,9 @@ SETTINGS_WAREHOUSE = "inventory/warehouse"
 SETTINGS_RECENT = "inventory/recent"
 RECENT_MAX = 20
 RECENT_SAVE_DELAY_MS = 1500
-SEARCH_DELAY_MS = 250
-PLACEHOLDER_TEXT = (
-    "Scan a barcode anywhere in this tab, or type a SKU or description above.\n"
-    "Enter opens · Esc clears · Ctrl+L focuses the look-up field"
-)
-PAGE_SIZE = 50
 
 
-def _warehouse_qty(item: Item, warehouse: str | None) -> Decimal | None:
-    """Available quantity in ``warehouse``, or over all warehouses when none is chosen."""
-    if warehouse:
-        stock = next((s for s in item.warehouses if s.warehouse_code == warehouse), None)
-        return stock.quantity_available if stock else None
-    return stock_totals(item.warehouses).available
-
-
-def result_columns(warehouse: str | None) -> list[Column[Item]]:
-    def tone(item: Item) -> str | None:
-        if warehouse:
-            stock = next((s for s in item.warehouses if s.warehouse_code == warehouse), None)
-            return stock_tone(stock) if stock else None
-        qty = _warehouse_qty(item, None)
-        return "danger" if qty is not None and qty <= 0 else None
-
-    def price(item: Item) -> Decimal | None:
-        prices = [
-            s.base_price
-            for s in item.warehouses
-            if s.base_price is not None and (not warehouse or s.warehouse_code == warehouse)
-        ]
-        return min(prices) if prices else None
-
-    available = "Available here" if warehouse else "Available (all)"
-    return [
-        Column("SKU", lambda i: i.sku),
-        Column("Name", lambda i: i.name or i.long_name),
-        Column(available, lambda i: _warehouse_qty(i, warehouse), Kind.QUANTITY, tone=tone),
-        Column("Price", price, Kind.MONEY),
-        Column(
-            "Tracking",
-            lambda i: {TrackingType.SERIAL: "Serial", TrackingType.LOT: "Lot"}.get(
-                i.tracking_type or TrackingType.NONE, ""
-            ),
-        ),
-    ]
-
-
-class InventoryTab(QWidget):
+class InventoryTab(InventoryTabLayout):
     """Counter look-up of inventory items (see the module docstring)."""
 
     itemShown = Signal(object)
@@ -133,12 +75,9 @@ class InventoryTab(QWidget):
     lookupFailed = Signal(str)
 
     def __init__(self, context: SessionContext, parent: QWidget | None = None) -> None:
-        """Long: builds the widget tree top to bottom, one block per row (splitting scatters it)."""
-        super().__init__(parent)
-        self.setObjectName("inventoryTab")
+        super().__init__(context, parent)
         self.context = context
         self.client: PosClient = context.client
-        self.number_locale = app_locale()
         self.runner = Runner(self, on_error=context.reporter.unexpected)
         self._lookup_task: asyncio.Task[None] | None = None
         self._lookup_generation = 0
@@ -151,128 +90,22 @@ class InventoryTab(QWidget):
         self.message_kind = ""
         self.last_timing: dict[str, float] = {}
 
-        # --- look-up bar
-        self.lookup = SearchLineEdit(
-            self,
-            placeholder="Scan a barcode, or type a SKU or description…",
-            delay_ms=SEARCH_DELAY_MS,
-            object_name="inventoryLookup",
-        )
         self.lookup.searchChanged.connect(self._on_search_text)
         self.lookup.installEventFilter(self)
-        self.warehouse = QComboBox(self)
-        self.warehouse.setObjectName("inventoryWarehouse")
-        self.warehouse.setAccessibleName("Warehouse filter")
-        self.warehouse.setMinimumContentsLength(18)
-        self.warehouse.addItem("All warehouses", "")
         self.warehouse.currentIndexChanged.connect(self._on_warehouse_changed)
-        self.set_home_button = QPushButton("Make my store", self)
-        self.set_home_button.setObjectName("inventorySetHome")
-        self.set_home_button.setToolTip(
-            "Remember this warehouse as your store for this connection profile"
-        )
         self.set_home_button.clicked.connect(self.save_home_warehouse)
-
-        self.copy_sku_action = self._action(
-            "inventoryCopySkuAction", "Copy &SKU", "Ctrl+Shift+C", self.copy_sku
-        )
-        self.copy_details_action = self._action(
-            "inventoryCopyDetailsAction", "Copy &details", "Ctrl+Alt+C", self.copy_details
-        )
-        self.focus_action = self._action(
-            "inventoryFocusLookupAction", "Focus look-up", "Ctrl+L", self.focus_search
-        )
-        copy_sku = QPushButton("Copy SKU", self)
-        copy_sku.setObjectName("inventoryCopySku")
-        copy_sku.clicked.connect(self.copy_sku)
-        copy_details = QPushButton("Copy details", self)
-        copy_details.setObjectName("inventoryCopyDetails")
-        copy_details.clicked.connect(self.copy_details)
-        self._copy_buttons = (copy_sku, copy_details)
-
-        bar = QHBoxLayout()
-        label = QLabel("&Look up:", self)
-        label.setBuddy(self.lookup)
-        bar.addWidget(label)
-        bar.addWidget(self.lookup, 1)
-        wh_label = QLabel("&Warehouse:", self)
-        wh_label.setBuddy(self.warehouse)
-        bar.addWidget(wh_label)
-        bar.addWidget(self.warehouse)
-        bar.addWidget(self.set_home_button)
-        bar.addSpacing(12)
-        bar.addWidget(copy_sku)
-        bar.addWidget(copy_details)
-
-        self.banner = Banner("inventoryMessage", self)
-        self.message = self.banner.label
-
-        # --- results and recent look-ups
-        self.results_model: PagedTableModel[Item] = PagedTableModel(
-            result_columns(None),
-            None,
-            page_size=PAGE_SIZE,
-            formatter=context.formatter,
-            parent=self,
-        )
-        self.results = PagedTableView(
-            "inventoryResults",
-            self,
-            reporter=context.reporter,
-            empty_text="Type to search, or scan a barcode.",
-            accessible_name="Matching items",
-        )
-        self.results.setModel(self.results_model, load=False)
-        self.results.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self._copy_buttons[0].clicked.connect(self.copy_sku)
+        self._copy_buttons[1].clicked.connect(self.copy_details)
         self.results.rowActivated.connect(self._open_result)
         self.results_model.pageLoaded.connect(self._on_results_page)
         self.results_model.errorChanged.connect(self._on_results_error)
         self.results.table.installEventFilter(self)
-        self._size_result_columns()
         self.results_model.modelReset.connect(self._size_result_columns)
-
-        self.recent = QListWidget(self)
-        self.recent.setObjectName("inventoryRecent")
-        self.recent.setAccessibleName("Recent look-ups")
         self.recent.itemActivated.connect(self._open_recent)
         self.recent.installEventFilter(self)
-        recent_box = QWidget(self)
-        recent_layout = QVBoxLayout(recent_box)
-        recent_layout.setContentsMargins(0, 0, 0, 0)
-        recent_label = QLabel("&Recent look-ups", recent_box)
-        recent_label.setBuddy(self.recent)
-        recent_layout.addWidget(recent_label)
-        recent_layout.addWidget(self.recent)
-
-        left = QuietSplitter(Qt.Orientation.Vertical, self)
-        left.addWidget(self.results)
-        left.addWidget(recent_box)
-        left.setStretchFactor(0, 3)
-        left.setStretchFactor(1, 1)
-
-        # --- detail
-        self.detail = ItemDetailView(self, locale=self.number_locale)
-        self.detail.setObjectName("inventoryDetail")
-        self.placeholder = QLabel(PLACEHOLDER_TEXT, self)
-        self.placeholder.setObjectName("inventoryPlaceholder")
-        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.placeholder.setWordWrap(True)
-        self.detail_stack = QStackedWidget(self)
-        self.detail_stack.addWidget(self.placeholder)
-        self.detail_stack.addWidget(self.detail)
-
-        self.splitter = QuietSplitter(Qt.Orientation.Horizontal, self)
-        self.splitter.setObjectName("inventorySplitter")
-        self.splitter.addWidget(left)
-        self.splitter.addWidget(self.detail_stack)
-        self.splitter.setStretchFactor(0, 2)
-        self.splitter.setStretchFactor(1, 5)
-        self.splitter.setSizes([440, 1000])
-
-        layout = QVBoxLayout(self)
-        layout.addLayout(bar)
-        layout.addWidget(self.banner)
-        layout.addWidget(self.splitter, 1)
+        self.copy_sku_action.triggered.connect(self.copy_sku)
+        self.copy_details_action.triggered.connect(self.copy_details)
+        self.focus_action.triggered.connect(self.focus_search)
 
         self.scanner = ScanDetector(self)
         self.scanner.scanned.connect(self.on_scan)
@@ -437,15 +270,6 @@ class InventoryTab(QWidget):
 
     # -------------------------------------------------------------- internals
 
-    def _action(self, name: str, text: str, shortcut: str, slot: Any) -> QAction:
-        action = QAction(text, self)
-        action.setObjectName(name)
-        action.setShortcut(QKeySequence(shortcut))
-        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        action.triggered.connect(slot)
-        self.addAction(action)
-        return action
-
     def _spawn(self, coro: Coroutine[Any, Any, None], name: str) -> asyncio.Task[None]:
         return self.runner.spawn(coro, name=name)
 
@@ -587,18 +411,6 @@ class InventoryTab(QWidget):
             self._render(self.detail.item)
 
     # ------------------------------------------------------------- searching
-
-    def _size_result_columns(self) -> None:
-        """SKU and figures as wide as their text, the name takes the rest (a model reset,
-        e.g. a warehouse change, rebuilds the header sections)."""
-        table = self.results.table
-        header = table.horizontalHeader()
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        for column in range(self.results_model.columnCount()):
-            if column != 1:
-                table.resizeColumnToContents(column)
 
     def _on_search_text(self, text: str) -> None:
         if not text:

@@ -67,7 +67,6 @@ class SaleDetailView(QWidget):
     def __init__(
         self, tz: tzinfo, locale: QLocale | None = None, parent: QWidget | None = None
     ) -> None:
-        """Long: builds the widget tree top to bottom, one block per row (splitting scatters it)."""
         super().__init__(parent)
         self.tz = tz
         if locale is not None:
@@ -85,29 +84,7 @@ class SaleDetailView(QWidget):
         self._stack.addWidget(self._message)
 
         body = QWidget(self)
-        self._title = title_label("saleDetailTitle", body)
-
-        self.copy_button = QPushButton("&Copy", body)
-        self.preview_button = QPushButton("Pre&view…", body)
-        self.print_button = QPushButton("&Print…", body)
-        self.pdf_button = QPushButton("P&DF…", body)
-        for button, name, tip in (
-            (self.copy_button, "saleCopyButton", "Copy the receipt as text"),
-            (self.preview_button, "salePreviewButton", "Print preview of the receipt"),
-            (self.print_button, "salePrintButton", "Print the receipt"),
-            (self.pdf_button, "salePdfButton", "Save the receipt as a PDF file"),
-        ):
-            button.setObjectName(name)
-            button.setToolTip(tip)
-            button.setAccessibleName(tip)
-        self.copy_button.clicked.connect(self.copy_text)
-        self.preview_button.clicked.connect(self.preview)
-        self.print_button.clicked.connect(self.print_dialog)
-        self.pdf_button.clicked.connect(self.save_pdf_dialog)
-        top = QHBoxLayout()
-        top.addWidget(self._title, 1)
-        for button in (self.copy_button, self.preview_button, self.print_button, self.pdf_button):
-            top.addWidget(button)
+        top = self._build_top(body)
 
         self._header = QGridLayout()
         self._header.setHorizontalSpacing(16)
@@ -147,6 +124,33 @@ class SaleDetailView(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self._stack)
         self.show_message("Select a sale to see its lines, tenders and totals.")
+
+    def _build_top(self, body: QWidget) -> QHBoxLayout:
+        """The sale's title beside Copy / Preview / Print / PDF."""
+        self._title = title_label("saleDetailTitle", body)
+
+        self.copy_button = QPushButton("&Copy", body)
+        self.preview_button = QPushButton("Pre&view…", body)
+        self.print_button = QPushButton("&Print…", body)
+        self.pdf_button = QPushButton("P&DF…", body)
+        for button, name, tip in (
+            (self.copy_button, "saleCopyButton", "Copy the receipt as text"),
+            (self.preview_button, "salePreviewButton", "Print preview of the receipt"),
+            (self.print_button, "salePrintButton", "Print the receipt"),
+            (self.pdf_button, "salePdfButton", "Save the receipt as a PDF file"),
+        ):
+            button.setObjectName(name)
+            button.setToolTip(tip)
+            button.setAccessibleName(tip)
+        self.copy_button.clicked.connect(self.copy_text)
+        self.preview_button.clicked.connect(self.preview)
+        self.print_button.clicked.connect(self.print_dialog)
+        self.pdf_button.clicked.connect(self.save_pdf_dialog)
+        top = QHBoxLayout()
+        top.addWidget(self._title, 1)
+        for button in (self.copy_button, self.preview_button, self.print_button, self.pdf_button):
+            top.addWidget(button)
+        return top
 
     def _table(self, headers: tuple[str, ...], stretch: int, right_from: int) -> QTableWidget:
         table = QTableWidget(0, len(headers), self)

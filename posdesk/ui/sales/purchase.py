@@ -5,7 +5,7 @@ journal refuses an id already recorded here, and an answer lost in transit is re
 looking the id up before anything could be resent. Totals are computed from the lines and
 checked against what the user says was paid, all in ``Decimal``.
 
-Long module: header, line entry, totals and sending of one dialog (totals are pure functions).
+The widgets are ``purchase_form.py``; the figures (pure functions) ``purchase_totals.py``.
 """
 
 from __future__ import annotations
@@ -13,94 +13,50 @@ from __future__ import annotations
 import asyncio
 import html
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QDateTime, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QComboBox,
-    QDateTimeEdit,
-    QFormLayout,
-    QGridLayout,
-    QGroupBox,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
     QLineEdit,
-    QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 from typing_extensions import override
 
 from posdesk.api.errors import PosError
 from posdesk.domain import Purchase, PurchaseDraft, PurchaseLine, Viewer
-from posdesk.models.formatting import Formatter, datetime_pattern, format_datetime, plural
+from posdesk.models.formatting import Formatter, format_datetime, plural
 from posdesk.ui.common.amount import (
     CENT,
     AmountError,
-    Separators,
     error_color,
     error_css,
     parse_amount,
     parse_quantity,
 )
 from posdesk.ui.common.locations import load_locations
-from posdesk.ui.common.operation_dialog import OperationDialog
-from posdesk.ui.common.outcome import Outcome, OutcomeKind, explain
-from posdesk.ui.common.tables import read_only_item, simple_table
+from posdesk.ui.common.outcome import Outcome, explain
+from posdesk.ui.common.tables import read_only_item
+from posdesk.ui.sales.purchase_form import PurchaseForm
+from posdesk.ui.sales.purchase_totals import (
+    MAX_PURCHASE,
+    LineError,
+    Totals,
+    compute_totals,
+    extended,
+)
 
 if TYPE_CHECKING:  # the UI never imports the HTTP layer at run time
     from posdesk.api.client import PosClient
 
 PURCHASE_PERMISSION = "AddPurchase"
-MAX_PURCHASE = Decimal("1000000.00")
-CHANNELS = ("", "WEB", "ERP", "PHONE", "MARKETPLACE", "STORE")
-ORDER_TYPES = ("", "SALE", "SPECIAL_ORDER", "LAYAWAY", "PICKUP", "DELIVERY")
-PAY_METHODS = ("", "CARD", "CASH", "INVOICE", "GIFTCARD", "OTHER")
 
 
-class LineError(ValueError):
-    """A line field is not acceptable; the message is for the user."""
-
-
-def extended(quantity: Decimal, unit_price: Decimal, discount: Decimal) -> Decimal:
-    """Extended price of a line: quantity × price − discount, to the cent (half-even)."""
-    return (quantity * unit_price - discount).quantize(CENT)
-
-
-@dataclass(frozen=True, slots=True)
-class Totals:
-    sub_total: Decimal
-    item_discount: Decimal
-    sale_discount: Decimal
-    tax: Decimal
-    pay_amount: Decimal
-
-
-def compute_totals(
-    lines: Sequence[PurchaseLine], *, sale_discount: Decimal, tax: Decimal
-) -> Totals:
-    """Header totals from the lines: sub total is the sum of extended prices (after item
-    discounts); pay amount = sub total − sale discount + tax."""
-    sub_total = sum((line.ext_price for line in lines), Decimal("0.00"))
-    item_discount = sum((line.item_discount_amount for line in lines), Decimal("0.00"))
-    return Totals(
-        sub_total=sub_total,
-        item_discount=item_discount,
-        sale_discount=sale_discount,
-        tax=tax,
-        pay_amount=(sub_total - sale_discount + tax).quantize(CENT),
-    )
-
-
-class RecordPurchaseDialog(OperationDialog):
+class RecordPurchaseDialog(PurchaseForm):
     """Header + lines → review → send once through the journal."""
 
     recorded = Signal(object)  # Purchase | None (None: confirmed by reconciliation)
-    LINE_HEADERS = ("#", "SKU", "Description", "Qty", "UOM", "Unit price", "Discount", "Extended")
 
     def __init__(
         self,
@@ -112,154 +68,19 @@ class RecordPurchaseDialog(OperationDialog):
         parent: QWidget | None = None,
         formatter: Formatter | None = None,
     ) -> None:
-        """Long: builds the widget tree top to bottom, one block per row (splitting scatters it)."""
-        super().__init__(backend, parent)
-        self.formatter = formatter or Formatter()
-        self.setObjectName("recordPurchaseDialog")
-        self.setWindowTitle("Record purchase")
-        self.setMinimumWidth(760)
-        self.lines: list[PurchaseLine] = []
-        self.descriptions: list[str] = []
-        self.separators = Separators.for_locale()
-        self.purchase: Purchase | None = None
-        self.outcome_kind: OutcomeKind | None = None
-
-        header = QGroupBox("Purchase", self)
-        form = QFormLayout(header)
-        self.transaction_id = QLineEdit(self)
-        self.transaction_id.setObjectName("purchaseTransactionId")
-        self.transaction_id.setAccessibleName("Transaction id")
-        self.transaction_id.setPlaceholderText("the number in the source system, e.g. INV-000781")
-        self.store = QComboBox(self)
-        self.store.setObjectName("purchaseStore")
-        self.store.setAccessibleName("Store")
-        self.store.setEditable(True)
-        for code in dict.fromkeys([*(c for c in [store_code] if c), *stores]):
-            self.store.addItem(code)
-        self.purchased_on = QDateTimeEdit(QDateTime.currentDateTime(), self)
-        self.purchased_on.setObjectName("purchaseDate")
-        self.purchased_on.setAccessibleName("Purchase date and time")
-        self.purchased_on.setCalendarPopup(True)
-        self.purchased_on.setDisplayFormat(datetime_pattern(self.formatter.locale))
-        self.channel = self._combo("purchaseChannel", "Channel", CHANNELS)
-        self.order_type = self._combo("purchaseOrderType", "Order type", ORDER_TYPES)
-        self.pay_method = self._combo("purchasePayMethod", "Pay method", PAY_METHODS)
-        self.member = QLineEdit(self)
-        self.member.setObjectName("purchaseMember")
-        self.member.setAccessibleName("Member id, customer id or e-mail")
-        self.member.setPlaceholderText("member id, customer id or e-mail (for loyalty points)")
-        form.addRow("Transaction id:", self.transaction_id)
-        form.addRow("Store:", self.store)
-        form.addRow("Date/time:", self.purchased_on)
-        form.addRow("Channel:", self.channel)
-        form.addRow("Order type:", self.order_type)
-        form.addRow("Pay method:", self.pay_method)
-        form.addRow("Customer:", self.member)
-
-        lines_box = QGroupBox("Lines", self)
-        grid = QGridLayout()
-        self.sku = QLineEdit(self)
-        self.sku.setObjectName("lineSku")
-        self.sku.setAccessibleName("SKU or barcode")
-        self.sku.setPlaceholderText("SKU or barcode")
-        self.find_button = QPushButton("Find", self)
-        self.find_button.setObjectName("lineFind")
-        self.qty = QLineEdit("1", self)
-        self.qty.setObjectName("lineQty")
-        self.qty.setAccessibleName("Quantity")
-        self.uom = QLineEdit("EA", self)
-        self.uom.setObjectName("lineUom")
-        self.uom.setAccessibleName("Unit of measure")
-        self.unit_price = QLineEdit(self)
-        self.unit_price.setObjectName("lineUnitPrice")
-        self.unit_price.setAccessibleName("Unit price")
-        self.discount = QLineEdit("0", self)
-        self.discount.setObjectName("lineDiscount")
-        self.discount.setAccessibleName("Line discount")
-        self.add_line_button = QPushButton("Add line", self)
-        self.add_line_button.setObjectName("lineAdd")
-        self.remove_line_button = QPushButton("Remove line", self)
-        self.remove_line_button.setObjectName("lineRemove")
-        for col, (label, widget) in enumerate(
-            (
-                ("SKU", self.sku),
-                ("", self.find_button),
-                ("Qty", self.qty),
-                ("UOM", self.uom),
-                ("Unit price", self.unit_price),
-                ("Discount", self.discount),
-                ("", self.add_line_button),
-            )
-        ):
-            grid.addWidget(QLabel(label, self), 0, col)
-            grid.addWidget(widget, 1, col)
-        self.item_label = QLabel(self)
-        self.item_label.setObjectName("lineItem")
-        self.lines_table = simple_table("purchaseLines", self.LINE_HEADERS, self, "Purchase lines")
-        lines_header = self.lines_table.horizontalHeader()
-        lines_header.setStretchLastSection(False)
-        lines_header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        box_layout = QVBoxLayout(lines_box)
-        box_layout.addLayout(grid)
-        box_layout.addWidget(self.item_label)
-        box_layout.addWidget(self.lines_table)
-        box_layout.addWidget(self.remove_line_button, 0, Qt.AlignmentFlag.AlignRight)
+        super().__init__(
+            backend, store_code=store_code, stores=stores, parent=parent, formatter=formatter
+        )
         self.sku.returnPressed.connect(self.find_item)
         self.find_button.clicked.connect(self.find_item)
         self.add_line_button.clicked.connect(self.add_line_from_fields)
         self.remove_line_button.clicked.connect(self.remove_selected_line)
-
-        totals_box = QGroupBox("Totals", self)
-        totals = QFormLayout(totals_box)
-        self.sale_discount = QLineEdit("0", self)
-        self.sale_discount.setObjectName("purchaseSaleDiscount")
-        self.sale_discount.setAccessibleName("Sale discount")
-        self.tax = QLineEdit("0", self)
-        self.tax.setObjectName("purchaseTax")
-        self.tax.setAccessibleName("Tax")
-        self.paid = QLineEdit(self)
-        self.paid.setObjectName("purchasePaid")
-        self.paid.setAccessibleName("Amount paid, to check the total")
-        self.paid.setPlaceholderText("optional: the total on the source document, to check")
-        self.totals_label = QLabel(self)
-        self.totals_label.setObjectName("purchaseTotals")
-        self.totals_label.setTextFormat(Qt.TextFormat.RichText)
-        totals.addRow("Sale discount:", self.sale_discount)
-        totals.addRow("Tax:", self.tax)
-        totals.addRow("Paid (check):", self.paid)
-        totals.addRow("", self.totals_label)
         for edit in (self.sale_discount, self.tax):
             edit.textChanged.connect(self.update_totals)
-
-        self.message = QLabel(self)
-        self.message.setObjectName("purchaseMessage")
-        self.message.setWordWrap(True)
-        self.message.setTextFormat(Qt.TextFormat.RichText)
-        self.review_button = QPushButton("Review…", self)
-        self.review_button.setObjectName("purchaseReview")
-        self.confirm_button = QPushButton("Record purchase", self)
-        self.confirm_button.setObjectName("purchaseConfirm")
-        self.confirm_button.hide()
-        self.close_button = QPushButton("Close", self)
-        self.close_button.setObjectName("purchaseClose")
         self.review_button.clicked.connect(self.review)
         self.confirm_button.clicked.connect(self.confirm)
         self.close_button.clicked.connect(self.reject)
         self.transaction_id.textChanged.connect(self._edited)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.review_button)
-        buttons.addWidget(self.confirm_button)
-        buttons.addWidget(self.close_button)
-
-        columns = QHBoxLayout()
-        columns.addWidget(header, 1)
-        columns.addWidget(totals_box, 1)
-        layout = QVBoxLayout(self)
-        layout.addLayout(columns)
-        layout.addWidget(lines_box, 1)
-        layout.addWidget(self.message)
-        layout.addLayout(buttons)
         self.update_totals()
         viewer = viewer or Viewer()
         if viewer.permissions and not viewer.can(PURCHASE_PERMISSION):
@@ -288,14 +109,6 @@ class RecordPurchaseDialog(OperationDialog):
                 index = self.store.count() - 1
                 self.store.setItemData(index, location.name, Qt.ItemDataRole.ToolTipRole)
         self.store.setCurrentText(current)
-
-    def _combo(self, name: str, accessible: str, values: Sequence[str]) -> QComboBox:
-        combo = QComboBox(self)
-        combo.setObjectName(name)
-        combo.setAccessibleName(accessible)
-        combo.setEditable(True)
-        combo.addItems(list(values))
-        return combo
 
     def show_message(self, text: str, *, error: bool = False) -> None:
         self.message.setText(text)

@@ -20,11 +20,9 @@ from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFrame,
-    QHBoxLayout,
     QLabel,
     QMainWindow,
     QMenu,
-    QPushButton,
     QStatusBar,
     QTabWidget,
     QVBoxLayout,
@@ -33,11 +31,11 @@ from PySide6.QtWidgets import (
 from typing_extensions import override
 
 from posdesk.domain import Environment, Viewer
+from posdesk.ui.shell.bars import EnvironmentBanner, SignInBar
 from posdesk.ui.shell.context import SessionContext
 from posdesk.ui.shell.errors import ErrorReporter
 from posdesk.ui.shell.navigation import NoNavigator
 from posdesk.ui.shell.tab_navigator import TabNavigator
-from posdesk.ui.widgets.paged_view import TintedFrame
 
 _log = logging.getLogger(__name__)
 
@@ -128,78 +126,6 @@ class TabPage(QWidget):
             self.content.setParent(None)
             self.content.deleteLater()
             self.content = None
-
-
-class EnvironmentBanner(TintedFrame):
-    """A strip above the tabs that says loudly when this is not the production server."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("environmentBanner")
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(10, 4, 10, 4)
-        self.label = QLabel(self)
-        self.label.setObjectName("environmentBannerText")
-        layout.addWidget(self.label, 1)
-        self.hide()
-
-    def show_for(self, environment: Environment | None, *, demo: bool) -> None:
-        if demo:
-            text = "DEMO — local sandbox with made-up data. Nothing you do here is real."
-        elif environment is not None and not environment.is_production:
-            kind = (environment.kind or "test").upper()
-            name = environment.name or "this server"
-            text = f"{kind} environment ({name}) — not the production POS."
-        else:
-            self.hide()
-            return
-        self.label.setText(text)
-        self.setAccessibleName(text)
-        self.tint("warning", 70)
-        font = self.label.font()
-        font.setBold(True)
-        self.label.setFont(font)
-        self.show()
-
-
-class SignInBar(QFrame):
-    """Shown when the sign-in expired or failed: a sentence and a button, never a traceback."""
-
-    signInRequested = Signal()
-    cancelRequested = Signal()
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("signInBar")
-        self.action = "sign_in"
-        self.setFrameShape(QFrame.Shape.StyledPanel)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(10, 4, 10, 4)
-        self.label = QLabel(self)
-        self.label.setObjectName("signInBarText")
-        self.label.setWordWrap(True)
-        layout.addWidget(self.label, 1)
-        self.button = QPushButton("Sign in again", self)
-        self.button.setObjectName("signInAgainButton")
-        self.button.setAccessibleName("Sign in again")
-        self.button.clicked.connect(self._clicked)
-        layout.addWidget(self.button)
-        self.hide()
-
-    def _clicked(self) -> None:
-        if self.action == "cancel":
-            self.cancelRequested.emit()
-        else:
-            self.signInRequested.emit()
-
-    def prompt(self, text: str, button: str = "Sign in again", *, action: str = "sign_in") -> None:
-        """Show ``text`` with a button that signs in again (or, ``action="cancel"``, cancels)."""
-        self.action = action
-        self.button.setText(button)
-        self.button.setAccessibleName(button)
-        self.label.setText(text)
-        self.setAccessibleName(text)
-        self.show()
 
 
 class MainWindow(QMainWindow):

@@ -42,6 +42,7 @@ async def test_lost_terminal_answer_blocks_a_second_payment(
         assert draft.step is IssueStep.CREATED
         status = dialog.status_label.text()
         assert "answer was lost" in status
+        assert "do not repeat it" in status  # the runner's words for every lost answer
         assert "$40.00" in status
         assert "LANE-5" in status
         assert "will not start another payment" in status

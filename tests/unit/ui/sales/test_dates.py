@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from posdesk.models.date_range import DateRange, Preset
 from posdesk.ui.common.tables import DateField
-from posdesk.ui.sales.tab import SalesFilterBar
+from posdesk.ui.sales.filters import SalesFilterBar
 from tests.helpers.dates import type_date, us_locale
 
 __all__ = ["us_locale"]  # the fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from posdesk.domain import PurchaseLine
-from posdesk.ui.sales.purchase import Totals, compute_totals, extended
+from posdesk.ui.sales.purchase_totals import Totals, compute_totals, extended
 
 
 def line(n: int, qty: str, price: str, discount: str = "0") -> PurchaseLine:
