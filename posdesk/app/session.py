@@ -22,7 +22,7 @@ from posdesk.app.demo import Demo, MemoryCredentials
 from posdesk.domain import Environment, Viewer
 from posdesk.models import heap
 from posdesk.models.tasks import TaskOwner
-from posdesk.store.journal import Journal
+from posdesk.store.journal import FOR_REVIEW, UNRESOLVED, WATCHED, Journal
 from posdesk.store.scope import (
     LocalScope,
     ScopedData,
@@ -274,9 +274,8 @@ class SessionController:
         except PosError as exc:
             _log.warning("Reconciling the journal failed: %s", exc.details or exc)
             return
-        states = [str(getattr(e, "state", "")) for e in entries]
-        review = states.count("needs_review") + states.count("late")
-        checking = sum(states.count(s) for s in ("pending", "sent", "unknown", "not_found"))
+        review = sum(e.state in FOR_REVIEW for e in entries)
+        checking = sum(e.state in UNRESOLVED + WATCHED for e in entries)
         if review:
             self.window.show_status(
                 f"{review} earlier operation(s) need a manager's review (Pending operations).", 0

@@ -17,6 +17,7 @@ from posdesk.api.errors import (
     PosError,
     ValidationError,
 )
+from posdesk.store.journal import JournalState
 
 if TYPE_CHECKING:  # the UI never imports the HTTP layer at run time
     from posdesk.api.client import PosClient
@@ -108,17 +109,17 @@ async def reconcile_reference(
             error=exc,
         )
     entry = backend.journal.get(reference)
-    state = str(entry.state) if entry is not None else "unknown"
-    if state == "done":
+    state = entry.state if entry is not None else JournalState.UNKNOWN
+    if state is JournalState.DONE:
         return Outcome(OutcomeKind.DONE, describe(None), error=original)
-    if state == "failed":  # only a request that never left (see posdesk.store.journal)
+    if state is JournalState.FAILED:  # only a request that never left (see posdesk.store.journal)
         return Outcome(
             OutcomeKind.FAILED,
             f"<b>Not done.</b> Reference {ref} was never sent to the server, so nothing was "
             "changed. You may try again.",
             error=original,
         )
-    if state == "not_found":
+    if state is JournalState.NOT_FOUND:
         return Outcome(
             OutcomeKind.UNKNOWN,
             f"<b>Not found after waiting.</b> The server still has no record of reference "
@@ -126,7 +127,7 @@ async def reconcile_reference(
             "posdesk keeps watching the old one and tells you if it goes through late.",
             error=original,
         )
-    if state == "late":
+    if state is JournalState.LATE:
         return Outcome(
             OutcomeKind.DONE,
             f"<b>Went through late.</b> Reference {ref} reached the server after posdesk had "
@@ -134,7 +135,7 @@ async def reconcile_reference(
             "<i>Pending operations</i>.",
             error=original,
         )
-    if state == "needs_review":
+    if state is JournalState.NEEDS_REVIEW:
         return Outcome(
             OutcomeKind.NEEDS_REVIEW,
             f"<b>Needs review.</b> posdesk cannot check reference {ref} on this server. "

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from posdesk.domain import GiftCard, GiftCardCodeType, Viewer
 from posdesk.models.formatting import Formatter
 from posdesk.store.issue_drafts import IssueDraft, IssueDraftStore, IssueStep, PaymentMethod
-from posdesk.store.journal import terminal_reference
+from posdesk.store.journal import JournalState, terminal_reference
 from posdesk.ui.common.amount import AmountField, error_css
 from posdesk.ui.common.operation_dialog import OperationDialog
 from posdesk.ui.giftcards.issue_story import (
@@ -448,7 +448,11 @@ class IssueForm(OperationDialog):
         entry = self.backend.journal.get(
             terminal_reference(draft.terminal_ref_no or draft.fund_ref_no)
         )
-        return entry is not None and str(entry.state) in ("sent", "unknown", "needs_review")
+        return entry is not None and entry.state in (
+            JournalState.SENT,
+            JournalState.UNKNOWN,
+            JournalState.NEEDS_REVIEW,
+        )
 
     def _save(self, draft: IssueDraft) -> IssueDraft:
         self.draft = self.drafts.save(draft)

@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 from posdesk.models.formatting import Formatter
 from posdesk.store.issue_drafts import IssueDraft, IssueStep, PaymentMethod
-from posdesk.store.journal import Journal, terminal_reference
+from posdesk.store.journal import Journal, JournalState, terminal_reference
 
 ISSUE_PERMISSIONS = ("CreateGiftCard", "GiftCardTransAdd")
 TERMINAL_AUTH_PERMISSION = "MakeAuthTerminalPayment"
@@ -53,7 +53,7 @@ def draft_story(draft: IssueDraft, journal: Journal, formatter: Formatter) -> Dr
     if draft.payment_method is PaymentMethod.TERMINAL:
         entry = journal.get(terminal_reference(draft.terminal_ref_no or draft.fund_ref_no))
         started = draft.terminal_payment_id or draft.terminal_continuation_id
-        if started or (entry is not None and str(entry.state) != "failed"):
+        if started or (entry is not None and entry.state is not JournalState.FAILED):
             return DraftStory(
                 f"A card payment of {amount} was started on terminal "
                 f"{html.escape(draft.terminal_id or '')} and may have gone through; the card "

@@ -18,7 +18,7 @@ from typing_extensions import override
 from posdesk.api.errors import DuplicateReference, NotAuthorized, PosError
 from posdesk.domain import TerminalOutcome, TerminalPaymentType
 from posdesk.store.issue_drafts import IssueDraft, IssueStep, PaymentMethod
-from posdesk.store.journal import capture_reference, terminal_reference
+from posdesk.store.journal import JournalState, capture_reference, terminal_reference
 from posdesk.ui.common.outcome import OutcomeKind, unconfirmed
 from posdesk.ui.giftcards.issue_form import IssueForm
 from posdesk.ui.giftcards.issue_story import WAITING_ON_TERMINAL, FlowStoppedError
@@ -136,7 +136,7 @@ class TerminalPayment(IssueForm):
     def _in_doubt_text(self, draft: IssueDraft) -> str:
         reference = terminal_reference(draft.terminal_ref_no or draft.fund_ref_no)
         entry = self.backend.journal.get(reference)
-        if entry is not None and str(entry.state) == "done":
+        if entry is not None and entry.state is JournalState.DONE:
             return (
                 "A manager recorded this card payment as taken. posdesk will not charge the "
                 "card again; finish this issue with the POS admin console, or abandon it."

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from posdesk.api.errors import PosError
 from posdesk.models.formatting import Formatter, plural
+from posdesk.store.journal import FOR_REVIEW, UNRESOLVED, WATCHED, JournalKind, JournalState
 from posdesk.ui.common.outcome import explain
 from posdesk.ui.common.runner import Runner
 from posdesk.ui.common.tables import read_only_item, simple_table
@@ -44,7 +45,7 @@ STATE_WORDS = {
     "done": "Done",
     "failed": "Failed — nothing happened",
 }
-SHOWN_STATES = ("pending", "sent", "unknown", "not_found", "late", "needs_review")
+SHOWN_STATES = (*UNRESOLVED, *WATCHED, *FOR_REVIEW)
 STATE_DETAIL = {
     "pending": "Written down but not sent (posdesk stopped first); checked before any retry.",
     "sent": "Sent; the answer never came. posdesk checks its reference now and again; "
@@ -77,30 +78,30 @@ def describe(entry: Any, formatter: Formatter) -> str:
     money = f" of {formatter.money(abs(amount))}" if amount is not None else ""
     card = f" card ****{entry.card_last4}" if entry.card_last4 else " the gift card"
     kind = entry.kind
-    if kind == "giftcard_trans":
+    if kind == JournalKind.GIFTCARD_TRANS:
         if entry.authorize:
             return f"Hold{money} on{card}"
         what = GIFTCARD_WORDS.get(entry.trans_type or "", "Gift card change")
         return f"{what}{money} {'from' if entry.trans_type == 'USE' else 'on'}{card}"
-    if kind == "giftcard_capture":
+    if kind == JournalKind.GIFTCARD_CAPTURE:
         return f"Completing a hold{money} on{card}"
-    if kind == "giftcard_cancel":
+    if kind == JournalKind.GIFTCARD_CANCEL:
         return f"Releasing a hold{money} on{card}"
-    if kind == "purchase_add":
+    if kind == JournalKind.PURCHASE_ADD:
         store = f" at store {entry.store}" if entry.store else ""
         return f"Purchase{money} recorded{store}"
-    if kind == "terminal_payment":
+    if kind == JournalKind.TERMINAL_PAYMENT:
         what = TERMINAL_WORDS.get(entry.trans_type or "", "Card payment")
         terminal = f" on terminal {entry.terminal}" if entry.terminal else ""
         return f"{what}{money}{terminal}"
-    if kind == "terminal_capture":
+    if kind == JournalKind.TERMINAL_CAPTURE:
         return f"Completing a card hold{money}"
-    if kind == "giftcard_add":
+    if kind == JournalKind.GIFTCARD_ADD:
         if entry.card_last4:
             return f"New gift card ****{entry.card_last4}"
         member = f" for member {entry.member_id}" if entry.member_id else ""
         return f"New gift card with a personal code{member}"
-    if kind == "giftcard_edit":
+    if kind == JournalKind.GIFTCARD_EDIT:
         return f"Change to gift card {entry.card_id}" if entry.card_id else "Change to a gift card"
     return f"Money operation{money}"
 
@@ -111,11 +112,11 @@ def late_detail(entry: Any, formatter: Formatter) -> str:
     what = describe(entry, formatter)
     kind = entry.kind
     amount = entry.amount
-    if kind == "purchase_add":
+    if kind == JournalKind.PURCHASE_ADD:
         risk = "the purchase may have been recorded twice"
-    elif kind == "giftcard_add":
+    elif kind == JournalKind.GIFTCARD_ADD:
         risk = "a second card may have been created"
-    elif kind == "giftcard_edit":
+    elif kind == JournalKind.GIFTCARD_EDIT:
         risk = "check that the card's codes are as intended"
     elif amount is not None and amount < 0:
         risk = "the card may have been charged twice"
@@ -128,10 +129,9 @@ def late_detail(entry: Any, formatter: Formatter) -> str:
 
 
 def detail(entry: Any, formatter: Formatter) -> str:
-    state = str(entry.state)
-    if state == "late":
+    if entry.state is JournalState.LATE:
         return late_detail(entry, formatter)
-    return STATE_DETAIL.get(state, "")
+    return STATE_DETAIL.get(entry.state, "")
 
 
 class PendingOperationsPanel(QGroupBox):
@@ -233,7 +233,7 @@ class PendingOperationsPanel(QGroupBox):
     def refresh(self) -> None:
         """Re-read the journal (cheap: a local SQLite query)."""
         journal = self.backend.journal
-        entries = [e for e in journal.entries() if str(e.state) in SHOWN_STATES]
+        entries = [e for e in journal.entries() if e.state in SHOWN_STATES]
         self.show_entries(entries)
 
     def show_entries(self, entries: Sequence[Any]) -> None:
@@ -258,18 +258,18 @@ class PendingOperationsPanel(QGroupBox):
         if not self.entries:
             self.summary.setText("Every money operation from this computer is settled.")
         else:
-            states = [str(e.state) for e in self.entries]
+            states = [e.state for e in self.entries]
             text = f"{plural(len(self.entries), 'operation')} not settled yet."
-            late = states.count("late")
+            late = states.count(JournalState.LATE)
             if late:
                 text += (
                     f" {late} went through late — the card may have been credited or charged "
                     "twice: open the card and check."
                 )
-            not_found = states.count("not_found")
+            not_found = states.count(JournalState.NOT_FOUND)
             if not_found:
                 text += f" {not_found} not found after waiting: you may do them again."
-            review = states.count("needs_review")
+            review = states.count(JournalState.NEEDS_REVIEW)
             if review:
                 text += f" {review} need(s) a manager to check them in the POS admin console."
             self.summary.setText(text)
@@ -281,13 +281,11 @@ class PendingOperationsPanel(QGroupBox):
 
     def _update_review(self) -> None:
         entry = self.selected_entry()
-        state = str(entry.state) if entry is not None else ""
-        self.review_row.setVisible(
-            any(str(e.state) in ("needs_review", "late") for e in self.entries)
-        )
+        state = entry.state if entry is not None else None
+        self.review_row.setVisible(any(e.state in FOR_REVIEW for e in self.entries))
         # a late entry did happen: the manager records what they checked / corrected
-        self.happened_button.setEnabled(state in ("needs_review", "late"))
-        self.not_happened_button.setEnabled(state == "needs_review")
+        self.happened_button.setEnabled(state in FOR_REVIEW)
+        self.not_happened_button.setEnabled(state is JournalState.NEEDS_REVIEW)
         self.open_card_button.setEnabled(entry is not None and bool(entry.card_id))
         self.open_card_button.setVisible(any(e.card_id for e in self.entries))
 
@@ -299,11 +297,10 @@ class PendingOperationsPanel(QGroupBox):
     def resolve(self, *, happened: bool) -> None:
         """Record what a manager found for the selected needs-review (or late) entry."""
         entry = self.selected_entry()
-        state = str(entry.state) if entry is not None else ""
         if (
             entry is None
-            or state not in ("needs_review", "late")
-            or (state == "late" and not happened)
+            or entry.state not in FOR_REVIEW
+            or (entry.state is JournalState.LATE and not happened)
         ):
             return
         note = self.review_note.text().strip()

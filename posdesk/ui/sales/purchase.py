@@ -27,6 +27,7 @@ from typing_extensions import override
 from posdesk.api.errors import PosError
 from posdesk.domain import Purchase, PurchaseDraft, PurchaseLine, Viewer
 from posdesk.models.formatting import Formatter, format_datetime, plural
+from posdesk.store.journal import JournalState
 from posdesk.ui.common.amount import (
     CENT,
     AmountError,
@@ -329,22 +330,22 @@ class RecordPurchaseDialog(PurchaseForm):
 
     def _already_recorded(self, tx_id: str) -> str | None:
         entry = self.backend.journal.get(tx_id)
-        if entry is None or str(entry.state) == "failed":
+        if entry is None or entry.state is JournalState.FAILED:
             return None
-        state = str(entry.state)
+        state = entry.state
         when = format_datetime(entry.created_at, self.formatter.locale)
-        if state == "done":
+        if state is JournalState.DONE:
             return (
                 f"Transaction {html.escape(tx_id)} was already recorded from this computer "
                 f"on {when}. It is not sent twice."
             )
-        if state == "not_found":
+        if state is JournalState.NOT_FOUND:
             return (
                 f"Transaction {html.escape(tx_id)} was sent from this computer on {when} and the "
                 "server still had no record of it after waiting. To record it again, give it a "
                 "new transaction id; posdesk keeps watching the old one."
             )
-        if state == "late":
+        if state is JournalState.LATE:
             return (
                 f"Transaction {html.escape(tx_id)} went through late (sent from this computer "
                 f"on {when}); see Pending operations. It is not sent twice."
