@@ -68,8 +68,10 @@ def test_layer_check_sees_the_package(tmp_path: Path) -> None:
     report = result.stdout
     assert result.returncode == 1, report + result.stderr
     assert f"Contracts: {len(contracts) - 1} kept, 1 broken." in report
-    kept = {line.removesuffix(" KEPT") for line in report.splitlines() if line.endswith(" KEPT")}
-    assert kept == set(contracts) - {"Core layers never import Qt"}
+    flat = " ".join(report.split())  # lint-imports wraps long contract names
+    for name in contracts:
+        verdict = "BROKEN" if name == "Core layers never import Qt" else "KEPT"
+        assert f"{name} {verdict}" in flat, name
     assert "posdesk.store.journal -> PySide6" in report
     # followed indirectly: posdesk.api reaches Qt through the journal it imports
     assert "posdesk.api is not allowed to import PySide6" in report
