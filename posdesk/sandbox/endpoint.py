@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from typing import Any, Protocol
 
 import anyio
@@ -43,6 +44,9 @@ MAX_BODY_BYTES = 1_000_000
 """Largest request body any endpoint reads (413 above)."""
 EXECUTION_THREADS = 4
 """GraphQL requests executing at once; more wait for a thread (the event loop stays free)."""
+HEAVY_ROWS = 5_000
+"""A request asking for more rows than this is costly: one costly request runs at a time, so
+look-ups share the CPU with at most one of them."""
 
 # ariadne logs every GraphQL error with a traceback; most are expected (NOT_AUTHORIZED,
 # VALIDATION) and all reach the caller in the response, so keep them out of stderr.
@@ -125,6 +129,7 @@ class GraphQLEndpoint:
         self.schema = schema
         self.queries = QueryCache()  # parse + validate each distinct document once
         self.limiter = anyio.CapacityLimiter(EXECUTION_THREADS)
+        self.heavy = threading.Semaphore(1)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         response = await self._respond(Request(scope, receive))
@@ -175,7 +180,7 @@ class GraphQLEndpoint:
         before validation (which is quadratic in the number of fields) or execution."""
         document = self.queries.parse(context, data)
         variables = data.get("variables")
-        measure(
+        cost = measure(
             self.schema,
             document,
             variables if isinstance(variables, dict) else None,
@@ -186,9 +191,13 @@ class GraphQLEndpoint:
             if operation is not None and operation.operation is not OperationType.QUERY:
                 context["mutation_over_get"] = True
                 raise GraphQLError("Mutations are sent with POST.")
+        if cost.rows > HEAVY_ROWS:
+            self.heavy.acquire()  # released when this request's execution ends
+            context["heavy"] = True
         return document
 
     def _execute(self, data: Any, context: dict[str, Any], query_only: bool) -> tuple[int, bytes]:
+        """On a worker thread: parse, measure, validate, run, encode."""
         context["query_only"] = query_only
         try:
             success, result = graphql_sync(
@@ -203,15 +212,11 @@ class GraphQLEndpoint:
         except RecursionError:  # a pathological document the cost checks did not foresee
             error = too_costly("MaxNesting", LIMITS.max_nesting, LIMITS.max_nesting + 1)
             success, result = False, {"data": None, "errors": [format_error(error)]}
+        finally:
+            if context.pop("heavy", False):
+                self.heavy.release()
         if context.get("mutation_over_get"):  # GraphQL over HTTP: 405
-            result = {
-                "data": None,
-                "errors": [
-                    {
-                        "message": "Mutations are sent with POST.",
-                        "extensions": {"code": "METHOD_NOT_ALLOWED"},
-                    }
-                ],
-            }
-            return 405, json.dumps(result).encode()
+            message = "Mutations are sent with POST."
+            refusal = {"message": message, "extensions": {"code": "METHOD_NOT_ALLOWED"}}
+            return 405, json.dumps({"data": None, "errors": [refusal]}).encode()
         return (200 if success else 400), json.dumps(result).encode()

@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 
-BENCHMARKS = ("sandbox", "auth", "client", "shell", "sales", "inventory")
+BENCHMARKS = ("sandbox", "sandbox_cost", "auth", "client", "shell", "sales", "inventory")
 
 
 def main(names: list[str]) -> int:
