@@ -235,6 +235,16 @@ class GiftCardTransStatus(enum.StrEnum):
     COMPLETED = "COMPLETED"
 
 
+def mask_code(code: str, *, keep_length: bool = False) -> str:
+    """A gift card code as humans may see it: codes are secrets, only the last four
+    characters show (the last two of a code of four or fewer).
+
+    Screens use the fixed ``•••• 1427`` (it hides the code's length too); ``keep_length``
+    gives ``••••••1427``, the shape journal records and their summaries have always had."""
+    tail = code[-4:] if len(code) > 4 else code[-min(len(code), 2) :]
+    return ("•" * (len(code) - len(tail)) if keep_length else "•••• ") + tail
+
+
 @dataclass(frozen=True, slots=True)
 class GiftCardCode:
     code_type: GiftCardCodeType

@@ -87,8 +87,9 @@ def setup_logging(level: str = "INFO", log_dir: Path | None = None, *, stderr: b
         console._posdesk = True  # type: ignore[attr-defined]
         root.addHandler(console)
     root.setLevel(level.upper())
-    # Libraries that log request URLs/headers at DEBUG stay at INFO unless asked for.
-    for noisy in ("httpx", "httpcore", "hpack", "asyncio", "uvicorn.access"):
+    # Libraries that log request URLs/headers (qasync: the arguments and results of worker-
+    # thread calls, i.e. answers) at DEBUG stay at INFO unless asked for.
+    for noisy in ("httpx", "httpcore", "hpack", "asyncio", "qasync", "uvicorn.access"):
         logging.getLogger(noisy).setLevel(max(logging.INFO, root.level))
     return path
 

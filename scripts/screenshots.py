@@ -70,10 +70,10 @@ async def shoot(args: argparse.Namespace) -> int:
 
     from posdesk.app.demo import start_demo
     from posdesk.app.session import SessionController
-    from posdesk.ui.errors import ErrorReporter
-    from posdesk.ui.main_window import MainWindow
-    from posdesk.ui.profiles import ProfileStore
-    from posdesk.ui.theme import apply_theme
+    from posdesk.ui.shell.errors import ErrorReporter
+    from posdesk.ui.shell.main_window import MainWindow
+    from posdesk.ui.shell.profiles import ProfileStore
+    from posdesk.ui.shell.theme import apply_theme
 
     app = QApplication.instance()
     assert isinstance(app, QApplication)

@@ -7,11 +7,18 @@ exchange — connect, send, status line, headers and the full body — by one de
 streams the body with a byte cap, so a hostile or broken server can neither hang nor flood
 posdesk. It also says whether the request provably never left the PC (:class:`NotSent`):
 only then may a write be called "nothing recorded".
+
+Also here: the connection's one HTTP client (:func:`make_http_client`), the backoff for
+reads (:class:`RetryPolicy`, :func:`is_transient`) and the classification of a GraphQL
+answer into data or the error family (:func:`decode`). No journal, no operations: what a
+request means is decided above this module.
 """
 
 from __future__ import annotations
 
 import asyncio
+import random
+import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass
 from json import loads as json_loads
@@ -19,13 +26,19 @@ from typing import Any
 
 import httpx
 
+from posdesk import __version__
 from posdesk.api.errors import (
+    TRANSIENT_STATUS,
+    HttpStatusError,
     InvalidResponseError,
     NetworkError,
+    NotAuthenticated,
     PosError,
     RequestTimeout,
     TlsError,
+    from_graphql_error,
 )
+from posdesk.api.profile import ConnectionProfile
 
 #: The largest answer posdesk reads (decoded bytes). A 1000-row sync page is ~1-2 MB; a page
 #: of 300,000 rows is refused while it streams in, before anything parses it.
@@ -208,3 +221,85 @@ def load_json(content: bytes, what: str) -> Any:
         return json_loads(content, parse_constant=_no_constant)
     except (ValueError, RecursionError) as exc:
         raise InvalidResponseError(details=f"{what}: not JSON ({type(exc).__name__})") from None
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """Backoff for reads on transient failures (network, 502/503/504). Writes never retry."""
+
+    attempts: int = 4
+    base_delay: float = 0.2
+    max_delay: float = 3.0
+
+    def delay(self, attempt: int) -> float:
+        base: float = min(self.max_delay, self.base_delay * 2.0**attempt)
+        return base * random.uniform(0.5, 1.0)
+
+
+def is_transient(exc: PosError) -> bool:
+    """Whether a read may be tried again: a broken connection or a gateway's 502/503/504."""
+    if isinstance(exc, TlsError):
+        return False
+    if isinstance(exc, NetworkError):
+        return True
+    return isinstance(exc, HttpStatusError) and exc.status_code in TRANSIENT_STATUS
+
+
+def _ssl_context(profile: ConnectionProfile) -> ssl.SSLContext | bool:
+    if profile.ca_bundle:
+        return ssl.create_default_context(cafile=profile.ca_bundle)
+    return True
+
+
+def make_http_client(profile: ConnectionProfile) -> httpx.AsyncClient:
+    """The connection's single HTTP client: TLS verified (custom CA allowed), timeouts."""
+    return httpx.AsyncClient(
+        verify=_ssl_context(profile),
+        timeout=httpx.Timeout(profile.timeout, connect=min(profile.timeout, 10.0)),
+        http2=True,
+        follow_redirects=False,
+        headers={"User-Agent": f"posdesk/{__version__}"},
+        limits=httpx.Limits(max_connections=20, max_keepalive_connections=10),
+    )
+
+
+def decode(response: RawResponse, what: str) -> Any:
+    """HTTP response → GraphQL ``data``, or the mapped exception. Never a raw exception:
+    whatever the body holds, the answer is data, a PosError for its errors, or
+    InvalidResponseError."""
+    status = response.status_code
+    if status == 401:  # whatever the body says (a proxy's HTML page, nothing, JSON)
+        raise NotAuthenticated(details=f"{what}: HTTP 401")
+    if status in TRANSIENT_STATUS:
+        raise HttpStatusError(status, details=f"{what}: HTTP {status}")
+    content = response.content
+    body: Any = None
+    if content.lstrip()[:1] == b"{":
+        try:
+            body = load_json(content, what)
+        except InvalidResponseError:
+            if status == 200:
+                raise
+            body = None
+    if not isinstance(body, dict):
+        kind = "an HTML page" if b"<html" in content[:512].lower() else "not JSON"
+        if status != 200:
+            raise HttpStatusError(status, details=f"{what}: HTTP {status}, {kind}")
+        raise InvalidResponseError(details=f"{what}: HTTP 200 but {kind}")
+    errors = body.get("errors")
+    if errors:
+        if not isinstance(errors, list):
+            raise InvalidResponseError(details=f"{what}: malformed errors")
+        mapped = [from_graphql_error(e) for e in errors if isinstance(e, dict)]
+        for err in mapped:
+            if isinstance(err, NotAuthenticated):
+                raise err
+        if mapped:
+            raise mapped[0]
+        raise InvalidResponseError(details=f"{what}: malformed errors")
+    if status != 200:
+        raise HttpStatusError(status, details=f"{what}: HTTP {status}")
+    data = body.get("data")
+    if not isinstance(data, dict):
+        raise InvalidResponseError(details=f"{what}: response without data")
+    return data

@@ -24,8 +24,8 @@ from posdesk import __version__
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
-    from posdesk.ui.errors import ErrorReporter
-    from posdesk.ui.main_window import MainWindow
+    from posdesk.ui.shell.errors import ErrorReporter
+    from posdesk.ui.shell.main_window import MainWindow
 
 _log = logging.getLogger("posdesk")
 
@@ -121,7 +121,7 @@ def create_application(theme: str = "system") -> QApplication:
     app.setQuitOnLastWindowClosed(False)
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     from posdesk.resources import app_icon
-    from posdesk.ui.theme import apply_theme, follow_system_theme
+    from posdesk.ui.shell.theme import apply_theme, follow_system_theme
 
     app.setWindowIcon(app_icon())
     apply_theme(app, theme)  # type: ignore[arg-type]
@@ -220,8 +220,8 @@ async def run(args: argparse.Namespace) -> int:
     from PySide6.QtWidgets import QApplication
 
     from posdesk.models import tasks
-    from posdesk.ui.errors import ErrorReporter
-    from posdesk.ui.main_window import MainWindow
+    from posdesk.ui.shell.errors import ErrorReporter
+    from posdesk.ui.shell.main_window import MainWindow
 
     app = QApplication.instance()
     quit_on_close = isinstance(app, QApplication) and app.quitOnLastWindowClosed()
@@ -254,7 +254,7 @@ async def run(args: argparse.Namespace) -> int:
 
     from posdesk.app.session import SessionController
     from posdesk.models import heap
-    from posdesk.ui.profiles import ProfileStore
+    from posdesk.ui.shell.profiles import ProfileStore
 
     heap.enable()
     code = 0

@@ -22,7 +22,7 @@ from posdesk.app.demo import Demo, MemoryCredentials
 from posdesk.domain import Environment, Viewer
 from posdesk.models import heap
 from posdesk.models.tasks import TaskOwner
-from posdesk.store.journal import Journal
+from posdesk.store.journal import FOR_REVIEW, UNRESOLVED, WATCHED, Journal
 from posdesk.store.scope import (
     LocalScope,
     ScopedData,
@@ -32,11 +32,11 @@ from posdesk.store.scope import (
     open_scope,
     remove_demo,
 )
-from posdesk.ui.context import SessionContext
-from posdesk.ui.errors import ErrorReporter
-from posdesk.ui.main_window import MainWindow
-from posdesk.ui.profiles import ProfileStore
-from posdesk.ui.profiles_dialog import ConnectionReport, ProfilesDialog
+from posdesk.ui.shell.context import SessionContext
+from posdesk.ui.shell.errors import ErrorReporter
+from posdesk.ui.shell.main_window import MainWindow
+from posdesk.ui.shell.profiles import ProfileStore
+from posdesk.ui.shell.profiles_dialog import ConnectionReport, ProfilesDialog
 
 _log = logging.getLogger(__name__)
 
@@ -274,9 +274,8 @@ class SessionController:
         except PosError as exc:
             _log.warning("Reconciling the journal failed: %s", exc.details or exc)
             return
-        states = [str(getattr(e, "state", "")) for e in entries]
-        review = states.count("needs_review") + states.count("late")
-        checking = sum(states.count(s) for s in ("pending", "sent", "unknown", "not_found"))
+        review = sum(e.state in FOR_REVIEW for e in entries)
+        checking = sum(e.state in UNRESOLVED + WATCHED for e in entries)
         if review:
             self.window.show_status(
                 f"{review} earlier operation(s) need a manager's review (Pending operations).", 0

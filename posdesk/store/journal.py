@@ -43,9 +43,26 @@ class JournalState(enum.StrEnum):
     LATE = "late"  # was not_found, then appeared on the server: it went through late
 
 
+class JournalKind(enum.StrEnum):
+    """What a journal entry records; each kind has its own way to be looked up on the server
+    (the reconcile table in ``posdesk.api.client``). Stored as its string value."""
+
+    GIFTCARD_TRANS = "giftcard_trans"  # giftcardTransAdd under a refNo
+    GIFTCARD_CAPTURE = "giftcard_capture"  # capture of a gift card authorization
+    GIFTCARD_CANCEL = "giftcard_cancel"  # cancel of a gift card authorization
+    GIFTCARD_ADD = "giftcard_add"  # a new gift card
+    GIFTCARD_EDIT = "giftcard_edit"  # a change to a gift card's codes or owner
+    PURCHASE_ADD = "purchase_add"  # a purchase under its transactionId
+    TERMINAL_PAYMENT = "terminal_payment"  # a card-present payment started on a terminal
+    TERMINAL_CAPTURE = "terminal_capture"  # capture of a terminal authorization
+
+
 UNRESOLVED = (JournalState.PENDING, JournalState.SENT, JournalState.UNKNOWN)
 #: Sent, given up on after the grace period, but still looked up: it may yet appear.
 WATCHED = (JournalState.NOT_FOUND,)
+#: A manager must look: it cannot be checked automatically, or it went through after all
+#: once it had been given up on.
+FOR_REVIEW = (JournalState.NEEDS_REVIEW, JournalState.LATE)
 
 
 class DuplicateReferenceError(Exception):
@@ -64,7 +81,7 @@ class JournalEntry:
 
     reference: str
     profile: str
-    kind: str
+    kind: JournalKind | str  # a str only for a kind this version does not know
     state: JournalState
     request: Mapping[str, Any]
     summary: str
@@ -86,7 +103,7 @@ class JournalEntry:
 
 
 #: Journal kinds of card-present terminal payments (start, then capture of an authorization).
-TERMINAL_KINDS = ("terminal_payment", "terminal_capture")
+TERMINAL_KINDS = (JournalKind.TERMINAL_PAYMENT, JournalKind.TERMINAL_CAPTURE)
 
 
 def terminal_reference(ref_no: str) -> str:
@@ -352,12 +369,21 @@ def _facts(request: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def _kind(value: str) -> JournalKind | str:
+    """A stored kind as its enum; a kind written by a newer version stays a string (it is
+    then reconciled as needing review, never a crash)."""
+    try:
+        return JournalKind(value)
+    except ValueError:
+        return value
+
+
 def _entry(row: sqlite3.Row) -> JournalEntry:
     request = json.loads(row["request"])
     return JournalEntry(
         reference=row["reference"],
         profile=row["profile"],
-        kind=row["kind"],
+        kind=_kind(row["kind"]),
         state=JournalState(row["state"]),
         request=request,
         summary=row["summary"],

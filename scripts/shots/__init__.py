@@ -31,7 +31,7 @@ from posdesk.models.paged import PagedTableModel
 @dataclass
 class ShotContext:
     app: QApplication
-    window: Any  # posdesk.ui.main_window.MainWindow
+    window: Any  # posdesk.ui.shell.main_window.MainWindow
     controller: Any  # posdesk.app.session.SessionController
     theme: str
 

@@ -14,9 +14,9 @@ from PySide6.QtWidgets import QWidget
 from posdesk.domain import GiftCardCodeType
 from posdesk.sandbox.graphql_api import TERMINAL_TIMEOUT
 from posdesk.sandbox.seed import FIXTURES
-from posdesk.ui.giftcard_dialogs import MoneyAction
-from posdesk.ui.giftcard_issue import WAITING_ON_TERMINAL
-from posdesk.ui.giftcards_tab import GiftCardsTab
+from posdesk.ui.giftcards.issue import WAITING_ON_TERMINAL
+from posdesk.ui.giftcards.money_dialogs import MoneyAction
+from posdesk.ui.giftcards.tab import GiftCardsTab
 from shots import Scene, ShotContext
 
 _DRAFTS = Path(tempfile.mkdtemp(prefix="posdesk-shots-drafts-")) / "issue_drafts.json"
@@ -124,7 +124,7 @@ async def pending_operations(ctx: ShotContext) -> QWidget | None:
 
 
 async def record_purchase(ctx: ShotContext) -> QWidget | None:
-    from posdesk.ui.purchase_dialog import RecordPurchaseDialog
+    from posdesk.ui.sales.purchase import RecordPurchaseDialog
 
     dialog = ctx.window.record_purchase()
     assert isinstance(dialog, RecordPurchaseDialog)

@@ -8,7 +8,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QWidget
 
 from posdesk.sandbox.seed import FIXTURES
-from posdesk.ui.inventory_tab import InventoryTab
+from posdesk.ui.inventory.tab import InventoryTab
 from shots import Scene, ShotContext
 
 

@@ -25,7 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from posdesk.api import mapping
-from posdesk.api.client import PosClient, _decode, _rows
+from posdesk.api.client import PosClient
 from posdesk.api.credentials import Credentials
 from posdesk.api.errors import (
     InvalidResponseError,
@@ -34,8 +34,10 @@ from posdesk.api.errors import (
     PosError,
     RequestTimeout,
 )
+from posdesk.api.exactly_once import lookup_rows as _rows
 from posdesk.api.profile import ConnectionProfile
 from posdesk.api.transport import MAX_DEPTH, RawResponse, nesting_too_deep
+from posdesk.api.transport import decode as _decode
 from posdesk.domain import GiftCardTransType, TerminalPaymentType
 from posdesk.store.journal import Journal, JournalState
 from tests.api.helpers import FAST_RETRY

@@ -22,10 +22,10 @@ from posdesk.sandbox.security import DEMO_CLIENTS
 from posdesk.sandbox.server import SandboxServer
 from posdesk.store.issue_drafts import IssueDraft, PaymentMethod
 from posdesk.store.journal import Journal
-from posdesk.ui.context import SessionContext
-from posdesk.ui.errors import ErrorReporter
-from posdesk.ui.giftcard_errors import Outcome
-from posdesk.ui.giftcards_tab import GiftCardsTab
+from posdesk.ui.common.outcome import Outcome
+from posdesk.ui.giftcards.tab import GiftCardsTab
+from posdesk.ui.shell.context import SessionContext
+from posdesk.ui.shell.errors import ErrorReporter
 
 
 @asynccontextmanager

@@ -13,11 +13,11 @@ from pytestqt.qtbot import QtBot
 from posdesk.domain import GiftCardCodeType
 from posdesk.sandbox.seed import FIXTURES
 from posdesk.sandbox.server import SandboxServer
-from posdesk.ui.customers_tab import CustomersTab
-from posdesk.ui.giftcard_dialogs import MoneyAction, SettleAction
-from posdesk.ui.giftcards_tab import GiftCardsTab
-from posdesk.ui.purchase_dialog import RecordPurchaseDialog
-from posdesk.ui.sales_tab import SalesTab
+from posdesk.ui.customers.tab import CustomersTab
+from posdesk.ui.giftcards.money_dialogs import MoneyAction, SettleAction
+from posdesk.ui.giftcards.tab import GiftCardsTab
+from posdesk.ui.sales.purchase import RecordPurchaseDialog
+from posdesk.ui.sales.tab import SalesTab
 from tests.e2e.giftcard_helpers import signed_in
 from tests.e2e.test_giftcards_tab import look_up
 from tests.unit.ui.test_accessibility import unnamed

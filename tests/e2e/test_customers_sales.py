@@ -31,12 +31,12 @@ from posdesk.models.paged import PagedTableModel
 from posdesk.models.tasks import TaskOwner
 from posdesk.sandbox.seed import FIXTURES
 from posdesk.sandbox.server import SandboxServer
-from posdesk.ui.context import SessionContext
-from posdesk.ui.customers_tab import CustomersTab
-from posdesk.ui.errors import ErrorReporter
-from posdesk.ui.main_window import MainWindow
-from posdesk.ui.sales_common import TZ_EXTRA
-from posdesk.ui.sales_tab import SalesTab
+from posdesk.ui.common.tables import TZ_EXTRA
+from posdesk.ui.customers.tab import CustomersTab
+from posdesk.ui.sales.tab import SalesTab
+from posdesk.ui.shell.context import SessionContext
+from posdesk.ui.shell.errors import ErrorReporter
+from posdesk.ui.shell.main_window import MainWindow
 from tests.api.helpers import connect
 from tests.helpers.waiting import wait_until
 

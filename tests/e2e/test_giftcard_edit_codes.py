@@ -12,10 +12,10 @@ from pytestqt.qtbot import QtBot
 from posdesk.domain import GiftCard, GiftCardCodeType
 from posdesk.sandbox.seed import FIXTURES
 from posdesk.sandbox.server import SandboxServer
-from posdesk.ui.context import SessionContext
-from posdesk.ui.giftcard_edit import EditCodesDialog
-from posdesk.ui.giftcard_errors import CHECKING
-from posdesk.ui.giftcards_tab import GiftCardsTab
+from posdesk.ui.common.outcome import CHECKING
+from posdesk.ui.giftcards.edit_codes import EditCodesDialog
+from posdesk.ui.giftcards.tab import GiftCardsTab
+from posdesk.ui.shell.context import SessionContext
 from tests.e2e.giftcard_helpers import settle, signed_in, unique_code
 from tests.e2e.test_giftcards_tab import look_up
 

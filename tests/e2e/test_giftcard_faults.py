@@ -11,11 +11,11 @@ from pytestqt.qtbot import QtBot
 
 from posdesk.sandbox.seed import FIXTURES
 from posdesk.sandbox.server import SandboxServer
-from posdesk.ui.context import SessionContext
-from posdesk.ui.giftcard_dialogs import MoneyAction
-from posdesk.ui.giftcard_errors import OutcomeKind
-from posdesk.ui.giftcards_tab import GiftCardsTab
-from posdesk.ui.purchase_dialog import RecordPurchaseDialog
+from posdesk.ui.common.outcome import OutcomeKind
+from posdesk.ui.giftcards.money_dialogs import MoneyAction
+from posdesk.ui.giftcards.tab import GiftCardsTab
+from posdesk.ui.sales.purchase import RecordPurchaseDialog
+from posdesk.ui.shell.context import SessionContext
 from tests.e2e.giftcard_helpers import (
     card_tab,
     fresh_card,

@@ -14,9 +14,9 @@ from posdesk.sandbox.graphql_api import TERMINAL_FAST, TERMINAL_TIMEOUT
 from posdesk.sandbox.seed import FIXTURES
 from posdesk.sandbox.server import SandboxServer
 from posdesk.store.issue_drafts import IssueStep
-from posdesk.ui.context import SessionContext
-from posdesk.ui.giftcard_issue import WAITING_ON_TERMINAL, IssueCardDialog
-from posdesk.ui.giftcards_tab import GiftCardsTab
+from posdesk.ui.giftcards.issue import WAITING_ON_TERMINAL, IssueCardDialog
+from posdesk.ui.giftcards.tab import GiftCardsTab
+from posdesk.ui.shell.context import SessionContext
 from tests.e2e.giftcard_helpers import cash_draft, settle, signed_in, unique_code, until
 
 pytestmark = pytest.mark.asyncio

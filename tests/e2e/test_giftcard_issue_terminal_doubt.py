@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 from posdesk.sandbox.server import SandboxServer
 from posdesk.store.issue_drafts import IssueStep, PaymentMethod
 from posdesk.store.journal import terminal_reference
-from posdesk.ui.giftcards_tab import GiftCardsTab
+from posdesk.ui.giftcards.tab import GiftCardsTab
 from tests.e2e.giftcard_helpers import settle, signed_in, unique_code
 
 pytestmark = pytest.mark.asyncio
@@ -40,6 +40,7 @@ async def test_lost_terminal_answer_blocks_a_second_payment(
         assert draft.step is IssueStep.CREATED
         status = dialog.status_label.text()
         assert "answer was lost" in status
+        assert "do not repeat it" in status  # the runner's words for every lost answer
         assert "$40.00" in status
         assert "LANE-5" in status
         assert "will not start another payment" in status

@@ -13,12 +13,12 @@ from pytestqt.qtbot import QtBot
 from posdesk.domain import GiftCardCodeType
 from posdesk.sandbox.seed import FIXTURES
 from posdesk.sandbox.server import SandboxServer
-from posdesk.ui.errors import ErrorReporter
-from posdesk.ui.giftcard_dialogs import CardTarget, MoneyAction, TransactionDialog
-from posdesk.ui.giftcard_edit import EditCodesDialog
-from posdesk.ui.giftcards_tab import GiftCardsTab
-from posdesk.ui.main_window import MainWindow
-from posdesk.ui.purchase_dialog import RecordPurchaseDialog
+from posdesk.ui.giftcards.edit_codes import EditCodesDialog
+from posdesk.ui.giftcards.money_dialogs import CardTarget, MoneyAction, TransactionDialog
+from posdesk.ui.giftcards.tab import GiftCardsTab
+from posdesk.ui.sales.purchase import RecordPurchaseDialog
+from posdesk.ui.shell.errors import ErrorReporter
+from posdesk.ui.shell.main_window import MainWindow
 from tests.e2e.giftcard_helpers import card_tab, settle, signed_in, until
 from tests.unit.ui.test_accessibility import unnamed
 

@@ -16,9 +16,9 @@ from pytestqt.qtbot import QtBot
 from posdesk.domain import GiftCardCodeType, GiftCardTransType
 from posdesk.sandbox.seed import FIXTURES
 from posdesk.sandbox.server import SandboxServer
-from posdesk.ui.giftcard_dialogs import MoneyAction, SettleAction
-from posdesk.ui.giftcard_errors import OutcomeKind
-from posdesk.ui.giftcards_tab import GiftCardsTab
+from posdesk.ui.common.outcome import OutcomeKind
+from posdesk.ui.giftcards.money_dialogs import MoneyAction, SettleAction
+from posdesk.ui.giftcards.tab import GiftCardsTab
 from tests.e2e.giftcard_helpers import card_tab, confirm, fresh_card, settle, signed_in, until
 
 pytestmark = pytest.mark.asyncio
@@ -268,7 +268,7 @@ async def test_authorize_capture_and_capture_twice(
         # Capture twice from this machine: refused locally, never sent again.
         assert authorized is not None
         assert tab.target is not None
-        from posdesk.ui.giftcard_dialogs import SettleDialog
+        from posdesk.ui.giftcards.money_dialogs import SettleDialog
 
         again = SettleDialog(ctx.client, tab.target, authorized, SettleAction.CAPTURE)
         qtbot.addWidget(again)
@@ -328,7 +328,7 @@ async def test_role_without_permission(
         assert "can move a card's funds" in tab.why_label.text()
         # Had the UI let it through, the server's refusal is explained too.
         assert tab.target is not None
-        from posdesk.ui.giftcard_dialogs import TransactionDialog
+        from posdesk.ui.giftcards.money_dialogs import TransactionDialog
 
         dialog = TransactionDialog(ctx.client, tab.target, MoneyAction.ADJUST)
         qtbot.addWidget(dialog)

@@ -17,10 +17,10 @@ from pytestqt.qtbot import QtBot
 
 from posdesk.domain import Environment, Viewer
 from posdesk.models.tasks import TaskOwner
-from posdesk.ui.context import SessionContext
-from posdesk.ui.errors import ErrorReporter
-from posdesk.ui.giftcards_tab import GiftCardsTab
-from posdesk.ui.sales_tab import SalesTab
+from posdesk.ui.giftcards.tab import GiftCardsTab
+from posdesk.ui.sales.tab import SalesTab
+from posdesk.ui.shell.context import SessionContext
+from posdesk.ui.shell.errors import ErrorReporter
 from tests.api.hostile import Answer, HostileServer, data_answer, deep, hostile_server
 from tests.api.test_hostile_server import DEADLINE, connect, op
 from tests.e2e.giftcard_helpers import settle

@@ -9,7 +9,7 @@ from pytestqt.qtbot import QtBot
 
 from posdesk.sandbox.seed import FIXTURES
 from posdesk.sandbox.server import SandboxServer
-from posdesk.ui.inventory_tab import InventoryTab
+from posdesk.ui.inventory.tab import InventoryTab
 from tests.e2e.test_inventory_tab import open_tab, shown
 from tests.helpers.scanner import scan
 from tests.helpers.waiting import wait_until

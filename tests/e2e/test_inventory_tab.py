@@ -21,9 +21,9 @@ from posdesk.models.tasks import TaskOwner
 from posdesk.sandbox.security import DEMO_CLIENTS
 from posdesk.sandbox.seed import FIXTURES
 from posdesk.sandbox.server import SandboxServer
-from posdesk.ui.context import SessionContext
-from posdesk.ui.errors import ErrorReporter
-from posdesk.ui.inventory_tab import InventoryTab
+from posdesk.ui.inventory.tab import InventoryTab
+from posdesk.ui.shell.context import SessionContext
+from posdesk.ui.shell.errors import ErrorReporter
 from tests.helpers.scanner import scan
 from tests.helpers.waiting import wait_until
 from tests.unit.ui.test_accessibility import unnamed
@@ -57,7 +57,7 @@ async def open_tab(
         await wait_until(lambda: tab.warehouse.count() > 1 or tab.message_kind == "permission")
         yield tab
         await tab.results_model.aclose()
-        await tab._tasks.aclose()
+        await tab.runner.aclose()
     finally:
         await tasks.aclose()
         await client.aclose()

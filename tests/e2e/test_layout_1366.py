@@ -13,12 +13,12 @@ from pytestqt.qtbot import QtBot
 
 from posdesk.domain import GiftCardCodeType
 from posdesk.sandbox.seed import FIXTURES
-from posdesk.ui.context import SessionContext
-from posdesk.ui.customers_tab import CustomersTab
-from posdesk.ui.giftcards_tab import GiftCardsTab
-from posdesk.ui.inventory_tab import InventoryTab
-from posdesk.ui.main_window import MainWindow
-from posdesk.ui.sales_tab import SalesTab
+from posdesk.ui.customers.tab import CustomersTab
+from posdesk.ui.giftcards.tab import GiftCardsTab
+from posdesk.ui.inventory.tab import InventoryTab
+from posdesk.ui.sales.tab import SalesTab
+from posdesk.ui.shell.context import SessionContext
+from posdesk.ui.shell.main_window import MainWindow
 from tests.e2e.test_customers_sales import idle, owner, quiesce
 from tests.helpers.waiting import wait_until
 

@@ -24,9 +24,9 @@ from posdesk.sandbox.security import DEMO_CLIENTS
 from posdesk.sandbox.seed import FIXTURES
 from posdesk.sandbox.server import SandboxServer
 from posdesk.store.issue_drafts import IssueDraftStore, IssueStep
-from posdesk.ui.context import SessionContext
-from posdesk.ui.giftcards_tab import GiftCardsTab
-from posdesk.ui.main_window import MainWindow, TabSpec
+from posdesk.ui.giftcards.tab import GiftCardsTab
+from posdesk.ui.shell.context import SessionContext
+from posdesk.ui.shell.main_window import MainWindow, TabSpec
 from tests.api.helpers import base_url, browser, purchase_draft
 from tests.e2e.giftcard_helpers import cash_draft, settle, unique_code
 from tests.e2e.test_shell_session import make_shell
@@ -34,7 +34,7 @@ from tests.helpers.scan import files_text
 
 pytestmark = pytest.mark.asyncio
 
-GIFT_CARDS = [TabSpec("&Gift Cards", "posdesk.ui.giftcards_tab:GiftCardsTab", "giftcards")]
+GIFT_CARDS = [TabSpec("&Gift Cards", "posdesk.ui.giftcards.tab:GiftCardsTab", "giftcards")]
 
 
 @asynccontextmanager

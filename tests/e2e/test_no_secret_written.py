@@ -25,8 +25,8 @@ from posdesk.sandbox.security import DEMO_CLIENTS, DEMO_USERS
 from posdesk.sandbox.seed import FIXTURES
 from posdesk.sandbox.server import SandboxServer
 from posdesk.store.journal import Journal
-from posdesk.ui.giftcard_dialogs import MoneyAction
-from posdesk.ui.giftcards_tab import GiftCardsTab
+from posdesk.ui.giftcards.money_dialogs import MoneyAction
+from posdesk.ui.giftcards.tab import GiftCardsTab
 from tests.api.helpers import FAST_RETRY, browser, interactive_profile, no_browser
 from tests.e2e.giftcard_helpers import confirm, fresh_card, settle, signed_in, unique_code
 from tests.e2e.test_giftcard_issue import fill_physical

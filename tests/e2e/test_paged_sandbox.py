@@ -17,7 +17,7 @@ from posdesk.domain import Customer, Page
 from posdesk.models.paged import PagedTableModel
 from posdesk.models.sales import customer_columns
 from posdesk.sandbox.server import SandboxServer
-from posdesk.ui.errors import ErrorReporter
+from posdesk.ui.shell.errors import ErrorReporter
 from posdesk.ui.widgets.paged_view import PagedTableView
 from tests.api.helpers import connect
 from tests.helpers.waiting import wait_until

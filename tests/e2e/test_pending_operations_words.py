@@ -12,7 +12,7 @@ from posdesk.api import errors
 from posdesk.domain import GiftCardCodeType, GiftCardTransType, TerminalPaymentType
 from posdesk.sandbox.seed import FIXTURES
 from posdesk.sandbox.server import SandboxServer
-from posdesk.ui.giftcards_tab import GiftCardsTab
+from posdesk.ui.giftcards.tab import GiftCardsTab
 from tests.e2e.giftcard_helpers import fresh_card, signed_in
 
 pytestmark = pytest.mark.asyncio

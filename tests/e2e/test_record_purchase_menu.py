@@ -8,8 +8,8 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from posdesk.sandbox.server import SandboxServer
-from posdesk.ui.main_window import MainWindow
-from posdesk.ui.purchase_dialog import RecordPurchaseDialog
+from posdesk.ui.sales.purchase import RecordPurchaseDialog
+from posdesk.ui.shell.main_window import MainWindow
 from tests.e2e.giftcard_helpers import settle, signed_in, until
 
 pytestmark = pytest.mark.asyncio

@@ -12,8 +12,8 @@ from pytestqt.qtbot import QtBot
 
 from posdesk.domain import SaleFilter
 from posdesk.models.date_range import DateRange, Preset
-from posdesk.ui.context import SessionContext
-from posdesk.ui.sales_tab import SalesTab
+from posdesk.ui.sales.tab import SalesTab
+from posdesk.ui.shell.context import SessionContext
 from tests.e2e.test_customers_sales import CHICAGO, all_sales, idle, owner, quiesce
 from tests.helpers.dates import type_date, us_locale
 from tests.helpers.waiting import wait_until

@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtWidgets import QApplication
 
 from posdesk.app import build_parser, run
-from posdesk.ui.main_window import MainWindow
+from posdesk.ui.shell.main_window import MainWindow
 from tests.helpers.waiting import wait_until
 
 

@@ -17,9 +17,9 @@ from posdesk.app.demo import Demo
 from posdesk.app.session import SessionController
 from posdesk.sandbox.security import DEMO_CLIENTS
 from posdesk.sandbox.server import SandboxServer
-from posdesk.ui.errors import ErrorReporter
-from posdesk.ui.main_window import MainWindow, TabSpec
-from posdesk.ui.profiles import ProfileStore
+from posdesk.ui.shell.errors import ErrorReporter
+from posdesk.ui.shell.main_window import MainWindow, TabSpec
+from posdesk.ui.shell.profiles import ProfileStore
 from tests.api.helpers import base_url, browser
 from tests.conftest import MemoryKeyring
 from tests.helpers.probe_tab import CustomersProbeTab

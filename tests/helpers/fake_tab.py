@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLineEdit, QVBoxLayout, QWidget
 
-from posdesk.ui.context import SessionContext
+from posdesk.ui.shell.context import SessionContext
 
 
 class FakeTab(QWidget):

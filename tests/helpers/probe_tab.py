@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 from posdesk.domain import Customer, Page
 from posdesk.models.formatting import Kind
 from posdesk.models.paged import Column, PagedTableModel
-from posdesk.ui.context import SessionContext
+from posdesk.ui.shell.context import SessionContext
 from posdesk.ui.widgets.paged_view import PagedTableView
 
 COLUMNS: list[Column[Customer]] = [

@@ -44,9 +44,9 @@ from posdesk.api.profile import ConnectionProfile
 from posdesk.domain import Item
 from posdesk.models.tasks import TaskOwner
 from posdesk.sandbox.security import DEMO_CLIENTS
-from posdesk.ui.context import SessionContext
-from posdesk.ui.errors import ErrorReporter
-from posdesk.ui.inventory_tab import InventoryTab
+from posdesk.ui.inventory.tab import InventoryTab
+from posdesk.ui.shell.context import SessionContext
+from posdesk.ui.shell.errors import ErrorReporter
 from tests.conftest import MemoryKeyring
 from tests.helpers.scanner import scan
 from tests.perf.large_seed import large_database
@@ -282,7 +282,7 @@ async def run_benchmark(base_url: str, scans: int, warmup: int) -> Result:
     finally:
         if tab is not None:
             await tab.results_model.aclose()
-            await tab._tasks.aclose()
+            await tab.runner.aclose()
             tab.close()
         await tasks.aclose()
         await client.aclose()

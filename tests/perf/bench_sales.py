@@ -48,10 +48,10 @@ from posdesk.models import heap
 from posdesk.models.date_range import DateRange
 from posdesk.models.sales_query import SalesQuery
 from posdesk.models.tasks import TaskOwner
-from posdesk.ui.context import SessionContext
-from posdesk.ui.errors import ErrorReporter
-from posdesk.ui.sales_common import TZ_EXTRA
-from posdesk.ui.sales_tab import SalesTab
+from posdesk.ui.common.tables import TZ_EXTRA
+from posdesk.ui.sales.tab import SalesTab
+from posdesk.ui.shell.context import SessionContext
+from posdesk.ui.shell.errors import ErrorReporter
 from tests.conftest import MemoryKeyring
 from tests.perf.bench_inventory import TimingTransport, p95
 from tests.perf.large_seed import large_database

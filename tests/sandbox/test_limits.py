@@ -49,6 +49,25 @@ def test_every_packaged_operation_and_introspection_is_within_the_limits(api: st
         assert cost.rows <= LIMITS.max_rows, name
 
 
+def test_the_query_consoles_presets_and_load_all_are_within_the_limits() -> None:
+    from graphql import OperationDefinitionNode
+
+    from posdesk.api.adhoc import listing_of, page_request
+    from posdesk.ui.console.presets import PRESETS
+
+    schema = build_schema(Database(":memory:", seed=None))
+    for preset in PRESETS:
+        document = parse(preset.query)
+        measure(schema, document, {"first": 1000})
+        [operation] = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+        listing = listing_of(operation)
+        if listing is not None:  # "Load all" pages with the largest page the server gives
+            text, variables = page_request(
+                document, None, {}, listing, skip=0, first=1000, since=""
+            )
+            measure(schema, parse(text), variables)
+
+
 def test_five_thousand_aliases_of_a_thousand_customers_are_refused_at_once(gql: Gql) -> None:
     query = "{" + " ".join(
         f"a{i}: customer(first: 1000) {{ results {{ id }} }}" for i in range(5000)

@@ -53,7 +53,12 @@ def _trans(row: sqlite3.Row) -> dict[str, Any]:
 
 
 def mask_code(code: str) -> str:
-    """Digital codes are shown with their last 4 characters only."""
+    """Digital codes are shown with their last 4 characters only.
+
+    The *server's* wire format (``************V6T``: one ``*`` per hidden character), as the
+    real POS sends a masked personal code; deliberately not ``posdesk.domain.mask_code``
+    (the app's display of a code), which the sandbox may import but must not imitate: the
+    app recognises a server-masked code by its ``*`` (see ``display_code``)."""
     return "*" * max(len(code) - 4, 0) + code[-4:]
 
 

@@ -165,6 +165,13 @@ class TerminalSimulator:
                 return self._error("UNKNOWN_PAYMENT", "No such payment.")
             if payment.payment_type != "AUTH":
                 return self._error("NOT_AN_AUTHORIZATION", "Only AUTH payments are captured.")
+            pending = self.interactions.get(payment.capturing or "")
+            if (
+                pending is not None
+                and pending.result is None
+                and time.monotonic() >= pending.ready_at
+            ):
+                self._finish(pending)  # a capture completes on the lane, polled or not
             if payment.status != "AUTHORIZED" or payment.capturing is not None:
                 # captured, or a capture is processing: never a second continuation
                 return self._error("ALREADY_CAPTURED", "The authorization was already captured.")

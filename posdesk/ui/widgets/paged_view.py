@@ -42,7 +42,7 @@ from typing_extensions import override
 from posdesk.models.formatting import plural
 from posdesk.models.paged import PagedTableModel
 from posdesk.models.tasks import TaskOwner
-from posdesk.ui.errors import ErrorReporter
+from posdesk.ui.shell.errors import ErrorReporter
 from posdesk.ui.widgets.export import export_csv
 
 #: Tone → (colour on a light palette, colour on a dark palette).

@@ -38,7 +38,7 @@ def test_the_first_window_does_not_import_the_network_stack_or_the_sandbox() -> 
         "import posdesk.app\n"
         "from PySide6.QtWidgets import QApplication\n"
         "app = QApplication([])\n"
-        "from posdesk.ui.main_window import MainWindow\n"
+        "from posdesk.ui.shell.main_window import MainWindow\n"
         "MainWindow().show()\n"
         "heavy = [m for m in ('httpx', 'authlib', 'graphql', 'posdesk.sandbox', 'ariadne',"
         " 'uvicorn', 'posdesk.api.client') if m in sys.modules]\n"
@@ -55,7 +55,7 @@ async def test_exceptions_asyncio_cannot_deliver_reach_the_crash_reporter() -> N
     import asyncio
 
     from posdesk.app import loop_exception_handler
-    from posdesk.ui.errors import ErrorReporter
+    from posdesk.ui.shell.errors import ErrorReporter
 
     reporter = ErrorReporter(show_dialogs=False)
     loop = asyncio.get_running_loop()

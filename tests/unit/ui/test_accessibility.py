@@ -20,10 +20,10 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from posdesk.ui.errors import ErrorReporter
-from posdesk.ui.main_window import MainWindow
-from posdesk.ui.profiles import ProfileStore
-from posdesk.ui.profiles_dialog import ProfilesDialog
+from posdesk.ui.shell.errors import ErrorReporter
+from posdesk.ui.shell.main_window import MainWindow
+from posdesk.ui.shell.profiles import ProfileStore
+from posdesk.ui.shell.profiles_dialog import ProfilesDialog
 from posdesk.ui.widgets.paged_view import PagedTableView
 from posdesk.ui.widgets.search import SearchLineEdit
 

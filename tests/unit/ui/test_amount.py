@@ -10,7 +10,7 @@ from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
 from posdesk.models.formatting import Formatter
-from posdesk.ui.amount import (
+from posdesk.ui.common.amount import (
     AmountError,
     AmountField,
     Separators,

@@ -8,8 +8,8 @@ from PySide6.QtCore import QSettings
 
 from posdesk.domain import Environment, Viewer
 from posdesk.models.tasks import TaskOwner
-from posdesk.ui.context import SessionContext
-from posdesk.ui.errors import ErrorReporter
+from posdesk.ui.shell.context import SessionContext
+from posdesk.ui.shell.errors import ErrorReporter
 
 
 def test_settings_stay_in_the_isolated_directory(isolated_qsettings: Path) -> None:

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QPlainTextEdit
 from pytestqt.qtbot import QtBot
 
 from posdesk.api.errors import NetworkError, SignInRequired
-from posdesk.ui.errors import ErrorReporter, signature
+from posdesk.ui.shell.errors import ErrorReporter, signature
 
 
 def fail(kind: type[Exception] = ValueError) -> Exception:

@@ -18,8 +18,8 @@ from posdesk.domain import (
     GiftCardTransType,
 )
 from posdesk.models.formatting import Formatter
-from posdesk.ui.giftcard_slip import GiftCardSlip, slip_html, write_slip_pdf
-from posdesk.ui.giftcard_view import GiftCardView, display_code, local_time, mask_code
+from posdesk.ui.giftcards.card_view import GiftCardView, display_code, local_time, mask_code
+from posdesk.ui.giftcards.slip import GiftCardSlip, slip_html, write_slip_pdf
 
 
 def cell(table: QTableWidget, row: int, column: int) -> str:

@@ -21,7 +21,12 @@ from posdesk.domain import (
     WarehouseStock,
 )
 from posdesk.models.paged import ToneRole
-from posdesk.ui.item_detail import ItemDetailView, md_escape, product_markdown, tone_background
+from posdesk.ui.inventory.item_detail import (
+    ItemDetailView,
+    md_escape,
+    product_markdown,
+    tone_background,
+)
 
 TODAY = date(2026, 11, 26)
 

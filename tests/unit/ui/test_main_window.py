@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
+
+import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication, QWidget
@@ -9,9 +12,15 @@ from pytestqt.qtbot import QtBot
 
 from posdesk.domain import Environment, Viewer
 from posdesk.models.tasks import TaskOwner
-from posdesk.ui.context import SessionContext
-from posdesk.ui.errors import ErrorReporter
-from posdesk.ui.main_window import TAB_FACTORIES, MainWindow, PlaceholderTab, TabSpec
+from posdesk.ui.shell.context import SessionContext
+from posdesk.ui.shell.errors import ErrorReporter
+from posdesk.ui.shell.main_window import (
+    TAB_FACTORIES,
+    MainWindow,
+    PlaceholderTab,
+    TabSpec,
+    load_factory,
+)
 from tests.helpers.fake_tab import FakeTab
 
 SPECS = [
@@ -45,6 +54,16 @@ def content(win: MainWindow, index: int) -> QWidget | None:
 
 def test_the_four_tabs_are_registered_in_one_list() -> None:
     assert [s.key for s in TAB_FACTORIES] == ["customers", "inventory", "sales", "giftcards"]
+
+
+@pytest.mark.parametrize("spec", TAB_FACTORIES, ids=lambda spec: spec.key)
+def test_every_registered_tab_path_resolves_to_a_widget_class(spec: TabSpec) -> None:
+    """A wrong path would silently become a placeholder tab at run time: catch it here."""
+    module_name, _, attr = spec.factory.partition(":")
+    factory = getattr(importlib.import_module(module_name), attr)
+    assert isinstance(factory, type), spec.factory
+    assert issubclass(factory, QWidget), spec.factory
+    assert load_factory(spec) is factory
 
 
 def test_tabs_are_built_lazily_with_placeholders(qtbot: QtBot) -> None:
@@ -118,6 +137,17 @@ def test_geometry_and_last_tab_are_restored(qtbot: QtBot) -> None:
     assert again.size().width() == 700
 
 
+def test_first_start_fills_most_of_the_screen(qtbot: QtBot) -> None:
+    """No saved geometry (a new user): the window takes most of the screen, inside it."""
+    win = window(qtbot)
+    area = win.screen().availableGeometry()
+    assert win.width() <= area.width()
+    assert win.height() <= area.height()
+    assert win.width() >= min(area.width(), 1180) * 0.9
+    assert win.height() >= min(area.height(), 760) * 0.9
+    assert area.contains(win.frameGeometry().topLeft())
+
+
 def test_profiles_menu_emits_the_chosen_profile(qtbot: QtBot) -> None:
     win = window(qtbot)
     win.set_profiles(["Demo", "Store 12"], "Demo")
@@ -132,7 +162,7 @@ def test_profiles_menu_emits_the_chosen_profile(qtbot: QtBot) -> None:
 def test_about_dialog_names_the_server(qtbot: QtBot) -> None:
     from PySide6.QtWidgets import QLabel
 
-    from posdesk.ui.about import AboutDialog
+    from posdesk.ui.shell.about import AboutDialog
 
     dialog = AboutDialog(context())
     qtbot.addWidget(dialog)
@@ -144,7 +174,7 @@ def test_about_dialog_names_the_server(qtbot: QtBot) -> None:
 def test_banners_follow_a_palette_change(qtbot: QtBot) -> None:
     from PySide6.QtGui import QPalette
 
-    from posdesk.ui.theme import apply_theme
+    from posdesk.ui.shell.theme import apply_theme
 
     app = QApplication.instance()
     assert isinstance(app, QApplication)

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QProgressDialog, QPushButton
 from pytestqt.qtbot import QtBot
 
 from posdesk.models.paged import PagedTableModel
-from posdesk.ui.errors import ErrorReporter
+from posdesk.ui.shell.errors import ErrorReporter
 from posdesk.ui.widgets.paged_view import PagedTableView
 from tests.helpers.paging import COLUMNS, ExpectedError, FakeServer, Row, settle
 

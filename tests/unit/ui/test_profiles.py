@@ -11,8 +11,8 @@ from pytestqt.qtbot import QtBot
 
 from posdesk.api.profile import ConnectionProfile
 from posdesk.logging_setup import setup_logging, teardown_logging
-from posdesk.ui.profiles import ProfileStore
-from posdesk.ui.profiles_dialog import ProfilesDialog
+from posdesk.ui.shell.profiles import ProfileStore
+from posdesk.ui.shell.profiles_dialog import ProfilesDialog
 from tests.conftest import MemoryKeyring
 from tests.helpers.scan import files_text
 
@@ -108,7 +108,7 @@ def test_dialog_add_edit_remove_and_nothing_secret_on_disk(
 def test_report_names_the_features_the_server_lacks() -> None:
     from posdesk.api.compat import FeatureReport
     from posdesk.domain import Environment, Viewer
-    from posdesk.ui.profiles_dialog import ConnectionReport, describe_report
+    from posdesk.ui.shell.profiles_dialog import ConnectionReport, describe_report
 
     report = ConnectionReport(
         Environment(name="Austin POS", kind="PRODUCTION", version="24.1"),

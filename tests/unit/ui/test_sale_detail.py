@@ -11,7 +11,7 @@ from PySide6.QtPrintSupport import QPrintPreviewDialog
 from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
-from posdesk.ui.sale_detail import SaleDetailView, write_pdf
+from posdesk.ui.sales.detail import SaleDetailView, write_pdf
 from tests.unit.models.test_receipt import SALE, US
 
 CHICAGO = ZoneInfo("America/Chicago")

@@ -9,9 +9,9 @@ from PySide6.QtCore import QTimeZone
 
 from posdesk.domain import Environment, Viewer
 from posdesk.models.tasks import TaskOwner
-from posdesk.ui.context import SessionContext
-from posdesk.ui.errors import ErrorReporter
-from posdesk.ui.sales_common import TZ_EXTRA, lacks, permission_text, session_zone, system_zone
+from posdesk.ui.common.tables import TZ_EXTRA, lacks, permission_text, session_zone, system_zone
+from posdesk.ui.shell.context import SessionContext
+from posdesk.ui.shell.errors import ErrorReporter
 
 
 def context(**extras: object) -> SessionContext:

@@ -12,8 +12,8 @@ from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
 from posdesk.models.date_range import DateRange, Preset
-from posdesk.ui.sales_common import DateField
-from posdesk.ui.sales_tab import SalesFilterBar
+from posdesk.ui.common.tables import DateField
+from posdesk.ui.sales.filters import SalesFilterBar
 from tests.helpers.dates import type_date, us_locale
 
 __all__ = ["us_locale"]  # the fixture

@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 
 from posdesk.domain import Location
 from posdesk.models.date_range import DateRange, Preset
-from posdesk.ui.sales_tab import SalesFilterBar
+from posdesk.ui.sales.filters import SalesFilterBar
 
 CHICAGO = ZoneInfo("America/Chicago")
 

@@ -6,7 +6,7 @@ from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QApplication, QRadioButton, QStyleFactory
 from pytestqt.qtbot import QtBot
 
-from posdesk.ui.theme import apply_theme
+from posdesk.ui.shell.theme import apply_theme
 
 
 def brightest_in_indicator(button: QRadioButton) -> int:

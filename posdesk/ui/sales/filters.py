@@ -1,0 +1,304 @@
+"""The Sales tab's filter bar (period preset or typed dates, customer, location, register,
+tran no) and its summary strip; ``SalesTab`` (``tab.py``) turns them into queries.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from posdesk.domain import Location
+from posdesk.models.date_range import DateRange, Preset, preset_range
+from posdesk.models.formatting import format_money, plural
+from posdesk.models.sales import SalesSummary
+from posdesk.models.sales_query import SalesQuery
+from posdesk.ui.common.tables import DateField
+
+#: Newest sales first across all dates: never an empty first screen, and as fast as a day.
+DEFAULT_PRESET = Preset.ALL
+_ALL = ""
+
+
+def _qdate(day: date) -> QDate:
+    return QDate(day.year, day.month, day.day)
+
+
+def _pydate(day: QDate) -> date:
+    return date(day.year(), day.month(), day.day())
+
+
+class _EnterLineEdit(QLineEdit):
+    """A filter field: Enter applies the filters now."""
+
+    def __init__(self, placeholder: str, name: str, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setPlaceholderText(placeholder)
+        self.setAccessibleName(placeholder)
+        self.setObjectName(name)
+        self.setClearButtonEnabled(True)
+
+
+class SalesFilterBar(QWidget):
+    """Period (preset or custom inclusive dates), customer, location, register, tran no."""
+
+    def __init__(self, tz: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("salesFilters")
+        self.tz = tz
+        self.preset = QComboBox(self)
+        self.preset.setObjectName("salesPreset")
+        self.preset.setAccessibleName("Period")
+        for preset in Preset:
+            self.preset.addItem(preset.label, preset.value)
+        self.from_date = DateField("salesFromDate", "From date (inclusive)", self)
+        self.to_date = DateField("salesToDate", "To date (inclusive)", self)
+        self.date_hint = QLabel(self)
+        self.date_hint.setObjectName("salesDateHint")
+        self.date_hint.setWordWrap(True)
+        self.date_hint.hide()
+        for edit in (self.from_date, self.to_date):
+            edit.problemChanged.connect(self._show_date_problem)
+        self.customer = _EnterLineEdit("Customer id", "salesCustomer", self)
+        self.location = QComboBox(self)
+        self.location.setObjectName("salesLocation")
+        self.location.setAccessibleName("Location")
+        self.location.addItem("All locations", _ALL)
+        self.location.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.register = QComboBox(self)
+        self.register.setObjectName("salesRegister")
+        self.register.setAccessibleName("Register")
+        self.register.addItem("All registers", _ALL)
+        self.register.setMinimumContentsLength(8)
+        self.tran_no = _EnterLineEdit("Transaction no", "salesTranNo", self)
+        self.search_button = QPushButton("Search", self)
+        self.search_button.setObjectName("salesSearchButton")
+        self.export_button = QPushButton("Export CSV…", self)
+        self.export_button.setObjectName("salesExportButton")
+        self.export_button.setToolTip("Export every sale matching the filters (all pages)")
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        layout = QHBoxLayout()
+        outer.addLayout(layout)
+        outer.addWidget(self.date_hint)
+        period = QLabel("&Period:", self)
+        period.setBuddy(self.preset)
+        layout.addWidget(period)
+        layout.addWidget(self.preset)
+        layout.addWidget(self.from_date)
+        layout.addWidget(QLabel("to", self))
+        layout.addWidget(self.to_date)
+        layout.addSpacing(8)
+        for widget in (self.customer, self.location, self.register, self.tran_no):
+            layout.addWidget(widget, 1 if isinstance(widget, QLineEdit) else 0)
+        layout.addWidget(self.search_button)
+        layout.addWidget(self.export_button)
+
+        self.locations: dict[str, Location] = {}
+        self.preset.currentIndexChanged.connect(self._preset_changed)
+        self.from_date.dateChanged.connect(self._dates_edited)
+        self.to_date.dateChanged.connect(self._dates_edited)
+        self.location.currentIndexChanged.connect(self._location_changed)
+        self.set_preset(DEFAULT_PRESET)
+
+    # ----------------------------------------------------------------- period
+
+    def today(self) -> date:
+        return datetime.now(self.tz).date()
+
+    def current_preset(self) -> Preset:
+        return Preset(self.preset.currentData())
+
+    def set_preset(self, preset: Preset) -> None:
+        self.preset.setCurrentIndex(self.preset.findData(preset.value))
+        self._preset_changed()
+
+    def set_range(self, dates: DateRange | None) -> None:
+        """A custom period (``None`` = all dates)."""
+        if dates is None:
+            self.set_preset(Preset.ALL)
+            return
+        self._set_dates(dates)
+        self.preset.blockSignals(True)
+        self.preset.setCurrentIndex(self.preset.findData(Preset.CUSTOM.value))
+        self.preset.blockSignals(False)
+        self._update_dates_enabled()
+
+    def dates(self) -> DateRange | None:
+        if self.current_preset() is Preset.ALL:
+            return None
+        first, last = _pydate(self.from_date.date()), _pydate(self.to_date.date())
+        return DateRange(min(first, last), max(first, last))
+
+    def _set_dates(self, dates: DateRange) -> None:
+        for edit, day in ((self.from_date, dates.first), (self.to_date, dates.last)):
+            edit.blockSignals(True)
+            edit.setDate(_qdate(day))
+            edit.blockSignals(False)
+
+    def _preset_changed(self, *_: object) -> None:
+        """A preset fills the dates; "All dates" empties them; "Custom" starts from the dates
+        that were showing, or this month after "All dates" (never an arbitrary default)."""
+        preset = self.current_preset()
+        if preset is Preset.ALL:
+            for edit in (self.from_date, self.to_date):
+                edit.blockSignals(True)
+                edit.setDate(QDate())
+                edit.blockSignals(False)
+        elif preset is Preset.CUSTOM:
+            if not (self.from_date.date().isValid() and self.to_date.date().isValid()):
+                found = preset_range(Preset.THIS_MONTH, self.today())
+                assert found is not None
+                self._set_dates(found)
+        else:
+            found = preset_range(preset, self.today())
+            assert found is not None
+            self._set_dates(found)
+        self._show_date_problem()
+        self._update_dates_enabled()
+
+    def _show_date_problem(self, *_: object) -> None:
+        """Inline hint under the bar while a typed date is not a date (cleared when fixed)."""
+        problems = [e.problem for e in (self.from_date, self.to_date) if e.problem]
+        enabled = self.current_preset() is not Preset.ALL
+        self.date_hint.setText(" ".join(problems) if enabled else "")
+        self.date_hint.setVisible(bool(problems) and enabled)
+
+    def _update_dates_enabled(self) -> None:
+        enabled = self.current_preset() is not Preset.ALL
+        self.from_date.setEnabled(enabled)
+        self.to_date.setEnabled(enabled)
+
+    def _dates_edited(self, *_: object) -> None:
+        if self.from_date.date() > self.to_date.date():
+            sender = self.sender()
+            other = self.to_date if sender is self.from_date else self.from_date
+            other.blockSignals(True)
+            other.setDate((self.from_date if sender is self.from_date else self.to_date).date())
+            other.blockSignals(False)
+        if self.current_preset() is not Preset.CUSTOM:
+            self.preset.blockSignals(True)
+            self.preset.setCurrentIndex(self.preset.findData(Preset.CUSTOM.value))
+            self.preset.blockSignals(False)
+
+    # ------------------------------------------------------- location/register
+
+    def set_locations(self, locations: list[Location]) -> None:
+        self.locations = {loc.code: loc for loc in locations}
+        current = self.location.currentData()
+        self.location.blockSignals(True)
+        self.location.clear()
+        self.location.addItem("All locations", _ALL)
+        for loc in sorted(locations, key=lambda loc: loc.code):
+            label = f"{loc.code} – {loc.name}" if loc.name else loc.code
+            self.location.addItem(label, loc.code)
+        self.location.setCurrentIndex(max(0, self.location.findData(current)))
+        self.location.blockSignals(False)
+        self._location_changed()
+
+    def _location_changed(self, *_: object) -> None:
+        code = self.location.currentData() or ""
+        registers = self.locations[code].registers if code in self.locations else ()
+        current = self.register.currentData()
+        self.register.blockSignals(True)
+        self.register.clear()
+        self.register.addItem("All registers", _ALL)
+        for register in registers:
+            self.register.addItem(register, register)
+        self.register.setCurrentIndex(max(0, self.register.findData(current)))
+        self.register.blockSignals(False)
+        self.register.setEnabled(bool(registers) and self.location.isEnabled())
+
+    def set_extended(self, extended: bool) -> None:
+        """Without the server's sale filters only customer and dates can be applied."""
+        why = "" if extended else "This POS server cannot filter sales by this field."
+        for widget in (self.location, self.register, self.tran_no):
+            widget.setEnabled(extended)
+            widget.setToolTip(why)
+        self._location_changed()
+
+    def set_location(self, code: str | None) -> None:
+        self.location.setCurrentIndex(max(0, self.location.findData(code or _ALL)))
+
+    def set_register(self, code: str | None) -> None:
+        self.register.setCurrentIndex(max(0, self.register.findData(code or _ALL)))
+
+    # ------------------------------------------------------------------ query
+
+    def query(self) -> SalesQuery:
+        def text(edit: QLineEdit) -> str | None:
+            return edit.text().strip() or None if edit.isEnabled() else None
+
+        def choice(combo: QComboBox) -> str | None:
+            return combo.currentData() or None if combo.isEnabled() else None
+
+        return SalesQuery(
+            dates=self.dates(),
+            customer_id=text(self.customer),
+            location_code=choice(self.location),
+            register_code=choice(self.register),
+            tran_no=text(self.tran_no),
+        )
+
+
+class SummaryStrip(QWidget):
+    """Count, total and average ticket of the loaded sales; "Load all" when more exist."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("salesSummary")
+        self.label = QLabel(self)
+        self.label.setObjectName("salesSummaryText")
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.note = QLabel(self)
+        self.note.setObjectName("salesSummaryNote")
+        self.load_all = QPushButton("Load all", self)
+        self.load_all.setObjectName("salesLoadAll")
+        self.load_all.setToolTip("Load every page so the totals cover the whole filter")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.label)
+        layout.addWidget(self.note, 1)
+        layout.addWidget(self.load_all)
+
+    def show_summary(
+        self,
+        summary: SalesSummary,
+        currency: str | None,
+        locale: Any,
+        loading_all: bool,
+        empty: str = "",
+    ) -> None:
+        if summary.count == 0:
+            self.label.setText(empty)
+            self.note.setText("")
+            self.load_all.hide()
+            return
+        average = summary.average
+        avg_text = format_money(average, locale, currency) if average is not None else "—"
+        count, noun = plural(summary.count, "sale").split(" ", 1)
+        self.label.setText(
+            f"<b>{count}</b> {noun} · total <b>"
+            f"{format_money(summary.total, locale, currency)}</b> · average ticket "
+            f"<b>{avg_text}</b>"
+        )
+        if summary.complete:
+            self.note.setText("")
+            self.load_all.hide()
+        else:
+            self.note.setText(
+                "Loading all pages…" if loading_all else "— loaded pages only; more sales match."
+            )
+            self.load_all.setVisible(True)
+            self.load_all.setText("Stop" if loading_all else "Load all")

@@ -1,0 +1,1 @@
+"""posdesk.ui.shell."""
