@@ -153,6 +153,7 @@ def reset_sandbox(request: pytest.FixtureRequest) -> Iterator[None]:
         server.token_lifetime = 3600
         if server.provider is not None:
             server.provider.reset_clients()  # secrets rotated / clients restricted by a test
+            server.provider.reset_backoff()  # failed sign-ins / client secrets of a test
 
 
 @pytest.fixture

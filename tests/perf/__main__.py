@@ -11,7 +11,16 @@ import subprocess
 import sys
 import time
 
-BENCHMARKS = ("sandbox", "auth", "client", "shell", "sales", "inventory", "console")
+BENCHMARKS = (
+    "sandbox",
+    "sandbox_cost",
+    "auth",
+    "client",
+    "shell",
+    "sales",
+    "inventory",
+    "console",
+)
 
 
 def main(names: list[str]) -> int:

@@ -24,6 +24,7 @@ from tests.sandbox.oidc_helpers import (
     authorize_params,
     exchange,
     get_code,
+    hidden_fields,
     issuer,
     login,
     redirect_query,
@@ -383,7 +384,9 @@ def test_wrong_password_shows_the_login_page_again(
 
 def test_cancel_redirects_with_access_denied(sandbox: SandboxServer, http: httpx.Client) -> None:
     params = authorize_params(Pkce.new())
-    response = http.post(f"{issuer(sandbox)}/authorize", data={**params, "action": "cancel"})
+    page = http.get(f"{issuer(sandbox)}/authorize", params=params)  # the form, with its token
+    form = {**hidden_fields(page.text), "action": "cancel"}
+    response = http.post(f"{issuer(sandbox)}/authorize", data=form)
     query = redirect_query(response)
     assert query["error"] == "access_denied"
     assert query["state"] == params["state"]
