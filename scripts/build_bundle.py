@@ -49,8 +49,8 @@ def run(command: list[str], **kwargs: object) -> None:
 def check_icons() -> None:
     """Warn (not fail) when the committed icons differ from this machine's rendering of the SVG.
 
-    tests/unit/test_icons.py enforces reproducibility on the Linux CI; a Mac or Windows runner
-    may antialias a few edge pixels differently (other CPU, other SIMD path), and the
+    tests/unit/resources/test_icons.py enforces reproducibility on the Linux CI; a Mac or
+    Windows runner may antialias a few edge pixels differently (other CPU, other SIMD path), and the
     committed files are what gets bundled anyway.
     """
     command = [sys.executable, str(ROOT / "scripts" / "make_icons.py"), "--check"]

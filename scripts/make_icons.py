@@ -5,7 +5,7 @@ and a macOS .icns. The containers are written here, not by a third-party tool, s
 input is the SVG and the output is byte-for-byte reproducible with the locked Qt version.
 
 Usage: ``uv run python scripts/make_icons.py`` (write) or ``... --check`` (exit 1 if any
-committed file differs from what the SVG gives — run by tests/unit/test_icons.py).
+committed file differs from what the SVG gives — run by tests/unit/resources/test_icons.py).
 """
 
 from __future__ import annotations

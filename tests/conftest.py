@@ -7,6 +7,7 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before any Qt import
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import keyring
@@ -14,6 +15,50 @@ import keyring.backend
 import keyring.errors
 import pytest
 from typing_extensions import override
+
+# --- markers by kind, so a developer can run one kind: pytest -m "not gui" -----------------
+# Directories say what a test needs; a test elsewhere that asks for a sandbox or qtbot gets the
+# same marker. docs/testing.md lists the commands.
+
+_TESTS = Path(__file__).parent
+_KINDS_BY_DIRECTORY: dict[tuple[str, ...], tuple[str, ...]] = {
+    ("e2e",): ("e2e", "gui", "sandbox"),
+    ("unit", "ui"): ("gui",),
+    ("api",): ("sandbox",),
+    ("sandbox",): ("sandbox",),
+    ("mirror",): ("sandbox",),
+}
+_KINDS_BY_FIXTURE = {
+    "qtbot": "gui",
+    "qapp": "gui",
+    "sandbox": "sandbox",
+    "other_sandbox": "sandbox",
+    "own_sandbox": "sandbox",
+}
+
+
+def kinds_of(path: Path, fixturenames: list[str]) -> set[str]:
+    """The ``gui`` / ``sandbox`` / ``e2e`` markers a test at ``path`` using these fixtures gets."""
+    parts = path.relative_to(_TESTS).parts if path.is_relative_to(_TESTS) else ()
+    kinds = {kind for name in fixturenames if (kind := _KINDS_BY_FIXTURE.get(name))}
+    for prefix, implied in _KINDS_BY_DIRECTORY.items():
+        if parts[: len(prefix)] == prefix:
+            kinds.update(implied)
+    return kinds
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every test with its kinds; keep ``slow`` out unless ``-m`` names it (a later
+    ``-m "not gui"`` replaces the default ``-m "not slow"`` from pyproject)."""
+    for item in items:
+        for kind in sorted(kinds_of(item.path, list(getattr(item, "fixturenames", ())))):
+            item.add_marker(kind)
+    if "slow" in (config.getoption("markexpr", "") or ""):
+        return
+    slow = [item for item in items if item.get_closest_marker("slow")]
+    if slow:
+        config.hook.pytest_deselected(items=slow)
+        items[:] = [item for item in items if not item.get_closest_marker("slow")]
 
 
 class MemoryKeyring(keyring.backend.KeyringBackend):
@@ -109,6 +154,7 @@ def reset_sandbox(request: pytest.FixtureRequest) -> Iterator[None]:
         server.token_lifetime = 3600
         if server.provider is not None:
             server.provider.reset_clients()  # secrets rotated / clients restricted by a test
+            server.provider.reset_backoff()  # failed sign-ins / client secrets of a test
 
 
 @pytest.fixture

@@ -4,7 +4,13 @@ One connection guarded by a re-entrant lock: the GraphQL resolvers run on uvicor
 tests (and the CLI) may call helper methods from another one. SQLite serialises writers anyway,
 and every query here is an indexed look-up of a few hundred rows at most, so a single connection
 is both simpler and faster than a pool. File databases use WAL so a reader in another process
-(e.g. ``sqlite3`` on the command line) never blocks the server.
+(e.g. ``sqlite3`` on the command line) never blocks the server, with ``synchronous=FULL``: a
+committed write survives a crash or a power cut.
+
+Seeding a file is crash-safe: the seed is built in ``<file>.seeding`` (fast, unsafe settings:
+it is thrown away if anything goes wrong), then renamed over ``<file>`` once complete. A kill
+at any moment leaves either no file or a complete one; a file without the seeded mark (an
+interrupted seed from an older version) is rebuilt the same way.
 
 Money is stored as integer cents, quantities as integer units, instants as integer epoch
 seconds (UTC) and modification dates as integer epoch microseconds (the since/until cursors are
@@ -13,6 +19,7 @@ built from those plus the row id as tie-breaker).
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 import time
@@ -32,6 +39,39 @@ def now_micros() -> int:
     return time.time_ns() // 1000
 
 
+_SIDECARS = ("-wal", "-shm", "-journal")
+
+
+def _remove_with_sidecars(path: Path) -> None:
+    for suffix in ("", *_SIDECARS):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+
+
+def _build_seeded_file(path: Path, seed: str, now: Callable[[], datetime] | None) -> None:
+    """Seed into ``<path>.seeding`` and rename it over ``path`` when complete (see the module
+    docstring): ``path`` is never a half-seeded database."""
+    building = path.with_name(path.name + ".seeding")
+    _remove_with_sidecars(building)  # what a killed earlier attempt left behind
+    builder = Database(building, seed=None, now=now)
+    try:
+        builder.conn.execute("PRAGMA journal_mode=OFF")  # a scratch file until renamed
+        populate(builder, seed)
+        builder.conn.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
+        builder.conn.execute("PRAGMA synchronous=FULL")
+    finally:
+        builder.close()
+    with building.open("rb+") as handle:
+        os.fsync(handle.fileno())
+    _remove_with_sidecars(path)  # an unseeded file's WAL must not meet the new file
+    os.replace(building, path)
+    if hasattr(os, "O_DIRECTORY"):  # POSIX: make the rename itself durable
+        directory = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)
+
+
 class Database:
     """The sandbox's data: open (and migrate, and seed if empty) a SQLite file or ``:memory:``.
 
@@ -47,23 +87,42 @@ class Database:
     ) -> None:
         self.path = str(path)
         self.lock = threading.RLock()
-        self.conn = sqlite3.connect(
-            self.path, check_same_thread=False, isolation_level=None, cached_statements=256
-        )
-        self.conn.execute("PRAGMA cache_size=-65536")
-        self.conn.execute("PRAGMA mmap_size=1073741824")
-        self.conn.execute("PRAGMA temp_store=MEMORY")
         self.clock: Callable[[], datetime] = now or (lambda: datetime.now(UTC))
         self._last_mod = 0
-        self.migrate()
-        if seed is not None and self.meta("seed") is None:
-            if self.path != ":memory:":  # bulk load with an in-memory journal, then WAL
-                self.conn.execute("PRAGMA journal_mode=MEMORY")
-            populate(self, seed)
-        if self.path != ":memory:":
-            self.conn.execute("PRAGMA journal_mode=WAL")
-            self.conn.execute("PRAGMA synchronous=NORMAL")
+        if seed is not None and self.path != ":memory:" and not Path(self.path).exists():
+            _build_seeded_file(Path(self.path), seed, now)  # never an empty file meanwhile
+        opened: sqlite3.Connection | None = None
+        try:
+            opened = self.conn = self._connect(self.path)
+            self.migrate()
+            seeded = self.meta("seed") is not None
+        except sqlite3.DatabaseError:
+            if seed is None or self.path == ":memory:":
+                raise
+            seeded = False  # not a database (a seed killed by an older version): rebuild
+        if seed is not None and not seeded:
+            if self.path == ":memory:":
+                populate(self, seed)
+            else:
+                if opened is not None:
+                    opened.close()
+                _build_seeded_file(Path(self.path), seed, now)
+                self.conn = self._connect(self.path)
+                self.migrate()
         self.seed = self.meta("seed")
+
+    @staticmethod
+    def _connect(path: str) -> sqlite3.Connection:
+        conn = sqlite3.connect(
+            path, check_same_thread=False, isolation_level=None, cached_statements=256
+        )
+        conn.execute("PRAGMA cache_size=-65536")
+        conn.execute("PRAGMA mmap_size=1073741824")
+        conn.execute("PRAGMA temp_store=MEMORY")
+        if path != ":memory:":
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")
+        return conn
 
     @classmethod
     def open(

@@ -223,7 +223,7 @@ class FaultMiddleware:
             await self.app(scope, receive, send)
             return
         body = await _read_body(receive)
-        replay = _replayer(body, receive)
+        replay = replay_body(body, receive)
         if not is_mutation(body):
             await self.app(scope, replay, send)
             return
@@ -280,7 +280,7 @@ def _no_disconnect(body: bytes) -> Receive:
     return receive
 
 
-def _replayer(body: bytes, receive: Receive) -> Receive:
+def replay_body(body: bytes, receive: Receive) -> Receive:
     sent = False
 
     async def replay() -> Message:

@@ -7,7 +7,6 @@ what an integrator sees on the command line is exactly what the test suite exerc
 from __future__ import annotations
 
 import asyncio
-import logging
 import socket
 import threading
 from collections.abc import Callable
@@ -17,31 +16,24 @@ from types import TracebackType
 from typing import Any, Self
 
 import uvicorn
-from ariadne.asgi import GraphQL
 from graphql import GraphQLSchema
 from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 from typing_extensions import override
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from posdesk.sandbox import graphiql
 from posdesk.sandbox.db import Database
+from posdesk.sandbox.endpoint import BodyLimitMiddleware, GraphQLEndpoint
 from posdesk.sandbox.faults import TRANSPORT_EXTENSION, FaultConfig, FaultMiddleware
-from posdesk.sandbox.graphql_api import API_MODES, QueryCache, build_schema, format_error
-from posdesk.sandbox.oidc import InvalidTokenError, OidcProvider
+from posdesk.sandbox.graphql_api import API_MODES, build_schema
+from posdesk.sandbox.oidc import OidcProvider
 from posdesk.sandbox.security import DEFAULT_CLIENT_ID, DEMO_CLIENTS
 
 __all__ = ["FaultConfig", "SandboxInfo", "SandboxServer"]
 
 GRAPHQL_PATH = "/graphql"
-
-# ariadne logs every GraphQL error with a traceback; most are expected (NOT_AUTHORIZED,
-# VALIDATION) and all reach the caller in the response, so keep them out of stderr.
-_GRAPHQL_LOG = logging.getLogger("posdesk.sandbox.graphql")
-_GRAPHQL_LOG.addHandler(logging.NullHandler())
-_GRAPHQL_LOG.propagate = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,59 +65,6 @@ class _TransportH11Protocol(H11Protocol):
             await inner({**scope, "extensions": extensions}, receive, send)
 
         self.app = app
-
-
-def not_authenticated(message: str) -> dict[str, Any]:
-    """The GraphQL error body for a request whose bearer token is not acceptable."""
-    return {
-        "data": None,
-        "errors": [{"message": message, "extensions": {"code": "NOT_AUTHENTICATED"}}],
-    }
-
-
-class GraphQLEndpoint:
-    """``/graphql``: checks the bearer token, then hands over to ariadne.
-
-    A request *with* a bad token (signature, alg, issuer, audience, expiry) is refused as a
-    whole: HTTP 200 with a single ``NOT_AUTHENTICATED`` error and ``data: null``. A request
-    *without* a token runs with ``principal=None``; resolvers then raise ``NOT_AUTHENTICATED``
-    themselves (so introspection and GraphiQL work without signing in).
-    """
-
-    def __init__(self, server: SandboxServer, provider: OidcProvider, schema: GraphQLSchema):
-        self.server = server
-        self.provider = provider
-        queries = QueryCache()  # parse + validate each distinct document once
-        self.app = GraphQL(
-            schema,
-            context_value=self._context,
-            logger=_GRAPHQL_LOG.name,
-            error_formatter=format_error,
-            query_parser=queries.parse,
-            query_validator=queries.validate,
-        )
-
-    def _context(self, request: Request, data: Any) -> dict[str, Any]:
-        return {
-            "request": request,
-            "principal": request.scope.get("posdesk.principal"),
-            "db": self.server.db,
-            "server": self.server,
-        }
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] == "POST":
-            request = Request(scope)
-            try:
-                principal = self.provider.principal_from_header(
-                    request.headers.get("authorization")
-                )
-            except InvalidTokenError as error:
-                response = JSONResponse(not_authenticated(str(error)))
-                await response(scope, receive, send)
-                return
-            scope["posdesk.principal"] = principal
-        await self.app(scope, receive, send)
 
 
 def _url_host(host: str) -> str:
@@ -196,9 +135,14 @@ class SandboxServer:
         else:
             schema = build_schema(self.db, api=self.api)
         graphql = GraphQLEndpoint(self, provider, schema)
-        routes = [*provider.routes(), Route(GRAPHQL_PATH, graphql, methods=["GET", "POST"])]
+        routes = [
+            *provider.routes(),
+            *graphiql.routes(),
+            Route(GRAPHQL_PATH, graphql, methods=["GET", "POST"]),
+        ]
         app = Starlette(routes=routes)
         app.add_middleware(FaultMiddleware, config=self.faults)
+        app.add_middleware(BodyLimitMiddleware)  # outermost: nothing reads more than the limit
         return app
 
     def start(self) -> SandboxInfo:

@@ -81,9 +81,12 @@ def browser(
         async with httpx.AsyncClient(follow_redirects=False, timeout=10) as http:
             page = await http.get(url)
             assert page.status_code == 200, page.text
-            form = hidden_fields(page.text)
+            form = hidden_fields(page.text)  # with the form's one-time csrf_token
             form.update({"username": username, "password": password, "action": action})
-            answer = await http.post(str(page.url.copy_with(query=None)), data=form)
+            origin = f"{page.url.scheme}://{page.url.netloc.decode()}"  # as a browser sends
+            answer = await http.post(
+                str(page.url.copy_with(query=None)), data=form, headers={"Origin": origin}
+            )
             assert answer.status_code == 302, answer.text
             callback = await http.get(answer.headers["location"])
             assert callback.status_code in (200, 400)

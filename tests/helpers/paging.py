@@ -82,7 +82,8 @@ async def release_next(server: FakeServer) -> None:
     raise AssertionError("no request arrived")
 
 
-async def settle(model: PagedTableModel[Row]) -> None:
+async def wait_loaded(model: PagedTableModel[Row]) -> None:
+    """Wait until the model has no page loading (pure model/view tests)."""
     # a generous bound (>= 10 s): it only matters when loading really hangs, and a busy CI
     # machine must not turn a slow-but-fine load into a failure
     for _ in range(2000):

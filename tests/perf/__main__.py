@@ -11,7 +11,17 @@ import subprocess
 import sys
 import time
 
-BENCHMARKS = ("sandbox", "auth", "client", "shell", "sales", "inventory", "console", "mirror")
+BENCHMARKS = (
+    "sandbox",
+    "sandbox_cost",
+    "auth",
+    "client",
+    "shell",
+    "sales",
+    "inventory",
+    "console",
+    "mirror",
+)
 
 
 def main(names: list[str]) -> int:

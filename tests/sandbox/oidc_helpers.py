@@ -71,7 +71,8 @@ def login(
     assert "text/html" in page.headers["content-type"]
     form = hidden_fields(page.text)
     form.update({"username": username, "password": password, "action": "login"})
-    return http.post(f"{issuer(sandbox)}/authorize", data=form)
+    # a browser names the page's origin on every form POST
+    return http.post(f"{issuer(sandbox)}/authorize", data=form, headers={"Origin": issuer(sandbox)})
 
 
 def redirect_query(response: httpx.Response) -> dict[str, str]:

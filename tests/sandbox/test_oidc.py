@@ -24,6 +24,7 @@ from tests.sandbox.oidc_helpers import (
     authorize_params,
     exchange,
     get_code,
+    hidden_fields,
     issuer,
     login,
     redirect_query,
@@ -383,7 +384,9 @@ def test_wrong_password_shows_the_login_page_again(
 
 def test_cancel_redirects_with_access_denied(sandbox: SandboxServer, http: httpx.Client) -> None:
     params = authorize_params(Pkce.new())
-    response = http.post(f"{issuer(sandbox)}/authorize", data={**params, "action": "cancel"})
+    page = http.get(f"{issuer(sandbox)}/authorize", params=params)  # the form, with its token
+    form = {**hidden_fields(page.text), "action": "cancel"}
+    response = http.post(f"{issuer(sandbox)}/authorize", data=form)
     query = redirect_query(response)
     assert query["error"] == "access_denied"
     assert query["state"] == params["state"]
@@ -417,14 +420,35 @@ def test_refresh_rotates_and_reuse_revokes_the_family(
 
 
 def test_refresh_token_is_bound_to_its_client(sandbox: SandboxServer, http: httpx.Client) -> None:
+    """RFC 6749 §5.2/§6: another client, properly authenticated, presenting the token gets
+    ``invalid_grant`` ("issued to another client"); one not allowed to refresh at all gets
+    ``unauthorized_client``. Neither uses up the token of the client it was issued to."""
     pkce = Pkce.new()
     token = exchange(http, sandbox, get_code(http, sandbox, pkce), pkce.verifier).json()
-    stolen = http.post(
-        f"{issuer(sandbox)}/token",
-        data={"grant_type": "refresh_token", "refresh_token": token["refresh_token"]},
-        auth=("demo-clerk", DEMO_CLIENTS["demo-clerk"].secret),
+
+    def present_as_clerk() -> httpx.Response:
+        return http.post(
+            f"{issuer(sandbox)}/token",
+            data={"grant_type": "refresh_token", "refresh_token": token["refresh_token"]},
+            auth=("demo-clerk", DEMO_CLIENTS["demo-clerk"].secret),
+        )
+
+    not_allowed = present_as_clerk()
+    assert not_allowed.status_code == 400, not_allowed.text
+    assert not_allowed.json()["error"] == "unauthorized_client"
+
+    assert sandbox.provider is not None  # reset_sandbox puts the registration back
+    sandbox.provider.restrict_client(
+        "demo-clerk", frozenset({"client_credentials", "refresh_token"})
     )
-    assert stolen.status_code in (400, 401)
+    stolen = present_as_clerk()
+    assert stolen.status_code == 400, stolen.text
+    assert stolen.json()["error"] == "invalid_grant"
+    assert "access_token" not in stolen.json()
+
+    own = refresh(http, sandbox, token["refresh_token"])
+    assert own.status_code == 200, own.text
+    assert graphql(sandbox, own.json()["access_token"])["data"]["viewer"]["subject"] == "manager"
 
 
 def test_plain_http_is_refused_for_a_non_loopback_host(

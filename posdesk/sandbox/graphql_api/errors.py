@@ -51,6 +51,11 @@ def pascal(name: str) -> str:
     return name[:1].upper() + name[1:]
 
 
+def pascal_case(snake: str) -> str:
+    """``physical_code_expires_on`` → ``PhysicalCodeExpiresOn`` (ariadne's names → errors)."""
+    return "".join(part[:1].upper() + part[1:] for part in snake.split("_"))
+
+
 def _property_of(error: GraphQLError) -> str:
     match = re.search(r"at '([\w.\[\]]+)'", error.message)
     if match:

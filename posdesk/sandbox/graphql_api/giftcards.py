@@ -18,7 +18,7 @@ from ariadne.types import SchemaBindable
 from graphql import GraphQLResolveInfo
 
 from posdesk.sandbox.db import Database
-from posdesk.sandbox.graphql_api.errors import not_authorized, validation
+from posdesk.sandbox.graphql_api.errors import not_authorized, pascal_case, validation
 from posdesk.sandbox.graphql_api.paging import Query, offset_page, page_limits, row_id
 from posdesk.sandbox.graphql_api.permissions import (
     CODE_PERMISSIONS,
@@ -32,7 +32,7 @@ from posdesk.sandbox.graphql_api.permissions import (
     principal_of,
     require,
 )
-from posdesk.sandbox.graphql_api.scalars import instant, money, to_cents
+from posdesk.sandbox.graphql_api.scalars import instant, money, to_cents, to_epoch
 from posdesk.sandbox.security import Principal
 
 
@@ -214,6 +214,14 @@ class _Resolvers:
             raise validation("NotEmptyValidator", "PhysicalCode", "A card needs at least a code.")
         if member and not self._member_exists(member):
             raise validation("MemberValidator", "Member", "No member with that id.")
+        expiry = {  # checked before anything is written
+            kind: None if g.get(name) is None else to_epoch(g[name], pascal_case(name))
+            for kind, name in (
+                ("PHYSICAL", "physical_code_expires_on"),
+                ("PERSONAL", "personal_code_expires_on"),
+                ("EXTERNAL", "external_code_expires_on"),
+            )
+        }
         now = self.db.now_ts()
         with self.db.transaction() as conn:
             cur = conn.execute(
@@ -221,31 +229,19 @@ class _Resolvers:
                 (member, now),
             )
             card_id = int(cur.lastrowid or 0)
-            new_codes: list[tuple[str, str, str | None, Any]] = []
+            new_codes: list[tuple[str, str, str | None]] = []
             if physical:
                 self._check_unique(conn, "PHYSICAL", physical, "PhysicalCode")
-                new_codes.append(
-                    (
-                        "PHYSICAL",
-                        physical,
-                        g.get("physical_pin") or None,
-                        g.get("physical_code_expires_on"),
-                    )
-                )
+                new_codes.append(("PHYSICAL", physical, g.get("physical_pin") or None))
             if personal:
-                new_codes.append(
-                    ("PERSONAL", self._new_personal_code(), None, g.get("personal_code_expires_on"))
-                )
+                new_codes.append(("PERSONAL", self._new_personal_code(), None))
             if external:
                 self._check_unique(conn, "EXTERNAL", external, "ExternalCode")
-                new_codes.append(("EXTERNAL", external, None, g.get("external_code_expires_on")))
+                new_codes.append(("EXTERNAL", external, None))
             conn.executemany(
                 "INSERT INTO giftcard_code(giftcard_id, code_type, code, pin, expires_on) "
                 "VALUES (?, ?, ?, ?, ?)",
-                [
-                    (card_id, kind, code, pin, int(exp.timestamp()) if exp else None)
-                    for kind, code, pin, exp in new_codes
-                ],
+                [(card_id, kind, code, pin, expiry[kind]) for kind, code, pin in new_codes],
             )
         return self._card_result(principal, card_id)
 

@@ -46,7 +46,10 @@ def decode_cursor(entity: str, since: str) -> tuple[int, int]:
         version, kind, modified, key = base64.urlsafe_b64decode(since).decode().split("|")
         if version != "v1" or kind != entity:
             raise ValueError(kind)
-        return int(modified), int(key)
+        stamp, row = int(modified), int(key)
+        if not (-1 <= stamp < 2**63 and -1 <= row < 2**63):  # SQLite integers are 64-bit
+            raise ValueError(modified)
+        return stamp, row
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise validation(
             "CursorValidator", "Since", 'Unknown since value: restart from "".'

@@ -1,11 +1,16 @@
 """Purchases (sandbox extension for reading): ``purchase`` by transaction id and the
 ``purchaseAdd`` mutation. Duplicates are recorded, as the real server does.
+
+``purchaseAdd`` checks the whole input before it writes (one INSERT): header amounts are
+money (:func:`.scalars.to_cents`), ``purchasedOn`` lies in 2000-01-01..2100-01-01, and every
+line has ``lineNumber`` ≥ 1, a SKU, a quantity > 0 with at most 3 places, ``unitPrice`` and
+discounts ≥ 0 with at most 2 places, and ``extPrice`` = ``unitPrice × quantity −
+itemDiscountAmount`` within :data:`EXT_PRICE_TOLERANCE` (refund lines may carry it negated).
 """
 
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 from decimal import Decimal
 from typing import Any
@@ -15,14 +20,40 @@ from ariadne.types import SchemaBindable
 from graphql import GraphQLResolveInfo
 
 from posdesk.sandbox.db import Database
-from posdesk.sandbox.graphql_api.errors import pascal, validation
+from posdesk.sandbox.graphql_api.errors import pascal_case, validation
 from posdesk.sandbox.graphql_api.paging import Query, offset_page
 from posdesk.sandbox.graphql_api.permissions import (
     ADD_PURCHASE,
     VIEW_PURCHASES,
     require,
 )
-from posdesk.sandbox.graphql_api.scalars import instant, money, to_cents
+from posdesk.sandbox.graphql_api.scalars import instant, money, to_cents, to_epoch, to_quantity
+
+MAX_LINES = 500
+EXT_PRICE_TOLERANCE = Decimal("0.01")
+
+
+def _check_line(line: dict[str, Any]) -> None:
+    """One purchase line, consistent in itself (see the module docstring)."""
+    if not line.get("sku"):
+        raise validation("NotEmptyValidator", "Sku", "Every line needs a SKU.")
+    if line.get("line_number", 0) < 1:
+        raise validation("RangeValidator", "LineNumber", "lineNumber starts at 1.")
+    quantity = to_quantity(line["quantity"], "Quantity")
+    for name in ("unit_price", "item_discount_amount", "sale_discount_amount"):
+        if to_cents(line[name], pascal_case(name)) < 0:
+            raise validation("RangeValidator", pascal_case(name), f"{name} must be 0 or more.")
+    to_cents(line["ext_price"], "ExtPrice")
+    expected = line["unit_price"] * quantity - line["item_discount_amount"]
+    ext = line["ext_price"]
+    if abs(ext - expected) > EXT_PRICE_TOLERANCE and not (
+        line.get("is_refund") and abs(ext + expected) <= EXT_PRICE_TOLERANCE
+    ):
+        raise validation(
+            "ExtPriceValidator",
+            "ExtPrice",
+            f"extPrice {ext} is not unitPrice × quantity − itemDiscountAmount ({expected:.2f}).",
+        )
 
 
 def _purchase(row: sqlite3.Row) -> dict[str, Any]:
@@ -75,10 +106,13 @@ class _Resolvers:
             "sale_discount_amount",
             "item_discount_amount",
         ):
-            to_cents(a[name], pascal(re.sub(r"_(\w)", lambda m: m[1].upper(), name)))
-        for line in a.get("line_items") or []:
-            if not line.get("sku"):
-                raise validation("NotEmptyValidator", "Sku", "Every line needs a SKU.")
+            to_cents(a[name], pascal_case(name))
+        purchased_on = to_epoch(a["purchased_on"], "PurchasedOn")
+        lines = a.get("line_items") or []
+        if len(lines) > MAX_LINES:
+            raise validation("RangeValidator", "LineItems", f"At most {MAX_LINES} lines.")
+        for line in lines:
+            _check_line(line)
         payload = json.dumps(
             a, default=lambda v: format(v, "f") if isinstance(v, Decimal) else v.isoformat()
         )
@@ -90,7 +124,7 @@ class _Resolvers:
                 (
                     a["transaction_id"],
                     a["store_code"],
-                    int(a["purchased_on"].timestamp()),
+                    purchased_on,
                     cents,
                     a.get("member_id"),
                     a.get("customer_id"),

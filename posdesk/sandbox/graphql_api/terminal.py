@@ -45,6 +45,8 @@ class _TerminalPayment:
     ref_no: str | None
     card_label: str
     auth_code: str
+    capturing: str | None = None
+    """The capture interaction under way: an authorization is captured exactly once."""
 
 
 @dataclass
@@ -152,6 +154,8 @@ class TerminalSimulator:
             if interaction.result is not None:
                 return self._error("ALREADY_COMPLETED", "The interaction already finished.")
             interaction.result = self._error("CANCELLED", "Cancelled by the operator.")
+            if interaction.capture_of is not None:  # the authorization may be captured again
+                self.payments[interaction.capture_of].capturing = None
             return interaction.result
 
     def capture(self, payment_id: str, amount: int | None) -> Any:
@@ -161,7 +165,15 @@ class TerminalSimulator:
                 return self._error("UNKNOWN_PAYMENT", "No such payment.")
             if payment.payment_type != "AUTH":
                 return self._error("NOT_AN_AUTHORIZATION", "Only AUTH payments are captured.")
-            if payment.status != "AUTHORIZED":
+            pending = self.interactions.get(payment.capturing or "")
+            if (
+                pending is not None
+                and pending.result is None
+                and time.monotonic() >= pending.ready_at
+            ):
+                self._finish(pending)  # a capture completes on the lane, polled or not
+            if payment.status != "AUTHORIZED" or payment.capturing is not None:
+                # captured, or a capture is processing: never a second continuation
                 return self._error("ALREADY_CAPTURED", "The authorization was already captured.")
             amount = payment.amount if amount is None else amount
             if amount <= 0 or amount > payment.amount:
@@ -179,6 +191,7 @@ class TerminalSimulator:
                 capture_of=payment.id,
             )
             self.interactions[interaction.id] = interaction
+            payment.capturing = interaction.id
             return self._continuation(interaction, "Capturing")
 
 

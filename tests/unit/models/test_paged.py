@@ -20,7 +20,7 @@ from tests.helpers.paging import (
     busy,
     make_rows,
     release_next,
-    settle,
+    wait_loaded,
 )
 
 
@@ -29,9 +29,9 @@ async def test_qtmodeltester_on_a_loaded_model(qtmodeltester: object) -> None:
     server = FakeServer(250)
     model = PagedTableModel(COLUMNS, server.fetch, page_size=100)
     model.fetchMore()
-    await settle(model)
+    await wait_loaded(model)
     model.fetchMore()
-    await settle(model)
+    await wait_loaded(model)
     assert model.rowCount() == 200
     qtmodeltester.check(model)  # type: ignore[attr-defined]
 
@@ -51,7 +51,7 @@ async def test_pages_load_one_at_a_time_and_stop_at_the_end() -> None:
     assert server.calls == [(0, 100)]
     while busy(model):
         await release_next(server)
-        await settle(model)
+        await wait_loaded(model)
         model.fetchMore()
     assert inserted == [(0, 99), (100, 199), (200, 249)]
     assert server.calls == [(0, 100), (100, 100), (200, 100)]
@@ -71,13 +71,13 @@ async def test_scrolling_the_view_loads_more(qtbot: QtBot) -> None:
     view.setModel(model)
     view.show()
     model.fetchMore()
-    await settle(model)
+    await wait_loaded(model)
     assert model.rowCount() == 50
     for _ in range(3):
         view.scrollToBottom()
         view.verticalScrollBar().setValue(view.verticalScrollBar().maximum())
         await asyncio.sleep(0.02)
-        await settle(model)
+        await wait_loaded(model)
     assert model.rowCount() >= 150
 
 
@@ -92,7 +92,7 @@ async def test_a_new_search_drops_the_stale_answer() -> None:
     generation = model.generation
     model.set_fetch(new.fetch)
     assert model.generation == generation + 1
-    await settle(model)
+    await wait_loaded(model)
     assert [model.item(i).n for i in range(model.rowCount())] == [0, 1, 2]
     assert old.gates[0].cancelled()  # the old request was cancelled, silently
 
@@ -115,7 +115,7 @@ async def test_an_answer_that_ignores_cancellation_is_still_dropped() -> None:
     await asyncio.sleep(0)
     model.set_fetch(fresh.fetch)
     await asyncio.sleep(0.05)
-    await settle(model)
+    await wait_loaded(model)
     assert model.rowCount() == 2
 
 
@@ -126,16 +126,16 @@ async def test_error_is_state_and_retry_loads_the_same_page() -> None:
     errors: list[str] = []
     model.errorChanged.connect(errors.append)
     model.fetchMore()
-    await settle(model)
+    await wait_loaded(model)
     server.fail_next = ExpectedError()
     model.fetchMore()
-    await settle(model)
+    await wait_loaded(model)
     assert errors == ["The server is not reachable."]
     assert model.error_text == "The server is not reachable."
     assert not model.canFetchMore()  # no silent retry storm
     assert model.rowCount() == 100  # what was loaded stays
     model.retry()
-    await settle(model)
+    await wait_loaded(model)
     assert errors[-1] == ""
     assert model.rowCount() == 150
     assert server.calls[-1] == (100, 100)
@@ -152,7 +152,7 @@ async def test_unexpected_error_goes_to_the_crash_handler_too() -> None:
         server.fail_next = KeyError("bug")
         model = PagedTableModel(COLUMNS, server.fetch)
         model.fetchMore()
-        await settle(model)
+        await wait_loaded(model)
     finally:
         tasks.set_unexpected_error_handler(None)
     assert isinstance(seen[0], KeyError)
@@ -167,7 +167,7 @@ async def test_limited_by_permission_is_surfaced() -> None:
     flags: list[bool] = []
     model.limitedChanged.connect(flags.append)
     model.fetchMore()
-    await settle(model)
+    await wait_loaded(model)
     assert model.limited_by_permission
     assert flags == [True]
     model.reload()
@@ -199,7 +199,7 @@ async def test_fetch_all_can_be_cancelled() -> None:
     with pytest.raises(asyncio.CancelledError):
         await task
     assert 600 <= model.rowCount() < 5000
-    await settle(model)
+    await wait_loaded(model)
 
 
 @pytest.mark.asyncio
@@ -207,7 +207,7 @@ async def test_roles_format_in_the_locale() -> None:
     server = FakeServer(8)
     model = PagedTableModel(COLUMNS, server.fetch, locale=QLocale(QLocale.Language.German))
     model.fetchMore()
-    await settle(model)
+    await wait_loaded(model)
     price = model.index(7, 1)
     assert model.data(price) == "1.001,75"
     assert model.data(price, SortRole) == Decimal("1001.75")
@@ -228,7 +228,7 @@ async def test_money_cells_show_the_formatter_currency() -> None:
     us = Formatter(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates), "USD")
     model = PagedTableModel(COLUMNS, server.fetch, formatter=us)
     model.fetchMore()
-    await settle(model)
+    await wait_loaded(model)
     assert model.data(model.index(7, 1)) == "$1,001.75"
     assert model.row_texts(7)[1] == "$1,001.75"
     assert model.export_row(7)[1] == "1001.75"  # CSV stays machine-readable
@@ -242,7 +242,7 @@ async def test_fetch_more_after_close_is_a_no_op(qtbot: QtBot) -> None:
     server = FakeServer(500)
     model = PagedTableModel(COLUMNS, server.fetch, page_size=50)
     model.fetchMore()
-    await settle(model)
+    await wait_loaded(model)
     await model.aclose()
     assert not model.canFetchMore()
     model.fetchMore()  # used to raise "TaskOwner is closed"
@@ -266,11 +266,11 @@ async def test_display_text_cache_follows_resets() -> None:
     server = FakeServer(20)
     model = PagedTableModel(COLUMNS, server.fetch)
     model.fetchMore()
-    await settle(model)
+    await wait_loaded(model)
     assert model.data(model.index(3, 0)) == "3"
     server.rows = list(reversed(server.rows))
     model.reload()
-    await settle(model)
+    await wait_loaded(model)
     assert model.data(model.index(3, 0)) == "16"
     model.beginResetModel()
     model.columns = (model.columns[1], model.columns[0], model.columns[2])
