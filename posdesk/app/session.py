@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sqlite3
 from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
@@ -21,6 +22,7 @@ from posdesk.api.profile import ConnectionProfile
 from posdesk.app.demo import Demo, MemoryCredentials
 from posdesk.domain import Environment, Viewer
 from posdesk.models import heap
+from posdesk.models.local_data import LocalData
 from posdesk.models.tasks import TaskOwner
 from posdesk.store.journal import FOR_REVIEW, UNRESOLVED, WATCHED, Journal
 from posdesk.store.scope import (
@@ -120,6 +122,7 @@ class SessionController:
         self.data_dir = data_dir if data_dir is not None else data_root()
         self.journals: dict[str, Journal] = {}  # open journals by scope key ("demo": memory)
         self.demo_data: ScopedData | None = None
+        self.local_data: LocalData | None = None
         self.sign_in_timeout = sign_in_timeout
         self.client: PosClient | None = None
         self.profile: ConnectionProfile | None = None
@@ -243,7 +246,13 @@ class SessionController:
             await client.aclose()
             raise
         client.attach_journal(self.journals["demo" if demo else scope.key])
-        old = self.client
+        try:
+            local_data = await LocalData.open(client, local)
+        except (OSError, sqlite3.Error) as exc:  # the app works without it, from the server
+            _log.warning("The local mirror could not be opened: %s", exc)
+            local_data = None
+        old, old_local_data = self.client, self.local_data
+        self.local_data = local_data
         self.client, self.profile = client, profile
         if self.demo is None or profile.name != self.demo.profile.name:
             self.store.last_used = profile.name
@@ -256,12 +265,17 @@ class SessionController:
             reporter=self.reporter,
             status=window.show_status,
             local=local,
+            local_data=local_data,
         )
         window.set_session(context, demo=demo)
+        if local_data is not None:
+            local_data.start()
         if old is not None:
             heap.release()  # the previous session's rows and widgets are gone
         window.show_status(f"Connected to {profile.name}.")
         self.refresh_profiles_menu()
+        if old_local_data is not None:
+            await old_local_data.aclose()
         if old is not None:
             await old.aclose()
         self.spawn(self._reconcile(client))
@@ -370,11 +384,17 @@ class SessionController:
         self.window.reload_current()
         return True
 
+    async def _close_local_data(self) -> None:
+        local_data, self.local_data = self.local_data, None
+        if local_data is not None:
+            await local_data.aclose()
+
     async def sign_out(self) -> None:
         """Forget the refresh token of the active profile and close the connection."""
         client, profile = self.client, self.profile
         self.client = self.profile = None
         self.window.set_session(None)
+        await self._close_local_data()
         self.window.set_connection_state("disconnected")
         if profile is not None and profile.auth_flow == "interactive":
             with contextlib.suppress(PosError):
@@ -436,6 +456,7 @@ class SessionController:
         if self.window.context is not None:
             await self.window.context.tasks.aclose()
         await self.tasks.aclose()
+        await self._close_local_data()
         client, self.client = self.client, None
         if client is not None:
             await client.aclose()

@@ -23,6 +23,7 @@ from posdesk.ui.shell.navigation import Navigator, NoNavigator
 
 if TYPE_CHECKING:
     from posdesk.api.client import PosClient
+    from posdesk.models.local_data import LocalData
 
 StatusFn = Callable[[str, int], None]
 
@@ -50,6 +51,9 @@ class SessionContext:
     """Typed calls to other features (the main window sets its own when it shows us)."""
     local: ScopedData | None = None
     """Where this server + principal's local state lives (the shell always sets it)."""
+    local_data: LocalData | None = None
+    """The local mirror and its sync (the shell sets it after sign-in; None in tests that
+    build a context by hand). A cache: never the truth for money or stock."""
 
     @cached_property
     def formatter(self) -> Formatter:

@@ -167,7 +167,9 @@ async def test_switching_profiles_without_restart(
         await wait_until(lambda: controller.client is not first and controller.client is not None)
         assert window.profile_label.text() == "Profile: posdesk-demo"
         assert first is not None
-        assert first._http.is_closed  # the old connection was closed
+        await wait_until(
+            lambda: first._http.is_closed
+        )  # the old connection is closed (after its sync)
         assert window.switch_menu.actions()[1].isChecked()
         # A profile that cannot connect keeps the current session working.
         store.save(
@@ -247,5 +249,37 @@ async def test_waiting_for_the_browser_can_be_cancelled(
         window.sign_in_bar.button.click()
         await wait_until(lambda: controller.client is not None)
         assert window.connection_label.text() == "● Connected"
+    finally:
+        await controller.aclose()
+
+
+@pytest.mark.asyncio
+async def test_signing_in_opens_and_syncs_the_local_mirror(
+    qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """After sign-in the session's mirror (servers/<key>/mirror.sqlite3) syncs in the
+    background and says so; sign-out stops it and closes the file."""
+    window, controller = make_shell(qtbot, tmp_path, None)
+    controller.store.save(
+        ConnectionProfile("clerk", base_url(sandbox), "client_credentials", "demo-clerk"),
+        secret=DEMO_CLIENTS["demo-clerk"].secret,
+    )
+    try:
+        await controller.start("clerk")
+        context = window.context
+        assert context is not None
+        local_data = context.local_data
+        assert local_data is not None
+        assert context.local is not None
+        assert (context.local.directory / "mirror.sqlite3").is_file()
+        passes: list[bool] = []
+        local_data.synced.connect(lambda: passes.append(True))
+        await wait_until(lambda: bool(passes), 60)
+        assert local_data.ready("customer")
+        assert local_data.progress["customer"].rows > 0
+        found = await local_data.mirror.customers("Daniels", first=5)
+        assert any("Daniels" in (c.full_name or "") for c in found.items)
+        await controller.sign_out()
+        assert controller.local_data is None
     finally:
         await controller.aclose()

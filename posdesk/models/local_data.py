@@ -1,0 +1,126 @@
+"""The session's local data for the UI: the mirror, its background sync and whether the
+server can be reached, as one QObject with signals on the event loop thread.
+
+The mirror (``posdesk.mirror``) is a cache, never the truth for money or stock: tabs search
+and filter from it when an entity is ``ready``, re-read what they open in detail from the
+server when ``online``, and send every write to the server. See docs/architecture.md,
+"Local mirror" and "Local data in the UI".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Signal
+
+from posdesk.mirror import Mirror, MirrorSettings, MirrorSync, SyncProgress, mirror_path
+from posdesk.models.tasks import TaskOwner
+from posdesk.store.scope import ScopedData
+
+if TYPE_CHECKING:
+    from posdesk.api.client import PosClient
+
+#: Seconds between incremental passes while nothing asks for one sooner.
+SYNC_INTERVAL = 300.0
+
+
+class LocalData(QObject):
+    """One session's mirror and sync. Made by the shell after sign-in
+    (``await LocalData.open(client, scoped)``), handed to tabs as ``context.local_data``,
+    closed (``await aclose()``) when the session ends."""
+
+    progressed = Signal(object)  # SyncProgress of one entity, on every change
+    synced = Signal()  # a pass ended: rows may have changed (refresh what is on screen)
+    onlineChanged = Signal(bool)  # the server became reachable (True) or not (False)
+
+    def __init__(
+        self, client: PosClient, mirror: Mirror, settings: MirrorSettings | None = None
+    ) -> None:
+        super().__init__()
+        self.client = client
+        self.mirror = mirror
+        self.sync = MirrorSync(client, mirror, settings, on_progress=self._on_progress)
+        self.tasks = TaskOwner(self)
+        self._online = True
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    @classmethod
+    async def open(
+        cls, client: PosClient, scoped: ScopedData, settings: MirrorSettings | None = None
+    ) -> LocalData:
+        """Open (or create) this scope's mirror file; the sync starts with ``start()``."""
+        return cls(client, await Mirror.open(mirror_path(scoped)), settings)
+
+    # ------------------------------------------------------------------ state
+
+    @property
+    def online(self) -> bool:
+        """Whether the server answered the last time anyone asked (offline: read-only)."""
+        return self._online
+
+    def set_online(self, online: bool) -> None:
+        if online != self._online:
+            self._online = online
+            self.onlineChanged.emit(online)
+
+    @property
+    def progress(self) -> dict[str, SyncProgress]:
+        return self.sync.progress
+
+    def ready(self, entity: str) -> bool:
+        """Whether a whole pass of ``entity`` finished at least once (then searching the
+        mirror finds what the server would)."""
+        progress = self.sync.progress.get(entity)
+        return progress is not None and progress.last_synced is not None
+
+    def as_of(self, entity: str | None = None) -> datetime | None:
+        """When ``entity`` (or the oldest ready entity) was last synced: "as of 10:42"."""
+        if entity is not None:
+            progress = self.sync.progress.get(entity)
+            return progress.last_synced if progress else None
+        times = [p.last_synced for p in self.sync.progress.values() if p.last_synced]
+        return min(times) if times else None
+
+    # ------------------------------------------------------------------ control
+
+    def start(self, interval: float = SYNC_INTERVAL) -> None:
+        """Sync in the background: a pass now, then every ``interval`` s or on ``sync_now``."""
+        if self._task is None or self._task.done():
+            self._task = self.tasks.spawn(self._run(interval), name="local data sync")
+
+    def sync_now(self) -> None:
+        """A pass as soon as possible (F5, after a write posdesk made, back online)."""
+        self._wake.set()
+
+    def pause(self) -> None:
+        self.sync.pause()
+
+    def resume(self) -> None:
+        self.sync.resume()
+
+    async def aclose(self) -> None:
+        """Stop syncing and close the file (the session ended)."""
+        await self.tasks.aclose()
+        await self.mirror.close()
+
+    async def forget(self) -> None:
+        """Stop syncing and delete this scope's mirror file ("Forget local data")."""
+        await self.tasks.aclose()
+        await self.mirror.forget()
+
+    # ------------------------------------------------------------------ internals
+
+    async def _run(self, interval: float) -> None:
+        while True:
+            self._wake.clear()
+            await self.sync.sync_once()
+            self.synced.emit()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), interval)
+
+    def _on_progress(self, progress: SyncProgress) -> None:
+        self.progressed.emit(progress)
