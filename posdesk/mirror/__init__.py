@@ -11,6 +11,7 @@ See docs/architecture.md, "Local mirror".
 """
 
 from posdesk.mirror.mirror import EntityStatus, Mirror, forget_file, mirror_path
+from posdesk.mirror.registers import RegisterStore
 from posdesk.mirror.sync import MirrorSettings, MirrorSync, SyncProgress
 from posdesk.mirror.writes import ENTITIES
 
@@ -20,6 +21,7 @@ __all__ = [
     "Mirror",
     "MirrorSettings",
     "MirrorSync",
+    "RegisterStore",
     "SyncProgress",
     "forget_file",
     "mirror_path",

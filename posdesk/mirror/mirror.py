@@ -30,7 +30,8 @@ from posdesk.domain import (
     Sale,
     SaleFilter,
 )
-from posdesk.mirror import queries, rows, schema, writes
+from posdesk.mirror import queries, registers, rows, schema, writes
+from posdesk.mirror.registers import RegisterStore
 from posdesk.store.scope import ScopedData
 
 T = TypeVar("T")
@@ -244,6 +245,18 @@ class Mirror:
 
     async def products(self, *, skip: int = 0, first: int = 50) -> Page[Product]:
         return await self.read(queries.products, skip, first)
+
+    # ---------------------------------------------------------------- registers → stores
+
+    async def register_stores(self) -> list[RegisterStore]:
+        """Every register known, with its store (server-sent or a manager's), a suggestion,
+        or none (see ``posdesk.mirror.registers``)."""
+        return await self.read(registers.table)
+
+    async def assign_register(self, register_code: str, location_code: str | None) -> None:
+        """A manager's choice: ``register_code`` belongs to ``location_code`` (None: unknown).
+        Store filters use it for sales without a store from the next query on."""
+        await self.write(registers.assign, register_code, location_code)
 
 
 def forget_file(path: Path) -> None:

@@ -261,9 +261,15 @@ def sales(
     if filter.to_date is not None and filter.to_time is None:
         where.append("sale_at < ?")
         params.append(filter.to_date.isoformat())
+    if filter.location_code is not None:
+        # a sale without a store (documented API) belongs to its register's store
+        where.append(
+            "(location_code = ? OR (location_code IS NULL AND register_code IN "
+            "(SELECT register_code FROM register_store WHERE location_code = ?)))"
+        )
+        params.extend([filter.location_code, filter.location_code])
     for column, value in (
         ("customer_id", filter.customer_id),
-        ("location_code", filter.location_code),
         ("register_code", filter.register_code),
         ("tran_no", filter.tran_no),
     ):

@@ -109,8 +109,17 @@ CREATE INDEX giftcard_trans_by_card ON giftcard_trans(giftcard_id, created_on);
 CREATE INDEX giftcard_trans_by_status ON giftcard_trans(status);
 """
 
+_V2 = """
+CREATE TABLE register_store(
+  register_code TEXT PRIMARY KEY,
+  location_code TEXT NOT NULL,
+  source TEXT NOT NULL  -- 'server' (sent by the server), 'manager' (set in the Local data panel)
+) WITHOUT ROWID;
+CREATE INDEX register_store_by_store ON register_store(location_code)
+"""
+
 #: Migration n brings ``PRAGMA user_version`` from n to n + 1.
-MIGRATIONS: tuple[str, ...] = (_V1,)
+MIGRATIONS: tuple[str, ...] = (_V1, _V2)
 
 _TOKENIZE = "tokenize=\"unicode61 remove_diacritics 2\", prefix='2 3'"
 

@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from posdesk.domain import GiftCard, Item, Sale
-from posdesk.mirror import rows
+from posdesk.domain import GiftCard, Item, Location, Sale
+from posdesk.mirror import registers, rows
 
 #: Mirror entities in sync order (locations first: sales need the stores' time zones).
 ENTITIES: tuple[str, ...] = (
@@ -130,13 +130,19 @@ def upsert(conn: sqlite3.Connection, entity: str, items: Sequence[Any], gen: int
     if entity == "sale":
         zones, default = _store_zones(conn)
         sales: Sequence[Sale] = items
+        registers.learn_from_sales(conn, sales)
+        stores = registers.mapping(conn)  # a sale without a store: its register's (its zone)
         detailed = [s for s in sales if s.lines or s.tenders]
         conn.executemany(
             _UPSERT["sale"],
             [
                 (
                     *rows.sale_row(
-                        s, zones.get(s.location_code or "", default), bool(s.lines or s.tenders)
+                        s,
+                        zones.get(
+                            s.location_code or stores.get(s.register_code or "", ""), default
+                        ),
+                        bool(s.lines or s.tenders),
                     ),
                     gen,
                 )
@@ -174,6 +180,9 @@ def upsert(conn: sqlite3.Connection, entity: str, items: Sequence[Any], gen: int
             "barcode, sku",
             [(b, i.sku) for i in products for b in dict.fromkeys(i.barcodes)],
         )
+    elif entity == "location":
+        places: Sequence[Location] = items
+        registers.learn_from_locations(conn, places)
     elif entity == "giftcard":
         cards: Sequence[GiftCard] = items
         _replace_children(
