@@ -21,6 +21,8 @@ from posdesk.api.errors import FeatureUnavailable, NotAuthenticated, PosError, S
 from posdesk.api.profile import ConnectionProfile
 from posdesk.app.demo import Demo, MemoryCredentials
 from posdesk.domain import Environment, Viewer
+from posdesk.mirror import forget_file
+from posdesk.mirror.mirror import MIRROR_FILE
 from posdesk.models import heap
 from posdesk.models.local_data import LocalData
 from posdesk.models.tasks import TaskOwner
@@ -33,7 +35,9 @@ from posdesk.store.scope import (
     demo_scope,
     open_scope,
     remove_demo,
+    scope_folder,
 )
+from posdesk.ui.localdata.scope import load_scope
 from posdesk.ui.shell.context import SessionContext
 from posdesk.ui.shell.errors import ErrorReporter
 from posdesk.ui.shell.main_window import MainWindow
@@ -267,6 +271,10 @@ class SessionController:
             local=local,
             local_data=local_data,
         )
+        if not demo:
+            self.store.record_scope(profile.name, scope.key)  # Forget / removal find it
+        if local_data is not None:
+            local_data.sync.settings = load_scope(context.settings())  # the saved scope
         window.set_session(context, demo=demo)
         if local_data is not None:
             local_data.start()
@@ -411,7 +419,13 @@ class SessionController:
             self.dialog.raise_()
             return self.dialog
         current = self.profile.name if self.profile else None
-        dialog = ProfilesDialog(self.store, self.test_connection, self.window, current=current)
+        dialog = ProfilesDialog(
+            self.store,
+            self.test_connection,
+            self.window,
+            current=current,
+            forget_local=self.forget_local_data,
+        )
         dialog.connectRequested.connect(lambda name: self.spawn(self.open_profile(name)))
         dialog.profilesChanged.connect(self.refresh_profiles_menu)
         dialog.finished.connect(self._dialog_closed)
@@ -423,6 +437,31 @@ class SessionController:
         if self.dialog is not None:
             self.dialog.deleteLater()
         self.dialog = None
+
+    def forget_local_data(self, name: str, removing: bool = False) -> Awaitable[int]:
+        """Delete the local mirror files of profile ``name`` (the scopes it recorded when it
+        connected); the open session's own file through its ``LocalData``. On removal, a
+        scope another profile also uses is kept. Awaits to the number of files deleted."""
+        keys = self.store.scope_keys(name)  # read now: removal deletes the profile next
+        if removing:
+            others = {k for o in self.store.names() if o != name for k in self.store.scope_keys(o)}
+            keys = [k for k in keys if k not in others]
+        paths = [scope_folder(self.data_dir, k) / MIRROR_FILE for k in keys]
+
+        async def forget() -> int:
+            deleted = 0
+            for path in paths:
+                current = self.local_data
+                if current is not None and current.mirror.path == path:
+                    if not current.forgotten:
+                        await current.forget()
+                        deleted += 1
+                elif await asyncio.to_thread(path.exists):
+                    await asyncio.to_thread(forget_file, path)
+                    deleted += 1
+            return deleted
+
+        return forget()
 
     async def test_connection(
         self, profile: ConnectionProfile, secret: str | None

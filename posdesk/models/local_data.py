@@ -16,7 +16,14 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
-from posdesk.mirror import Mirror, MirrorSettings, MirrorSync, SyncProgress, mirror_path
+from posdesk.mirror import (
+    ENTITIES,
+    Mirror,
+    MirrorSettings,
+    MirrorSync,
+    SyncProgress,
+    mirror_path,
+)
 from posdesk.models.tasks import TaskOwner
 from posdesk.store.scope import ScopedData
 
@@ -47,6 +54,8 @@ class LocalData(QObject):
         self._online = True
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._interval = SYNC_INTERVAL
+        self.forgotten = False  # the file was deleted; nothing is copied until reopen()
 
     @classmethod
     async def open(
@@ -89,8 +98,19 @@ class LocalData(QObject):
 
     def start(self, interval: float = SYNC_INTERVAL) -> None:
         """Sync in the background: a pass now, then every ``interval`` s or on ``sync_now``."""
+        self._interval = interval
         if self._task is None or self._task.done():
             self._task = self.tasks.spawn(self._run(interval), name="local data sync")
+
+    def apply_settings(self, settings: MirrorSettings) -> None:
+        """A new scope setting (which stores' sales, how many months): the next pass, at
+        once, empties the sales and copies them again if the scope changed."""
+        self.sync.settings = settings
+        self.sync_now()
+
+    @property
+    def paused(self) -> bool:
+        return self.sync.paused
 
     def sync_now(self) -> None:
         """A pass as soon as possible (F5, after a write posdesk made, back online)."""
@@ -108,9 +128,32 @@ class LocalData(QObject):
         await self.mirror.close()
 
     async def forget(self) -> None:
-        """Stop syncing and delete this scope's mirror file ("Forget local data")."""
-        await self.tasks.aclose()
+        """Stop syncing and delete this scope's mirror file ("Forget local data"). Nothing is
+        copied again until ``reopen()`` (the panel's "Sync now"): forgetting means forgetting."""
+        await self._stop()
         await self.mirror.forget()
+        self.forgotten = True
+        self.sync.progress = {e: SyncProgress(e) for e in ENTITIES}  # ready() is False now
+        for progress in self.sync.progress.values():
+            self.progressed.emit(progress)
+        self.synced.emit()
+
+    async def reopen(self) -> None:
+        """After ``forget()``: a new, empty file in the same place, and the sync again."""
+        if not self.forgotten:
+            return
+        self.mirror = await Mirror.open(self.mirror.path)
+        self.sync = MirrorSync(
+            self.client, self.mirror, self.sync.settings, on_progress=self._on_progress
+        )
+        self.forgotten = False
+        self.start(self._interval)
+
+    async def _stop(self) -> None:
+        task, self._task = self._task, None
+        if task is not None and not task.done():
+            task.cancel()
+            await asyncio.wait([task])
 
     # ------------------------------------------------------------------ internals
 

@@ -120,9 +120,14 @@ class ScopedData:
         return "ui" if self.demo else f"scopes/{self.scope.key}/ui"
 
 
+def scope_folder(root: Path, key: str) -> Path:
+    """Where the scope with ``key`` keeps its files (``root/servers/<key>``)."""
+    return root / "servers" / key
+
+
 def open_scope(root: Path, scope: LocalScope) -> ScopedData:
     """The scope's folder under ``root/servers`` (created), with a ``scope.json`` label."""
-    directory = root / "servers" / scope.key
+    directory = scope_folder(root, scope.key)
     directory.mkdir(parents=True, exist_ok=True)
     label = {"issuer": scope.issuer, "principal": scope.principal, "server": scope.server_name}
     (directory / "scope.json").write_text(json.dumps(label, indent=1), encoding="utf-8")

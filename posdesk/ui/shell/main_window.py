@@ -211,6 +211,7 @@ class MainWindow(QMainWindow):
         self.environment_label = label("statusEnvironment", "Server environment")
         self.user_label = label("statusUser", "Signed in as")
         self.connection_label = label("statusConnection", "Connection state")
+        self.local_data_label = label("statusLocalData", "Local data")
 
     def _action(
         self,
@@ -299,6 +300,9 @@ class MainWindow(QMainWindow):
             self.query_console,
             QKeySequence("Ctrl+Shift+Q"),
         )
+        self.local_data_action = self._action(
+            view_menu, "&Local data…", "localDataAction", self.open_local_data
+        )
 
         # Sales menu (gift cards room): Record purchase… opens posdesk.ui.sales.purchase.
         sales_menu = bar.addMenu("Sa&les")
@@ -332,6 +336,15 @@ class MainWindow(QMainWindow):
 
         return open_console(self.context, self)
 
+    def open_local_data(self) -> QWidget | None:
+        """View › Local data…: one panel per signed-in session (posdesk.ui.localdata)."""
+        if self.context is None:
+            self.show_status("Sign in first to see the local data.")
+            return None
+        from posdesk.ui.localdata import open_local_data
+
+        return open_local_data(self.context, self)
+
     # ------------------------------------------------------------------ session
 
     def set_profiles(self, names: Sequence[str], current: str | None) -> None:
@@ -359,6 +372,7 @@ class MainWindow(QMainWindow):
             self.context.tasks.cancel_all()
             _close_console(self.context)
         self.context = context
+        _bind_local_data(self.local_data_label, context)
         self.demo = demo
         if context is not None and isinstance(context.navigator, NoNavigator):
             context.navigator = TabNavigator(self.open_tab)
@@ -509,11 +523,25 @@ class MainWindow(QMainWindow):
 
 
 def _close_console(context: SessionContext) -> None:
-    """A session's Query console ends with it (its client is about to be closed)."""
+    """A session's Query console and Local data panel end with it (its client is about to
+    be closed)."""
     if "query_console" in context.extras:
         from posdesk.ui.console import close_console
 
         close_console(context)
+    from posdesk.ui.localdata import close_local_data
+
+    close_local_data(context)
+
+
+def _bind_local_data(label: QLabel, context: SessionContext | None) -> None:
+    """The status bar's local data line follows the new session (empty without one)."""
+    if context is None:
+        label.setText("")
+        return
+    from posdesk.ui.localdata import bind_status
+
+    bind_status(label, context)
 
 
 def describe_environment(environment: Environment) -> str:

@@ -7,6 +7,7 @@ through ``posdesk.api.credentials.Credentials`` (the OS keychain) and nothing el
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -81,10 +82,12 @@ class ProfileStore:
         Renaming (``previous_name``) moves the stored secret to the new name.
         """
         profile.check_url()
+        scopes: list[str] = []
         if previous_name and previous_name != profile.name:
             old_secret = self.credentials.client_secret(previous_name)
             if old_secret and not secret:
                 secret = old_secret
+            scopes = self.scope_keys(previous_name)  # a renamed profile keeps its local data
             self.remove(previous_name)
         if secret:
             self.credentials.set_client_secret(profile.name, secret)
@@ -94,6 +97,32 @@ class ProfileStore:
             s.setValue("client_id", profile.client_id)
             s.setValue("ca_bundle", profile.ca_bundle or "")
             s.setValue("timeout", profile.timeout)
+        for key in scopes:
+            self.record_scope(profile.name, key)
+        self.settings.sync()
+
+    def scope_keys(self, name: str) -> list[str]:
+        """The local scopes (server + principal folders under ``servers/``) this profile
+        has connected to: where its local data is, for Forget local data and removal."""
+        with self._group(_key(name)) as s:
+            raw = s.value("scopes", "")
+        try:
+            keys = json.loads(raw) if isinstance(raw, str) and raw else []
+        except ValueError:
+            keys = []
+        return (
+            [k for k in keys if isinstance(k, str) and k.isalnum()]
+            if isinstance(keys, list)
+            else []
+        )
+
+    def record_scope(self, name: str, key: str) -> None:
+        """Remember that ``name`` connected to scope ``key`` (once, on every connect)."""
+        keys = self.scope_keys(name)
+        if key in keys or name not in self.names():
+            return
+        with self._group(_key(name)) as s:
+            s.setValue("scopes", json.dumps([*keys, key]))
         self.settings.sync()
 
     def has_secret(self, name: str) -> bool:

@@ -9,6 +9,7 @@ dialog, and it is saved to the keychain, not to the settings file.
 from __future__ import annotations
 
 import asyncio
+import inspect
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -74,6 +75,9 @@ class ConnectionReport:
 
 
 Tester = Callable[[ConnectionProfile, str | None], Awaitable[ConnectionReport]]
+#: ``forget(profile_name, removing)`` deletes that profile's local data files (the session
+#: controller's ``forget_local_data``); awaits to the number of files deleted.
+Forgetter = Callable[[str, bool], Awaitable[int]]
 
 
 def describe_report(report: ConnectionReport) -> str:
@@ -124,6 +128,7 @@ class ProfilesDialog(QDialog):
         parent: QWidget | None = None,
         *,
         current: str | None = None,
+        forget_local: Forgetter | None = None,
     ) -> None:
         """Long: builds the widget tree top to bottom, one block per row (splitting scatters it)."""
         super().__init__(parent)
@@ -131,6 +136,7 @@ class ProfilesDialog(QDialog):
         self.setWindowTitle("Connection profiles")
         self.store = store
         self.tester = tester
+        self.forget_local = forget_local
         self.runner = Runner(self)
         self.test_task: asyncio.Task[None] | None = None
         self._editing: str | None = None
@@ -141,6 +147,13 @@ class ProfilesDialog(QDialog):
         self.list.currentTextChanged.connect(self._load)
         self.add_button = self._button("Add", "addProfileButton", self._add)
         self.remove_button = self._button("Remove", "removeProfileButton", self._remove)
+        self.forget_button = self._button(
+            "Forget local data…", "forgetLocalDataButton", self._ask_forget
+        )
+        self.forget_button.setToolTip(
+            "Delete the copy of this profile's server data kept on this PC"
+        )
+        self.forget_button.setVisible(forget_local is not None)
 
         self.name_edit = self._edit("profileNameEdit", "Profile name", "e.g. Austin store")
         self.url_edit = self._edit("profileUrlEdit", "POS address", "https://pos.example.com")
@@ -184,6 +197,7 @@ class ProfilesDialog(QDialog):
         row.addWidget(self.add_button)
         row.addWidget(self.remove_button)
         left.addLayout(row)
+        left.addWidget(self.forget_button)
         right = QVBoxLayout()
         right.addLayout(form)
         right.addWidget(self.result_label, 1)
@@ -235,6 +249,7 @@ class ProfilesDialog(QDialog):
             self.list.setCurrentRow(names.index(select) if select in names else 0)
             self._load(self.list.currentItem().text())
         self.remove_button.setEnabled(bool(names))
+        self.forget_button.setEnabled(bool(names))
 
     def _flow_changed(self) -> None:
         needs_secret = self.flow_combo.currentData() == "client_credentials"
@@ -326,22 +341,66 @@ class ProfilesDialog(QDialog):
         answer = QMessageBox.question(
             self,
             "Remove profile",
-            f"Remove the connection profile {name!r} and its stored secret?",
+            f"Remove the connection profile {name!r}, its stored secret and the copy of its "
+            "server's data on this PC?",
         )
         if answer == QMessageBox.StandardButton.Yes:
             self.remove_profile(name)
 
-    def remove_profile(self, name: str) -> None:
+    def remove_profile(self, name: str) -> asyncio.Task[None] | None:
+        """Remove the profile, its secret and its local data files (the operation journal
+        stays: it may hold unsettled money operations). Returns the file task, if any."""
+        forget = self.forget_local(name, True) if self.forget_local is not None else None
         try:
             self.store.remove(name)
         except PosError as exc:
             self.result_label.setText(exc.user_message)
-            return
+            if inspect.iscoroutine(forget):
+                forget.close()  # nothing removed: the files stay
+            return None
         self._editing = None
         self._refresh()
         if self.list.count() == 0:
             self._add()
         self.profilesChanged.emit()
+        if forget is None:
+            return None
+        return self.runner.spawn(self._forgot(name, forget, removed=True), name="forget-local")
+
+    def _ask_forget(self) -> None:
+        name = self._editing
+        if not name:
+            return
+        answer = QMessageBox.question(
+            self,
+            "Forget local data",
+            f"Delete the copy of {name!r}'s server data kept on this PC? Nothing on the "
+            "server changes; it is copied again at the next sign-in.",
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self.forget_local_data(name)
+
+    def forget_local_data(self, name: str) -> asyncio.Task[None] | None:
+        """Delete the local data files of profile ``name`` (after the confirmation)."""
+        if self.forget_local is None:
+            return None
+        forget = self.forget_local(name, False)
+        return self.runner.spawn(self._forgot(name, forget, removed=False), name="forget-local")
+
+    async def _forgot(self, name: str, forget: Awaitable[int], *, removed: bool) -> None:
+        try:
+            deleted = await forget
+        except OSError as exc:
+            self.result_label.setText(f"The local data of {name} could not be deleted: {exc}")
+            return
+        if removed:
+            self.result_label.setText(
+                f"Removed {name}" + (" and the copy of its data on this PC." if deleted else ".")
+            )
+        elif deleted:
+            self.result_label.setText(f"Forgot the local data of {name}: the file was deleted.")
+        else:
+            self.result_label.setText(f"{name} keeps no local data on this PC.")
 
     def _connect(self) -> None:
         if self.save_current() and self._editing:
