@@ -265,11 +265,14 @@ class LocalDataPanel(QDialog):
             mode = progress.mode or (status.mode if status else "")
             if progress.error is None and status is not None and status.error:
                 progress = replace(progress, error=status.error)
+            state = state_text(progress, paused=paused)
+            if status is not None and status.limited and not progress.error:
+                state += " (the server shows this sign-in only part of them)"
             texts = (
                 f"{rows:,}",
                 clock(synced, self.tz) if synced else "never",
                 MODE_WORDS.get(mode, mode),
-                state_text(progress, paused=paused),
+                state,
             )
             for column, text in enumerate(texts, start=1):
                 self._cell(row, column).setText(text)

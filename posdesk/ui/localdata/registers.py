@@ -89,6 +89,10 @@ class RegisterTable(QTableWidget):
                 return widget if isinstance(widget, QComboBox) else None
         return None
 
+    def notes(self) -> list[str]:
+        """The Note column, row by row ("suggested — save to use it", "set by you", …)."""
+        return [(item.text() if (item := self.item(r, 2)) else "") for r in range(self.rowCount())]
+
     def _edited(self, row: int) -> None:
         item = self.item(row, 2)
         if item is not None:
