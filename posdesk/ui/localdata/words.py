@@ -43,15 +43,20 @@ def clock(value: datetime, tz: tzinfo, now: datetime | None = None) -> str:
     return f"{local:%H:%M}" if local.date() == today else f"{local.day} {local:%b %H:%M}"
 
 
+def _tried(p: SyncProgress) -> bool:
+    """Copied once, or ended with a reason it can't be (not permitted, not offered)."""
+    return p.last_synced is not None or p.mode == "off" or (p.error is not None and not p.running)
+
+
 def first_sync_done(progress: Mapping[str, SyncProgress]) -> bool:
-    """Every entity the server offers was copied once (or reported why it can't be)."""
-    return all(p.last_synced is not None or p.mode == "off" for p in progress.values())
+    """Every entity was copied once or said why it can't be (the panel shows the error)."""
+    return all(_tried(p) for p in progress.values())
 
 
 def first_sync_text(progress: Mapping[str, SyncProgress]) -> str:
     """ "Copying the store's data to this PC: 45% — sales 12,500 so far…" """
     wanted = [e for e in ENTITIES if e in progress and progress[e].mode != "off"]
-    done = sum(progress[e].last_synced is not None for e in wanted)
+    done = sum(_tried(progress[e]) for e in wanted)
     percent = round(100 * done / len(wanted)) if wanted else 0
     running = [progress[e] for e in wanted if progress[e].running]
     now = ", ".join(f"{entity_name(p.entity)} {p.fetched:,} so far" for p in running)
