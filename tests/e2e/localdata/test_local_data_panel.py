@@ -22,6 +22,7 @@ from posdesk.ui.localdata.panel import LocalDataPanel
 from posdesk.ui.localdata.scope import load_scope
 from posdesk.ui.shell.context import SessionContext
 from tests.e2e.localdata.conftest import local_session
+from tests.helpers.accessibility import unnamed
 from tests.helpers.waiting import wait_until
 
 SLOW = MirrorSettings(page_size=40)  # many pages: the sync is still running when we look
@@ -199,6 +200,7 @@ async def test_registers_get_their_stores_on_a_documented_server(
         notes = dict(zip([r.register_code for r in table.rows], table.notes(), strict=True))
         assert notes["AUS-1"].startswith("suggested")
         assert "name a register but not a store" in table.explanation.text()
+        assert unnamed(panel) == []  # every control findable by tests and screen readers
         mirror = local_data.mirror
         unmapped = await mirror.sales(SaleFilter(location_code="AUSTIN"))
         assert not unmapped.items  # suggestions are not used before Save
