@@ -14,7 +14,7 @@ async def panel(ctx: ShotContext) -> QWidget | None:
     await ctx.wait_until(lambda: not any(p.running for p in local_data.progress.values()), 120)
     window = ctx.window.open_local_data()
     assert isinstance(window, LocalDataPanel)
-    window.resize(900, 680)
+    window.resize(900, 720)
     task = window.refresh()
     if task is not None:
         await task
@@ -22,4 +22,4 @@ async def panel(ctx: ShotContext) -> QWidget | None:
     return window
 
 
-SCENES = [Scene("local-data", panel, (900, 680))]
+SCENES = [Scene("local-data", panel, (900, 720))]

@@ -77,6 +77,12 @@ class LocalDataPanel(QDialog):
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # read-only: no current cell
+        row_height = self.fontMetrics().height() + 10
+        self.table.verticalHeader().setDefaultSectionSize(row_height)
+        self.table.setMinimumHeight(
+            row_height * len(ENTITIES) + self.table.horizontalHeader().sizeHint().height() + 4
+        )
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(len(COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
@@ -109,7 +115,7 @@ class LocalDataPanel(QDialog):
         self.store_list = QListWidget(scope_box)
         self.store_list.setObjectName("localDataStores")
         self.store_list.setAccessibleName("Stores whose sales are kept")
-        self.store_list.setMaximumHeight(110)
+        self.store_list.setMaximumHeight(row_height * 5)
         self.months = QSpinBox(scope_box)
         self.months.setObjectName("localDataMonths")
         self.months.setAccessibleName("Months of sales kept (0: all)")
@@ -139,16 +145,16 @@ class LocalDataPanel(QDialog):
 
         self.close_button = self._button("Close", "localDataClose", self.close)
         lower = QHBoxLayout()
-        lower.addWidget(scope_box, 1)
+        lower.addWidget(scope_box, 1, Qt.AlignmentFlag.AlignTop)
         lower.addWidget(register_box, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.where)
-        layout.addWidget(self.table, 1)
+        layout.addWidget(self.table)
         layout.addWidget(self.message)
         layout.addLayout(actions)
-        layout.addLayout(lower)
+        layout.addLayout(lower, 1)
         layout.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignRight)
-        self.resize(820, 640)
+        self.resize(900, 720)
 
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -215,8 +221,9 @@ class LocalDataPanel(QDialog):
         self.pause_button.setAccessibleName(self.pause_button.text())
         self.pause_button.setEnabled(not data.forgotten)
         self.forget_button.setEnabled(not data.forgotten)
-        for widget in (self.apply_button, self.save_registers_button, self.registers):
+        for widget in (self.apply_button, self.registers):
             widget.setEnabled(not data.forgotten)
+        self.save_registers_button.setEnabled(not data.forgotten and self.registers.editable())
 
     def _show_scope_months(self) -> None:
         assert self.local_data is not None
@@ -253,6 +260,7 @@ class LocalDataPanel(QDialog):
         self._fill()
         self._fill_stores()
         self.registers.fill(registers, self.stores)
+        self.save_registers_button.setEnabled(self.registers.editable())
 
     def _fill(self) -> None:
         assert self.local_data is not None

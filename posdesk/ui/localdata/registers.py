@@ -41,6 +41,7 @@ class RegisterTable(QTableWidget):
         self.setAccessibleName("Registers and their stores")
         self.setHorizontalHeaderLabels(["Register", "Store", "Note"])
         self.verticalHeader().hide()
+        self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 12)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.rows: list[RegisterStore] = []
@@ -88,6 +89,10 @@ class RegisterTable(QTableWidget):
                 widget = self.cellWidget(row, 1)
                 return widget if isinstance(widget, QComboBox) else None
         return None
+
+    def editable(self) -> bool:
+        """Whether a manager has anything to choose (some register is not the server's)."""
+        return any(r.source != SERVER for r in self.rows)
 
     def notes(self) -> list[str]:
         """The Note column, row by row ("suggested — save to use it", "set by you", …)."""
