@@ -146,3 +146,25 @@ def test_without_a_keychain_the_dialog_explains_instead_of_crashing(qtbot: QtBot
     dialog.remove_profile("Laptop")
     assert "No system keychain" in dialog.result_label.text()
     assert store.names() == ["Laptop"]  # nothing half-deleted
+
+
+def test_a_profile_remembers_its_local_scopes_across_a_rename(
+    memory_keyring: MemoryKeyring, isolated_qsettings: Path
+) -> None:
+    """Forget local data / removal find a profile's mirror files by the scope keys it
+    recorded when it connected; a rename keeps them, garbage in the settings is ignored."""
+    store = ProfileStore(QSettings())
+    profile = ConnectionProfile("Austin", "https://pos.example.com", "interactive", "desk")
+    store.save(profile)
+    store.record_scope("Austin", "0123abcd")
+    store.record_scope("Austin", "0123abcd")
+    store.record_scope("Austin", "4567ef01")
+    store.record_scope("Nobody", "89ab")  # no such profile: nothing recorded
+    assert store.scope_keys("Austin") == ["0123abcd", "4567ef01"]
+    assert store.scope_keys("Nobody") == []
+    store.rename(profile, "Austin South")
+    assert store.scope_keys("Austin South") == ["0123abcd", "4567ef01"]
+    store.settings.setValue("connections/Austin%20South/scopes", '["../etc", 5, "ok1"]')
+    assert store.scope_keys("Austin South") == ["ok1"]  # never a path outside servers/
+    store.settings.setValue("connections/Austin%20South/scopes", "{not json")
+    assert store.scope_keys("Austin South") == []
