@@ -23,7 +23,16 @@ import contextlib
 import json
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Callable, Container, Iterable, Sequence
+import sys
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Container,
+    Iterable,
+    Iterator,
+    Sequence,
+)
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -59,6 +68,31 @@ REFRESH_FEATURES: dict[str, str] = {
     "giftcard": "giftcards",
     "giftcard_transaction": "giftcard_transactions",
 }
+
+
+#: Python's thread switch interval while a pass runs (the default is 5 ms). The worker thread
+#: (parse, map) and the writer thread keep the GIL busy; the UI thread waiting for it lost the
+#: hand-over again and again, stalling the loop 150-400 ms on a busy 2-core PC (measured:
+#: customers + items, same load, 207 ms longest stall at 5 ms, 41 ms at 1 ms).
+SWITCH_INTERVAL = 0.001
+_passes_running = 0
+_interval_before = 0.005
+
+
+@contextlib.contextmanager
+def _responsive() -> Iterator[None]:
+    """A short thread switch interval for as long as any pass runs, then the old one."""
+    global _passes_running, _interval_before
+    if _passes_running == 0:
+        _interval_before = sys.getswitchinterval()
+        sys.setswitchinterval(min(_interval_before, SWITCH_INTERVAL))
+    _passes_running += 1
+    try:
+        yield
+    finally:
+        _passes_running -= 1
+        if _passes_running == 0:
+            sys.setswitchinterval(_interval_before)
 
 
 def entity_mode(features: Container[str], entity: str) -> str:
@@ -170,17 +204,18 @@ class MirrorSync:
         """One pass over ``entities`` (all by default). Since-entities always catch up;
         refresh-entities only when due (or ``force_refresh``). Returns the progress."""
         async with self._lock:
-            wanted = [e for e in ENTITIES if entities is None or e in set(entities)]
-            for entity in wanted:
-                self.progress[entity] = replace(self.progress[entity], pages=0, fetched=0)
-            await self._prepare()
-            # locations first (sales need the stores' time zones), then sales alongside the
-            # rest: the server prepares one lane's page while the other's is mapped and stored
-            await self._lane([e for e in wanted if e == "location"], force_refresh)
-            await asyncio.gather(
-                self._lane([e for e in wanted if e == "sale"], force_refresh),
-                self._lane([e for e in wanted if e not in ("location", "sale")], force_refresh),
-            )
+            with _responsive():
+                wanted = [e for e in ENTITIES if entities is None or e in set(entities)]
+                for entity in wanted:
+                    self.progress[entity] = replace(self.progress[entity], pages=0, fetched=0)
+                await self._prepare()
+                # locations first (sales need the stores' time zones), then sales alongside the
+                # rest: the server prepares one lane's page while the other's is mapped and stored
+                await self._lane([e for e in wanted if e == "location"], force_refresh)
+                await asyncio.gather(
+                    self._lane([e for e in wanted if e == "sale"], force_refresh),
+                    self._lane([e for e in wanted if e not in ("location", "sale")], force_refresh),
+                )
         return dict(self.progress)
 
     async def _lane(self, entities: list[str], force: bool) -> None:
