@@ -10,6 +10,7 @@ Sync now (forgetting means forgetting; the next sign-in copies again).
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -175,12 +176,12 @@ class LocalDataPanel(QDialog):
 
     # ------------------------------------------------------------------ helpers
 
-    def _button(self, text: str, name: str, slot: object) -> QPushButton:
+    def _button(self, text: str, name: str, slot: Callable[[], object]) -> QPushButton:
         button = QPushButton(text, self)
         button.setObjectName(name)
         button.setAccessibleName(text.rstrip("…"))
         button.setAutoDefault(False)
-        button.clicked.connect(lambda _c=False: slot())  # type: ignore[operator]
+        button.clicked.connect(lambda _c=False: slot())
         return button
 
     def _cell(self, row: int, column: int) -> QTableWidgetItem:
