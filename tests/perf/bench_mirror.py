@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import shutil
 import sqlite3
@@ -31,7 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -200,12 +201,16 @@ def file_size(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.glob("mirror.sqlite3*"))
 
 
-async def longest_stall(work: Awaitable[T]) -> tuple[T, float, float]:
+async def longest_stall(
+    work: Awaitable[T], doing: Callable[[], str] | None = None
+) -> tuple[T, float, float]:
     """``work``'s result, the longest gap (ms) a 1 ms heartbeat saw while it ran, and the
     loop thread's own CPU time (ms) in the gap where it was busiest: a wall-clock gap on a
-    shared machine includes time the OS gave other processes; the CPU time is ours."""
+    shared machine includes time the OS gave other processes; the CPU time is ours. With
+    ``doing`` (what runs now), the 5 longest gaps are printed with it and the load average."""
     longest = busiest = 0.0
     running = True
+    gaps: list[tuple[float, str]] = []
 
     async def ticker() -> None:
         nonlocal longest, busiest
@@ -214,6 +219,8 @@ async def longest_stall(work: Awaitable[T]) -> tuple[T, float, float]:
             await asyncio.sleep(0.001)
             now, cpu = time.perf_counter(), time.thread_time()
             longest, busiest = max(longest, now - last), max(busiest, cpu - last_cpu)
+            if doing is not None and now - last > 0.05:
+                gaps.append((now - last, f"{doing()}, load {os.getloadavg()[0]:.1f}"))
             last, last_cpu = now, cpu
 
     task = asyncio.ensure_future(ticker())
@@ -223,7 +230,15 @@ async def longest_stall(work: Awaitable[T]) -> tuple[T, float, float]:
     finally:
         running = False
         await task
+    for gap, what in sorted(gaps, reverse=True)[:5]:
+        print(f"  stall {gap * 1000:.0f} ms during {what}", flush=True)
+    print(f"  stalls over 50 ms: {len(gaps)}", flush=True)
     return result, longest * 1000, busiest * 1000
+
+
+def running_entities(sync: MirrorSync) -> str:
+    running = [f"{e} page {p.pages}" for e, p in sync.progress.items() if p.running]
+    return " + ".join(running) or "between entities"
 
 
 async def timed(work: Awaitable[T]) -> tuple[T, float]:
@@ -253,7 +268,7 @@ async def run(info: dict[str, str], db_copy: Path, folder: Path, args: Any) -> R
         mirror = await Mirror.open(folder / "mirror.sqlite3")
         sync = MirrorSync(client, mirror, settings)
         (progress, out.stall_ms, out.busy_ms), out.sync_seconds = await timed(
-            longest_stall(sync.sync_once())
+            longest_stall(sync.sync_once(), lambda: running_entities(sync))
         )
         out.sync_rows = sum(p.fetched for p in progress.values())
         errors = {e: p.error for e, p in progress.items() if p.error}
