@@ -58,6 +58,22 @@ class ReportFilters:
 
 
 @dataclass(frozen=True, slots=True)
+class Comparison:
+    """One KPI of a period against the previous period of the same length and the same dates
+    a year earlier (sales overview). Added by reportsdata; None where a figure is unknown."""
+
+    label: str
+    kind: ValueKind
+    current: Decimal | int | None
+    previous: Decimal | int | None
+    last_year: Decimal | int | None
+    previous_delta: Decimal | int | None = None  # current - previous
+    previous_change: Decimal | None = None  # fraction (0.125 = +12.5 %); None if previous is 0
+    last_year_delta: Decimal | int | None = None
+    last_year_change: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ReportResult:
     key: str  # "sales_overview", "sales_by_store", ...
     title: str
@@ -69,6 +85,7 @@ class ReportResult:
     notes: tuple[str, ...] = ()  # plain sentences: what cannot be shown and why
     totals: tuple[object, ...] | None = None  # a totals row, when it makes sense
     highlights: tuple[tuple[str, str], ...] = field(default=())  # KPI cards: (label, text)
+    comparisons: tuple[Comparison, ...] = ()  # sales overview: KPIs vs earlier periods
 
 
 # posdesk/reports/__init__.py exposes:
