@@ -12,7 +12,7 @@ counts COMPLETED transactions made in the period by type, and cards issued in it
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from posdesk.mirror import writes
 from posdesk.reports.common import (
@@ -47,9 +47,9 @@ _CARD_TYPE = (
 )
 
 
-def _midnight(day: object, tz: tzinfo) -> str:
+def _midnight(day: date, tz: tzinfo) -> str:
     """The UTC instant (mirror text) at which local ``day`` starts in ``tz``."""
-    return iso_z(datetime.combine(day, time(0), tzinfo=tz))  # type: ignore[arg-type]
+    return iso_z(datetime.combine(day, time(0), tzinfo=tz))
 
 
 def _has_transactions(conn: sqlite3.Connection) -> bool:

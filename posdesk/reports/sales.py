@@ -217,8 +217,8 @@ def sales_overview(conn: sqlite3.Connection, filters: ReportFilters, tz: tzinfo)
     index = [k for k, _, _ in _METRICS].index(series_key) + 1
     chart = ChartSpec(
         ChartKind.LINE,
-        tuple(r[0] for r in rows),  # type: ignore[misc]
-        ((series_name, tuple(Decimal(r[index] or 0) for r in rows)),),  # type: ignore[arg-type]
+        tuple(str(r[0]) for r in rows),
+        ((series_name, tuple(Decimal(str(r[index] or 0)) for r in rows)),),
         y_kind,
     )
     m = total.metrics()
