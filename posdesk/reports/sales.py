@@ -38,6 +38,11 @@ from posdesk.reports.model import (
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
+# the covering index of migration 2 (the planner would pick sale_by_store for one store, then
+# read the table row by row)
+SALES = "sale INDEXED BY sale_report"
+SALES_S = "sale AS s INDEXED BY sale_report"
+
 _SUMS = (
     "count(*), count(total_e4), "
     "sum(CASE WHEN total_e4 >= 0 THEN 1 ELSE 0 END), "
@@ -108,7 +113,7 @@ _METRICS: tuple[tuple[str, str, ValueKind], ...] = (
 
 def period_sums(conn: sqlite3.Connection, filters: ReportFilters, period: Period) -> Sums:
     where, params = sale_where(filters, period)
-    return Sums.of(conn.execute(f"SELECT {_SUMS} FROM sale WHERE {where}", params).fetchone())
+    return Sums.of(conn.execute(f"SELECT {_SUMS} FROM {SALES} WHERE {where}", params).fetchone())
 
 
 def sale_notes(conn: sqlite3.Connection, filters: ReportFilters, sums: Sums) -> list[str]:
@@ -128,7 +133,7 @@ def sale_notes(conn: sqlite3.Connection, filters: ReportFilters, sums: Sums) -> 
         everywhere = replace(filters, stores=frozenset(), registers=frozenset())
         where, params = sale_where(everywhere)
         stored = conn.execute(
-            f"SELECT count(*), count(location_code) FROM sale WHERE {where}", params
+            f"SELECT count(*), count(location_code) FROM {SALES} WHERE {where}", params
         ).fetchone()
         if stored[0] and not stored[1]:
             notes.append(
@@ -185,7 +190,7 @@ def sales_overview(conn: sqlite3.Connection, filters: ReportFilters, tz: tzinfo)
     by_day = {
         r[0]: Sums.of(tuple(r)[1:])
         for r in conn.execute(
-            f"SELECT local_day, {_SUMS} FROM sale WHERE {where} GROUP BY local_day", params
+            f"SELECT local_day, {_SUMS} FROM {SALES} WHERE {where} GROUP BY local_day", params
         )
     }
     unit, buckets = _buckets(period)
@@ -280,7 +285,7 @@ def _grouped(
     found = [
         (tuple(r)[: len(group)], Sums.of(tuple(r)[len(group) :]))
         for r in conn.execute(
-            f"SELECT {cols}, {_SUMS} FROM sale WHERE {where} GROUP BY {cols} ORDER BY {cols}",
+            f"SELECT {cols}, {_SUMS} FROM {SALES} WHERE {where} GROUP BY {cols} ORDER BY {cols}",
             params,
         )
     ]
@@ -347,13 +352,13 @@ def sales_by_register(conn: sqlite3.Connection, filters: ReportFilters, tz: tzin
 def sales_by_tender(conn: sqlite3.Connection, filters: ReportFilters, tz: tzinfo) -> ReportResult:
     where, params = sale_where(filters, alias="s")
     found = conn.execute(
-        "SELECT t.tender_type, count(*), sum(t.amount_e4) FROM sale s "
+        f"SELECT t.tender_type, count(*), sum(t.amount_e4) FROM {SALES_S} "
         f"JOIN sale_tender t ON t.sale_id = s.id WHERE {where} AND s.has_detail "
         "GROUP BY t.tender_type ORDER BY sum(t.amount_e4) DESC, t.tender_type",
         params,
     ).fetchall()
     counts = conn.execute(
-        f"SELECT count(*), sum(has_detail) FROM sale s WHERE {where}", params
+        f"SELECT count(*), sum(has_detail) FROM {SALES_S} WHERE {where}", params
     ).fetchone()
     whole = sum(int(r[2] or 0) for r in found)
     rows = tuple((r[0], int(r[1]), money0(r[2]), share(int(r[2] or 0), whole)) for r in found)
@@ -397,7 +402,7 @@ def sales_heatmap(conn: sqlite3.Connection, filters: ReportFilters, tz: tzinfo) 
     cells = {
         (int(r[0]), int(r[1])): Sums.of(tuple(r)[2:])
         for r in conn.execute(
-            f"SELECT local_weekday, local_minute / 60, {_SUMS} FROM sale WHERE {where} "
+            f"SELECT local_weekday, local_minute / 60, {_SUMS} FROM {SALES} WHERE {where} "
             "AND local_weekday IS NOT NULL GROUP BY 1, 2",
             params,
         )
@@ -445,12 +450,12 @@ def top_items(conn: sqlite3.Connection, filters: ReportFilters, tz: tzinfo) -> R
     where, params = sale_where(filters, alias="s")
     found = conn.execute(
         "SELECT l.sku, max(l.description), sum(l.quantity_e4), sum(l.ext_price_e4), "
-        f"count(DISTINCT s.id) FROM sale s JOIN sale_line l ON l.sale_id = s.id WHERE {where} "
+        f"count(DISTINCT s.id) FROM {SALES_S} JOIN sale_line l ON l.sale_id = s.id WHERE {where} "
         "AND s.has_detail GROUP BY l.sku",
         params,
     ).fetchall()
     counts = conn.execute(
-        f"SELECT count(*), sum(has_detail) FROM sale s WHERE {where}", params
+        f"SELECT count(*), sum(has_detail) FROM {SALES_S} WHERE {where}", params
     ).fetchone()
     by_revenue = sorted(found, key=lambda r: (-int(r[3] or 0), r[0]))[: filters.top_n]
     by_quantity = sorted(found, key=lambda r: (-int(r[2] or 0), r[0]))[: filters.top_n]
@@ -496,9 +501,9 @@ def top_items(conn: sqlite3.Connection, filters: ReportFilters, tz: tzinfo) -> R
 def top_customers(conn: sqlite3.Connection, filters: ReportFilters, tz: tzinfo) -> ReportResult:
     where, params = sale_where(filters)
     found = [
-        (r[0], r[1], r[2], Sums.of(tuple(r)[3:]))
+        (r[0], r[1], Sums.of(tuple(r)[2:]))
         for r in conn.execute(
-            f"SELECT customer_id, max(customer_name), max(local_day), {_SUMS} FROM sale "
+            f"SELECT customer_id, max(local_day), {_SUMS} FROM {SALES} "
             f"WHERE {where} AND customer_id IS NOT NULL GROUP BY customer_id",
             params,
         )
@@ -507,19 +512,12 @@ def top_customers(conn: sqlite3.Connection, filters: ReportFilters, tz: tzinfo) 
     for *_, s in found:
         total = total + s
     priced = total.known > 0
-    found.sort(key=lambda f: (-(f[3].net if priced else f[3].count), f[0]))
+    found.sort(key=lambda f: (-(f[2].net if priced else f[2].count), f[0]))
     chosen = found[: filters.top_n]
-    names = _customer_names(conn, [f[0] for f in chosen if not f[1]])
+    names = _customer_names(conn, [f[0] for f in chosen])
     rows = tuple(
-        (
-            n,
-            cid,
-            name or names.get(cid) or "",
-            s.count,
-            s.metrics()["net"],
-            date.fromisoformat(last),
-        )
-        for n, (cid, name, last, s) in enumerate(chosen, 1)
+        (n, cid, names.get(cid, ""), s.count, s.metrics()["net"], date.fromisoformat(last))
+        for n, (cid, last, s) in enumerate(chosen, 1)
     )
     return ReportResult(
         key="top_customers",
@@ -551,9 +549,16 @@ def top_customers(conn: sqlite3.Connection, filters: ReportFilters, tz: tzinfo) 
 
 
 def _customer_names(conn: sqlite3.Connection, ids: list[str]) -> dict[str, str]:
-    if not ids:
-        return {}
-    found = conn.execute(
-        f"SELECT id, full_name FROM customer WHERE id IN ({','.join('?' * len(ids))})", ids
-    )
-    return {r[0]: r[1] or "" for r in found}
+    """Names from the customer rows, else as a sale of theirs carried it (a few lookups: only
+    the top N, so the aggregate itself stays on the covering index)."""
+    names: dict[str, str] = {}
+    for cid in ids:
+        row = conn.execute("SELECT full_name FROM customer WHERE id = ?", (cid,)).fetchone()
+        if not (row and row[0]):
+            row = conn.execute(
+                "SELECT customer_name FROM sale WHERE customer_id = ? AND customer_name "
+                "IS NOT NULL LIMIT 1",
+                (cid,),
+            ).fetchone()
+        names[cid] = (row[0] if row else None) or ""
+    return names

@@ -18,8 +18,11 @@ import pytest
 from posdesk.api.client import PosClient
 from posdesk.domain import GiftCardTransStatus, Sale, SaleFilter
 from posdesk.mirror import Mirror
+from posdesk.mirror.schema import MIGRATIONS
 from posdesk.reports import REPORTS, compute, run_report
+from posdesk.reports.common import sale_where
 from posdesk.reports.model import ReportFilters, ReportResult
+from posdesk.reports.sales import _SUMS, SALES
 from posdesk.sandbox.seed import FIXTURES
 from tests.mirror.conftest import synced
 from tests.reports.conftest import everything
@@ -446,3 +449,18 @@ async def test_documented_server_reports_say_what_they_cannot_show(
         "store filter" in n
         for n in compute(documented_conn, "sales_overview", stores, CHICAGO).notes
     )
+
+
+async def test_sales_reports_read_the_covering_index(conn: sqlite3.Connection) -> None:
+    """Migration 2 (posdesk/mirror/schema.py): a period's sales never touch the table."""
+    where, params = sale_where(
+        ReportFilters(MARCH.first_day, MARCH.last_day, stores=frozenset({AUSTIN}))
+    )
+    plan = " ".join(
+        str(r[3])
+        for r in conn.execute(
+            f"EXPLAIN QUERY PLAN SELECT {_SUMS} FROM {SALES} WHERE {where}", params
+        )
+    )
+    assert "COVERING INDEX sale_report" in plan
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
