@@ -43,16 +43,14 @@ WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 SALES = "sale INDEXED BY sale_report"
 SALES_S = "sale AS s INDEXED BY sale_report"
 
+# few aggregates, two CASEs: each costs per row of a year of sales; the rest is derived
 _SUMS = (
-    "count(*), count(total_e4), "
-    "sum(CASE WHEN total_e4 >= 0 THEN 1 ELSE 0 END), "
-    "sum(CASE WHEN total_e4 < 0 THEN 1 ELSE 0 END), "
-    "sum(total_e4 - coalesce(tax_e4, 0)), "
-    "sum(CASE WHEN total_e4 >= 0 THEN total_e4 - coalesce(tax_e4, 0) END), "
+    "count(*), count(total_e4), sum(total_e4 < 0), sum(total_e4), sum(tax_e4), "
+    "sum(discount_e4), sum(item_count_e4), "
     "sum(CASE WHEN total_e4 < 0 THEN total_e4 - coalesce(tax_e4, 0) END), "
-    "sum(CASE WHEN total_e4 >= 0 THEN item_count_e4 END), "
-    "sum(discount_e4), sum(CASE WHEN total_e4 IS NOT NULL THEN tax_e4 END), sum(total_e4)"
+    "sum(CASE WHEN total_e4 < 0 THEN item_count_e4 END)"
 )
+_FIELDS = 9
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,19 +59,33 @@ class Sums:
 
     rows: int = 0  # every sale row, with or without totals
     known: int = 0  # rows with a total
-    sales: int = 0
-    returns: int = 0
-    net: int = 0
-    sales_net: int = 0
-    returns_net: int = 0
-    items: int = 0
-    discount: int = 0
+    returns: int = 0  # rows with a negative total
+    gross: int = 0  # total with tax
     tax: int = 0
-    gross: int = 0
+    discount: int = 0
+    all_items: int = 0
+    returns_net: int = 0
+    returns_items: int = 0
+
+    @property
+    def sales(self) -> int:
+        return self.known - self.returns
+
+    @property
+    def net(self) -> int:
+        return self.gross - self.tax
+
+    @property
+    def sales_net(self) -> int:
+        return self.net - self.returns_net
+
+    @property
+    def items(self) -> int:
+        return self.all_items - self.returns_items
 
     @classmethod
     def of(cls, row: sqlite3.Row | tuple[object, ...]) -> Sums:
-        return cls(*(int(v or 0) for v in tuple(row)[:11]))
+        return cls(*(int(v or 0) for v in tuple(row)[:_FIELDS]))
 
     def __add__(self, other: Sums) -> Sums:
         return Sums(*(a + b for a, b in zip(_astuple(self), _astuple(other), strict=True)))
@@ -109,11 +121,6 @@ _METRICS: tuple[tuple[str, str, ValueKind], ...] = (
     ("returns", "Returns", ValueKind.MONEY),
     ("tax", "Tax", ValueKind.MONEY),
 )
-
-
-def period_sums(conn: sqlite3.Connection, filters: ReportFilters, period: Period) -> Sums:
-    where, params = sale_where(filters, period)
-    return Sums.of(conn.execute(f"SELECT {_SUMS} FROM {SALES} WHERE {where}", params).fetchone())
 
 
 def sale_notes(conn: sqlite3.Connection, filters: ReportFilters, sums: Sums) -> list[str]:
@@ -154,6 +161,36 @@ def _change(current: object, earlier: object) -> tuple[Decimal | int | None, Dec
     return delta, (share(delta, earlier) if earlier else None)
 
 
+def _days(
+    conn: sqlite3.Connection, filters: ReportFilters, periods: tuple[Period, ...]
+) -> dict[str, Sums]:
+    """Sums per local day over the periods, one query per run of overlapping or adjacent
+    periods (a year and the year before it are read once, not three times)."""
+    merged: list[Period] = []
+    for p in sorted(periods, key=lambda p: p.first):
+        if merged and p.first <= merged[-1].last + timedelta(days=1):
+            merged[-1] = Period(merged[-1].first, max(merged[-1].last, p.last))
+        else:
+            merged.append(p)
+    by_day: dict[str, Sums] = {}
+    for p in merged:
+        where, params = sale_where(filters, p)
+        for r in conn.execute(
+            f"SELECT local_day, {_SUMS} FROM {SALES} WHERE {where} GROUP BY local_day", params
+        ):
+            by_day[r[0]] = Sums.of(tuple(r)[1:])
+    return by_day
+
+
+def _sum_days(by_day: dict[str, Sums], period: Period) -> Sums:
+    total = Sums()
+    for n in range(period.days):
+        found = by_day.get((period.first + timedelta(days=n)).isoformat())
+        if found is not None:
+            total = total + found
+    return total
+
+
 def _buckets(period: Period) -> tuple[str, list[tuple[str, date, date]]]:
     """Chart buckets from the period's length: days up to 31, weeks (Monday) up to 182, else
     months; each (label, first, last) clipped to the period."""
@@ -186,27 +223,18 @@ def _buckets(period: Period) -> tuple[str, list[tuple[str, date, date]]]:
 
 def sales_overview(conn: sqlite3.Connection, filters: ReportFilters, tz: tzinfo) -> ReportResult:
     period = period_of(filters)
-    where, params = sale_where(filters, period)
-    by_day = {
-        r[0]: Sums.of(tuple(r)[1:])
-        for r in conn.execute(
-            f"SELECT local_day, {_SUMS} FROM {SALES} WHERE {where} GROUP BY local_day", params
-        )
-    }
+    previous_period, last_year_period = period.previous(), period.last_year()
+    by_day = _days(conn, filters, (period, previous_period, last_year_period))
     unit, buckets = _buckets(period)
     rows: list[tuple[object, ...]] = []
     total = Sums()
     for label, first, last in buckets:
-        bucket = Sums()
-        day = first
-        while day <= last:
-            bucket = bucket + by_day.get(day.isoformat(), Sums())
-            day += timedelta(days=1)
+        bucket = _sum_days(by_day, Period(first, last))
         total = total + bucket
         m = bucket.metrics()
         rows.append((label, *(m[key] for key, _, _ in _METRICS)))
-    previous = period_sums(conn, filters, period.previous()).metrics()
-    last_year = period_sums(conn, filters, period.last_year()).metrics()
+    previous = _sum_days(by_day, previous_period).metrics()
+    last_year = _sum_days(by_day, last_year_period).metrics()
     comparisons = []
     for key, label, kind in _METRICS:
         now = total.metrics()[key]
@@ -449,9 +477,9 @@ def sales_heatmap(conn: sqlite3.Connection, filters: ReportFilters, tz: tzinfo) 
 def top_items(conn: sqlite3.Connection, filters: ReportFilters, tz: tzinfo) -> ReportResult:
     where, params = sale_where(filters, alias="s")
     found = conn.execute(
-        "SELECT l.sku, max(l.description), sum(l.quantity_e4), sum(l.ext_price_e4), "
-        f"count(DISTINCT s.id) FROM {SALES_S} JOIN sale_line l ON l.sale_id = s.id WHERE {where} "
-        "AND s.has_detail GROUP BY l.sku",
+        "SELECT l.sku, count(*), sum(l.quantity_e4), sum(l.ext_price_e4) "
+        f"FROM {SALES_S} JOIN sale_line l ON l.sale_id = s.id WHERE {where} AND s.has_detail "
+        "GROUP BY l.sku",
         params,
     ).fetchall()
     counts = conn.execute(
@@ -459,8 +487,9 @@ def top_items(conn: sqlite3.Connection, filters: ReportFilters, tz: tzinfo) -> R
     ).fetchone()
     by_revenue = sorted(found, key=lambda r: (-int(r[3] or 0), r[0]))[: filters.top_n]
     by_quantity = sorted(found, key=lambda r: (-int(r[2] or 0), r[0]))[: filters.top_n]
+    names = _item_names(conn, sorted({r[0] for r in (*by_revenue, *by_quantity)}))
     rows = tuple(
-        (ranking, n, r[0], r[1], quantity(r[2]), money0(r[3]), int(r[4]))
+        (ranking, n, r[0], names.get(r[0], ""), quantity(r[2]), money0(r[3]), int(r[1]))
         for ranking, ranked in (("By revenue", by_revenue), ("By quantity", by_quantity))
         for n, r in enumerate(ranked, 1)
     )
@@ -485,7 +514,7 @@ def top_items(conn: sqlite3.Connection, filters: ReportFilters, tz: tzinfo) -> R
             ReportColumn("Description", ValueKind.TEXT, "description"),
             ReportColumn("Quantity", ValueKind.QUANTITY, "quantity"),
             ReportColumn("Revenue", ValueKind.MONEY, "revenue"),
-            ReportColumn("Sales", ValueKind.INTEGER, "sales"),
+            ReportColumn("Lines", ValueKind.INTEGER, "lines"),
         ),
         rows=rows,
         chart=ChartSpec(
@@ -500,20 +529,19 @@ def top_items(conn: sqlite3.Connection, filters: ReportFilters, tz: tzinfo) -> R
 
 def top_customers(conn: sqlite3.Connection, filters: ReportFilters, tz: tzinfo) -> ReportResult:
     where, params = sale_where(filters)
-    found = [
-        (r[0], r[1], Sums.of(tuple(r)[2:]))
-        for r in conn.execute(
-            f"SELECT customer_id, max(local_day), {_SUMS} FROM {SALES} "
-            f"WHERE {where} AND customer_id IS NOT NULL GROUP BY customer_id",
-            params,
-        )
-    ]
-    total = Sums()
-    for *_, s in found:
-        total = total + s
+    found = conn.execute(
+        f"SELECT customer_id, max(local_day), {_SUMS} FROM {SALES} "
+        f"WHERE {where} AND customer_id IS NOT NULL GROUP BY customer_id",
+        params,
+    ).fetchall()
+    # rank on the raw columns (rows, known, returns, gross, tax...); Sums only for the top N
+    total = Sums(sum(r[2] for r in found), sum(r[3] for r in found))
     priced = total.known > 0
-    found.sort(key=lambda f: (-(f[2].net if priced else f[2].count), f[0]))
-    chosen = found[: filters.top_n]
+    if priced:
+        found.sort(key=lambda r: (-((r[5] or 0) - (r[6] or 0)), r[0]))
+    else:
+        found.sort(key=lambda r: (-r[2], r[0]))
+    chosen = [(r[0], r[1], Sums.of(tuple(r)[2:])) for r in found[: filters.top_n]]
     names = _customer_names(conn, [f[0] for f in chosen])
     rows = tuple(
         (n, cid, names.get(cid, ""), s.count, s.metrics()["net"], date.fromisoformat(last))
@@ -546,6 +574,21 @@ def top_customers(conn: sqlite3.Connection, filters: ReportFilters, tz: tzinfo) 
         as_of=as_of(conn, "sale", "customer"),
         notes=tuple(sale_notes(conn, filters, total)),
     )
+
+
+def _item_names(conn: sqlite3.Connection, skus: list[str]) -> dict[str, str]:
+    """Descriptions of the top N (the item's name, else a line's description)."""
+    names: dict[str, str] = {}
+    for sku in skus:
+        row = conn.execute("SELECT name FROM item WHERE sku = ?", (sku,)).fetchone()
+        if not (row and row[0]):
+            row = conn.execute(
+                "SELECT description FROM sale_line INDEXED BY sale_line_by_sku WHERE sku = ? "
+                "AND description IS NOT NULL LIMIT 1",
+                (sku,),
+            ).fetchone()
+        names[sku] = (row[0] if row else None) or ""
+    return names
 
 
 def _customer_names(conn: sqlite3.Connection, ids: list[str]) -> dict[str, str]:
