@@ -8,6 +8,7 @@ to cents (half-even) once.
 from __future__ import annotations
 
 import calendar
+import functools
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -32,6 +33,7 @@ def money0(value: int | None) -> Decimal:
     return money(value or 0) or Decimal("0.00")
 
 
+@functools.lru_cache(maxsize=4096)  # stock and line quantities repeat (0, 1, 2, 12...)
 def quantity(value: int | None) -> Decimal:
     """A sum of ``*_e4`` quantities, exact (no rounding: 1/10,000 units are what POS sends)."""
     whole, rest = divmod(value or 0, 10000)

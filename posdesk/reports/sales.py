@@ -38,10 +38,14 @@ from posdesk.reports.model import (
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
-# the covering index of migration 2 (the planner would pick sale_by_store for one store, then
-# read the table row by row)
-SALES = "sale INDEXED BY sale_report"
-SALES_S = "sale AS s INDEXED BY sale_report"
+
+def sales_from(filters: ReportFilters, alias: str = "") -> str:
+    """``sale`` read through a covering index of migration 2: by store then day when stores
+    are chosen, else by day (left alone, the planner picks sale_by_store for one store and
+    then reads the table row by row)."""
+    index = "sale_report_store" if filters.stores else "sale_report"
+    return f"sale{' AS ' + alias if alias else ''} INDEXED BY {index}"
+
 
 # few aggregates, two CASEs: each costs per row of a year of sales; the rest is derived
 _SUMS = (
@@ -51,6 +55,8 @@ _SUMS = (
     "sum(CASE WHEN total_e4 < 0 THEN item_count_e4 END)"
 )
 _FIELDS = 9
+# enough for counts and net sales (rows, known, returns, gross, tax): heat map, customers
+_NET_SUMS = "count(*), count(total_e4), sum(total_e4 < 0), sum(total_e4), sum(tax_e4)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +146,8 @@ def sale_notes(conn: sqlite3.Connection, filters: ReportFilters, sums: Sums) -> 
         everywhere = replace(filters, stores=frozenset(), registers=frozenset())
         where, params = sale_where(everywhere)
         stored = conn.execute(
-            f"SELECT count(*), count(location_code) FROM {SALES} WHERE {where}", params
+            f"SELECT count(*), count(location_code) FROM {sales_from(everywhere)} WHERE {where}",
+            params,
         ).fetchone()
         if stored[0] and not stored[1]:
             notes.append(
@@ -176,7 +183,9 @@ def _days(
     for p in merged:
         where, params = sale_where(filters, p)
         for r in conn.execute(
-            f"SELECT local_day, {_SUMS} FROM {SALES} WHERE {where} GROUP BY local_day", params
+            f"SELECT local_day, {_SUMS} FROM {sales_from(filters)} WHERE {where} "
+            "GROUP BY local_day",
+            params,
         ):
             by_day[r[0]] = Sums.of(tuple(r)[1:])
     return by_day
@@ -309,14 +318,17 @@ def _grouped(
     headings: tuple[str, ...],
 ) -> ReportResult:
     where, params = sale_where(filters)
-    cols = ", ".join(group)
-    found = [
-        (tuple(r)[: len(group)], Sums.of(tuple(r)[len(group) :]))
-        for r in conn.execute(
-            f"SELECT {cols}, {_SUMS} FROM {SALES} WHERE {where} GROUP BY {cols} ORDER BY {cols}",
-            params,
-        )
-    ]
+    # grouped in the covering index's own order (day, store, register): no sort of a year of
+    # sales; the few hundred day rows are merged here
+    merged: dict[tuple[object, ...], Sums] = {}
+    for r in conn.execute(
+        f"SELECT local_day, location_code, register_code, {_SUMS} "
+        f"FROM {sales_from(filters)} WHERE {where} GROUP BY 1, 2, 3",
+        params,
+    ):
+        group_key = tuple(r)[1 : 1 + len(group)]
+        merged[group_key] = merged.get(group_key, Sums()) + Sums.of(tuple(r)[3:])
+    found = sorted(merged.items(), key=lambda kv: tuple(str(v or "") for v in kv[0]))
     total = Sums()
     for _, s in found:
         total = total + s
@@ -380,13 +392,13 @@ def sales_by_register(conn: sqlite3.Connection, filters: ReportFilters, tz: tzin
 def sales_by_tender(conn: sqlite3.Connection, filters: ReportFilters, tz: tzinfo) -> ReportResult:
     where, params = sale_where(filters, alias="s")
     found = conn.execute(
-        f"SELECT t.tender_type, count(*), sum(t.amount_e4) FROM {SALES_S} "
+        f"SELECT t.tender_type, count(*), sum(t.amount_e4) FROM {sales_from(filters, 's')} "
         f"JOIN sale_tender t ON t.sale_id = s.id WHERE {where} AND s.has_detail "
         "GROUP BY t.tender_type ORDER BY sum(t.amount_e4) DESC, t.tender_type",
         params,
     ).fetchall()
     counts = conn.execute(
-        f"SELECT count(*), sum(has_detail) FROM {SALES_S} WHERE {where}", params
+        f"SELECT count(*), sum(has_detail) FROM {sales_from(filters, 's')} WHERE {where}", params
     ).fetchone()
     whole = sum(int(r[2] or 0) for r in found)
     rows = tuple((r[0], int(r[1]), money0(r[2]), share(int(r[2] or 0), whole)) for r in found)
@@ -430,8 +442,9 @@ def sales_heatmap(conn: sqlite3.Connection, filters: ReportFilters, tz: tzinfo) 
     cells = {
         (int(r[0]), int(r[1])): Sums.of(tuple(r)[2:])
         for r in conn.execute(
-            f"SELECT local_weekday, local_minute / 60, {_SUMS} FROM {SALES} WHERE {where} "
-            "AND local_weekday IS NOT NULL GROUP BY 1, 2",
+            f"SELECT local_weekday, local_minute / 60, {_NET_SUMS} "
+            f"FROM {sales_from(filters)} WHERE {where} AND local_weekday IS NOT NULL "
+            "GROUP BY 1, 2",
             params,
         )
     }
@@ -478,12 +491,12 @@ def top_items(conn: sqlite3.Connection, filters: ReportFilters, tz: tzinfo) -> R
     where, params = sale_where(filters, alias="s")
     found = conn.execute(
         "SELECT l.sku, count(*), sum(l.quantity_e4), sum(l.ext_price_e4) "
-        f"FROM {SALES_S} JOIN sale_line l ON l.sale_id = s.id WHERE {where} AND s.has_detail "
-        "GROUP BY l.sku",
+        f"FROM {sales_from(filters, 's')} JOIN sale_line l ON l.sale_id = s.id "
+        f"WHERE {where} AND s.has_detail GROUP BY l.sku",
         params,
     ).fetchall()
     counts = conn.execute(
-        f"SELECT count(*), sum(has_detail) FROM {SALES_S} WHERE {where}", params
+        f"SELECT count(*), sum(has_detail) FROM {sales_from(filters, 's')} WHERE {where}", params
     ).fetchone()
     by_revenue = sorted(found, key=lambda r: (-int(r[3] or 0), r[0]))[: filters.top_n]
     by_quantity = sorted(found, key=lambda r: (-int(r[2] or 0), r[0]))[: filters.top_n]
@@ -530,7 +543,7 @@ def top_items(conn: sqlite3.Connection, filters: ReportFilters, tz: tzinfo) -> R
 def top_customers(conn: sqlite3.Connection, filters: ReportFilters, tz: tzinfo) -> ReportResult:
     where, params = sale_where(filters)
     found = conn.execute(
-        f"SELECT customer_id, max(local_day), {_SUMS} FROM {SALES} "
+        f"SELECT customer_id, max(local_day), {_NET_SUMS} FROM {sales_from(filters)} "
         f"WHERE {where} AND customer_id IS NOT NULL GROUP BY customer_id",
         params,
     ).fetchall()

@@ -22,7 +22,7 @@ from posdesk.mirror.schema import MIGRATIONS
 from posdesk.reports import REPORTS, compute, run_report
 from posdesk.reports.common import sale_where
 from posdesk.reports.model import ReportFilters, ReportResult
-from posdesk.reports.sales import _SUMS, SALES
+from posdesk.reports.sales import _SUMS, sales_from
 from posdesk.sandbox.seed import FIXTURES
 from tests.mirror.conftest import synced
 from tests.reports.conftest import everything
@@ -33,6 +33,7 @@ CHICAGO = ZoneInfo("America/Chicago")
 MARCH = ReportFilters(date(2024, 3, 1), date(2024, 3, 31))
 AUSTIN = FIXTURES.boundary_store
 CENT = Decimal("0.01")
+AUSTIN_MARCH = ReportFilters(MARCH.first_day, MARCH.last_day, stores=frozenset({AUSTIN}))
 
 
 def cents(value: object) -> Decimal:
@@ -452,15 +453,17 @@ async def test_documented_server_reports_say_what_they_cannot_show(
 
 
 async def test_sales_reports_read_the_covering_index(conn: sqlite3.Connection) -> None:
-    """Migration 2 (posdesk/mirror/schema.py): a period's sales never touch the table."""
-    where, params = sale_where(
-        ReportFilters(MARCH.first_day, MARCH.last_day, stores=frozenset({AUSTIN}))
-    )
-    plan = " ".join(
-        str(r[3])
-        for r in conn.execute(
-            f"EXPLAIN QUERY PLAN SELECT {_SUMS} FROM {SALES} WHERE {where}", params
-        )
-    )
-    assert "COVERING INDEX sale_report" in plan
+    """Migration 2 (posdesk/mirror/schema.py): a period's sales never touch the table, for
+    all stores (by day) or chosen ones (by store, then day)."""
+    for filters, index in ((MARCH, "sale_report"), (AUSTIN_MARCH, "sale_report_store")):
+        where, params = sale_where(filters)
+        sql = f"SELECT local_day, location_code, register_code, {_SUMS} FROM {sales_from(filters)}"
+        plan = [
+            str(r[3])
+            for r in conn.execute(
+                f"EXPLAIN QUERY PLAN {sql} WHERE {where} GROUP BY 1, 2, 3", params
+            )
+        ]
+        assert len(plan) == 1  # no TEMP B-TREE: grouped in the index's order
+        assert plan[0].startswith(f"SEARCH sale USING COVERING INDEX {index} (")
     assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
