@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import tzinfo
 
 from posdesk.mirror import Mirror
-from posdesk.reports import giftcards, sales, stock
+from posdesk.reports import giftcards, ranking, sales, stock
 from posdesk.reports.model import ReportFilters, ReportResult
 
 Compute = Callable[[sqlite3.Connection, ReportFilters, tzinfo], ReportResult]
@@ -112,8 +112,8 @@ _COMPUTE: dict[str, Compute] = {
     "sales_by_register": sales.sales_by_register,
     "sales_by_tender": sales.sales_by_tender,
     "sales_heatmap": sales.sales_heatmap,
-    "top_items": sales.top_items,
-    "top_customers": sales.top_customers,
+    "top_items": ranking.top_items,
+    "top_customers": ranking.top_customers,
     "giftcard_liability": giftcards.giftcard_liability,
     "reorder": stock.reorder,
     "stock_value": stock.stock_value,
