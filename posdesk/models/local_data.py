@@ -138,10 +138,10 @@ class LocalData(QObject):
             self._wake.clear()
             progress = await self.sync.sync_once()
             self.synced.emit()
-            if self._online and any(p.error for p in progress.values() if p.mode != "off"):
-                # an entity failed: if the server is gone, that is the network, not the data
-                if not await self.reachable():
-                    self.set_online(False)
+            failed = any(p.error for p in progress.values() if p.mode != "off")
+            # an entity failed: if the server is gone, that is the network, not the data
+            if self._online and failed and not await self.reachable():
+                self.set_online(False)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), interval)
 

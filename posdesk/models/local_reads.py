@@ -30,21 +30,21 @@ Fetch = Callable[[int, int], Awaitable[Page[T]]]
 NOUNS = {"customer": "customers", "item": "inventory", "sale": "sales"}
 
 
-class LocalDataNotReady(PosError):
+class LocalDataNotReadyError(PosError):
     """The mirror does not hold this entity yet, and the server cannot answer (unreachable,
     or it cannot apply these filters)."""
 
     default_message = "The local data is not ready yet: it fills in the background."
 
 
-def _not_ready(entity: str, exc: NetworkError | None) -> LocalDataNotReady:
+def _not_ready(entity: str, exc: NetworkError | None) -> LocalDataNotReadyError:
     noun = NOUNS.get(entity, entity)
     if exc is None:
-        return LocalDataNotReady(
+        return LocalDataNotReadyError(
             f"These filters need the local copy of {noun}, which is not ready yet "
             "(it fills in the background; try again in a minute)."
         )
-    return LocalDataNotReady(
+    return LocalDataNotReadyError(
         f"Cannot reach the POS server, and the local copy of {noun} is not ready yet "
         "(it fills in the background once connected).",
         details=exc.details,

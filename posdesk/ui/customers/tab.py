@@ -5,8 +5,9 @@ mirror once its customers are ready (name, e-mail, phone in any format, member i
 on any server), before that on the server — name, member id, customer id, phone or e-mail when
 the server has the search extension, otherwise an exact customer id or member id. A customer
 found in the mirror is re-read from the server while it answers; offline the tab keeps working
-from the mirror under the ``customersLocalNote`` banner. Arrow keys move through the results and the detail follows;
-Enter moves into the customer's sales, where Enter opens a sale in the Sales tab.
+from the mirror under the ``customersLocalNote`` banner. Arrow keys move through the results
+and the detail follows; Enter moves into the customer's sales, where Enter opens a sale in
+the Sales tab.
 """
 
 from __future__ import annotations
@@ -154,9 +155,9 @@ class CustomersTab(QWidget):
         """The mirror became ready, or the server went away: search again where it should
         answer now (a list from the server is not replaced while the server answers)."""
         fetch = self.fetch
-        if fetch is not None and self.last_search is not None:
-            if fetch.uses_local() != fetch.from_local and not self.model.loading:
-                self.search(self.last_search)
+        moved = fetch is not None and fetch.uses_local() != fetch.from_local
+        if moved and self.last_search is not None and not self.model.loading:
+            self.search(self.last_search)
 
     def search_now(self) -> None:
         """Enter: search at once, even when the text did not change (e.g. to refresh)."""

@@ -47,6 +47,7 @@ from posdesk.domain import (
 from posdesk.models.formatting import format_datetime, plural
 from posdesk.store.issue_drafts import IssueDraft, IssueDraftStore
 from posdesk.ui.common.amount import error_css
+from posdesk.ui.common.local_note import is_offline, offline_text
 from posdesk.ui.common.outcome import Outcome, explain
 from posdesk.ui.common.runner import Runner
 from posdesk.ui.giftcards.card_view import CODE_TYPE_LABELS
@@ -127,6 +128,8 @@ class GiftCardsTab(GiftCardsTabLayout):
 
         self.scanner = ScanDetector(self)
         self.scanner.scanned.connect(self.on_scan)
+        if context.local_data is not None:
+            context.local_data.onlineChanged.connect(lambda _online: self.update_actions())
         self.update_actions()
         self.update_resume()
 
@@ -336,10 +339,38 @@ class GiftCardsTab(GiftCardsTabLayout):
         self.slip_button.setEnabled(has_card)
         self.print_slip_button.setEnabled(has_card)
         self.refresh_button.setEnabled(has_card)
+        if is_offline(self.context):  # money needs the server: never from local data
+            why = (
+                f"{offline_text(self.context)}: the POS server cannot be reached, so gift card "
+                "operations are off until it answers again (posdesk reconnects by itself)."
+            )
+            reasons = [why]
+            for button in self.money_buttons():
+                button.setEnabled(False)
+                button.setToolTip(why)
         self.why_label.setText("\n".join(reasons))
         self.why_label.setVisible(bool(reasons))
 
+    def money_buttons(self) -> tuple[QPushButton, ...]:
+        """Everything that writes to the server (off while offline)."""
+        return (
+            self.issue_button,
+            self.top_up_button,
+            self.redeem_button,
+            self.adjust_button,
+            self.capture_button,
+            self.cancel_auth_button,
+            self.edit_button,
+            self.resume_button,
+        )
+
+    def _wrote(self, *_: object) -> None:
+        """posdesk changed something on the server: bring the local data up to date now."""
+        if self.context.local_data is not None:
+            self.context.local_data.sync_now()
+
     def _after_operation(self, outcome: Outcome) -> None:
+        self._wrote()
         self.pin_edit.clear()  # a PIN is used for one operation and then forgotten
         self.pending.refresh()
         if self.target is not None:
@@ -409,6 +440,7 @@ class GiftCardsTab(GiftCardsTabLayout):
         return dialog
 
     def _after_edit(self, card: GiftCard | None) -> None:
+        self._wrote()
         if card is not None:
             self.set_card(card, list(self.view.transactions))
         self.pending.refresh()
@@ -427,6 +459,7 @@ class GiftCardsTab(GiftCardsTabLayout):
         dialog.issued.connect(self._on_issued)
         dialog.paymentInDoubt.connect(lambda _ref: self.pending.refresh())
         dialog.finished.connect(lambda _r: self.update_resume())
+        dialog.finished.connect(self._wrote)
         self.dialog = dialog
         dialog.open()
         return dialog

@@ -2,8 +2,9 @@
 
 Filters are turned into one query (see ``posdesk.models.sales_query``): the local mirror's once
 its sales are ready (every filter, plus time of day, on any server), else the server's; offline
-the mirror answers under the ``salesLocalNote`` banner. The table pages through the answer, the summary strip adds up what is loaded (and says when that is not
-everything), the detail pane loads one full sale (lines, tenders) when a row is picked.
+the mirror answers under the ``salesLocalNote`` banner. The table pages through the answer,
+the summary strip adds up what is loaded (and says when that is not everything), the detail
+pane loads one full sale (lines, tenders) when a row is picked.
 
 The filter bar and summary strip are ``filters.py``; the receipt view is ``detail.py``.
 """
