@@ -351,19 +351,6 @@ class GiftCardsTab(GiftCardsTabLayout):
         self.why_label.setText("\n".join(reasons))
         self.why_label.setVisible(bool(reasons))
 
-    def money_buttons(self) -> tuple[QPushButton, ...]:
-        """Everything that writes to the server (off while offline)."""
-        return (
-            self.issue_button,
-            self.top_up_button,
-            self.redeem_button,
-            self.adjust_button,
-            self.capture_button,
-            self.cancel_auth_button,
-            self.edit_button,
-            self.resume_button,
-        )
-
     def _wrote(self, *_: object) -> None:
         """posdesk changed something on the server: bring the local data up to date now."""
         if self.context.local_data is not None:
