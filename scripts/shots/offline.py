@@ -19,11 +19,15 @@ from shots import Scene, ShotContext
 
 #: Seconds after a scene returns when the session goes back online (the runner grabs at 0.2).
 BACK_ONLINE_AFTER = 1.5
+_pending: list[asyncio.TimerHandle] = []
 
 
 async def _go_offline(ctx: ShotContext) -> None:
     local_data = ctx.window.context.local_data
     await ctx.wait_until(lambda: local_data.ready("customer") and local_data.ready("sale"), 120)
+    for handle in _pending:  # the previous scene's "back online" must not hit this picture
+        handle.cancel()
+    _pending.clear()
     local_data.probe_interval = 3600.0  # the picture must not race the reconnect probe
     local_data.set_online(False)
 
@@ -31,7 +35,7 @@ async def _go_offline(ctx: ShotContext) -> None:
         local_data.probe_interval = 12.0
         local_data.set_online(True)
 
-    asyncio.get_running_loop().call_later(BACK_ONLINE_AFTER, back)
+    _pending.append(asyncio.get_running_loop().call_later(BACK_ONLINE_AFTER, back))
 
 
 async def customers_offline(ctx: ShotContext) -> QWidget | None:

@@ -129,7 +129,7 @@ class GiftCardsTab(GiftCardsTabLayout):
         self.scanner = ScanDetector(self)
         self.scanner.scanned.connect(self.on_scan)
         if context.local_data is not None:
-            context.local_data.onlineChanged.connect(lambda _online: self.update_actions())
+            context.local_data.onlineChanged.connect(self.update_actions)  # bound: dies with us
         self.update_actions()
         self.update_resume()
 
@@ -292,7 +292,7 @@ class GiftCardsTab(GiftCardsTabLayout):
         self.set_card(card, transactions, code=target.code)
 
     # ----------------------------------------------------------------- actions
-    def update_actions(self) -> None:
+    def update_actions(self, *_: object) -> None:
         """Enable what the role and the selected card allow; say why the rest is off."""
         has_card = self.target is not None
         reasons: list[str] = []
