@@ -69,7 +69,6 @@ class ReportsLayout:
     """Builds the widgets on ``tab``; every control has an objectName and accessible name."""
 
     def __init__(self, tab: QWidget, formatter: Formatter, tz: tzinfo) -> None:
-        """Long: the tab's whole widget tree, top to bottom."""
         self.splitter = QSplitter(Qt.Orientation.Horizontal, tab)
         self.splitter.setObjectName("reportsSplitter")
         self.list = QListWidget(self.splitter)
