@@ -5,7 +5,7 @@ computed on the mirror's reader thread). A protocol, so the tab renders any sour
 from __future__ import annotations
 
 import importlib
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from datetime import tzinfo
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -13,9 +13,6 @@ from posdesk.reports.model import ReportFilters, ReportResult
 
 if TYPE_CHECKING:
     from posdesk.mirror import Mirror
-
-#: Filter names a report may apply (``ReportInfo.filters``).
-PERIOD, STORES, REGISTERS = "period", "stores", "registers"
 
 
 class ReportInfo(Protocol):
@@ -26,7 +23,9 @@ class ReportInfo(Protocol):
     @property
     def description(self) -> str: ...
     @property
-    def filters(self) -> Collection[str]: ...
+    def stores(self) -> bool: ...  # the store filter applies
+    @property
+    def registers(self) -> bool: ...  # the register filter applies
 
 
 class ReportSource(Protocol):

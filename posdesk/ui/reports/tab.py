@@ -18,7 +18,7 @@ from posdesk.reports.model import ReportFilters, ReportResult
 from posdesk.ui.common.runner import Runner
 from posdesk.ui.common.tables import session_zone
 from posdesk.ui.reports.cells import csv_rows
-from posdesk.ui.reports.source import REGISTERS, STORES, ReportInfo, ReportSource, default_source
+from posdesk.ui.reports.source import ReportInfo, ReportSource, default_source
 from posdesk.ui.reports.tab_layout import ReportsLayout
 from posdesk.ui.shell.context import SessionContext
 
@@ -135,9 +135,8 @@ class ReportsTab(QWidget):
         info = self.reports.get(key or "")
         self.ui.title.setText(info.title if info else "Reports")
         self.ui.description.setText(info.description if info else "")
-        applies = set(info.filters) if info else set()
-        self.ui.store.setEnabled(STORES in applies)
-        self.ui.register.setEnabled(REGISTERS in applies and self.ui.store.isEnabled())
+        self.ui.store.setEnabled(info is not None and info.stores)
+        self.ui.register.setEnabled(info is not None and info.registers)
         local = self.context.local_data
         if local is None:
             self._empty(NO_MIRROR)

@@ -3,7 +3,6 @@ a source that serves them, so the Reports tab is checked independently of the fi
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
@@ -120,7 +119,8 @@ class Info:
     key: str
     title: str
     description: str
-    filters: Collection[str] = ("period", "stores", "registers")
+    stores: bool = True
+    registers: bool = True
 
 
 @dataclass
