@@ -64,6 +64,7 @@ class ReportChart(QWidget):
         self.formatter = formatter
         self.spec = ChartSpec(ChartKind.NONE)
         self.marks: list[Mark] = []
+        self._paper: QPalette | None = None
 
     def set_spec(self, spec: ChartSpec, title: str = "") -> None:
         self.spec = spec
@@ -83,8 +84,12 @@ class ReportChart(QWidget):
 
     # ------------------------------------------------------------------ painting
 
+    def colours(self) -> QPalette:
+        """The widget's palette, or paper's (dark text on white) while printing."""
+        return self._paper or self.palette()
+
     def colour(self, index: int) -> QColor:
-        dark = self.palette().color(QPalette.ColorRole.Window).lightness() < 128
+        dark = self.colours().color(QPalette.ColorRole.Window).lightness() < 128
         return QColor.fromHsl(_HUES[index % len(_HUES)], 170, 150 if dark else 110)
 
     @override
@@ -94,11 +99,21 @@ class ReportChart(QWidget):
         self.paint(painter, QRectF(self.rect()))
         painter.end()
 
-    def paint(self, painter: QPainter, area: QRectF) -> None:
-        """Draw the chart into ``area`` (the widget, or a rectangle on a printed page)."""
+    def paint(self, painter: QPainter, area: QRectF, *, paper: bool = False) -> None:
+        """Draw the chart into ``area`` (the widget, or a rectangle on a printed page:
+        ``paper`` uses dark-on-white colours whatever the theme)."""
+        self._paper = QPalette(QColor("white")) if paper else None
+        try:
+            self._paint(painter, area)
+        finally:
+            if paper:
+                self._paper = None
+                self.update()  # marks are page coordinates now: repaint the widget's own
+
+    def _paint(self, painter: QPainter, area: QRectF) -> None:
         self.marks = []
         spec = self.spec
-        text_colour = self.palette().color(QPalette.ColorRole.WindowText)
+        text_colour = self.colours().color(QPalette.ColorRole.WindowText)
         painter.setPen(text_colour)
         if spec.kind is ChartKind.HEATMAP and spec.grid:
             self._heatmap(painter, area)
@@ -134,13 +149,13 @@ class ReportChart(QWidget):
         def y_of(value: float) -> float:
             return plot.bottom() - (value - low) / (high - low) * plot.height()
 
-        grid = QColor(self.palette().color(QPalette.ColorRole.WindowText))
+        grid = QColor(self.colours().color(QPalette.ColorRole.WindowText))
         grid.setAlpha(50)
         for tick, label in zip(ticks, labels, strict=True):
             y = y_of(float(tick))
             painter.setPen(QPen(grid, 1))
             painter.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y))
-            painter.setPen(self.palette().color(QPalette.ColorRole.WindowText))
+            painter.setPen(self.colours().color(QPalette.ColorRole.WindowText))
             painter.drawText(
                 QRectF(
                     area.left(), y - metrics.height() / 2, left - area.left() - 6, metrics.height()
@@ -227,7 +242,7 @@ class ReportChart(QWidget):
         rows, columns = len(spec.grid), max(len(r) for r in spec.grid)
         cell_w, cell_h = plot.width() / columns, plot.height() / rows
         peak = max((float(v) for r in spec.grid for v in r), default=0.0) or 1.0
-        base = self.palette().color(QPalette.ColorRole.Base)
+        base = self.colours().color(QPalette.ColorRole.Base)
         hot = self.colour(0)
         for r, row in enumerate(spec.grid):
             name = spec.y_labels[r] if r < len(spec.y_labels) else str(r)

@@ -13,9 +13,9 @@ from PySide6.QtCore import QMarginsF, QPointF, QRectF, Qt
 from PySide6.QtGui import (
     QFont,
     QFontMetricsF,
-    QPagedPaintDevice,
     QPageLayout,
     QPageSize,
+    QPaintDevice,
     QPainter,
     QPdfWriter,
 )
@@ -26,9 +26,10 @@ from posdesk.ui.reports.table import ReportTableModel
 
 
 def paint_report(
-    device: QPagedPaintDevice, chart: ReportChart, model: ReportTableModel, as_of: str
+    device: QPaintDevice, chart: ReportChart, model: ReportTableModel, as_of: str
 ) -> None:
-    """Paint the report on one page of ``device`` (a QPdfWriter or a QPrinter at 96 dpi,
+    """Paint the report on one page of ``device`` (a QPdfWriter or a QPrinter at 96 dpi, or
+    an image for a preview,
     so the chart lays out as on screen)."""
     result = model.result
     assert result is not None
@@ -52,7 +53,7 @@ def paint_report(
         y += line * (1 + int(QFontMetricsF(font, device).horizontalAdvance(text) > page.width()))
     y += 6
     chart_height = page.height() * 0.38
-    chart.paint(painter, QRectF(0, y, page.width(), chart_height))
+    chart.paint(painter, QRectF(0, y, page.width(), chart_height), paper=True)
     y += chart_height + 10
     _table(painter, model, QRectF(0, y, page.width(), page.bottom() - y), font)
     painter.end()

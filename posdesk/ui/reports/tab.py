@@ -195,7 +195,7 @@ class ReportsTab(QWidget):
         self.result = result
         self.ui.title.setText(result.title)
         self.ui.as_of.setText(self.as_of_text(result))
-        self.ui.notes.setText("ⓘ " + " ".join(result.notes) if result.notes else "")
+        self.ui.notes.setText("Note: " + " ".join(result.notes) if result.notes else "")
         self.ui.notes.setVisible(bool(result.notes))
         self.ui.set_cards(result.highlights)
         self.ui.chart.set_spec(result.chart, result.title)
