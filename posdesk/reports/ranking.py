@@ -32,17 +32,22 @@ from posdesk.reports.sales import NET_SUMS, Sums, detail_counts, sale_notes, sal
 
 def top_items(conn: sqlite3.Connection, filters: ReportFilters, tz: tzinfo) -> ReportResult:
     where, params = sale_where(filters)
-    # a long period of all stores: the whole by-SKU index grouped in its order (no sort of
-    # ~800,000 day rows); else the period's day rows
-    index = "line_day_by_sku" if period_of(filters).days > 62 else "line_day_by_day"
-    found = conn.execute(
-        f"SELECT sku, sum(lines), sum(quantity), sum(ext) FROM line_day INDEXED BY {index} "
-        f"WHERE {where} GROUP BY sku",
-        params,
-    ).fetchall()
     counts = detail_counts(conn, where, params)
-    by_revenue = sorted(found, key=lambda r: (-int(r[3] or 0), r[0]))[: filters.top_n]
-    by_quantity = sorted(found, key=lambda r: (-int(r[2] or 0), r[0]))[: filters.top_n]
+    # a month reads its day rows; a longer period groups a SKU-ordered index without a sort
+    # (by store then SKU when stores are chosen); both rankings pick their top N in SQL
+    if period_of(filters).days <= 62:
+        index = "line_day_by_day"
+    else:
+        index = "line_day_by_store" if filters.stores else "line_day_by_sku"
+    ranked = conn.execute(
+        "WITH g AS MATERIALIZED (SELECT sku, sum(lines) AS n, sum(quantity) AS q, "
+        f"sum(ext) AS e FROM line_day INDEXED BY {index} WHERE {where} GROUP BY sku) "
+        "SELECT * FROM (SELECT 1, * FROM g ORDER BY e DESC, sku LIMIT ?) UNION ALL "
+        "SELECT * FROM (SELECT 2, * FROM g ORDER BY q DESC, sku LIMIT ?)",
+        (*params, filters.top_n, filters.top_n),
+    ).fetchall()
+    by_revenue = [tuple(r)[1:] for r in ranked if r[0] == 1]
+    by_quantity = [tuple(r)[1:] for r in ranked if r[0] == 2]
     names = _item_names(conn, sorted({r[0] for r in (*by_revenue, *by_quantity)}))
     rows = tuple(
         (ranking, n, r[0], names.get(r[0], ""), quantity(r[2]), money0(r[3]), int(r[1]))
