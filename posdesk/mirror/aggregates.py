@@ -4,8 +4,9 @@ A year of the large seed is ~350,000 sales with ~800,000 lines and ~400,000 tend
 them per report costs 0.3-1 s, so the reports read these instead (migration 3 builds them from
 the rows already mirrored):
 
-- ``sale_hour``: sale sums per local day × store × register × weekday × hour (overview, by
-  store, by register, heat map, the notes' counts);
+- ``sale_hour``: sale sums per local day × store × register × weekday × hour × whether the
+  sale has a customer (overview, by store, by register, heat map, the notes' counts, top
+  customers' totals);
 - ``tender_day``: payments per local day × store × register × tender type;
 - ``line_day``: lines per local day × store × register × SKU (top items; indexes by SKU and by
   store then SKU group a long period without a sort). With ~50,000 SKUs each selling a few
@@ -77,7 +78,12 @@ SALE_SUMS = (
 AGGREGATES: tuple[Aggregate, ...] = (
     Aggregate(
         "sale_hour",
-        (*_SALE_KEYS, ("local_weekday", "s.local_weekday"), ("hour", "s.local_minute / 60")),
+        (
+            *_SALE_KEYS,
+            ("local_weekday", "s.local_weekday"),
+            ("hour", "s.local_minute / 60"),
+            ("with_customer", "s.customer_id IS NOT NULL"),
+        ),
         tuple(
             zip(
                 (*SALE_SUMS, "detailed"),

@@ -27,7 +27,14 @@ from posdesk.reports.model import (
     ReportResult,
     ValueKind,
 )
-from posdesk.reports.sales import NET_SUMS, Sums, detail_counts, sale_notes, sales_from
+from posdesk.reports.sales import (
+    DAY_NET_SUMS,
+    NET_SUMS,
+    Sums,
+    detail_counts,
+    sale_notes,
+    sales_from,
+)
 
 
 def top_items(conn: sqlite3.Connection, filters: ReportFilters, tz: tzinfo) -> ReportResult:
@@ -90,12 +97,12 @@ def top_items(conn: sqlite3.Connection, filters: ReportFilters, tz: tzinfo) -> R
 
 def top_customers(conn: sqlite3.Connection, filters: ReportFilters, tz: tzinfo) -> ReportResult:
     where, params = sale_where(filters)
-    where += " AND customer_id IS NOT NULL"
     total = Sums.of(
         conn.execute(
-            f"SELECT {NET_SUMS} FROM {sales_from(filters)} WHERE {where}", params
+            f"SELECT {DAY_NET_SUMS} FROM sale_hour WHERE {where} AND with_customer", params
         ).fetchone()
     )
+    where += " AND customer_id IS NOT NULL"
     priced = total.known > 0
     # SQL keeps only the top N while it groups (no ~100,000 customers through Python)
     rank = "sum(total_e4) - coalesce(sum(tax_e4), 0)" if priced else "count(*)"

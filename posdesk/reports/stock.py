@@ -49,7 +49,9 @@ def reorder(conn: sqlite3.Connection, filters: ReportFilters, tz: tzinfo) -> Rep
     # seed held the GIL in one piece and paused the event loop ~90 ms); names from one pass
     # over item (2x faster than a join), the suggestion in integer SQL (the same rule as
     # :func:`suggested`), so little is left to do per row here
-    names = dict(conn.execute("SELECT sku, name FROM item").fetchall())
+    plain = conn.cursor()
+    plain.row_factory = None  # plain tuples: no sqlite3.Row per row
+    names = dict(plain.execute("SELECT sku, name FROM item").fetchall())
     factor = SUGGEST_FACTOR
     rows = tuple(
         (
@@ -62,7 +64,7 @@ def reorder(conn: sqlite3.Connection, filters: ReportFilters, tz: tzinfo) -> Rep
             None if r[5] is None else Decimal(r[5]),
             "Out of stock" if r[2] <= 0 else "Low",
         )
-        for r in conn.execute(
+        for r in plain.execute(
             "SELECT w.warehouse_code, w.sku, w.qty_available_e4, w.reorder_point_e4, "
             "w.qty_on_hand_e4, CASE WHEN w.reorder_point_e4 > 0 THEN "
             f"max(0, ({factor} * w.reorder_point_e4 - w.qty_available_e4 + 9999) / 10000) END "
@@ -118,7 +120,9 @@ def stock_value(conn: sqlite3.Connection, filters: ReportFilters, tz: tzinfo) ->
     query = (
         "SELECT w.warehouse_code, count(*), count(w.qty_on_hand_e4), count(w.base_price_e4), "
         "sum(w.qty_on_hand_e4), sum(w.qty_on_hand_e4 * w.base_price_e4) FROM item_warehouse w "
-        f"WHERE {where} GROUP BY w.warehouse_code ORDER BY w.warehouse_code"
+        # "+": a scan and a tiny sort beat grouping in the warehouse index's order (one
+        # lookup per stock row): 170 -> 100 ms on the large seed
+        f"WHERE {where} GROUP BY +w.warehouse_code ORDER BY w.warehouse_code"
     )
     found = [tuple(r) for r in conn.execute(query, params)]
     rows: list[tuple[object, ...]] = []

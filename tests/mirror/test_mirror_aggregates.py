@@ -19,12 +19,13 @@ pytestmark = pytest.mark.asyncio
 # independent of the production SQL: plain GROUP BYs over the rows the reports used to join
 FRESH = {
     "sale_hour": "SELECT local_day, location_code, register_code, local_weekday, "
-    "local_minute / 60, count(*), count(total_e4), coalesce(sum(total_e4 < 0), 0), "
+    "local_minute / 60, customer_id IS NOT NULL, count(*), count(total_e4), "
+    "coalesce(sum(total_e4 < 0), 0), "
     "coalesce(sum(total_e4), 0), coalesce(sum(tax_e4), 0), coalesce(sum(discount_e4), 0), "
     "coalesce(sum(item_count_e4), 0), "
     "coalesce(sum(CASE WHEN total_e4 < 0 THEN total_e4 - coalesce(tax_e4, 0) END), 0), "
     "coalesce(sum(CASE WHEN total_e4 < 0 THEN item_count_e4 END), 0), sum(has_detail) "
-    "FROM sale WHERE local_day IS NOT NULL GROUP BY 1, 2, 3, 4, 5",
+    "FROM sale WHERE local_day IS NOT NULL GROUP BY 1, 2, 3, 4, 5, 6",
     "tender_day": "SELECT s.local_day, s.location_code, s.register_code, t.tender_type, "
     "count(*), sum(t.amount_e4) FROM sale s JOIN sale_tender t ON t.sale_id = s.id "
     "WHERE s.has_detail = 1 AND s.local_day IS NOT NULL GROUP BY 1, 2, 3, 4",
