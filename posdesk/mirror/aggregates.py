@@ -142,6 +142,12 @@ def migration() -> str:
         "CREATE INDEX line_day_by_store ON line_day("
         "location_code, sku, local_day, register_code, lines, quantity, ext)"
     )
+    # top customers of a long period of all stores group in customer order (no sort of a
+    # year of sales by customer)
+    statements.append(
+        "CREATE INDEX sale_customer_report ON sale("
+        "customer_id, local_day, location_code, register_code, total_e4, tax_e4)"
+    )
     statements.append(
         "CREATE INDEX item_warehouse_reorder ON item_warehouse(warehouse_code, sku, "
         f"qty_available_e4, reorder_point_e4, qty_on_hand_e4) WHERE {REORDER_WHERE}"

@@ -129,6 +129,7 @@ async def test_migration_builds_them_from_an_older_file(client: PosClient, mirro
     for table in FRESH:  # back to a file of migration 2 (with its rows)
         conn.execute(f"DROP TABLE {table}")
     conn.execute("DROP INDEX item_warehouse_reorder")
+    conn.execute("DROP INDEX sale_customer_report")
     conn.execute("PRAGMA user_version = 2")
     conn.close()
     reopened = await Mirror.open(path)
