@@ -248,7 +248,7 @@ def customer(d: Row) -> Customer:
         first_name=text(d.get("firstName")),
         last_name=text(d.get("lastName")),
         email=text(d.get("email")),
-        phone=Phone(raw=text(phone.get("raw")), norm=phone.get("norm")) if phone else None,
+        phone=Phone(raw=text(phone.get("raw")), norm=text(phone.get("norm"))) if phone else None,
         address=address(d.get("address")),
         home_location_code=text(d.get("homeLocationCode")),
         created_on=instant(d.get("createdOn")),
