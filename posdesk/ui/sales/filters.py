@@ -1,10 +1,10 @@
 """The Sales tab's filter bar (period preset or typed dates, customer, location, register,
-tran no) and its summary strip; ``SalesTab`` (``tab.py``) turns them into queries.
+tran no, time of day) and its summary strip; ``SalesTab`` (``tab.py``) turns them into queries.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from PySide6.QtCore import QDate, Qt
@@ -28,6 +28,18 @@ from posdesk.ui.common.tables import DateField
 #: Newest sales first across all dates: never an empty first screen, and as fast as a day.
 DEFAULT_PRESET = Preset.ALL
 _ALL = ""
+
+#: Time-of-day choices (local clock, half-open; the night wraps midnight). Only the local
+#: mirror can apply them: no POS server filters sales by the hour.
+TIMES_OF_DAY: tuple[tuple[str, tuple[time, time] | None], ...] = (
+    ("Any time of day", None),
+    ("Morning (6–11)", (time(6), time(11))),
+    ("Midday (11–14)", (time(11), time(14))),
+    ("Afternoon (14–17)", (time(14), time(17))),
+    ("Evening (17–22)", (time(17), time(22))),
+    ("Night (22–6)", (time(22), time(6))),
+)
+NEEDS_LOCAL = "Needs the local copy of sales, which is still being prepared."
 
 
 def _qdate(day: date) -> QDate:
@@ -81,6 +93,14 @@ class SalesFilterBar(QWidget):
         self.register.addItem("All registers", _ALL)
         self.register.setMinimumContentsLength(8)
         self.tran_no = _EnterLineEdit("Transaction no", "salesTranNo", self)
+        self.time_of_day = QComboBox(self)
+        self.time_of_day.setObjectName("salesTimeOfDay")
+        self.time_of_day.setAccessibleName("Time of day")
+        for label, span in TIMES_OF_DAY:
+            self.time_of_day.addItem(label, span)
+        self.time_of_day.setEnabled(False)
+        self.time_of_day.setToolTip(NEEDS_LOCAL)
+        self.mirror_registers: list[str] = []
         self.search_button = QPushButton("Search", self)
         self.search_button.setObjectName("salesSearchButton")
         self.export_button = QPushButton("Export CSV…", self)
@@ -100,7 +120,13 @@ class SalesFilterBar(QWidget):
         layout.addWidget(QLabel("to", self))
         layout.addWidget(self.to_date)
         layout.addSpacing(8)
-        for widget in (self.customer, self.location, self.register, self.tran_no):
+        for widget in (
+            self.customer,
+            self.location,
+            self.register,
+            self.tran_no,
+            self.time_of_day,
+        ):
             layout.addWidget(widget, 1 if isinstance(widget, QLineEdit) else 0)
         layout.addWidget(self.search_button)
         layout.addWidget(self.export_button)
@@ -210,6 +236,8 @@ class SalesFilterBar(QWidget):
     def _location_changed(self, *_: object) -> None:
         code = self.location.currentData() or ""
         registers = self.locations[code].registers if code in self.locations else ()
+        if not registers:  # a documented server's stores do not list their registers
+            registers = tuple(self.mirror_registers)
         current = self.register.currentData()
         self.register.blockSignals(True)
         self.register.clear()
@@ -220,12 +248,21 @@ class SalesFilterBar(QWidget):
         self.register.blockSignals(False)
         self.register.setEnabled(bool(registers) and self.location.isEnabled())
 
-    def set_extended(self, extended: bool) -> None:
-        """Without the server's sale filters only customer and dates can be applied."""
-        why = "" if extended else "This POS server cannot filter sales by this field."
+    def set_extended(self, extended: bool, local_ready: bool = False) -> None:
+        """Without the server's sale filters only customer and dates can be applied — unless
+        the local copy of sales is ready: it applies every filter, and the time of day."""
+        enabled = extended or local_ready
+        why = "" if enabled else "This POS server cannot filter sales by this field."
         for widget in (self.location, self.register, self.tran_no):
-            widget.setEnabled(extended)
+            widget.setEnabled(enabled)
             widget.setToolTip(why)
+        self.time_of_day.setEnabled(local_ready)
+        self.time_of_day.setToolTip("" if local_ready else NEEDS_LOCAL)
+        self._location_changed()
+
+    def set_mirror_registers(self, registers: list[str]) -> None:
+        """Registers seen in the local sales (the choices when the stores list none)."""
+        self.mirror_registers = registers
         self._location_changed()
 
     def set_location(self, code: str | None) -> None:
@@ -249,6 +286,7 @@ class SalesFilterBar(QWidget):
             location_code=choice(self.location),
             register_code=choice(self.register),
             tran_no=text(self.tran_no),
+            time_of_day=self.time_of_day.currentData() if self.time_of_day.isEnabled() else None,
         )
 
 
