@@ -4,26 +4,25 @@ tran no, time of day) and its summary strip; ``SalesTab`` (``tab.py``) turns the
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, time
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
 from posdesk.domain import Location
-from posdesk.models.date_range import DateRange, Preset, preset_range
+from posdesk.models.date_range import DateRange, Preset
 from posdesk.models.formatting import format_money, plural
 from posdesk.models.sales import SalesSummary
 from posdesk.models.sales_query import SalesQuery
-from posdesk.ui.common.tables import DateField
+from posdesk.ui.common.period import PeriodField
 
 #: Newest sales first across all dates: never an empty first screen, and as fast as a day.
 DEFAULT_PRESET = Preset.ALL
@@ -40,14 +39,6 @@ TIMES_OF_DAY: tuple[tuple[str, tuple[time, time] | None], ...] = (
     ("Night (22–6)", (time(22), time(6))),
 )
 NEEDS_LOCAL = "Needs the local copy of sales, which is still being prepared."
-
-
-def _qdate(day: date) -> QDate:
-    return QDate(day.year, day.month, day.day)
-
-
-def _pydate(day: QDate) -> date:
-    return date(day.year(), day.month(), day.day())
 
 
 class _EnterLineEdit(QLineEdit):
@@ -68,19 +59,11 @@ class SalesFilterBar(QWidget):
         super().__init__(parent)
         self.setObjectName("salesFilters")
         self.tz = tz
-        self.preset = QComboBox(self)
-        self.preset.setObjectName("salesPreset")
-        self.preset.setAccessibleName("Period")
-        for preset in Preset:
-            self.preset.addItem(preset.label, preset.value)
-        self.from_date = DateField("salesFromDate", "From date (inclusive)", self)
-        self.to_date = DateField("salesToDate", "To date (inclusive)", self)
-        self.date_hint = QLabel(self)
-        self.date_hint.setObjectName("salesDateHint")
-        self.date_hint.setWordWrap(True)
-        self.date_hint.hide()
-        for edit in (self.from_date, self.to_date):
-            edit.problemChanged.connect(self._show_date_problem)
+        self.period = PeriodField("sales", tz, self)
+        self.preset = self.period.preset
+        self.from_date = self.period.from_date
+        self.to_date = self.period.to_date
+        self.date_hint = self.period.date_hint
         self.customer = _EnterLineEdit("Customer id", "salesCustomer", self)
         self.location = QComboBox(self)
         self.location.setObjectName("salesLocation")
@@ -107,18 +90,9 @@ class SalesFilterBar(QWidget):
         self.export_button.setObjectName("salesExportButton")
         self.export_button.setToolTip("Export every sale matching the filters (all pages)")
 
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        layout = QHBoxLayout()
-        outer.addLayout(layout)
-        outer.addWidget(self.date_hint)
-        period = QLabel("&Period:", self)
-        period.setBuddy(self.preset)
-        layout.addWidget(period)
-        layout.addWidget(self.preset)
-        layout.addWidget(self.from_date)
-        layout.addWidget(QLabel("to", self))
-        layout.addWidget(self.to_date)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.period)
         layout.addSpacing(8)
         for widget in (
             self.customer,
@@ -132,91 +106,26 @@ class SalesFilterBar(QWidget):
         layout.addWidget(self.export_button)
 
         self.locations: dict[str, Location] = {}
-        self.preset.currentIndexChanged.connect(self._preset_changed)
-        self.from_date.dateChanged.connect(self._dates_edited)
-        self.to_date.dateChanged.connect(self._dates_edited)
         self.location.currentIndexChanged.connect(self._location_changed)
         self.set_preset(DEFAULT_PRESET)
 
     # ----------------------------------------------------------------- period
 
     def today(self) -> date:
-        return datetime.now(self.tz).date()
+        return self.period.today()
 
     def current_preset(self) -> Preset:
-        return Preset(self.preset.currentData())
+        return self.period.current_preset()
 
     def set_preset(self, preset: Preset) -> None:
-        self.preset.setCurrentIndex(self.preset.findData(preset.value))
-        self._preset_changed()
+        self.period.set_preset(preset)
 
     def set_range(self, dates: DateRange | None) -> None:
         """A custom period (``None`` = all dates)."""
-        if dates is None:
-            self.set_preset(Preset.ALL)
-            return
-        self._set_dates(dates)
-        self.preset.blockSignals(True)
-        self.preset.setCurrentIndex(self.preset.findData(Preset.CUSTOM.value))
-        self.preset.blockSignals(False)
-        self._update_dates_enabled()
+        self.period.set_range(dates)
 
     def dates(self) -> DateRange | None:
-        if self.current_preset() is Preset.ALL:
-            return None
-        first, last = _pydate(self.from_date.date()), _pydate(self.to_date.date())
-        return DateRange(min(first, last), max(first, last))
-
-    def _set_dates(self, dates: DateRange) -> None:
-        for edit, day in ((self.from_date, dates.first), (self.to_date, dates.last)):
-            edit.blockSignals(True)
-            edit.setDate(_qdate(day))
-            edit.blockSignals(False)
-
-    def _preset_changed(self, *_: object) -> None:
-        """A preset fills the dates; "All dates" empties them; "Custom" starts from the dates
-        that were showing, or this month after "All dates" (never an arbitrary default)."""
-        preset = self.current_preset()
-        if preset is Preset.ALL:
-            for edit in (self.from_date, self.to_date):
-                edit.blockSignals(True)
-                edit.setDate(QDate())
-                edit.blockSignals(False)
-        elif preset is Preset.CUSTOM:
-            if not (self.from_date.date().isValid() and self.to_date.date().isValid()):
-                found = preset_range(Preset.THIS_MONTH, self.today())
-                assert found is not None
-                self._set_dates(found)
-        else:
-            found = preset_range(preset, self.today())
-            assert found is not None
-            self._set_dates(found)
-        self._show_date_problem()
-        self._update_dates_enabled()
-
-    def _show_date_problem(self, *_: object) -> None:
-        """Inline hint under the bar while a typed date is not a date (cleared when fixed)."""
-        problems = [e.problem for e in (self.from_date, self.to_date) if e.problem]
-        enabled = self.current_preset() is not Preset.ALL
-        self.date_hint.setText(" ".join(problems) if enabled else "")
-        self.date_hint.setVisible(bool(problems) and enabled)
-
-    def _update_dates_enabled(self) -> None:
-        enabled = self.current_preset() is not Preset.ALL
-        self.from_date.setEnabled(enabled)
-        self.to_date.setEnabled(enabled)
-
-    def _dates_edited(self, *_: object) -> None:
-        if self.from_date.date() > self.to_date.date():
-            sender = self.sender()
-            other = self.to_date if sender is self.from_date else self.from_date
-            other.blockSignals(True)
-            other.setDate((self.from_date if sender is self.from_date else self.to_date).date())
-            other.blockSignals(False)
-        if self.current_preset() is not Preset.CUSTOM:
-            self.preset.blockSignals(True)
-            self.preset.setCurrentIndex(self.preset.findData(Preset.CUSTOM.value))
-            self.preset.blockSignals(False)
+        return self.period.dates()
 
     # ------------------------------------------------------- location/register
 

@@ -55,6 +55,7 @@ TAB_FACTORIES: list[TabSpec] = [
     TabSpec("&Inventory", "posdesk.ui.inventory.tab:InventoryTab", "inventory"),
     TabSpec("&Sales", "posdesk.ui.sales.tab:SalesTab", "sales"),
     TabSpec("&Gift Cards", "posdesk.ui.giftcards.tab:GiftCardsTab", "giftcards"),
+    TabSpec("&Reports", "posdesk.ui.reports.tab:ReportsTab", "reports"),
 ]
 
 
