@@ -27,6 +27,7 @@ _KINDS_BY_DIRECTORY: dict[tuple[str, ...], tuple[str, ...]] = {
     ("api",): ("sandbox",),
     ("sandbox",): ("sandbox",),
     ("mirror",): ("sandbox",),
+    ("reports",): ("sandbox",),
 }
 _KINDS_BY_FIXTURE = {
     "qtbot": "gui",

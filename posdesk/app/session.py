@@ -181,6 +181,8 @@ class SessionController:
         sentence — signing in again cannot fix those, the connection profile must change."""
         if self.client is None:
             return
+        if self.local_data is not None:
+            self.local_data.observe(exc)  # the server is unreachable: offline at the counter
         if isinstance(exc, NotAuthenticated):
             self.window.set_connection_state("expired", exc.user_message)
         elif isinstance(exc, SignInRefused):

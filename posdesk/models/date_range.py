@@ -26,6 +26,9 @@ class Preset(enum.StrEnum):
     LAST_7_DAYS = "last_7_days"
     LAST_30_DAYS = "last_30_days"
     THIS_MONTH = "this_month"
+    LAST_MONTH = "last_month"
+    THIS_YEAR = "this_year"
+    LAST_YEAR = "last_year"
     ALL = "all"
     CUSTOM = "custom"
 
@@ -41,6 +44,9 @@ _LABELS = {
     Preset.LAST_7_DAYS: "Last 7 days",
     Preset.LAST_30_DAYS: "Last 30 days",
     Preset.THIS_MONTH: "This month",
+    Preset.LAST_MONTH: "Last month",
+    Preset.THIS_YEAR: "This year",
+    Preset.LAST_YEAR: "Last year",
     Preset.ALL: "All dates",
     Preset.CUSTOM: "Custom",
 }
@@ -127,6 +133,13 @@ def preset_range(preset: Preset, today: date, *, week_starts_on: int = 0) -> Dat
         return DateRange(today - timedelta(days=29), today)
     if preset is Preset.THIS_MONTH:
         return DateRange(today.replace(day=1), today)
+    if preset is Preset.LAST_MONTH:
+        last = today.replace(day=1) - timedelta(days=1)
+        return DateRange(last.replace(day=1), last)
+    if preset is Preset.THIS_YEAR:
+        return DateRange(today.replace(month=1, day=1), today)
+    if preset is Preset.LAST_YEAR:
+        return DateRange(date(today.year - 1, 1, 1), date(today.year - 1, 12, 31))
     raise ValueError("a custom range has no preset dates; build a DateRange from the user's")
 
 

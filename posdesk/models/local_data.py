@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
+from posdesk.api.errors import NetworkError, PosError
 from posdesk.mirror import (
     ENTITIES,
     Mirror,
@@ -32,6 +33,10 @@ if TYPE_CHECKING:
 
 #: Seconds between incremental passes while nothing asks for one sooner.
 SYNC_INTERVAL = 300.0
+#: While offline, seconds between light probes of the server (is it back?).
+PROBE_INTERVAL = 12.0
+#: A probe that takes longer than this counts as "still unreachable".
+PROBE_DEADLINE = 5.0
 
 
 class LocalData(QObject):
@@ -54,6 +59,8 @@ class LocalData(QObject):
         self._online = True
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._probe: asyncio.Task[None] | None = None
+        self.probe_interval = PROBE_INTERVAL
         self._interval = SYNC_INTERVAL
         self.forgotten = False  # the file was deleted; nothing is copied until reopen()
 
@@ -72,9 +79,21 @@ class LocalData(QObject):
         return self._online
 
     def set_online(self, online: bool) -> None:
-        if online != self._online:
-            self._online = online
-            self.onlineChanged.emit(online)
+        """Offline: tabs read from the mirror, money operations are off, and a light probe
+        every ``probe_interval`` s notices the server coming back (then: online, sync now)."""
+        if online == self._online:
+            return
+        self._online = online
+        if not online and (self._probe is None or self._probe.done()):
+            self._probe = self.tasks.spawn(self._watch(), name="local data probe")
+        if online:
+            self.sync_now()  # catch up on what changed while we could not see it
+        self.onlineChanged.emit(online)
+
+    def observe(self, exc: BaseException) -> None:
+        """Any read that failed because the server could not be reached means offline."""
+        if isinstance(exc, NetworkError):
+            self.set_online(False)
 
     @property
     def progress(self) -> dict[str, SyncProgress]:
@@ -160,10 +179,35 @@ class LocalData(QObject):
     async def _run(self, interval: float) -> None:
         while True:
             self._wake.clear()
-            await self.sync.sync_once()
+            progress = await self.sync.sync_once()
             self.synced.emit()
+            failed = any(p.error for p in progress.values() if p.mode != "off")
+            # an entity failed: if the server is gone, that is the network, not the data
+            if self._online and failed and not await self.reachable():
+                self.set_online(False)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), interval)
+
+    async def reachable(self) -> bool:
+        """One light read (the environment) with a short deadline: does the server answer?"""
+        try:
+            await asyncio.wait_for(self.client.environment(), self.probe_interval_deadline)
+        except (NetworkError, TimeoutError):
+            return False
+        except PosError:
+            return True  # it answered, even if with a refusal
+        return True
+
+    @property
+    def probe_interval_deadline(self) -> float:
+        return min(PROBE_DEADLINE, max(self.probe_interval, 0.5))
+
+    async def _watch(self) -> None:
+        """While offline: probe every ``probe_interval`` s until the server answers."""
+        while not self._online:
+            await asyncio.sleep(self.probe_interval)
+            if await self.reachable():
+                self.set_online(True)  # no-op when something else noticed first
 
     def _on_progress(self, progress: SyncProgress) -> None:
         self.progressed.emit(progress)

@@ -9,21 +9,26 @@ fallbacks is testable on its own:
   in the local range (:class:`FilteredFetch`); it orders by id (oldest first).
 - customers: with ``customer_search`` any text goes to the server; otherwise the text is an
   exact customer id (all digits, 20 long in the docs) or member id.
+- with the session's local data (``LocalData``), both answer from the mirror once its entity
+  is ready, on any server: every sale filter plus a time of day, customers by any key
+  (``posdesk.models.local_reads.LocalFirst``; unreachable server → the mirror, offline).
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
-from datetime import tzinfo
+from datetime import time, tzinfo
 from typing import TYPE_CHECKING
 
 from posdesk.domain import Customer, Page, Sale, SaleFilter
 from posdesk.models.date_range import DateRange
 from posdesk.models.filtered_fetch import FilteredFetch
+from posdesk.models.local_reads import LocalFirst
 
 if TYPE_CHECKING:
     from posdesk.api.client import PosClient
+    from posdesk.models.local_data import LocalData
 
 
 #: Sales per request when filtering client-side (the documented fromDate/toDate fallback).
@@ -39,6 +44,8 @@ class SalesQuery:
     location_code: str | None = None
     register_code: str | None = None
     tran_no: str | None = None
+    time_of_day: tuple[time, time] | None = None
+    """Local clock range (half-open, may wrap midnight): only the local mirror applies it."""
 
     @property
     def needs_extension(self) -> bool:
@@ -56,6 +63,9 @@ class SalesQuery:
         ):
             if value:
                 parts.append(f"{label} {value}")
+        if self.time_of_day is not None:
+            start, end = self.time_of_day
+            parts.append(f"{start:%H:%M}–{end:%H:%M}")
         return ", ".join(parts)
 
 
@@ -82,10 +92,32 @@ def sales_filter(query: SalesQuery, tz: tzinfo, *, extended: bool) -> SaleFilter
 
 
 def sales_fetch(
-    client: PosClient, query: SalesQuery, tz: tzinfo
+    client: PosClient, query: SalesQuery, tz: tzinfo, local_data: LocalData | None = None
 ) -> Callable[[int, int], Awaitable[Page[Sale]]]:
-    """``fetch(skip, first)`` for the paged model; each call makes a fresh pager."""
+    """``fetch(skip, first)`` for the paged model; each call makes a fresh pager. With local
+    data, every filter answers from the mirror once its sales are ready (on any server)."""
+    server = _server_sales(client, query, tz)
+    if local_data is None:
+        if server is None:
+            raise ValueError("location, register, transaction and time filters need local data")
+        return server
+    mirror_filter = sales_filter(query, tz, extended=True)
+
+    async def local(skip: int, first: int) -> Page[Sale]:
+        return await local_data.mirror.sales(
+            mirror_filter, time_of_day=query.time_of_day, skip=skip, first=first
+        )
+
+    return LocalFirst(local_data, "sale", local, server)
+
+
+def _server_sales(
+    client: PosClient, query: SalesQuery, tz: tzinfo
+) -> Callable[[int, int], Awaitable[Page[Sale]]] | None:
+    """The server's answer to ``query``, or None when the server cannot apply it."""
     extended = "sale_search" in client.features
+    if query.time_of_day is not None or (query.needs_extension and not extended):
+        return None
     api_filter = sales_filter(query, tz, extended=extended)
 
     async def server(skip: int, first: int) -> Page[Sale]:
@@ -109,9 +141,25 @@ def looks_like_customer_id(text: str) -> bool:
 
 
 def customers_fetch(
+    client: PosClient, text: str, local_data: LocalData | None = None
+) -> Callable[[int, int], Awaitable[Page[Customer]]]:
+    """The mirror's search (name, e-mail, phone in any format, ids) once customers are
+    ready; before that server-side search when the server has it, else an exact id or
+    member id look-up."""
+    server = _server_customers(client, text)
+    if local_data is None:
+        return server
+    text = text.strip()
+
+    async def local(skip: int, first: int) -> Page[Customer]:
+        return await local_data.mirror.customers(text, skip=skip, first=first)
+
+    return LocalFirst(local_data, "customer", local, server)
+
+
+def _server_customers(
     client: PosClient, text: str
 ) -> Callable[[int, int], Awaitable[Page[Customer]]]:
-    """Server-side search when the server has it; else an exact id or member id look-up."""
     text = text.strip()
     searchable = "customer_search" in client.features
 

@@ -21,6 +21,7 @@ BENCHMARKS = (
     "inventory",
     "console",
     "mirror",
+    "reports",
 )
 
 

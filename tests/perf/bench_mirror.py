@@ -32,7 +32,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -86,6 +87,24 @@ def serve(db_path: str) -> None:
         fields = ("base_url", "client_id", "client_secret", "graphql_url", "issuer")
         print(json.dumps({n: getattr(server.info, n) for n in fields}), flush=True)
         sys.stdin.read()
+
+
+@contextmanager
+def served(db_path: Path) -> Iterator[dict[str, str]]:
+    """The sandbox on ``db_path`` in a child process (``serve``); yields its connection info."""
+    child = subprocess.Popen(
+        [sys.executable, "-m", "tests.perf.bench_mirror", "--serve", str(db_path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert child.stdout is not None
+        yield json.loads(child.stdout.readline())
+    finally:
+        if child.stdin is not None:
+            child.stdin.close()
+        child.wait(60)
 
 
 async def raw_fetch(client: PosClient, info: dict[str, str], page_size: int) -> tuple[int, int]:
@@ -366,20 +385,8 @@ def main(argv: list[str] | None = None) -> int:
         db_copy = folder / "large.db"
         with large_database() as path:
             shutil.copyfile(path, db_copy)
-        child = subprocess.Popen(
-            [sys.executable, "-m", "tests.perf.bench_mirror", "--serve", str(db_copy)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        try:
-            assert child.stdout is not None
-            info = json.loads(child.stdout.readline())
+        with served(db_copy) as info:
             results = asyncio.run(run(info, db_copy, folder, args))
-        finally:
-            if child.stdin is not None:
-                child.stdin.close()
-            child.wait(60)
     print("\nLocal mirror on the large seed (sandbox in its own process, HTTP on 127.0.0.1):\n")
     print(table(results))
     return 0 if met(results) else 1

@@ -189,7 +189,9 @@ class CustomerDetailPanel(QWidget):
         self._stack.setCurrentIndex(1)
         if not same and not self.sales.denied:
             query = SalesQuery(customer_id=customer.id)
-            self.sales_model.set_fetch(sales_fetch(self.context.client, query, self.tz))
+            self.sales_model.set_fetch(
+                sales_fetch(self.context.client, query, self.tz, self.context.local_data)
+            )
 
     # ------------------------------------------------------------------ sales
 

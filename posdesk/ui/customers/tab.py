@@ -1,9 +1,13 @@
 """Customers tab: find a customer by any key, see who they are and what they bought.
 
-The search box searches on the server as the user types (debounced; Enter searches now): name,
-member id, customer id, phone or e-mail when the server has the search extension, otherwise an
-exact customer id or member id. Arrow keys move through the results and the detail follows;
-Enter moves into the customer's sales, where Enter opens a sale in the Sales tab.
+The search box searches as the user types (debounced; Enter searches now): from the local
+mirror once its customers are ready (name, e-mail, phone in any format, member id, customer id;
+on any server), before that on the server — name, member id, customer id, phone or e-mail when
+the server has the search extension, otherwise an exact customer id or member id. A customer
+found in the mirror is re-read from the server while it answers; offline the tab keeps working
+from the mirror under the ``customersLocalNote`` banner. Arrow keys move through the results
+and the detail follows; Enter moves into the customer's sales, where Enter opens a sale in
+the Sales tab.
 """
 
 from __future__ import annotations
@@ -11,10 +15,14 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from posdesk.api.errors import PosError
 from posdesk.domain import Customer
+from posdesk.models.local_reads import LocalFirst
 from posdesk.models.paged import PagedTableModel
 from posdesk.models.sales import customer_columns
 from posdesk.models.sales_query import customers_fetch
+from posdesk.ui.common.local_note import LocalDataNote
+from posdesk.ui.common.runner import Runner
 from posdesk.ui.common.tables import GuardedTable, fit_columns, session_zone
 from posdesk.ui.customers.detail import CustomerDetailPanel
 from posdesk.ui.shell.context import SessionContext
@@ -32,8 +40,12 @@ class CustomersTab(QWidget):
         self.setObjectName("customersTab")
         self.context = context
         self.client = context.client
+        self.runner = Runner(self)
         self.tz = session_zone(context)
-        self.searchable = "customer_search" in self.client.features
+        self.searchable = (
+            "customer_search" in self.client.features or context.local_data is not None
+        )
+        self.fetch: LocalFirst[Customer] | None = None
 
         self._build(context)
         self._wire()
@@ -68,6 +80,7 @@ class CustomersTab(QWidget):
             customer_columns(), None, formatter=context.formatter, parent=self
         )
         self.detail = CustomerDetailPanel(context, self.tz, self)
+        self.note = LocalDataNote(context, "customer", "customers", self)
 
         splitter = QuietSplitter(Qt.Orientation.Horizontal, self)
         splitter.setObjectName("customersSplitter")
@@ -86,6 +99,7 @@ class CustomersTab(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
+        layout.addWidget(self.note)
         layout.addWidget(splitter, 1)
 
     def _wire(self) -> None:
@@ -121,6 +135,10 @@ class CustomersTab(QWidget):
         self.detail.allSalesRequested.connect(self.open_customer_sales)
         self.setTabOrder(self.search_edit, self.view.table)
         self.setTabOrder(self.view.table, self.detail.sales.view.table)
+        local_data = self.context.local_data
+        if local_data is not None:
+            local_data.synced.connect(self._source_may_change)
+            local_data.onlineChanged.connect(self._source_may_change)
 
     # ----------------------------------------------------------------- search
 
@@ -129,7 +147,17 @@ class CustomersTab(QWidget):
         if self.table.denied:
             return
         self.last_search = text.strip()
-        self.model.set_fetch(customers_fetch(self.client, self.last_search))
+        fetch = customers_fetch(self.client, self.last_search, self.context.local_data)
+        self.fetch = fetch if isinstance(fetch, LocalFirst) else None
+        self.model.set_fetch(fetch)
+
+    def _source_may_change(self, *_: object) -> None:
+        """The mirror became ready, or the server went away: search again where it should
+        answer now (a list from the server is not replaced while the server answers)."""
+        fetch = self.fetch
+        moved = fetch is not None and fetch.uses_local() != fetch.from_local
+        if moved and self.last_search is not None and not self.model.loading:
+            self.search(self.last_search)
 
     def search_now(self) -> None:
         """Enter: search at once, even when the text did not change (e.g. to refresh)."""
@@ -148,6 +176,7 @@ class CustomersTab(QWidget):
 
     def _select_first(self, added: int) -> None:
         """After a search, the first match is shown at once (no extra click)."""
+        self.note.set_from_local(self.fetch is not None and self.fetch.from_local)
         if added and self.model.rowCount() == added:
             self.view.table.selectRow(0)
             self._show_current()
@@ -168,6 +197,29 @@ class CustomersTab(QWidget):
         customer = self.view.current_item()
         if isinstance(customer, Customer):
             self.detail.set_customer(customer)
+            self._reread(customer)
+
+    def _reread(self, customer: Customer) -> None:
+        """A customer found in the mirror is re-read from the server while it answers (the
+        mirror is a cache; the detail shows the truth)."""
+        local_data = self.context.local_data
+        if self.fetch is None or not self.fetch.from_local:
+            return
+        if local_data is None or not local_data.online:
+            return
+
+        async def reread() -> None:
+            try:
+                page = await self.client.customers(id=customer.id, first=1)
+            except PosError as exc:
+                if local_data is not None:
+                    local_data.observe(exc)
+                return
+            current = self.detail.customer
+            if page.items and current is not None and current.id == customer.id:
+                self.detail.set_customer(page.items[0])
+
+        self.runner.start(reread(), name="customer-reread", replace=True)
 
     def _activated(self, customer: object) -> None:
         if isinstance(customer, Customer):

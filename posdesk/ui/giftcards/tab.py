@@ -47,6 +47,7 @@ from posdesk.domain import (
 from posdesk.models.formatting import format_datetime, plural
 from posdesk.store.issue_drafts import IssueDraft, IssueDraftStore
 from posdesk.ui.common.amount import error_css
+from posdesk.ui.common.local_note import is_offline, offline_text
 from posdesk.ui.common.outcome import Outcome, explain
 from posdesk.ui.common.runner import Runner
 from posdesk.ui.giftcards.card_view import CODE_TYPE_LABELS
@@ -127,6 +128,8 @@ class GiftCardsTab(GiftCardsTabLayout):
 
         self.scanner = ScanDetector(self)
         self.scanner.scanned.connect(self.on_scan)
+        if context.local_data is not None:
+            context.local_data.onlineChanged.connect(self.update_actions)  # bound: dies with us
         self.update_actions()
         self.update_resume()
 
@@ -289,7 +292,7 @@ class GiftCardsTab(GiftCardsTabLayout):
         self.set_card(card, transactions, code=target.code)
 
     # ----------------------------------------------------------------- actions
-    def update_actions(self) -> None:
+    def update_actions(self, *_: object) -> None:
         """Enable what the role and the selected card allow; say why the rest is off."""
         has_card = self.target is not None
         reasons: list[str] = []
@@ -336,10 +339,25 @@ class GiftCardsTab(GiftCardsTabLayout):
         self.slip_button.setEnabled(has_card)
         self.print_slip_button.setEnabled(has_card)
         self.refresh_button.setEnabled(has_card)
+        if is_offline(self.context):  # money needs the server: never from local data
+            why = (
+                f"{offline_text(self.context)}: the POS server cannot be reached, so gift card "
+                "operations are off until it answers again (posdesk reconnects by itself)."
+            )
+            reasons = [why]
+            for button in self.money_buttons():
+                button.setEnabled(False)
+                button.setToolTip(why)
         self.why_label.setText("\n".join(reasons))
         self.why_label.setVisible(bool(reasons))
 
+    def _wrote(self, *_: object) -> None:
+        """posdesk changed something on the server: bring the local data up to date now."""
+        if self.context.local_data is not None:
+            self.context.local_data.sync_now()
+
     def _after_operation(self, outcome: Outcome) -> None:
+        self._wrote()
         self.pin_edit.clear()  # a PIN is used for one operation and then forgotten
         self.pending.refresh()
         if self.target is not None:
@@ -409,6 +427,7 @@ class GiftCardsTab(GiftCardsTabLayout):
         return dialog
 
     def _after_edit(self, card: GiftCard | None) -> None:
+        self._wrote()
         if card is not None:
             self.set_card(card, list(self.view.transactions))
         self.pending.refresh()
@@ -427,6 +446,7 @@ class GiftCardsTab(GiftCardsTabLayout):
         dialog.issued.connect(self._on_issued)
         dialog.paymentInDoubt.connect(lambda _ref: self.pending.refresh())
         dialog.finished.connect(lambda _r: self.update_resume())
+        dialog.finished.connect(self._wrote)
         self.dialog = dialog
         dialog.open()
         return dialog

@@ -158,3 +158,16 @@ class GiftCardsTabLayout(QWidget):
         card_area = QWidget(self)
         card_area.setLayout(card_row)
         return card_area
+
+    def money_buttons(self) -> tuple[QPushButton, ...]:
+        """Everything that writes to the server (off while offline)."""
+        return (
+            self.issue_button,
+            self.top_up_button,
+            self.redeem_button,
+            self.adjust_button,
+            self.capture_button,
+            self.cancel_auth_button,
+            self.edit_button,
+            self.resume_button,
+        )

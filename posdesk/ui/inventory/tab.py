@@ -3,7 +3,10 @@
 A manager scans a barcode (from anywhere in the tab: the :class:`ScanDetector` catches the
 burst even when the focus is in another field) or types part of a SKU or description. A scan
 or Enter does an exact look-up (SKU or barcode) and opens the item at once; typing searches
-as you type (debounced) into a paged result list. Nothing here opens an error dialog for an
+as you type (debounced) into a paged result list — from the local mirror once its items are
+ready (SKU, description words, long name, barcode), else on the server. The exact look-up stays
+on the server while it answers (stock is never taken from the mirror then); offline it reads
+the mirror under the ``inventoryLocalNote`` banner. Nothing here opens an error dialog for an
 expected outcome: "not found" and "your role lacks ViewInventory" are inline messages, since
 at a busy counter a modal box is one more thing to dismiss.
 
@@ -43,6 +46,7 @@ from typing_extensions import override
 
 from posdesk.api.errors import NotAuthorized, NotFound
 from posdesk.domain import Item, Location, Page, Product, ProductSortOption
+from posdesk.models import local_reads
 from posdesk.models.paged import error_message, is_expected
 from posdesk.ui.common.locations import load_locations
 from posdesk.ui.common.runner import Runner
@@ -87,6 +91,8 @@ class InventoryTab(InventoryTabLayout):
         self._search_text = ""
         self._exact_miss: str | None = None
         self._opened_once = False
+        self._search_fetch: local_reads.LocalFirst[Item] | None = None
+        self._item_from_local = False
         self.message_kind = ""
         self.last_timing: dict[str, float] = {}
 
@@ -122,6 +128,9 @@ class InventoryTab(InventoryTabLayout):
         if context.viewer.permissions and not context.viewer.can(VIEW_INVENTORY):
             self.show_message("permission", PERMISSION_TEXT)
         self._spawn(self._load_locations(), "inventory-locations")
+        if context.local_data is not None:
+            context.local_data.onlineChanged.connect(self._source_may_change)
+            context.local_data.synced.connect(self._source_may_change)
 
     # ------------------------------------------------------------- public API
 
@@ -315,8 +324,29 @@ class InventoryTab(InventoryTabLayout):
         self._load_product(item.sku)
 
     async def _find(self, code: str) -> Item | None:
-        """Exact look-up: SKU or barcode, full detail, in one round trip (``lookup_item``)."""
-        return await self.client.lookup_item(code)
+        """Exact look-up: SKU or barcode, full detail, in one round trip (``lookup_item``);
+        from the mirror only when the server cannot be reached (stock is the server's)."""
+        local_data = self.context.local_data
+        mirror = local_data.mirror if local_data is not None else None
+        local = None
+        if mirror is not None and local_data is not None and local_data.ready("item"):
+            local = lambda: mirror.lookup_item(code)  # noqa: E731
+        item, self._item_from_local = await local_reads.detail(
+            local_data, lambda: self.client.lookup_item(code), local
+        )
+        self._show_source()
+        return item
+
+    def _show_source(self) -> None:
+        from_results = self._search_fetch is not None and self._search_fetch.from_local
+        self.note.set_from_local(from_results or self._item_from_local)
+
+    def _source_may_change(self, *_: object) -> None:
+        """Offline (or the mirror just became ready): search again where it answers now."""
+        fetch = self._search_fetch
+        moved = fetch is not None and fetch.uses_local() != fetch.from_local
+        if moved and self._search_text and not self.results_model.loading:
+            self._start_search(self._search_text)
 
     def _clear_detail(self, text: str) -> None:
         """Take the shown item off the screen (its catalogue load too) and say why.
@@ -435,15 +465,28 @@ class InventoryTab(InventoryTabLayout):
         warehouse = self.current_warehouse or None
         client = self.client
 
-        async def fetch(skip: int, first: int) -> Page[Item]:
+        async def server(skip: int, first: int) -> Page[Item]:
             page: Page[Item] = await client.items(
                 search=text, warehouse_code=warehouse, skip=skip, first=first
             )
             return page
 
-        self.results_model.set_fetch(fetch)
+        local_data = self.context.local_data
+        if local_data is None:
+            self._search_fetch = None
+            self.results_model.set_fetch(server)
+            return
+
+        async def local(skip: int, first: int) -> Page[Item]:
+            return await local_data.mirror.items(
+                text, warehouse_code=warehouse, skip=skip, first=first
+            )
+
+        self._search_fetch = local_reads.LocalFirst(local_data, "item", local, server)
+        self.results_model.set_fetch(self._search_fetch)
 
     def _on_results_page(self, added: int) -> None:
+        self._show_source()
         if added and self.results_model.rowCount() == added:  # the first page of a search
             self._size_result_columns()
         if self.results_model.rowCount() == 0 and self._search_text:

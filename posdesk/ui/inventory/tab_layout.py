@@ -26,6 +26,7 @@ from posdesk.domain import Item, TrackingType
 from posdesk.models.formatting import Kind, app_locale
 from posdesk.models.inventory import stock_tone, stock_totals
 from posdesk.models.paged import Column, PagedTableModel
+from posdesk.ui.common.local_note import LocalDataNote
 from posdesk.ui.inventory.item_detail import ItemDetailView
 from posdesk.ui.shell.context import SessionContext
 from posdesk.ui.widgets.paged_view import Banner, PagedTableView
@@ -100,6 +101,8 @@ class InventoryTabLayout(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(self.banner)
+        self.note = LocalDataNote(context, "item", "inventory", self)
+        layout.addWidget(self.note)
         layout.addWidget(self.splitter, 1)
 
     def _build_lookup_bar(self) -> QHBoxLayout:

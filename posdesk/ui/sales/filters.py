@@ -1,41 +1,44 @@
 """The Sales tab's filter bar (period preset or typed dates, customer, location, register,
-tran no) and its summary strip; ``SalesTab`` (``tab.py``) turns them into queries.
+tran no, time of day) and its summary strip; ``SalesTab`` (``tab.py``) turns them into queries.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, time
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
 from posdesk.domain import Location
-from posdesk.models.date_range import DateRange, Preset, preset_range
+from posdesk.models.date_range import DateRange, Preset
 from posdesk.models.formatting import format_money, plural
 from posdesk.models.sales import SalesSummary
 from posdesk.models.sales_query import SalesQuery
-from posdesk.ui.common.tables import DateField
+from posdesk.ui.common.period import PeriodField
 
 #: Newest sales first across all dates: never an empty first screen, and as fast as a day.
 DEFAULT_PRESET = Preset.ALL
 _ALL = ""
 
-
-def _qdate(day: date) -> QDate:
-    return QDate(day.year, day.month, day.day)
-
-
-def _pydate(day: QDate) -> date:
-    return date(day.year(), day.month(), day.day())
+#: Time-of-day choices (local clock, half-open; the night wraps midnight). Only the local
+#: mirror can apply them: no POS server filters sales by the hour.
+TIMES_OF_DAY: tuple[tuple[str, tuple[time, time] | None], ...] = (
+    ("Any time of day", None),
+    ("Morning (6–11)", (time(6), time(11))),
+    ("Midday (11–14)", (time(11), time(14))),
+    ("Afternoon (14–17)", (time(14), time(17))),
+    ("Evening (17–22)", (time(17), time(22))),
+    ("Night (22–6)", (time(22), time(6))),
+)
+NEEDS_LOCAL = "Needs the local copy of sales, which is still being prepared."
 
 
 class _EnterLineEdit(QLineEdit):
@@ -56,19 +59,11 @@ class SalesFilterBar(QWidget):
         super().__init__(parent)
         self.setObjectName("salesFilters")
         self.tz = tz
-        self.preset = QComboBox(self)
-        self.preset.setObjectName("salesPreset")
-        self.preset.setAccessibleName("Period")
-        for preset in Preset:
-            self.preset.addItem(preset.label, preset.value)
-        self.from_date = DateField("salesFromDate", "From date (inclusive)", self)
-        self.to_date = DateField("salesToDate", "To date (inclusive)", self)
-        self.date_hint = QLabel(self)
-        self.date_hint.setObjectName("salesDateHint")
-        self.date_hint.setWordWrap(True)
-        self.date_hint.hide()
-        for edit in (self.from_date, self.to_date):
-            edit.problemChanged.connect(self._show_date_problem)
+        self.period = PeriodField("sales", tz, self)
+        self.preset = self.period.preset
+        self.from_date = self.period.from_date
+        self.to_date = self.period.to_date
+        self.date_hint = self.period.date_hint
         self.customer = _EnterLineEdit("Customer id", "salesCustomer", self)
         self.location = QComboBox(self)
         self.location.setObjectName("salesLocation")
@@ -81,116 +76,56 @@ class SalesFilterBar(QWidget):
         self.register.addItem("All registers", _ALL)
         self.register.setMinimumContentsLength(8)
         self.tran_no = _EnterLineEdit("Transaction no", "salesTranNo", self)
+        self.time_of_day = QComboBox(self)
+        self.time_of_day.setObjectName("salesTimeOfDay")
+        self.time_of_day.setAccessibleName("Time of day")
+        for label, span in TIMES_OF_DAY:
+            self.time_of_day.addItem(label, span)
+        self.time_of_day.setEnabled(False)
+        self.time_of_day.setToolTip(NEEDS_LOCAL)
+        self.mirror_registers: list[str] = []
         self.search_button = QPushButton("Search", self)
         self.search_button.setObjectName("salesSearchButton")
         self.export_button = QPushButton("Export CSV…", self)
         self.export_button.setObjectName("salesExportButton")
         self.export_button.setToolTip("Export every sale matching the filters (all pages)")
 
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        layout = QHBoxLayout()
-        outer.addLayout(layout)
-        outer.addWidget(self.date_hint)
-        period = QLabel("&Period:", self)
-        period.setBuddy(self.preset)
-        layout.addWidget(period)
-        layout.addWidget(self.preset)
-        layout.addWidget(self.from_date)
-        layout.addWidget(QLabel("to", self))
-        layout.addWidget(self.to_date)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.period)
         layout.addSpacing(8)
-        for widget in (self.customer, self.location, self.register, self.tran_no):
+        for widget in (
+            self.customer,
+            self.location,
+            self.register,
+            self.tran_no,
+            self.time_of_day,
+        ):
             layout.addWidget(widget, 1 if isinstance(widget, QLineEdit) else 0)
         layout.addWidget(self.search_button)
         layout.addWidget(self.export_button)
 
         self.locations: dict[str, Location] = {}
-        self.preset.currentIndexChanged.connect(self._preset_changed)
-        self.from_date.dateChanged.connect(self._dates_edited)
-        self.to_date.dateChanged.connect(self._dates_edited)
         self.location.currentIndexChanged.connect(self._location_changed)
         self.set_preset(DEFAULT_PRESET)
 
     # ----------------------------------------------------------------- period
 
     def today(self) -> date:
-        return datetime.now(self.tz).date()
+        return self.period.today()
 
     def current_preset(self) -> Preset:
-        return Preset(self.preset.currentData())
+        return self.period.current_preset()
 
     def set_preset(self, preset: Preset) -> None:
-        self.preset.setCurrentIndex(self.preset.findData(preset.value))
-        self._preset_changed()
+        self.period.set_preset(preset)
 
     def set_range(self, dates: DateRange | None) -> None:
         """A custom period (``None`` = all dates)."""
-        if dates is None:
-            self.set_preset(Preset.ALL)
-            return
-        self._set_dates(dates)
-        self.preset.blockSignals(True)
-        self.preset.setCurrentIndex(self.preset.findData(Preset.CUSTOM.value))
-        self.preset.blockSignals(False)
-        self._update_dates_enabled()
+        self.period.set_range(dates)
 
     def dates(self) -> DateRange | None:
-        if self.current_preset() is Preset.ALL:
-            return None
-        first, last = _pydate(self.from_date.date()), _pydate(self.to_date.date())
-        return DateRange(min(first, last), max(first, last))
-
-    def _set_dates(self, dates: DateRange) -> None:
-        for edit, day in ((self.from_date, dates.first), (self.to_date, dates.last)):
-            edit.blockSignals(True)
-            edit.setDate(_qdate(day))
-            edit.blockSignals(False)
-
-    def _preset_changed(self, *_: object) -> None:
-        """A preset fills the dates; "All dates" empties them; "Custom" starts from the dates
-        that were showing, or this month after "All dates" (never an arbitrary default)."""
-        preset = self.current_preset()
-        if preset is Preset.ALL:
-            for edit in (self.from_date, self.to_date):
-                edit.blockSignals(True)
-                edit.setDate(QDate())
-                edit.blockSignals(False)
-        elif preset is Preset.CUSTOM:
-            if not (self.from_date.date().isValid() and self.to_date.date().isValid()):
-                found = preset_range(Preset.THIS_MONTH, self.today())
-                assert found is not None
-                self._set_dates(found)
-        else:
-            found = preset_range(preset, self.today())
-            assert found is not None
-            self._set_dates(found)
-        self._show_date_problem()
-        self._update_dates_enabled()
-
-    def _show_date_problem(self, *_: object) -> None:
-        """Inline hint under the bar while a typed date is not a date (cleared when fixed)."""
-        problems = [e.problem for e in (self.from_date, self.to_date) if e.problem]
-        enabled = self.current_preset() is not Preset.ALL
-        self.date_hint.setText(" ".join(problems) if enabled else "")
-        self.date_hint.setVisible(bool(problems) and enabled)
-
-    def _update_dates_enabled(self) -> None:
-        enabled = self.current_preset() is not Preset.ALL
-        self.from_date.setEnabled(enabled)
-        self.to_date.setEnabled(enabled)
-
-    def _dates_edited(self, *_: object) -> None:
-        if self.from_date.date() > self.to_date.date():
-            sender = self.sender()
-            other = self.to_date if sender is self.from_date else self.from_date
-            other.blockSignals(True)
-            other.setDate((self.from_date if sender is self.from_date else self.to_date).date())
-            other.blockSignals(False)
-        if self.current_preset() is not Preset.CUSTOM:
-            self.preset.blockSignals(True)
-            self.preset.setCurrentIndex(self.preset.findData(Preset.CUSTOM.value))
-            self.preset.blockSignals(False)
+        return self.period.dates()
 
     # ------------------------------------------------------- location/register
 
@@ -210,6 +145,8 @@ class SalesFilterBar(QWidget):
     def _location_changed(self, *_: object) -> None:
         code = self.location.currentData() or ""
         registers = self.locations[code].registers if code in self.locations else ()
+        if not registers:  # a documented server's stores do not list their registers
+            registers = tuple(self.mirror_registers)
         current = self.register.currentData()
         self.register.blockSignals(True)
         self.register.clear()
@@ -220,12 +157,21 @@ class SalesFilterBar(QWidget):
         self.register.blockSignals(False)
         self.register.setEnabled(bool(registers) and self.location.isEnabled())
 
-    def set_extended(self, extended: bool) -> None:
-        """Without the server's sale filters only customer and dates can be applied."""
-        why = "" if extended else "This POS server cannot filter sales by this field."
+    def set_extended(self, extended: bool, local_ready: bool = False) -> None:
+        """Without the server's sale filters only customer and dates can be applied — unless
+        the local copy of sales is ready: it applies every filter, and the time of day."""
+        enabled = extended or local_ready
+        why = "" if enabled else "This POS server cannot filter sales by this field."
         for widget in (self.location, self.register, self.tran_no):
-            widget.setEnabled(extended)
+            widget.setEnabled(enabled)
             widget.setToolTip(why)
+        self.time_of_day.setEnabled(local_ready)
+        self.time_of_day.setToolTip("" if local_ready else NEEDS_LOCAL)
+        self._location_changed()
+
+    def set_mirror_registers(self, registers: list[str]) -> None:
+        """Registers seen in the local sales (the choices when the stores list none)."""
+        self.mirror_registers = registers
         self._location_changed()
 
     def set_location(self, code: str | None) -> None:
@@ -249,6 +195,7 @@ class SalesFilterBar(QWidget):
             location_code=choice(self.location),
             register_code=choice(self.register),
             tran_no=text(self.tran_no),
+            time_of_day=self.time_of_day.currentData() if self.time_of_day.isEnabled() else None,
         )
 
 

@@ -441,6 +441,9 @@ def open_record_purchase(context: Any, parent: QWidget | None = None) -> RecordP
         parent=parent,
     )
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    local_data = getattr(context, "local_data", None)
+    if local_data is not None:  # posdesk wrote to the server: the local data catches up now
+        dialog.finishedOperation.connect(lambda _outcome: local_data.sync_now())
     dialog.open()
     dialog.load_stores()
     return dialog

@@ -1,8 +1,10 @@
 """Sales tab: sale history for any period, store and register, with a receipt-style detail.
 
-Filters are turned into one server query (see ``posdesk.models.sales_query``); the table pages
-through the answer, the summary strip adds up what is loaded (and says when that is not
-everything), the detail pane loads one full sale (lines, tenders) when a row is picked.
+Filters are turned into one query (see ``posdesk.models.sales_query``): the local mirror's once
+its sales are ready (every filter, plus time of day, on any server), else the server's; offline
+the mirror answers under the ``salesLocalNote`` banner. The table pages through the answer,
+the summary strip adds up what is loaded (and says when that is not everything), the detail
+pane loads one full sale (lines, tenders) when a row is picked.
 
 The filter bar and summary strip are ``filters.py``; the receipt view is ``detail.py``.
 """
@@ -13,6 +15,7 @@ import asyncio
 import logging
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeyEvent, QShowEvent
@@ -26,10 +29,12 @@ from typing_extensions import override
 
 from posdesk.api.errors import PosError
 from posdesk.domain import Sale
+from posdesk.models import local_reads
 from posdesk.models.date_range import DateRange, Preset
 from posdesk.models.paged import PagedTableModel
 from posdesk.models.sales import SalesSummary, SummaryTracker, sale_columns
 from posdesk.models.sales_query import SalesQuery, sales_fetch
+from posdesk.ui.common.local_note import LocalDataNote
 from posdesk.ui.common.locations import load_locations
 from posdesk.ui.common.runner import Runner
 from posdesk.ui.common.tables import (
@@ -42,6 +47,9 @@ from posdesk.ui.sales.detail import SaleDetailView
 from posdesk.ui.sales.filters import DEFAULT_PRESET, SalesFilterBar, SummaryStrip
 from posdesk.ui.shell.context import SessionContext
 from posdesk.ui.widgets.splitter import QuietSplitter
+
+if TYPE_CHECKING:
+    from posdesk.models.local_data import LocalData
 
 _log = logging.getLogger(__name__)
 
@@ -67,6 +75,7 @@ class SalesTab(QWidget):
 
         self.tracker = SummaryTracker(self.model)
         self.last_query: SalesQuery | None = None
+        self.fetch: local_reads.LocalFirst[Sale] | None = None
         self._load_all_task: asyncio.Task[None] | None = None
         self._detail_generation = 0
         self._detail_timer = QTimer(self)
@@ -83,12 +92,15 @@ class SalesTab(QWidget):
         if not self.table.denied:
             self._load_locations()
             self.search()
+            if self.local_ready:
+                self._local_data_changed()
 
     def _build(self, context: SessionContext) -> None:
         """Filter bar above; summary strip and sales table beside the sale's detail."""
         self.filters = SalesFilterBar(self.tz, self)
-        self.filters.set_extended(self.extended)
+        self.filters.set_extended(self.extended, self.local_ready)
         self.summary_strip = SummaryStrip(self)
+        self.note = LocalDataNote(context, "sale", "sales", self)
         self.table = GuardedTable(
             "sales",
             VIEW_SALES,
@@ -110,6 +122,7 @@ class SalesTab(QWidget):
         left = QWidget(splitter)
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.note)
         left_layout.addWidget(self.summary_strip)
         left_layout.addWidget(self.table, 1)
         splitter.addWidget(left)
@@ -127,6 +140,10 @@ class SalesTab(QWidget):
         """Signals to behaviour; column widths that keep figures in view."""
         self.tracker.changed.connect(self._show_summary)
         self.table.set_model(self.model, load=False)
+        self.model.pageLoaded.connect(self._page_loaded)
+        if context.local_data is not None:
+            context.local_data.synced.connect(self._local_data_changed)
+            context.local_data.onlineChanged.connect(self._local_data_changed)
         # Nine columns: tight, and the customer's name is the elastic one, so the figures
         # and the sale id stay in view at 1366×768.
         fit_columns(
@@ -144,7 +161,12 @@ class SalesTab(QWidget):
         self.filters.export_button.clicked.connect(self.ask_export)
         self.filters.customer.returnPressed.connect(self.search)
         self.filters.tran_no.returnPressed.connect(self.search)
-        for combo in (self.filters.preset, self.filters.location, self.filters.register):
+        for combo in (
+            self.filters.preset,
+            self.filters.location,
+            self.filters.register,
+            self.filters.time_of_day,
+        ):
             combo.activated.connect(lambda *_: self._apply_timer.start())
         for edit in (self.filters.from_date, self.filters.to_date):
             edit.editingFinished.connect(self._apply_timer.start)
@@ -160,7 +182,31 @@ class SalesTab(QWidget):
         self._cancel_load_all()
         query = self.filters.query()
         self.last_query = query
-        self.model.set_fetch(sales_fetch(self.client, query, self.tz))
+        fetch = sales_fetch(self.client, query, self.tz, self.context.local_data)
+        self.fetch = fetch if isinstance(fetch, local_reads.LocalFirst) else None
+        self.model.set_fetch(fetch)
+
+    @property
+    def local_ready(self) -> bool:
+        local_data = self.context.local_data
+        return local_data is not None and local_data.ready("sale")
+
+    def _page_loaded(self, *_: object) -> None:
+        self.note.set_from_local(self.fetch is not None and self.fetch.from_local)
+
+    def _local_data_changed(self, *_: object) -> None:
+        """The local sales became ready (filters the server lacks turn on, registers seen in
+        them are offered) or the server went away (the list answers from the mirror)."""
+        self.filters.set_extended(self.extended, self.local_ready)
+        local_data = self.context.local_data
+        if self.local_ready and local_data is not None:
+            self.runner.spawn(self._load_mirror_registers(local_data), name="sales-registers")
+        fetch = self.fetch
+        if fetch is not None and fetch.uses_local() != fetch.from_local and not self.model.loading:
+            self.search()
+
+    async def _load_mirror_registers(self, local_data: LocalData) -> None:
+        self.filters.set_mirror_registers(await local_reads.registers(local_data, None))
 
     def _apply_if_changed(self) -> None:
         """A filter widget was changed (or merely left): ask the server only if it matters."""
@@ -172,6 +218,7 @@ class SalesTab(QWidget):
         self.filters.customer.setText(customer_id)
         self.filters.tran_no.clear()
         self.filters.set_location(None)
+        self.filters.time_of_day.setCurrentIndex(0)
         self.filters.set_preset(Preset.ALL)
         self.search()
 
@@ -269,15 +316,25 @@ class SalesTab(QWidget):
         self.detail.show_message(f"Loading sale {sale_id}…")
 
         async def load() -> None:
-            try:
-                sale = await self.client.sale(sale_id)
+            local_data = self.context.local_data
+            mirror = local_data.mirror if local_data is not None else None
+            try:  # the server's copy while it answers (the truth); the mirror's offline
+                sale, _ = await local_reads.detail(
+                    local_data,
+                    lambda: self.client.sale(sale_id),
+                    (lambda: mirror.sale(sale_id)) if mirror is not None else None,
+                )
             except asyncio.CancelledError:
                 raise
             except PosError as exc:
                 if generation == self._detail_generation:
                     self.detail.show_message(exc.user_message)
                 return
-            if generation == self._detail_generation:
+            if generation != self._detail_generation:
+                return
+            if sale is None:
+                self.detail.show_message(f"Sale {sale_id} is not in the local data.")
+            else:
                 self.detail.set_sale(sale)
 
         return self.runner.start(load(), name="sale-detail", replace=True)

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from typing_extensions import override
 
 from posdesk.domain import Environment, Viewer
+from posdesk.ui.common.local_note import is_offline, offline_text
 from posdesk.ui.shell.bars import EnvironmentBanner, SignInBar
 from posdesk.ui.shell.context import SessionContext
 from posdesk.ui.shell.errors import ErrorReporter
@@ -54,6 +55,7 @@ TAB_FACTORIES: list[TabSpec] = [
     TabSpec("&Inventory", "posdesk.ui.inventory.tab:InventoryTab", "inventory"),
     TabSpec("&Sales", "posdesk.ui.sales.tab:SalesTab", "sales"),
     TabSpec("&Gift Cards", "posdesk.ui.giftcards.tab:GiftCardsTab", "giftcards"),
+    TabSpec("&Reports", "posdesk.ui.reports.tab:ReportsTab", "reports"),
 ]
 
 
@@ -387,6 +389,9 @@ class MainWindow(QMainWindow):
             self.user_label.setText(describe_viewer(context.viewer))
             self.environment_banner.show_for(context.environment, demo=demo)
             self.set_connection_state("connected")
+            if context.local_data is not None:
+                context.local_data.onlineChanged.connect(self._online_changed)
+        self._online_changed()
         title = "posdesk" if context is None else f"posdesk — {context.profile_name}"
         self.setWindowTitle(title + (" (demo)" if demo else ""))
         self._ensure_current_built()
@@ -452,7 +457,26 @@ class MainWindow(QMainWindow):
         if callable(focus):
             focus()
 
+    def _online_changed(self, *_: object) -> None:
+        """Offline at the counter: say so in the status bar and turn money operations off."""
+        context = self.context
+        offline = context is not None and is_offline(context)
+        why = ""
+        if offline and context is not None:
+            why = f"{offline_text(context)}: the POS server cannot be reached."
+            self.connection_label.setText(f"○ {offline_text(context)}")
+            self.connection_label.setToolTip(f"{why} posdesk reconnects by itself.")
+        elif self.connection_state == "connected" and context is not None:
+            self.set_connection_state("connected")
+        self.record_purchase_action.setEnabled(not offline)
+        self.record_purchase_action.setToolTip(
+            f"{why} Recording a purchase needs it." if offline else ""
+        )
+
     def reload_current(self) -> None:
+        """F5: the current tab reloads and the local data syncs now."""
+        if self.context is not None and self.context.local_data is not None:
+            self.context.local_data.sync_now()
         tab = self.current_tab()
         reload = getattr(tab, "reload", None)
         if callable(reload):

@@ -36,6 +36,17 @@ def test_presets_on_an_ordinary_wednesday() -> None:
     assert preset_range(Preset.THIS_MONTH, today) == DateRange(date(2026, 11, 1), today)
 
 
+def test_report_presets_month_and_year() -> None:
+    """Last month on January 15 is December of the year before; last year is whole."""
+    today = date(2027, 1, 15)
+    assert dates(Preset.LAST_MONTH, today) == DateRange(date(2026, 12, 1), date(2026, 12, 31))
+    assert dates(Preset.LAST_MONTH, date(2024, 3, 31)) == DateRange(
+        date(2024, 2, 1), date(2024, 2, 29)
+    )
+    assert dates(Preset.THIS_YEAR, today) == DateRange(date(2027, 1, 1), today)
+    assert dates(Preset.LAST_YEAR, today).days == 365
+
+
 def test_presets_across_month_and_year_ends() -> None:
     assert dates(Preset.YESTERDAY, date(2026, 3, 1)).first == date(2026, 2, 28)
     assert dates(Preset.YESTERDAY, date(2028, 3, 1)).first == date(2028, 2, 29)  # leap

@@ -50,8 +50,14 @@ def content(win: MainWindow, index: int) -> QWidget | None:
     return win.pages[index].content
 
 
-def test_the_four_tabs_are_registered_in_one_list() -> None:
-    assert [s.key for s in TAB_FACTORIES] == ["customers", "inventory", "sales", "giftcards"]
+def test_the_five_tabs_are_registered_in_one_list() -> None:
+    assert [s.key for s in TAB_FACTORIES] == [
+        "customers",
+        "inventory",
+        "sales",
+        "giftcards",
+        "reports",
+    ]
 
 
 @pytest.mark.parametrize("spec", TAB_FACTORIES, ids=lambda spec: spec.key)

@@ -1,0 +1,300 @@
+"""The report's chart, drawn with QPainter: bars (categories), lines (time) and an hour ×
+weekday heat map. Why not a library: see docs/architecture.md, "Reports tab" (pyqtgraph
+brings numpy and takes the bundle past its 170 MB limit; Qt Charts is deprecated; Qt Graphs
+is QML-only).
+
+Values arrive as ``Decimal`` and are converted to float for geometry only; every label and
+tooltip is the table's own text (``cells.cell_text``), so a tooltip never shows float noise.
+Colours come from the widget's palette, so the chart follows the light and dark themes, and
+``render()`` paints the same picture onto a printer or PDF page.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from decimal import Decimal
+
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFontMetricsF, QHelpEvent, QPainter, QPaintEvent, QPalette, QPen
+from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
+from typing_extensions import override
+
+from posdesk.models.formatting import Formatter
+from posdesk.reports.model import ChartKind, ChartSpec, ValueKind
+from posdesk.ui.reports.cells import cell_text
+
+#: Series hues (degrees) that stay apart for common colour-vision deficiencies.
+_HUES = (210, 30, 150, 280, 0, 60)
+_MARGIN = 8.0
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """One drawn value: where it is, and the exact text a tooltip shows for it."""
+
+    rect: QRectF
+    text: str
+
+
+def nice_ticks(low: float, high: float, count: int = 5) -> list[Decimal]:
+    """Round tick values covering ``[low, high]`` (1, 2, 2.5 or 5 × 10^n steps), as Decimals
+    so their labels are formatted exactly like money in the table."""
+    if high <= low:
+        high = low + 1.0
+    raw = (high - low) / max(1, count)
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+    exact = Decimal(repr(step))
+    start = math.floor(low / step)
+    end = math.ceil(high / step)
+    return [exact * i for i in range(start, end + 1)]
+
+
+class ReportChart(QWidget):
+    """Draws a ``ChartSpec``; ``marks`` lists every value's rectangle and tooltip text."""
+
+    def __init__(self, formatter: Formatter, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("reportsChart")
+        self.setAccessibleName("Report chart")
+        self.setMinimumHeight(220)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMouseTracking(True)
+        self.formatter = formatter
+        self.spec = ChartSpec(ChartKind.NONE)
+        self.marks: list[Mark] = []
+        self._paper: QPalette | None = None
+
+    def set_spec(self, spec: ChartSpec, title: str = "") -> None:
+        self.spec = spec
+        series = ", ".join(name for name, _ in spec.series)
+        self.setAccessibleDescription(
+            f"{spec.kind.value} chart of {title}: {series or 'values'}; "
+            "the table beside it has the same numbers"
+        )
+        self.update()
+
+    def text(self, value: Decimal) -> str:
+        return cell_text(value, self.spec.y_kind, self.formatter)
+
+    @override
+    def sizeHint(self) -> QSize:
+        return QSize(560, 280)
+
+    # ------------------------------------------------------------------ painting
+
+    def colours(self) -> QPalette:
+        """The widget's palette, or paper's (dark text on white) while printing."""
+        return self._paper or self.palette()
+
+    def colour(self, index: int) -> QColor:
+        dark = self.colours().color(QPalette.ColorRole.Window).lightness() < 128
+        return QColor.fromHsl(_HUES[index % len(_HUES)], 170, 150 if dark else 110)
+
+    @override
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.paint(painter, QRectF(self.rect()))
+        painter.end()
+
+    def paint(self, painter: QPainter, area: QRectF, *, paper: bool = False) -> None:
+        """Draw the chart into ``area`` (the widget, or a rectangle on a printed page:
+        ``paper`` uses dark-on-white colours whatever the theme)."""
+        self._paper = QPalette(QColor("white")) if paper else None
+        try:
+            self._paint(painter, area)
+        finally:
+            if paper:
+                self._paper = None
+                self.update()  # marks are page coordinates now: repaint the widget's own
+
+    def _paint(self, painter: QPainter, area: QRectF) -> None:
+        self.marks = []
+        spec = self.spec
+        text_colour = self.colours().color(QPalette.ColorRole.WindowText)
+        painter.setPen(text_colour)
+        if spec.kind is ChartKind.HEATMAP and spec.grid:
+            self._heatmap(painter, area)
+        elif spec.kind in (ChartKind.BAR, ChartKind.LINE) and spec.series and spec.x_labels:
+            self._xy(painter, area)
+        else:
+            painter.drawText(area, Qt.AlignmentFlag.AlignCenter, "No chart for this report.")
+
+    def _legend(self, painter: QPainter, area: QRectF) -> float:
+        """Series names above the plot (only when there is more than one); its height."""
+        if len(self.spec.series) < 2:
+            return 0.0
+        metrics = QFontMetricsF(painter.font(), painter.device())
+        x = area.left() + _MARGIN
+        for index, (name, _) in enumerate(self.spec.series):
+            painter.fillRect(QRectF(x, area.top() + 4, 10, 10), self.colour(index))
+            painter.drawText(QPointF(x + 14, area.top() + 4 + metrics.ascent() - 2), name)
+            x += 28 + metrics.horizontalAdvance(name)
+        return metrics.height() + 6
+
+    def _xy(self, painter: QPainter, area: QRectF) -> None:
+        spec = self.spec
+        metrics = QFontMetricsF(painter.font(), painter.device())
+        values = [float(v) for _, series in spec.series for v in series]
+        ticks = nice_ticks(min(0.0, *values), max(0.0, *values))
+        low, high = float(ticks[0]), float(ticks[-1])
+        labels = [self.text(t) for t in ticks]
+        left = area.left() + _MARGIN + max(metrics.horizontalAdvance(t) for t in labels) + 6
+        top = area.top() + _MARGIN + self._legend(painter, area)
+        bottom = area.bottom() - _MARGIN - metrics.height() - 4
+        plot = QRectF(left, top, area.right() - _MARGIN - left, bottom - top)
+
+        def y_of(value: float) -> float:
+            return plot.bottom() - (value - low) / (high - low) * plot.height()
+
+        grid = QColor(self.colours().color(QPalette.ColorRole.WindowText))
+        grid.setAlpha(50)
+        for tick, label in zip(ticks, labels, strict=True):
+            y = y_of(float(tick))
+            painter.setPen(QPen(grid, 1))
+            painter.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y))
+            painter.setPen(self.colours().color(QPalette.ColorRole.WindowText))
+            painter.drawText(
+                QRectF(
+                    area.left(), y - metrics.height() / 2, left - area.left() - 6, metrics.height()
+                ),
+                int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
+                label,
+            )
+        count = len(spec.x_labels)
+        slot = plot.width() / count
+        every = max(
+            1,
+            math.ceil(
+                max(metrics.horizontalAdvance(x) for x in spec.x_labels) / max(slot, 1) * 1.2
+            ),
+        )
+        for index, label in enumerate(spec.x_labels):
+            if index % every == 0:
+                painter.drawText(
+                    QRectF(
+                        plot.left() + index * slot - slot * every / 2 + slot / 2,
+                        plot.bottom() + 4,
+                        slot * every,
+                        metrics.height(),
+                    ),
+                    int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop),
+                    label,
+                )
+        zero = y_of(0.0)
+        if spec.kind is ChartKind.BAR:
+            self._bars(painter, plot, slot, y_of, zero)
+        else:
+            self._lines(painter, plot, slot, y_of)
+
+    def _bars(
+        self, painter: QPainter, plot: QRectF, slot: float, y_of: object, zero: float
+    ) -> None:
+        assert callable(y_of)
+        width = slot * 0.8 / len(self.spec.series)
+        for s, (name, series) in enumerate(self.spec.series):
+            for index, value in enumerate(series):
+                x = plot.left() + index * slot + slot * 0.1 + s * width
+                y = y_of(float(value))
+                rect = QRectF(x, min(y, zero), max(width - 1, 1), max(abs(zero - y), 1))
+                painter.fillRect(rect, self.colour(s))
+                self._mark(rect, index, name, value)
+
+    def _lines(self, painter: QPainter, plot: QRectF, slot: float, y_of: object) -> None:
+        assert callable(y_of)
+        for s, (name, series) in enumerate(self.spec.series):
+            points = [
+                QPointF(plot.left() + (i + 0.5) * slot, y_of(float(v)))
+                for i, v in enumerate(series)
+            ]
+            painter.setPen(QPen(self.colour(s), 2))
+            painter.drawPolyline(points)
+            for index, (point, value) in enumerate(zip(points, series, strict=True)):
+                painter.setBrush(self.colour(s))
+                painter.drawEllipse(point, 2.5, 2.5)
+                self._mark(
+                    QRectF(point.x() - slot / 2, plot.top(), slot, plot.height()),
+                    index,
+                    name,
+                    value,
+                )
+
+    def _mark(self, rect: QRectF, index: int, name: str, value: Decimal) -> None:
+        label = self.spec.x_labels[index]
+        prefix = f"{name} · " if len(self.spec.series) > 1 else ""
+        self.marks.append(Mark(rect, f"{prefix}{label}: {self.text(value)}"))
+
+    def _heatmap(self, painter: QPainter, area: QRectF) -> None:
+        spec = self.spec
+        metrics = QFontMetricsF(painter.font(), painter.device())
+        left = (
+            area.left()
+            + _MARGIN
+            + max((metrics.horizontalAdvance(y) for y in spec.y_labels), default=0)
+            + 6
+        )
+        bottom = area.bottom() - _MARGIN - metrics.height() - 4
+        plot = QRectF(
+            left, area.top() + _MARGIN, area.right() - _MARGIN - left, bottom - area.top() - _MARGIN
+        )
+        rows, columns = len(spec.grid), max(len(r) for r in spec.grid)
+        cell_w, cell_h = plot.width() / columns, plot.height() / rows
+        peak = max((float(v) for r in spec.grid for v in r), default=0.0) or 1.0
+        base = self.colours().color(QPalette.ColorRole.Base)
+        hot = self.colour(0)
+        for r, row in enumerate(spec.grid):
+            name = spec.y_labels[r] if r < len(spec.y_labels) else str(r)
+            painter.drawText(
+                QRectF(area.left(), plot.top() + r * cell_h, left - area.left() - 6, cell_h),
+                int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
+                name,
+            )
+            for c, value in enumerate(row):
+                share = max(0.0, float(value) / peak)
+                colour = QColor.fromRgbF(
+                    base.redF() + (hot.redF() - base.redF()) * share,
+                    base.greenF() + (hot.greenF() - base.greenF()) * share,
+                    base.blueF() + (hot.blueF() - base.blueF()) * share,
+                )
+                rect = QRectF(
+                    plot.left() + c * cell_w, plot.top() + r * cell_h, cell_w - 1, cell_h - 1
+                )
+                painter.fillRect(rect, colour)
+                column = spec.x_labels[c] if c < len(spec.x_labels) else str(c)
+                self.marks.append(Mark(rect, f"{name} {column}: {self.text(value)}"))
+        every = max(1, math.ceil(metrics.horizontalAdvance("00") * 1.5 / max(cell_w, 1)))
+        for c in range(0, columns, every):
+            column = spec.x_labels[c] if c < len(spec.x_labels) else str(c)
+            painter.drawText(
+                QRectF(
+                    plot.left() + c * cell_w, plot.bottom() + 4, cell_w * every, metrics.height()
+                ),
+                int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop),
+                column,
+            )
+
+    # ------------------------------------------------------------------ tooltips
+
+    def tooltip_at(self, point: QPointF) -> str | None:
+        """The exact value under ``point`` (the table's text), or None."""
+        for mark in self.marks:
+            if mark.rect.contains(point):
+                return mark.text
+        return None
+
+    @override
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
+            text = self.tooltip_at(QPointF(event.pos()))
+            if text:
+                QToolTip.showText(event.globalPos(), text, self)
+            else:
+                QToolTip.hideText()
+                event.ignore()
+            return True
+        return super().event(event)
+
+
+__all__ = ["Mark", "ReportChart", "ValueKind", "nice_ticks"]

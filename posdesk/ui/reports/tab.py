@@ -1,0 +1,250 @@
+"""The Reports tab: pick a report, set its filters, read the KPI cards, the chart and the
+table of the same numbers; export CSV, print or save a one-page PDF.
+
+Reports read the local mirror (``context.local_data``), never the server page by page: no
+mirror or no finished sync yet is an empty state that says so, not an error. Refresh asks
+the mirror to sync now; every finished pass (``synced``) recomputes what is on screen.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog, QListWidgetItem, QWidget
+
+from posdesk.reports.model import ReportFilters, ReportResult
+from posdesk.ui.common.runner import Runner
+from posdesk.ui.common.tables import session_zone
+from posdesk.ui.reports.cells import csv_rows
+from posdesk.ui.reports.source import ReportInfo, ReportSource, default_source
+from posdesk.ui.reports.tab_layout import ReportsLayout
+from posdesk.ui.shell.context import SessionContext
+
+_ALL = ""
+NOT_SYNCED = (
+    "Reports are computed from this PC's local copy of the store's data, and it has not "
+    "finished its first sync yet. They appear here as soon as it has."
+)
+NO_MIRROR = (
+    "Reports need the local copy of the store's data, and there is none for this session "
+    "(it could not be opened). Everything else in posdesk works from the server."
+)
+
+
+class ReportsTab(QWidget):
+    """See the module docstring; ``source`` is ``posdesk.reports`` unless a test gives one."""
+
+    def __init__(
+        self,
+        context: SessionContext,
+        parent: QWidget | None = None,
+        *,
+        source: ReportSource | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("reportsTab")
+        self.context = context
+        self.tz = session_zone(context)
+        self.source = source or default_source()
+        self.runner = Runner(self, on_error=lambda exc: context.report(exc, "compute the report"))
+        self.ui = ReportsLayout(self, context.formatter, self.tz)
+        self.result: ReportResult | None = None
+        self.reports: dict[str, ReportInfo] = {}
+        for info in self.source.reports:
+            item = QListWidgetItem(info.title, self.ui.list)
+            item.setData(Qt.ItemDataRole.UserRole, info.key)
+            item.setToolTip(info.description)
+            self.reports[info.key] = info
+        self.ui.store.addItem("All stores", _ALL)
+        self.ui.register.addItem("All registers", _ALL)
+        self.ui.period.set_preset(self.ui.period.current_preset())
+
+        self.ui.list.currentItemChanged.connect(lambda *_: self.recompute())
+        self.ui.period.changed.connect(self.recompute)
+        self.ui.store.currentIndexChanged.connect(self._store_changed)
+        self.ui.register.currentIndexChanged.connect(lambda *_: self.recompute())
+        self.ui.refresh.clicked.connect(self.refresh)
+        self.ui.export.clicked.connect(self._ask_export)
+        self.ui.pdf.clicked.connect(self._ask_pdf)
+        self.ui.print_button.clicked.connect(self.print_report)
+        self.locations: dict[str, tuple[str, ...]] = {}
+        local = context.local_data
+        if local is not None:
+            local.synced.connect(self._synced)
+        if self.ui.list.count():
+            self.ui.list.setCurrentRow(0)
+        else:
+            self.recompute()
+
+    # ------------------------------------------------------------------ state
+
+    @property
+    def task(self) -> object:
+        return self.runner.task
+
+    def current_key(self) -> str | None:
+        row = self.ui.list.currentRow()
+        return str(self.ui.list.item(row).data(Qt.ItemDataRole.UserRole)) if row >= 0 else None
+
+    def filters(self) -> ReportFilters:
+        dates = self.ui.period.dates()
+        today = self.ui.period.today()
+        first, last = (dates.first, dates.last) if dates else (today, today)
+        store = self.ui.store.currentData() or ""
+        register = self.ui.register.currentData() or ""
+        return ReportFilters(
+            first_day=first,
+            last_day=last,
+            stores=frozenset({store} if store and self.ui.store.isEnabled() else ()),
+            registers=frozenset({register} if register and self.ui.register.isEnabled() else ()),
+        )
+
+    def select_report(self, key: str) -> None:
+        for row in range(self.ui.list.count()):
+            if self.ui.list.item(row).data(Qt.ItemDataRole.UserRole) == key:
+                self.ui.list.setCurrentRow(row)
+                return
+        raise KeyError(key)
+
+    # ------------------------------------------------------------------ work
+
+    def recompute(self) -> None:
+        """Compute the chosen report for the filters now (a newer request wins)."""
+        self.runner.start(self._compute(), name="report", replace=True)
+
+    def refresh(self) -> None:
+        """F5 / Refresh: ask the mirror to sync now; ``synced`` recomputes."""
+        local = self.context.local_data
+        if local is None:
+            self.recompute()
+            return
+        self.ui.status.setText("Syncing local data…")
+        local.sync_now()
+
+    def reload(self) -> None:
+        self.refresh()
+
+    def _synced(self) -> None:
+        self.ui.status.setText("")
+        self.recompute()
+
+    async def _compute(self) -> None:
+        key = self.current_key()
+        info = self.reports.get(key or "")
+        self.ui.title.setText(info.title if info else "Reports")
+        self.ui.description.setText(info.description if info else "")
+        self.ui.store.setEnabled(info is not None and info.stores)
+        self.ui.register.setEnabled(info is not None and info.registers)
+        local = self.context.local_data
+        if local is None:
+            self._empty(NO_MIRROR)
+            return
+        if local.as_of() is None:
+            self._empty(NOT_SYNCED)
+            return
+        if not self.locations:
+            await self._load_locations()
+        if key is None:
+            self._empty("Choose a report on the left.")
+            return
+        result = await self.source.run(local.mirror, key, self.filters(), self.tz)
+        self.show_result(result)
+
+    async def _load_locations(self) -> None:
+        local = self.context.local_data
+        assert local is not None
+        found = await local.mirror.locations()
+        self.locations = {loc.code: loc.registers for loc in found}
+        self.ui.store.blockSignals(True)
+        for loc in sorted(found, key=lambda loc: loc.code):
+            self.ui.store.addItem(f"{loc.code} – {loc.name}" if loc.name else loc.code, loc.code)
+        self.ui.store.blockSignals(False)
+
+    def _store_changed(self, *_: object) -> None:
+        registers = self.locations.get(self.ui.store.currentData() or "", ())
+        self.ui.register.blockSignals(True)
+        self.ui.register.clear()
+        self.ui.register.addItem("All registers", _ALL)
+        for register in registers:
+            self.ui.register.addItem(register, register)
+        self.ui.register.blockSignals(False)
+        self.recompute()
+
+    # ------------------------------------------------------------------ showing
+
+    def _empty(self, text: str) -> None:
+        self.result = None
+        self.ui.model.set_result(None)
+        self.ui.empty.setText(text)
+        self.ui.stack.setCurrentWidget(self.ui.empty)
+        self.ui.notes.setText("")
+        self.ui.notes.hide()
+        self.ui.as_of.setText("")
+        for button in (self.ui.export, self.ui.print_button, self.ui.pdf):
+            button.setEnabled(False)
+
+    def as_of_text(self, result: ReportResult) -> str:
+        if result.as_of is None:
+            return "Local data: not synced yet"
+        return f"Local data as of {self.context.formatter.datetime(result.as_of, self.tz)}"
+
+    def show_result(self, result: ReportResult) -> None:
+        """Cards, chart and table of one result (the same numbers in each)."""
+        self.result = result
+        self.ui.title.setText(result.title)
+        self.ui.as_of.setText(self.as_of_text(result))
+        self.ui.notes.setText("Note: " + " ".join(result.notes) if result.notes else "")
+        self.ui.notes.setVisible(bool(result.notes))
+        self.ui.set_cards(result.highlights)
+        self.ui.chart.set_spec(result.chart, result.title)
+        self.ui.chart.setVisible(bool(result.chart.series or result.chart.grid))
+        self.ui.model.set_result(result)
+        self.ui.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.ui.stack.setCurrentWidget(self.ui.body)
+        for button in (self.ui.export, self.ui.print_button, self.ui.pdf):
+            button.setEnabled(True)
+
+    # ------------------------------------------------------------------ output
+
+    def export_to(self, path: Path) -> int:
+        """The table as CSV (rows in the order shown, totals last); returns data rows."""
+        assert self.result is not None
+        rows = csv_rows(self.result, self.ui.model.rows)
+        with path.open("w", encoding="utf-8-sig", newline="") as handle:
+            csv.writer(handle).writerows(rows)
+        return len(rows) - 1
+
+    def write_pdf(self, path: Path) -> None:
+        from posdesk.ui.reports.printing import write_pdf
+
+        assert self.result is not None
+        write_pdf(path, self.ui.chart, self.ui.model, self.as_of_text(self.result))
+
+    def _ask_export(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export report", "report.csv", "CSV (*.csv)")
+        if path:
+            count = self.export_to(Path(path))
+            self.context.show_status(f"Exported {count} rows to {path}")
+
+    def _ask_pdf(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save report as PDF", "report.pdf", "PDF (*.pdf)"
+        )
+        if path:
+            self.write_pdf(Path(path))
+            self.context.show_status(f"Saved {path}")
+
+    def print_report(self) -> None:
+        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+        from posdesk.ui.reports.printing import paint_report
+
+        if self.result is None:
+            return
+        printer = QPrinter(QPrinter.PrinterMode.ScreenResolution)
+        dialog = QPrintDialog(printer, self)
+        dialog.setObjectName("reportsPrintDialog")
+        if dialog.exec():
+            paint_report(printer, self.ui.chart, self.ui.model, self.as_of_text(self.result))

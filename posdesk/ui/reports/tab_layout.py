@@ -1,0 +1,168 @@
+"""The Reports tab's widget tree: the report list on the left; on the right the report's
+title, filters, "as of" line, notes, KPI cards, and the chart beside its table.
+Behaviour lives in ``tab.py``."""
+
+from __future__ import annotations
+
+from datetime import tzinfo
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from posdesk.models.date_range import Preset
+from posdesk.models.formatting import Formatter
+from posdesk.ui.common.period import PeriodField
+from posdesk.ui.reports.chart import ReportChart
+from posdesk.ui.reports.table import ReportTable, ReportTableModel
+
+REPORT_PRESETS = (
+    Preset.TODAY,
+    Preset.YESTERDAY,
+    Preset.THIS_WEEK,
+    Preset.LAST_7_DAYS,
+    Preset.LAST_30_DAYS,
+    Preset.THIS_MONTH,
+    Preset.LAST_MONTH,
+    Preset.THIS_YEAR,
+    Preset.LAST_YEAR,
+    Preset.CUSTOM,
+)
+
+
+def _label(name: str, parent: QWidget, *, selectable: bool = False) -> QLabel:
+    label = QLabel(parent)
+    label.setObjectName(name)
+    label.setWordWrap(True)
+    if selectable:
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+def _button(text: str, name: str, accessible: str, parent: QWidget) -> QPushButton:
+    button = QPushButton(text, parent)
+    button.setObjectName(name)
+    button.setAccessibleName(accessible)
+    return button
+
+
+def _combo(name: str, accessible: str, parent: QWidget) -> QComboBox:
+    combo = QComboBox(parent)
+    combo.setObjectName(name)
+    combo.setAccessibleName(accessible)
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+    return combo
+
+
+class ReportsLayout:
+    """Builds the widgets on ``tab``; every control has an objectName and accessible name."""
+
+    def __init__(self, tab: QWidget, formatter: Formatter, tz: tzinfo) -> None:
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, tab)
+        self.splitter.setObjectName("reportsSplitter")
+        self.list = QListWidget(self.splitter)
+        self.list.setObjectName("reportsList")
+        self.list.setAccessibleName("Reports")
+        right = QWidget(self.splitter)
+        right.setObjectName("reportView")
+        self.title = _label("reportsTitle", right)
+        font = self.title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        font.setBold(True)
+        self.title.setFont(font)
+        self.description = _label("reportsDescription", right)
+
+        self.filters = QWidget(right)
+        self.filters.setObjectName("reportsFilters")
+        self.period = PeriodField("reports", tz, self.filters, presets=REPORT_PRESETS)
+        self.store = _combo("reportsStore", "Store", self.filters)
+        self.register = _combo("reportsRegister", "Register", self.filters)
+        self.refresh = _button("&Refresh", "reportsRefresh", "Refresh local data", self.filters)
+        self.refresh.setToolTip("Sync the local data with the server now, then recompute")
+        self.export = _button("Export CSV…", "reportsExportButton", "Export CSV", self.filters)
+        self.print_button = _button("Print…", "reportsPrintButton", "Print report", self.filters)
+        self.pdf = _button("PDF…", "reportsPdfButton", "Save report as PDF", self.filters)
+        row = QHBoxLayout(self.filters)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.period)
+        row.addWidget(self.store)
+        row.addWidget(self.register)
+        row.addStretch(1)
+        for button in (self.refresh, self.export, self.print_button, self.pdf):
+            row.addWidget(button)
+
+        self.as_of = _label("reportsAsOf", right, selectable=True)
+        self.notes = _label("reportsNotes", right, selectable=True)
+        self.notes.setAccessibleName("Notes about this report")
+        self.status = _label("reportsStatus", right)
+
+        self.stack = QStackedWidget(right)
+        self.empty = _label("reportsEmpty", self.stack)
+        self.empty.setAccessibleName("No report to show")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.stack.addWidget(self.empty)
+        body = QWidget(self.stack)
+        body.setObjectName("reportsBody")
+        self.highlights = QFrame(body)
+        self.highlights.setObjectName("reportsHighlights")
+        self.highlights.setAccessibleName("Highlights")
+        self.cards = QGridLayout(self.highlights)
+        self.cards.setContentsMargins(0, 0, 0, 0)
+        self.figures = QSplitter(Qt.Orientation.Horizontal, body)
+        self.figures.setObjectName("reportsFigures")
+        self.chart = ReportChart(formatter, self.figures)
+        self.model = ReportTableModel(formatter, tab)
+        self.table = ReportTable(self.model, self.figures)
+        self.figures.setStretchFactor(0, 3)
+        self.figures.setStretchFactor(1, 2)
+        body_layout = QVBoxLayout(body)
+        body_layout.setContentsMargins(0, 0, 0, 0)
+        body_layout.addWidget(self.highlights)
+        body_layout.addWidget(self.figures, 1)
+        self.stack.addWidget(body)
+        self.body = body
+
+        layout = QVBoxLayout(right)
+        layout.addWidget(self.title)
+        layout.addWidget(self.description)
+        layout.addWidget(self.filters)
+        layout.addWidget(self.as_of)
+        layout.addWidget(self.notes)
+        layout.addWidget(self.status)
+        layout.addWidget(self.stack, 1)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([200, 1000])
+        outer = QVBoxLayout(tab)
+        outer.setContentsMargins(4, 4, 4, 4)
+        outer.addWidget(self.splitter)
+
+    def set_cards(self, highlights: tuple[tuple[str, str], ...]) -> list[QLabel]:
+        """One card per highlight (label over value), four to a row."""
+        while self.cards.count():
+            item = self.cards.takeAt(0)
+            if item is not None and (widget := item.widget()) is not None:
+                widget.deleteLater()
+        made: list[QLabel] = []
+        for index, (label, text) in enumerate(highlights):
+            card = QLabel(f"<small>{label}</small><br><b>{text}</b>", self.highlights)
+            card.setObjectName(f"reportsKpi{index}")
+            card.setAccessibleName(f"{label}: {text}")
+            card.setFrameShape(QFrame.Shape.StyledPanel)
+            card.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            card.setMargin(6)
+            self.cards.addWidget(card, index // 4, index % 4)
+            made.append(card)
+        self.highlights.setVisible(bool(highlights))
+        return made
