@@ -142,9 +142,12 @@ async def registers(local_data: LocalData, location_code: str | None) -> list[st
     def query(conn: sqlite3.Connection) -> list[str]:
         sql = "SELECT DISTINCT register_code FROM sale WHERE register_code IS NOT NULL"
         params: list[str] = []
-        if location_code:
-            sql += " AND location_code = ?"
-            params.append(location_code)
+        if location_code:  # a sale without a store: its register's (Local data panel)
+            sql += (
+                " AND (location_code = ? OR (location_code IS NULL AND register_code IN "
+                "(SELECT register_code FROM register_store WHERE location_code = ?)))"
+            )
+            params.extend([location_code, location_code])
         return [str(row[0]) for row in conn.execute(sql + " ORDER BY 1", params)]
 
     return await local_data.mirror.read(query)

@@ -15,6 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from posdesk.domain import SaleFilter
 from posdesk.mirror import MirrorSettings
+from posdesk.models import local_reads
 from posdesk.models.local_data import LocalData
 from posdesk.sandbox.server import SandboxServer
 from posdesk.ui.localdata import open_local_data
@@ -227,4 +228,7 @@ async def test_registers_get_their_stores_on_a_documented_server(
         assert {s.register_code for s in austin.items} <= {"AUS-1", "AUS-2", "AUS-3"}
         brooklyn = await mirror.sales(SaleFilter(location_code="BROOKLYN"), first=500)
         assert {s.register_code for s in brooklyn.items} == {"BKN-1"}
+        # the Sales tab's register choices for a store follow the mapping too
+        assert await local_reads.registers(local_data, "BROOKLYN") == ["BKN-1"]
+        assert await local_reads.registers(local_data, "PORTLAND") == []
         assert table.notes()[[r.register_code for r in table.rows].index("AUS-1")] == "set by you"
