@@ -42,6 +42,17 @@ def card_details(c: Comparison, f: Formatter) -> str:
     )
 
 
+def highlights(result: ReportResult, f: Formatter) -> tuple[tuple[str, str], ...]:
+    """KPI cards: the comparisons' current values in the locale's format, else the report's
+    own highlights."""
+    if not result.comparisons:
+        return result.highlights
+    return tuple(
+        (c.label, cell_text(c.current, c.kind, f) if c.current is not None else "—")
+        for c in result.comparisons
+    )
+
+
 def comparison_table(result: ReportResult, f: Formatter) -> ReportResult | None:
     """The comparisons as a table result (values pre-formatted per KPI kind, changes as
     percent), or None when the report has none."""

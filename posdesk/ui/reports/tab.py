@@ -22,7 +22,7 @@ from posdesk.reports.stock import warehouses
 from posdesk.ui.common.runner import Runner
 from posdesk.ui.common.tables import TZ_EXTRA, session_zone
 from posdesk.ui.reports.cells import csv_rows
-from posdesk.ui.reports.comparisons import card_details, comparison_table
+from posdesk.ui.reports.comparisons import card_details, comparison_table, highlights
 from posdesk.ui.reports.source import ReportInfo, ReportSource, default_source
 from posdesk.ui.reports.tab_layout import ReportsLayout
 from posdesk.ui.shell.context import SessionContext
@@ -310,7 +310,7 @@ class ReportsTab(QWidget):
         self.ui.notes.setText("Note: " + " ".join(result.notes) if result.notes else "")
         self.ui.notes.setVisible(bool(result.notes))
         self.ui.set_cards(
-            result.highlights,
+            highlights(result, self.context.formatter),
             tuple(card_details(c, self.context.formatter) for c in result.comparisons),
         )
         compared = comparison_table(result, self.context.formatter)
