@@ -33,8 +33,8 @@ from posdesk.ui.shell.context import SessionContext
 from tests.api.helpers import connect
 from tests.e2e.reports.fixtures import synced_local_data
 from tests.e2e.reports.test_tab import settle
-from tests.helpers.sales import chicago_context
-from tests.helpers.session import quiesce
+from tests.helpers.sales import CHICAGO
+from tests.helpers.session import quiesce, session_context
 from tests.mirror.conftest import documented_sandbox, everything
 
 pytestmark = pytest.mark.asyncio
@@ -45,8 +45,8 @@ AUSTIN = FIXTURES.boundary_store
 CENT = Decimal("0.01")
 
 
-def cents(value: Decimal) -> Decimal:
-    return value.quantize(CENT, rounding=ROUND_HALF_EVEN)
+def cents(value: Decimal | int) -> Decimal:
+    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_EVEN)
 
 
 @pytest_asyncio.fixture
@@ -69,7 +69,8 @@ async def real(
 async def choose(tab: ReportsTab, key: str) -> ReportResult:
     tab.select_report(key)
     await settle(tab)
-    assert tab.result is not None and tab.result.key == key
+    assert tab.result is not None
+    assert tab.result.key == key
     return tab.result
 
 
@@ -128,7 +129,8 @@ async def test_every_report_on_screen_is_run_report_for_the_same_filters(
         with path.open(encoding="utf-8-sig", newline="") as handle:
             written = list(csv.reader(handle))
         assert written[0] == [c.title for c in want.columns]
-        assert len(written) - 1 == model.rowCount() and count == model.rowCount()
+        assert len(written) - 1 == model.rowCount()
+        assert count == model.rowCount()
         for r, line in enumerate(written[1:]):
             for c, text in enumerate(line):
                 value = model.index(r, c).data(Qt.ItemDataRole.UserRole)
@@ -216,7 +218,8 @@ async def test_overview_cards_and_table_show_the_comparisons(
         if c.current is not None:
             assert table.text(index, 1) == cell_text(c.current, c.kind, f)
     net = next(c for c in result.comparisons if c.label == "Net sales")
-    assert net.current is not None and net.previous is not None
+    assert net.current is not None
+    assert net.previous is not None
     assert net.previous_delta == net.current - net.previous  # the card shows this Δ
     await choose(tab, "sales_by_store")
     assert not tab.ui.comparisons.isVisible()
@@ -238,7 +241,8 @@ async def test_filters_follow_the_report_and_reach_the_figures(
     ui.top_n.setValue(5)
     await settle(tab)
     assert tab.filters().top_n == 5
-    assert tab.result is not None and tab.result != result
+    assert tab.result is not None
+    assert tab.result != result
     assert tab.result == await run_report(local.mirror, "top_items", tab.filters(), tab.tz)
     await choose(tab, "giftcard_liability")
     ui.dormant.setValue(3)
@@ -252,7 +256,8 @@ async def test_filters_follow_the_report_and_reach_the_figures(
     ui.warehouse.setCurrentIndex(1)
     await settle(tab)
     assert tab.filters().warehouse == code
-    assert tab.result is not None and {r[0] for r in tab.result.rows} == {code}
+    assert tab.result is not None
+    assert {r[0] for r in tab.result.rows} == {code}
     assert len(every.rows) >= len(tab.result.rows)
 
 
@@ -294,7 +299,7 @@ async def test_documented_server_shows_the_notes_and_the_rest(
     qtbot: QtBot, documented: SandboxServer, tmp_path: Path
 ) -> None:
     client = await connect(documented, tmp_path, "posdesk-demo")
-    context = await chicago_context(client, tmp_path)
+    context = session_context(client, profile_name="documented", extras={TZ_EXTRA: CHICAGO})
     context.local_data = local = await synced_local_data(client, tmp_path)
     try:
         tab = ReportsTab(context)
@@ -303,14 +308,18 @@ async def test_documented_server_shows_the_notes_and_the_rest(
         await settle(tab)
         tab.ui.period.set_range(MARCH)
         overview = await choose(tab, "sales_overview")
-        assert overview.notes and tab.ui.notes.isVisible()
+        assert overview.notes
+        assert tab.ui.notes.isVisible()
         assert all(n in tab.ui.notes.text() for n in overview.notes)
         sales = next(c for c in overview.comparisons if c.label == "Sales")
-        assert isinstance(sales.current, int) and sales.current > 0  # the rest shows
+        assert isinstance(sales.current, int)
+        assert sales.current > 0
         items = await choose(tab, "top_items")
-        assert items.notes and tab.ui.notes.isVisible()
+        assert items.notes
+        assert tab.ui.notes.isVisible()
         liability = await choose(tab, "giftcard_liability")
-        assert liability.rows and tab.ui.stack.currentWidget() is tab.ui.body
+        assert liability.rows
+        assert tab.ui.stack.currentWidget() is tab.ui.body
     finally:
         await local.aclose()
         await quiesce()
