@@ -157,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
         QSettings.setDefaultFormat(QSettings.Format.IniFormat)  # never the user's settings
         QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, settings_dir)
         app = QApplication.instance() or QApplication([])
-        app.setQuitOnLastWindowClosed(False)  # closing the tab must not stop the loop
+        QApplication.setQuitOnLastWindowClosed(False)  # closing the tab must not stop the loop
         loop = qasync.QEventLoop(app)
         asyncio.set_event_loop(loop)
         with loop:
