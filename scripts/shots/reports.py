@@ -26,11 +26,17 @@ def busiest_month(conn: sqlite3.Connection) -> DateRange:
     return DateRange(first, following - timedelta(days=1))
 
 
+def synced(local: Any) -> bool:
+    """Every entity of the first pass finished (synced or said why not)."""
+    progress = local.sync.progress.values()
+    return all(p.last_synced or p.error for p in progress)
+
+
 def _scene(key: str) -> SceneFn:
     async def run(ctx: ShotContext) -> QWidget | None:
         tab: Any = await ctx.show_tab("reports")
         local = tab.context.local_data
-        await ctx.wait_until(lambda: local is not None and local.as_of() is not None, 120)
+        await ctx.wait_until(lambda: local is not None and synced(local), 180)
         month = await local.mirror.read(busiest_month)
         tab.select_report(key)
         tab.ui.period.set_range(month)

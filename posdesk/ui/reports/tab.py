@@ -14,7 +14,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QComboBox, QFileDialog, QListWidgetItem, QWidget
+from typing_extensions import override
 
 from posdesk.models.date_range import DateRange, Preset
 from posdesk.reports.model import ReportFilters, ReportResult
@@ -70,6 +72,7 @@ class ReportsTab(QWidget):
         self.runner = Runner(self, on_error=lambda exc: context.report(exc, "compute the report"))
         self.ui = ReportsLayout(self, context.formatter, self.tz)
         self.result: ReportResult | None = None
+        self._split_pending = True
         self.reports: dict[str, ReportInfo] = {}
         for info in self.source.reports:
             item = QListWidgetItem(info.title, self.ui.list)
@@ -327,8 +330,23 @@ class ReportsTab(QWidget):
         self.ui.model.set_result(result)
         self.ui.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.ui.stack.setCurrentWidget(self.ui.body)
+        self._split_figures()
         for button in (self.ui.export, self.ui.print_button, self.ui.pdf):
             button.setEnabled(True)
+
+    def _split_figures(self) -> None:
+        """Once laid out: chart and table half each (the chart's size hint would otherwise
+        squeeze the table's money columns to a few characters)."""
+        width = self.ui.figures.width()
+        if self._split_pending and width > 100:
+            self._split_pending = False
+            self.ui.figures.setSizes([width // 2, width - width // 2])
+
+    @override
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self.result is not None:
+            self._split_figures()
 
     # ------------------------------------------------------------------ output
 

@@ -74,7 +74,9 @@ def _combo(name: str, accessible: str, parent: QWidget) -> QComboBox:
     combo = QComboBox(parent)
     combo.setObjectName(name)
     combo.setAccessibleName(accessible)
-    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+    # long store names must not push the other filters off the bar (the list shows them whole)
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(14)
     return combo
 
 
@@ -120,6 +122,10 @@ class ReportsLayout:
         self.comparisons.setObjectName("reportsComparisonTable")
         self.comparisons.setAccessibleName("Against earlier periods")
         self.comparisons.setSortingEnabled(False)
+        self.comparisons.horizontalHeader().setStretchLastSection(False)
+        self.comparisons.verticalHeader().setDefaultSectionSize(
+            self.comparisons.fontMetrics().height() + 6
+        )
         self.comparisons.hide()
         self.figures = QSplitter(Qt.Orientation.Horizontal, body)
         self.figures.setObjectName("reportsFigures")
