@@ -7,6 +7,7 @@ UTC datetimes (a value without an offset is read as UTC, as POS documents).
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
@@ -92,11 +93,18 @@ MAX_DECIMAL_TEXT = 40
 MAX_WHOLE_DIGITS = 15
 MAX_FRACTION_DIGITS = 12
 _FINEST = Decimal(1).scaleb(-MAX_FRACTION_DIGITS)
+#: The common wire shape (``"969"``, ``"-12.34"``): within every bound above by its spelling,
+#: so it needs none of the checks below (they cost more than the Decimal itself).
+_PLAIN_DECIMAL = re.compile(
+    rf"-?[0-9]{{1,{MAX_WHOLE_DIGITS}}}(?:\.[0-9]{{1,{MAX_FRACTION_DIGITS}}})?"
+)
 
 
 def dec(value: Any) -> Decimal | None:
     if value is None:
         return None
+    if type(value) is str and _PLAIN_DECIMAL.fullmatch(value):
+        return Decimal(value)
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise InvalidResponseError(details=f"not a decimal: {type(value).__name__}")
     text = repr(value) if isinstance(value, float) else str(value)  # never trust a float
@@ -164,7 +172,10 @@ def instant(value: Any) -> datetime | None:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         raise InvalidResponseError(details=f"not a date-time: {value!r}") from None
-    if parsed.tzinfo is None:
+    zone = parsed.tzinfo
+    if zone is UTC:  # the usual "...Z": already what we want
+        return parsed
+    if zone is None:
         return parsed.replace(tzinfo=UTC)
     return parsed.astimezone(UTC)
 
@@ -237,7 +248,7 @@ def customer(d: Row) -> Customer:
         first_name=text(d.get("firstName")),
         last_name=text(d.get("lastName")),
         email=text(d.get("email")),
-        phone=Phone(raw=text(phone.get("raw")), norm=phone.get("norm")) if phone else None,
+        phone=Phone(raw=text(phone.get("raw")), norm=text(phone.get("norm"))) if phone else None,
         address=address(d.get("address")),
         home_location_code=text(d.get("homeLocationCode")),
         created_on=instant(d.get("createdOn")),

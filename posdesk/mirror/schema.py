@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import sqlite3
 
+from posdesk.mirror import aggregates
+
 _V1 = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE sync_state(
@@ -124,8 +126,12 @@ CREATE INDEX sale_report_store ON sale(
 )
 """
 
+# Per-day pre-aggregated sales, tenders and lines (posdesk/mirror/aggregates.py), built here
+# from the rows already mirrored and kept by the sale writes from then on.
+_V3 = aggregates.migration()
+
 #: Migration n brings ``PRAGMA user_version`` from n to n + 1.
-MIGRATIONS: tuple[str, ...] = (_V1, _V2)
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
 
 _TOKENIZE = "tokenize=\"unicode61 remove_diacritics 2\", prefix='2 3'"
 

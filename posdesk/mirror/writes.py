@@ -13,7 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from posdesk.domain import GiftCard, Item, Sale
-from posdesk.mirror import rows
+from posdesk.mirror import aggregates, rows
 
 #: Mirror entities in sync order (locations first: sales need the stores' time zones).
 ENTITIES: tuple[str, ...] = (
@@ -131,6 +131,8 @@ def upsert(conn: sqlite3.Connection, entity: str, items: Sequence[Any], gen: int
         zones, default = _store_zones(conn)
         sales: Sequence[Sale] = items
         detailed = [s for s in sales if s.lines or s.tenders]
+        ids = [(s.id,) for s in sales]
+        aggregates.subtract(conn, ids)  # the old rows' contribution (sales change on the server)
         conn.executemany(
             _UPSERT["sale"],
             [
@@ -160,6 +162,7 @@ def upsert(conn: sqlite3.Connection, entity: str, items: Sequence[Any], gen: int
             rows.TENDER_COLS,
             [r for s in detailed for r in rows.tender_rows(s)],
         )
+        aggregates.add(conn, ids)
         return
     convert = TABLES[entity].convert
     assert convert is not None
@@ -189,6 +192,8 @@ def upsert(conn: sqlite3.Connection, entity: str, items: Sequence[Any], gen: int
 def delete_where(conn: sqlite3.Connection, entity: str, where: str, params: Sequence[Any]) -> int:
     """Delete ``entity`` rows (and their children) matching ``where``."""
     spec = TABLES[entity]
+    if entity == "sale":
+        aggregates.subtract(conn, where, params)
     for child, fk, key in _CHILDREN.get(entity, ()):
         conn.execute(
             f"DELETE FROM {child} WHERE {fk} IN (SELECT {key} FROM {spec.table} WHERE {where})",

@@ -11,7 +11,14 @@ import sqlite3
 from datetime import date, tzinfo
 from decimal import Decimal
 
-from posdesk.reports.common import as_of, filters_text, money0, quantity, sale_where
+from posdesk.reports.common import (
+    as_of,
+    filters_text,
+    money0,
+    period_of,
+    quantity,
+    sale_where,
+)
 from posdesk.reports.model import (
     ChartKind,
     ChartSpec,
@@ -20,22 +27,34 @@ from posdesk.reports.model import (
     ReportResult,
     ValueKind,
 )
-from posdesk.reports.sales import NET_SUMS, Sums, sale_notes, sales_from
+from posdesk.reports.sales import (
+    DAY_NET_SUMS,
+    NET_SUMS,
+    Sums,
+    detail_counts,
+    sale_notes,
+    sales_from,
+)
 
 
 def top_items(conn: sqlite3.Connection, filters: ReportFilters, tz: tzinfo) -> ReportResult:
-    where, params = sale_where(filters, alias="s")
-    found = conn.execute(
-        "SELECT l.sku, count(*), sum(l.quantity_e4), sum(l.ext_price_e4) "
-        f"FROM {sales_from(filters, 's')} JOIN sale_line l ON l.sale_id = s.id "
-        f"WHERE {where} AND s.has_detail GROUP BY l.sku",
-        params,
+    where, params = sale_where(filters)
+    counts = detail_counts(conn, where, params)
+    # a month reads its day rows; a longer period groups a SKU-ordered index without a sort
+    # (by store then SKU when stores are chosen); both rankings pick their top N in SQL
+    if period_of(filters).days <= 62:
+        index = "line_day_by_day"
+    else:
+        index = "line_day_by_store" if filters.stores else "line_day_by_sku"
+    ranked = conn.execute(
+        "WITH g AS MATERIALIZED (SELECT sku, sum(lines) AS n, sum(quantity) AS q, "
+        f"sum(ext) AS e FROM line_day INDEXED BY {index} WHERE {where} GROUP BY sku) "
+        "SELECT * FROM (SELECT 1, * FROM g ORDER BY e DESC, sku LIMIT ?) UNION ALL "
+        "SELECT * FROM (SELECT 2, * FROM g ORDER BY q DESC, sku LIMIT ?)",
+        (*params, filters.top_n, filters.top_n),
     ).fetchall()
-    counts = conn.execute(
-        f"SELECT count(*), sum(has_detail) FROM {sales_from(filters, 's')} WHERE {where}", params
-    ).fetchone()
-    by_revenue = sorted(found, key=lambda r: (-int(r[3] or 0), r[0]))[: filters.top_n]
-    by_quantity = sorted(found, key=lambda r: (-int(r[2] or 0), r[0]))[: filters.top_n]
+    by_revenue = [tuple(r)[1:] for r in ranked if r[0] == 1]
+    by_quantity = [tuple(r)[1:] for r in ranked if r[0] == 2]
     names = _item_names(conn, sorted({r[0] for r in (*by_revenue, *by_quantity)}))
     rows = tuple(
         (ranking, n, r[0], names.get(r[0], ""), quantity(r[2]), money0(r[3]), int(r[1]))
@@ -78,17 +97,21 @@ def top_items(conn: sqlite3.Connection, filters: ReportFilters, tz: tzinfo) -> R
 
 def top_customers(conn: sqlite3.Connection, filters: ReportFilters, tz: tzinfo) -> ReportResult:
     where, params = sale_where(filters)
-    where += " AND customer_id IS NOT NULL"
     total = Sums.of(
         conn.execute(
-            f"SELECT {NET_SUMS} FROM {sales_from(filters)} WHERE {where}", params
+            f"SELECT {DAY_NET_SUMS} FROM sale_hour WHERE {where} AND with_customer", params
         ).fetchone()
     )
+    where += " AND customer_id IS NOT NULL"
     priced = total.known > 0
     # SQL keeps only the top N while it groups (no ~100,000 customers through Python)
     rank = "sum(total_e4) - coalesce(sum(tax_e4), 0)" if priced else "count(*)"
+    # a long period of all stores: grouped in a customer-ordered index (migration 3) rather
+    # than sorting ~350,000 sales; else the period's (or the store's) rows by day
+    long_all = period_of(filters).days > 62 and not filters.stores
+    source = "sale INDEXED BY sale_customer_report" if long_all else sales_from(filters)
     found = conn.execute(
-        f"SELECT customer_id, max(local_day), {NET_SUMS} FROM {sales_from(filters)} "
+        f"SELECT customer_id, max(local_day), {NET_SUMS} FROM {source} "
         f"WHERE {where} GROUP BY customer_id ORDER BY {rank} DESC, customer_id LIMIT ?",
         (*params, filters.top_n),
     ).fetchall()

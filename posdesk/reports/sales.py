@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta, tzinfo
 from decimal import Decimal
 
+from posdesk.mirror.aggregates import SALE_SUMS
 from posdesk.reports.common import (
     Period,
     as_of,
@@ -57,6 +58,10 @@ _SUMS = (
 _FIELDS = 9
 # enough for counts and net sales (rows, known, returns, gross, tax): heat map, customers
 NET_SUMS = "count(*), count(total_e4), sum(total_e4 < 0), sum(total_e4), sum(tax_e4)"
+# the same sums from the per-day aggregate (posdesk/mirror/aggregates.py: a year is ~40,000
+# rows instead of ~350,000 sales); every report of sales reads it
+DAY_SUMS = ", ".join(f"sum({c})" for c in SALE_SUMS)
+DAY_NET_SUMS = ", ".join(f"sum({c})" for c in SALE_SUMS[:5])
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +151,7 @@ def sale_notes(conn: sqlite3.Connection, filters: ReportFilters, sums: Sums) -> 
         everywhere = replace(filters, stores=frozenset(), registers=frozenset())
         where, params = sale_where(everywhere)
         stored = conn.execute(
-            f"SELECT count(*), count(location_code) FROM {sales_from(everywhere)} WHERE {where}",
+            f"SELECT coalesce(sum(rows), 0), count(location_code) FROM sale_hour WHERE {where}",
             params,
         ).fetchone()
         if stored[0] and not stored[1]:
@@ -159,6 +164,15 @@ def sale_notes(conn: sqlite3.Connection, filters: ReportFilters, sums: Sums) -> 
     if zone is None and not zones and sums.rows:
         notes.append("The server sends no time zones, so days are counted in UTC.")
     return notes
+
+
+def detail_counts(conn: sqlite3.Connection, where: str, params: list[object]) -> tuple[int, int]:
+    """(sales, sales that came with lines and tenders) for the notes of tenders and top items."""
+    row = conn.execute(
+        f"SELECT coalesce(sum(rows), 0), coalesce(sum(detailed), 0) FROM sale_hour WHERE {where}",
+        params,
+    ).fetchone()
+    return int(row[0]), int(row[1])
 
 
 def _change(current: object, earlier: object) -> tuple[Decimal | int | None, Decimal | None]:
@@ -183,8 +197,7 @@ def _days(
     for p in merged:
         where, params = sale_where(filters, p)
         for r in conn.execute(
-            f"SELECT local_day, {_SUMS} FROM {sales_from(filters)} WHERE {where} "
-            "GROUP BY local_day",
+            f"SELECT local_day, {DAY_SUMS} FROM sale_hour WHERE {where} GROUP BY local_day",
             params,
         ):
             by_day[r[0]] = Sums.of(tuple(r)[1:])
@@ -318,16 +331,14 @@ def _grouped(
     headings: tuple[str, ...],
 ) -> ReportResult:
     where, params = sale_where(filters)
-    # grouped in the covering index's own order (day, store, register): no sort of a year of
-    # sales; the few hundred day rows are merged here
     merged: dict[tuple[object, ...], Sums] = {}
     for r in conn.execute(
-        f"SELECT local_day, location_code, register_code, {_SUMS} "
-        f"FROM {sales_from(filters)} WHERE {where} GROUP BY 1, 2, 3",
+        f"SELECT location_code, register_code, {DAY_SUMS} FROM sale_hour WHERE {where} "
+        "GROUP BY 1, 2",
         params,
     ):
-        group_key = tuple(r)[1 : 1 + len(group)]
-        merged[group_key] = merged.get(group_key, Sums()) + Sums.of(tuple(r)[3:])
+        group_key = tuple(r)[: len(group)]
+        merged[group_key] = merged.get(group_key, Sums()) + Sums.of(tuple(r)[2:])
     found = sorted(merged.items(), key=lambda kv: tuple(str(v or "") for v in kv[0]))
     total = Sums()
     for _, s in found:
@@ -390,16 +401,13 @@ def sales_by_register(conn: sqlite3.Connection, filters: ReportFilters, tz: tzin
 
 
 def sales_by_tender(conn: sqlite3.Connection, filters: ReportFilters, tz: tzinfo) -> ReportResult:
-    where, params = sale_where(filters, alias="s")
+    where, params = sale_where(filters)
     found = conn.execute(
-        f"SELECT t.tender_type, count(*), sum(t.amount_e4) FROM {sales_from(filters, 's')} "
-        f"JOIN sale_tender t ON t.sale_id = s.id WHERE {where} AND s.has_detail "
-        "GROUP BY t.tender_type ORDER BY sum(t.amount_e4) DESC, t.tender_type",
+        f"SELECT tender_type, sum(payments), sum(amount) FROM tender_day WHERE {where} "
+        "GROUP BY tender_type ORDER BY sum(amount) DESC, tender_type",
         params,
     ).fetchall()
-    counts = conn.execute(
-        f"SELECT count(*), sum(has_detail) FROM {sales_from(filters, 's')} WHERE {where}", params
-    ).fetchone()
+    counts = detail_counts(conn, where, params)
     whole = sum(int(r[2] or 0) for r in found)
     rows = tuple((r[0], int(r[1]), money0(r[2]), share(int(r[2] or 0), whole)) for r in found)
     notes: list[str] = []
@@ -442,9 +450,8 @@ def sales_heatmap(conn: sqlite3.Connection, filters: ReportFilters, tz: tzinfo) 
     cells = {
         (int(r[0]), int(r[1])): Sums.of(tuple(r)[2:])
         for r in conn.execute(
-            f"SELECT local_weekday, local_minute / 60, {NET_SUMS} "
-            f"FROM {sales_from(filters)} WHERE {where} AND local_weekday IS NOT NULL "
-            "GROUP BY 1, 2",
+            f"SELECT local_weekday, hour, {DAY_NET_SUMS} "
+            f"FROM sale_hour WHERE {where} AND local_weekday IS NOT NULL GROUP BY 1, 2",
             params,
         )
     }

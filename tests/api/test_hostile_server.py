@@ -396,3 +396,15 @@ def test_nesting_scan_ignores_brackets_inside_strings() -> None:
     assert not nesting_too_deep(b"[" * MAX_DEPTH + b"]" * MAX_DEPTH)
     assert nesting_too_deep(deep(MAX_DEPTH * 2 + 1))
     assert nesting_too_deep(b"[[}")
+
+
+def test_many_lists_at_the_depth_limit_are_refused_without_a_long_scan() -> None:
+    """32 MB of depth-64 lists (legal depth, absurd size) would cost 64 passes over 32 MB
+    (~13 s with the UI thread held): more containers than any answer has is refused first."""
+    chunk = b"[" * MAX_DEPTH + b"]" * MAX_DEPTH
+    body = b"[" + b",".join([chunk] * (32 * 1024 * 1024 // len(chunk))) + b"]"
+    started = time.perf_counter()
+    assert nesting_too_deep(body)
+    assert time.perf_counter() - started < 2.0  # one translate + a length check, not 64 passes
+    small = b"[" + b",".join([chunk] * 100) + b"]"  # the same shape, answer-sized: accepted
+    assert not nesting_too_deep(small, MAX_DEPTH + 1)

@@ -203,8 +203,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--build-only", action="store_true")
+    parser.add_argument(
+        "--copy",
+        type=Path,
+        help="measure on a copy of the cached mirror made here (opening migrates the file: a "
+        "branch with a new migration leaves the shared cache alone)",
+    )
     args = parser.parse_args(argv)
     path = large_mirror()
+    if args.copy:
+        shutil.copyfile(path, args.copy)
+        path = args.copy
     if args.build_only:
         print(path)
         return 0

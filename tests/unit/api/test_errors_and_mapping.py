@@ -108,6 +108,11 @@ def test_mapping_money_and_time() -> None:
     assert page.until == "c1"
 
 
+def test_a_phone_number_that_is_not_text_is_refused() -> None:
+    with pytest.raises(errors.InvalidResponseError):
+        mapping.customer({"id": "1", "phone": {"raw": "555", "norm": ["+1555"]}})
+
+
 def test_wire_formats() -> None:
     assert wire_decimal(Decimal("1E+1")) == "10"
     assert wire_decimal(Decimal("-6.490")) == "-6.490"
