@@ -43,9 +43,13 @@ def card_details(c: Comparison, f: Formatter) -> str:
 
 
 def highlights(result: ReportResult, f: Formatter) -> tuple[tuple[str, str], ...]:
-    """KPI cards: the comparisons' current values in the locale's format, else the report's
-    own highlights."""
+    """KPI cards: the comparisons' current values, else the report's typed figures, in the
+    locale's format with the server's currency; plain highlights only as a last resort."""
     if not result.comparisons:
+        if result.figures:
+            return tuple(
+                (label, cell_text(value, kind, f)) for label, value, kind in result.figures
+            )
         return result.highlights
     return tuple(
         (c.label, cell_text(c.current, c.kind, f) if c.current is not None else "—")

@@ -189,6 +189,10 @@ async def test_giftcard_outstanding_is_the_sum_of_every_cards_balance(
     assert row[-1] == total
     texts = [tab.ui.model.text(0, c) for c in range(tab.ui.model.columnCount())]
     assert tab.context.formatter.money(total) in texts
+    # the KPI card says it the same way: the server's currency, the PC's locale
+    card = tab.findChild(QLabel, "reportsKpi0")
+    assert card is not None
+    assert card.accessibleName() == f"Outstanding balance: {tab.context.formatter.money(total)}"
 
 
 async def test_overview_cards_and_table_show_the_comparisons(
