@@ -102,8 +102,9 @@ async def shoot(args: argparse.Namespace) -> int:
                     print(f"scene {scene.name} ({theme}) failed: {exc!r}", file=sys.stderr)
                     continue
                 target = widget or window
+                # the loop runs Qt's events while it sleeps; processEvents() inside this task
+                # would re-enter qasync and break other tasks (the local data's sync lanes)
                 await asyncio.sleep(0.2)
-                app.processEvents()
                 size = f"-{args.size[0]}x{args.size[1]}" if args.size else ""
                 path = out / f"{scene.name}{size}-{theme}.png"
                 target.grab().save(str(path))

@@ -85,6 +85,9 @@ class ReportResult:
     notes: tuple[str, ...] = ()  # plain sentences: what cannot be shown and why
     totals: tuple[object, ...] | None = None  # a totals row, when it makes sense
     highlights: tuple[tuple[str, str], ...] = field(default=())  # KPI cards: (label, text)
+    #: KPI cards as typed values (label, value, kind): the UI formats them like the table
+    #: (currency, locale); preferred over ``highlights`` when present.
+    figures: tuple[tuple[str, object, ValueKind], ...] = field(default=())
     comparisons: tuple[Comparison, ...] = ()  # sales overview: KPIs vs earlier periods
 
 

@@ -115,6 +115,12 @@ def reorder(conn: sqlite3.Connection, filters: ReportFilters, tz: tzinfo) -> Rep
     )
 
 
+def warehouses(conn: sqlite3.Connection) -> list[str]:
+    """The warehouse codes in the mirror's stock rows (the tab's warehouse filter)."""
+    sql = "SELECT DISTINCT warehouse_code FROM item_warehouse ORDER BY 1"
+    return [str(r[0]) for r in conn.execute(sql) if r[0] is not None]
+
+
 def stock_value(conn: sqlite3.Connection, filters: ReportFilters, tz: tzinfo) -> ReportResult:
     where, params = _warehouse_where(filters)
     query = (

@@ -68,8 +68,7 @@ class ShotContext:
             return True
 
         await self.wait_until(idle)
-        await asyncio.sleep(extra)
-        self.app.processEvents()
+        await asyncio.sleep(extra)  # Qt's events run meanwhile (no nested processEvents)
 
 
 SceneFn = Callable[[ShotContext], Awaitable[QWidget | None]]

@@ -22,6 +22,7 @@ BENCHMARKS = (
     "console",
     "mirror",
     "reports",
+    "reports_ui",
 )
 
 

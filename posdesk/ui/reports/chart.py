@@ -37,14 +37,17 @@ class Mark:
     text: str
 
 
-def nice_ticks(low: float, high: float, count: int = 5) -> list[Decimal]:
+def nice_ticks(low: float, high: float, count: int = 5, *, whole: bool = False) -> list[Decimal]:
     """Round tick values covering ``[low, high]`` (1, 2, 2.5 or 5 × 10^n steps), as Decimals
-    so their labels are formatted exactly like money in the table."""
+    so their labels are formatted exactly like money in the table; ``whole``: steps of at
+    least 1 (counts: an axis of 0, 0, 1, 1 labels reads as wrong)."""
     if high <= low:
         high = low + 1.0
     raw = (high - low) / max(1, count)
     power = 10 ** math.floor(math.log10(raw))
     step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+    if whole:
+        step = max(1.0, math.ceil(step))
     exact = Decimal(repr(step))
     start = math.floor(low / step)
     end = math.ceil(high / step)
@@ -138,7 +141,8 @@ class ReportChart(QWidget):
         spec = self.spec
         metrics = QFontMetricsF(painter.font(), painter.device())
         values = [float(v) for _, series in spec.series for v in series]
-        ticks = nice_ticks(min(0.0, *values), max(0.0, *values))
+        whole = self.spec.y_kind is ValueKind.INTEGER
+        ticks = nice_ticks(min(0.0, *values), max(0.0, *values), whole=whole)
         low, high = float(ticks[0]), float(ticks[-1])
         labels = [self.text(t) for t in ticks]
         left = area.left() + _MARGIN + max(metrics.horizontalAdvance(t) for t in labels) + 6

@@ -22,6 +22,7 @@ from PySide6.QtGui import (
 
 from posdesk.ui.reports.cells import is_numeric
 from posdesk.ui.reports.chart import ReportChart
+from posdesk.ui.reports.comparisons import card_details, highlights
 from posdesk.ui.reports.table import ReportTableModel
 
 
@@ -47,7 +48,12 @@ def paint_report(
     painter.setFont(font)
     line = QFontMetricsF(font, device).height() + 2
     lines = [result.filters_text, as_of, *result.notes]
-    lines += ["   ".join(f"{k}: {v}" for k, v in result.highlights)] if result.highlights else []
+    cards = highlights(result, model.formatter)
+    lines += ["   ".join(f"{k}: {v}" for k, v in cards)] if cards else []
+    lines += [
+        f"{c.label} " + card_details(c, model.formatter).replace("\n", "; ")
+        for c in result.comparisons
+    ]
     for text in lines:
         painter.drawText(QRectF(0, y, page.width(), line * 2), Qt.TextFlag.TextWordWrap, text)
         y += line * (1 + int(QFontMetricsF(font, device).horizontalAdvance(text) > page.width()))

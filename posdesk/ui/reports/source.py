@@ -26,6 +26,14 @@ class ReportInfo(Protocol):
     def stores(self) -> bool: ...  # the store filter applies
     @property
     def registers(self) -> bool: ...  # the register filter applies
+    @property
+    def period(self) -> bool: ...  # the period applies (not for stock reports)
+    @property
+    def top_n(self) -> bool: ...
+    @property
+    def giftcard_options(self) -> bool: ...  # dormant months, open-authorization days
+    @property
+    def warehouse(self) -> bool: ...
 
 
 class ReportSource(Protocol):

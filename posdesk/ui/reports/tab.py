@@ -9,15 +9,22 @@ the mirror to sync now; every finished pass (``synced``) recomputes what is on s
 from __future__ import annotations
 
 import csv
+from datetime import date, tzinfo
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QListWidgetItem, QWidget
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import QComboBox, QFileDialog, QListWidgetItem, QWidget
+from typing_extensions import override
 
+from posdesk.models.date_range import DateRange, Preset
 from posdesk.reports.model import ReportFilters, ReportResult
+from posdesk.reports.stock import warehouses
 from posdesk.ui.common.runner import Runner
-from posdesk.ui.common.tables import session_zone
+from posdesk.ui.common.tables import TZ_EXTRA, session_zone
 from posdesk.ui.reports.cells import csv_rows
+from posdesk.ui.reports.comparisons import card_details, comparison_table, highlights
 from posdesk.ui.reports.source import ReportInfo, ReportSource, default_source
 from posdesk.ui.reports.tab_layout import ReportsLayout
 from posdesk.ui.shell.context import SessionContext
@@ -33,6 +40,20 @@ NO_MIRROR = (
 )
 
 
+DEFAULT_PRESET = Preset.THIS_MONTH
+
+
+def tenant_zone(context: SessionContext) -> tzinfo:
+    """The zone reports read local dates in: a test's override, else the server's own
+    (``environment.time_zone``), else this PC's."""
+    if TZ_EXTRA not in context.extras and context.environment.time_zone:
+        try:
+            return ZoneInfo(context.environment.time_zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    return session_zone(context)
+
+
 class ReportsTab(QWidget):
     """See the module docstring; ``source`` is ``posdesk.reports`` unless a test gives one."""
 
@@ -46,11 +67,12 @@ class ReportsTab(QWidget):
         super().__init__(parent)
         self.setObjectName("reportsTab")
         self.context = context
-        self.tz = session_zone(context)
+        self.tz = tenant_zone(context)
         self.source = source or default_source()
         self.runner = Runner(self, on_error=lambda exc: context.report(exc, "compute the report"))
         self.ui = ReportsLayout(self, context.formatter, self.tz)
         self.result: ReportResult | None = None
+        self._split_pending = True
         self.reports: dict[str, ReportInfo] = {}
         for info in self.source.reports:
             item = QListWidgetItem(info.title, self.ui.list)
@@ -59,21 +81,29 @@ class ReportsTab(QWidget):
             self.reports[info.key] = info
         self.ui.store.addItem("All stores", _ALL)
         self.ui.register.addItem("All registers", _ALL)
-        self.ui.period.set_preset(self.ui.period.current_preset())
+        self.ui.warehouse.addItem("All warehouses", _ALL)
+        self.locations: dict[str, tuple[str, ...]] = {}
+        self.pending: dict[str, str] = {}  # saved store / register / warehouse until loaded
+        self._restore_state()
 
         self.ui.list.currentItemChanged.connect(lambda *_: self.recompute())
         self.ui.period.changed.connect(self.recompute)
         self.ui.store.currentIndexChanged.connect(self._store_changed)
         self.ui.register.currentIndexChanged.connect(lambda *_: self.recompute())
+        self.ui.warehouse.currentIndexChanged.connect(lambda *_: self.recompute())
+        for spin in (self.ui.top_n, self.ui.dormant, self.ui.open_auth):
+            spin.valueChanged.connect(lambda *_: self.recompute())
         self.ui.refresh.clicked.connect(self.refresh)
         self.ui.export.clicked.connect(self._ask_export)
         self.ui.pdf.clicked.connect(self._ask_pdf)
         self.ui.print_button.clicked.connect(self.print_report)
-        self.locations: dict[str, tuple[str, ...]] = {}
         local = context.local_data
         if local is not None:
             local.synced.connect(self._synced)
-        if self.ui.list.count():
+        saved = self.pending.pop("report", "")
+        if saved in self.reports:
+            self.select_report(saved)
+        elif self.ui.list.count():
             self.ui.list.setCurrentRow(0)
         else:
             self.recompute()
@@ -94,11 +124,16 @@ class ReportsTab(QWidget):
         first, last = (dates.first, dates.last) if dates else (today, today)
         store = self.ui.store.currentData() or ""
         register = self.ui.register.currentData() or ""
+        warehouse = self.ui.warehouse.currentData() or ""
         return ReportFilters(
             first_day=first,
             last_day=last,
             stores=frozenset({store} if store and self.ui.store.isEnabled() else ()),
             registers=frozenset({register} if register and self.ui.register.isEnabled() else ()),
+            top_n=self.ui.top_n.value(),
+            dormant_months=self.ui.dormant.value(),
+            open_auth_days=self.ui.open_auth.value(),
+            warehouse=warehouse if warehouse and self.ui.warehouse.isEnabled() else None,
         )
 
     def select_report(self, key: str) -> None:
@@ -135,8 +170,7 @@ class ReportsTab(QWidget):
         info = self.reports.get(key or "")
         self.ui.title.setText(info.title if info else "Reports")
         self.ui.description.setText(info.description if info else "")
-        self.ui.store.setEnabled(info is not None and info.stores)
-        self.ui.register.setEnabled(info is not None and info.registers)
+        self._show_filters(info)
         local = self.context.local_data
         if local is None:
             self._empty(NO_MIRROR)
@@ -152,17 +186,47 @@ class ReportsTab(QWidget):
         result = await self.source.run(local.mirror, key, self.filters(), self.tz)
         self.show_result(result)
 
+    def _show_filters(self, info: ReportInfo | None) -> None:
+        """Enable (and show) only the filters the report uses (``ReportInfo`` flags)."""
+        flags = (
+            (self.ui.period, info is None or info.period),
+            (self.ui.store, info is not None and info.stores),
+            (self.ui.register, info is not None and info.registers),
+            (self.ui.warehouse, info is not None and info.warehouse),
+            (self.ui.top_n, info is not None and info.top_n),
+            (self.ui.dormant, info is not None and info.giftcard_options),
+            (self.ui.open_auth, info is not None and info.giftcard_options),
+        )
+        for widget, used in flags:
+            widget.setEnabled(used)
+            widget.setVisible(used)
+
     async def _load_locations(self) -> None:
         local = self.context.local_data
         assert local is not None
         found = await local.mirror.locations()
+        codes = await local.mirror.read(warehouses)
         self.locations = {loc.code: loc.registers for loc in found}
+        names = {loc.code: loc.name for loc in found}
         self.ui.store.blockSignals(True)
+        self.ui.warehouse.blockSignals(True)
         for loc in sorted(found, key=lambda loc: loc.code):
             self.ui.store.addItem(f"{loc.code} – {loc.name}" if loc.name else loc.code, loc.code)
+        for code in codes:
+            name = names.get(code)
+            self.ui.warehouse.addItem(f"{code} – {name}" if name else code, code)
+        _choose(self.ui.store, self.pending.pop("store", ""))
+        _choose(self.ui.warehouse, self.pending.pop("warehouse", ""))
         self.ui.store.blockSignals(False)
+        self.ui.warehouse.blockSignals(False)
+        self._fill_registers()
+        _choose(self.ui.register, self.pending.pop("register", ""))
 
     def _store_changed(self, *_: object) -> None:
+        self._fill_registers()
+        self.recompute()
+
+    def _fill_registers(self) -> None:
         registers = self.locations.get(self.ui.store.currentData() or "", ())
         self.ui.register.blockSignals(True)
         self.ui.register.clear()
@@ -170,7 +234,56 @@ class ReportsTab(QWidget):
         for register in registers:
             self.ui.register.addItem(register, register)
         self.ui.register.blockSignals(False)
-        self.recompute()
+
+    # ------------------------------------------------------------------ settings
+
+    def _restore_state(self) -> None:
+        """The report and filters chosen last time on this server + principal; store,
+        register and warehouse wait in ``pending`` until the mirror's lists are loaded."""
+        settings = self.context.settings()
+        try:
+            preset = Preset(str(settings.value("reports/preset", DEFAULT_PRESET.value)))
+        except ValueError:
+            preset = DEFAULT_PRESET
+        first, last = settings.value("reports/from"), settings.value("reports/to")
+        if preset is Preset.CUSTOM and first and last:
+            try:
+                self.ui.period.set_range(
+                    DateRange(date.fromisoformat(str(first)), date.fromisoformat(str(last)))
+                )
+            except ValueError:
+                self.ui.period.set_preset(DEFAULT_PRESET)
+        else:
+            self.ui.period.set_preset(preset)
+        for spin, key in (
+            (self.ui.top_n, "top_n"),
+            (self.ui.dormant, "dormant_months"),
+            (self.ui.open_auth, "open_auth_days"),
+        ):
+            value = str(settings.value(f"reports/{key}", ""))
+            if value.isdigit():
+                spin.setValue(int(value))
+        for key in ("report", "store", "register", "warehouse"):
+            self.pending[key] = str(settings.value(f"reports/{key}", "") or "")
+
+    def save_state(self) -> None:
+        """Remember the chosen report and its filters (per scope, restored on start)."""
+        settings = self.context.settings()
+        settings.setValue("reports/report", self.current_key() or "")
+        settings.setValue("reports/preset", self.ui.period.current_preset().value)
+        dates = self.ui.period.dates()
+        if dates is not None:
+            settings.setValue("reports/from", dates.first.isoformat())
+            settings.setValue("reports/to", dates.last.isoformat())
+        for key, combo in (
+            ("store", self.ui.store),
+            ("register", self.ui.register),
+            ("warehouse", self.ui.warehouse),
+        ):
+            settings.setValue(f"reports/{key}", self.pending.get(key, combo.currentData() or ""))
+        settings.setValue("reports/top_n", self.ui.top_n.value())
+        settings.setValue("reports/dormant_months", self.ui.dormant.value())
+        settings.setValue("reports/open_auth_days", self.ui.open_auth.value())
 
     # ------------------------------------------------------------------ showing
 
@@ -181,6 +294,8 @@ class ReportsTab(QWidget):
         self.ui.stack.setCurrentWidget(self.ui.empty)
         self.ui.notes.setText("")
         self.ui.notes.hide()
+        self.ui.comparison_model.set_result(None)
+        self.ui.comparisons.hide()
         self.ui.as_of.setText("")
         for button in (self.ui.export, self.ui.print_button, self.ui.pdf):
             button.setEnabled(False)
@@ -197,14 +312,41 @@ class ReportsTab(QWidget):
         self.ui.as_of.setText(self.as_of_text(result))
         self.ui.notes.setText("Note: " + " ".join(result.notes) if result.notes else "")
         self.ui.notes.setVisible(bool(result.notes))
-        self.ui.set_cards(result.highlights)
+        self.ui.set_cards(
+            highlights(result, self.context.formatter),
+            tuple(card_details(c, self.context.formatter) for c in result.comparisons),
+        )
+        compared = comparison_table(result, self.context.formatter)
+        self.ui.comparison_model.set_result(compared)
+        self.ui.comparisons.setVisible(compared is not None)
+        if compared is not None:
+            self.ui.comparisons.setFixedHeight(
+                self.ui.comparisons.horizontalHeader().height()
+                + self.ui.comparisons.verticalHeader().length()
+                + 2 * self.ui.comparisons.frameWidth()
+            )
         self.ui.chart.set_spec(result.chart, result.title)
         self.ui.chart.setVisible(bool(result.chart.series or result.chart.grid))
         self.ui.model.set_result(result)
         self.ui.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.ui.stack.setCurrentWidget(self.ui.body)
+        self._split_figures()
         for button in (self.ui.export, self.ui.print_button, self.ui.pdf):
             button.setEnabled(True)
+
+    def _split_figures(self) -> None:
+        """Once laid out: chart and table half each (the chart's size hint would otherwise
+        squeeze the table's money columns to a few characters)."""
+        width = self.ui.figures.width()
+        if self._split_pending and width > 100:
+            self._split_pending = False
+            self.ui.figures.setSizes([width // 2, width - width // 2])
+
+    @override
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self.result is not None:
+            self._split_figures()
 
     # ------------------------------------------------------------------ output
 
@@ -248,3 +390,10 @@ class ReportsTab(QWidget):
         dialog.setObjectName("reportsPrintDialog")
         if dialog.exec():
             paint_report(printer, self.ui.chart, self.ui.model, self.as_of_text(self.result))
+
+
+def _choose(combo: QComboBox, data: str) -> None:
+    """Select the entry whose data is ``data`` (a saved choice), if it is still there."""
+    index = combo.findData(data) if data else -1
+    if index >= 0:
+        combo.setCurrentIndex(index)

@@ -5,6 +5,7 @@ Behaviour lives in ``tab.py``."""
 from __future__ import annotations
 
 from datetime import tzinfo
+from html import escape
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QPushButton,
+    QSpinBox,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
@@ -57,11 +59,24 @@ def _button(text: str, name: str, accessible: str, parent: QWidget) -> QPushButt
     return button
 
 
+def _spin(name: str, accessible: str, parent: QWidget, span: tuple[int, int, int]) -> QSpinBox:
+    """A small number filter; ``span`` is (minimum, maximum, default)."""
+    spin = QSpinBox(parent)
+    spin.setObjectName(name)
+    spin.setAccessibleName(accessible)
+    spin.setRange(span[0], span[1])
+    spin.setValue(span[2])
+    spin.setKeyboardTracking(False)  # recompute once per typed number, not per digit
+    return spin
+
+
 def _combo(name: str, accessible: str, parent: QWidget) -> QComboBox:
     combo = QComboBox(parent)
     combo.setObjectName(name)
     combo.setAccessibleName(accessible)
-    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+    # long store names must not push the other filters off the bar (the list shows them whole)
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(14)
     return combo
 
 
@@ -83,24 +98,7 @@ class ReportsLayout:
         self.title.setFont(font)
         self.description = _label("reportsDescription", right)
 
-        self.filters = QWidget(right)
-        self.filters.setObjectName("reportsFilters")
-        self.period = PeriodField("reports", tz, self.filters, presets=REPORT_PRESETS)
-        self.store = _combo("reportsStore", "Store", self.filters)
-        self.register = _combo("reportsRegister", "Register", self.filters)
-        self.refresh = _button("&Refresh", "reportsRefresh", "Refresh local data", self.filters)
-        self.refresh.setToolTip("Sync the local data with the server now, then recompute")
-        self.export = _button("Export CSV…", "reportsExportButton", "Export CSV", self.filters)
-        self.print_button = _button("Print…", "reportsPrintButton", "Print report", self.filters)
-        self.pdf = _button("PDF…", "reportsPdfButton", "Save report as PDF", self.filters)
-        row = QHBoxLayout(self.filters)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.period)
-        row.addWidget(self.store)
-        row.addWidget(self.register)
-        row.addStretch(1)
-        for button in (self.refresh, self.export, self.print_button, self.pdf):
-            row.addWidget(button)
+        self._build_filters(right, tz)
 
         self.as_of = _label("reportsAsOf", right, selectable=True)
         self.notes = _label("reportsNotes", right, selectable=True)
@@ -119,6 +117,16 @@ class ReportsLayout:
         self.highlights.setAccessibleName("Highlights")
         self.cards = QGridLayout(self.highlights)
         self.cards.setContentsMargins(0, 0, 0, 0)
+        self.comparison_model = ReportTableModel(formatter, tab)
+        self.comparisons = ReportTable(self.comparison_model, body)
+        self.comparisons.setObjectName("reportsComparisonTable")
+        self.comparisons.setAccessibleName("Against earlier periods")
+        self.comparisons.setSortingEnabled(False)
+        self.comparisons.horizontalHeader().setStretchLastSection(False)
+        self.comparisons.verticalHeader().setDefaultSectionSize(
+            self.comparisons.fontMetrics().height() + 6
+        )
+        self.comparisons.hide()
         self.figures = QSplitter(Qt.Orientation.Horizontal, body)
         self.figures.setObjectName("reportsFigures")
         self.chart = ReportChart(formatter, self.figures)
@@ -129,6 +137,7 @@ class ReportsLayout:
         body_layout = QVBoxLayout(body)
         body_layout.setContentsMargins(0, 0, 0, 0)
         body_layout.addWidget(self.highlights)
+        body_layout.addWidget(self.comparisons)
         body_layout.addWidget(self.figures, 1)
         self.stack.addWidget(body)
         self.body = body
@@ -148,17 +157,61 @@ class ReportsLayout:
         outer.setContentsMargins(4, 4, 4, 4)
         outer.addWidget(self.splitter)
 
-    def set_cards(self, highlights: tuple[tuple[str, str], ...]) -> list[QLabel]:
-        """One card per highlight (label over value), four to a row."""
+    def _build_filters(self, right: QWidget, tz: tzinfo) -> None:
+        """The filter bar: period, store, register, warehouse, top N, gift card options
+        (the tab shows the ones the report uses), then Refresh and the output buttons."""
+        self.filters = QWidget(right)
+        self.filters.setObjectName("reportsFilters")
+        self.period = PeriodField("reports", tz, self.filters, presets=REPORT_PRESETS)
+        self.store = _combo("reportsStore", "Store", self.filters)
+        self.register = _combo("reportsRegister", "Register", self.filters)
+        self.warehouse = _combo("reportsWarehouse", "Warehouse", self.filters)
+        self.top_n = _spin("reportsTopN", "Number of top rows", self.filters, (5, 500, 20))
+        self.top_n.setPrefix("Top ")
+        self.dormant = _spin(
+            "reportsDormantMonths", "Dormant after months", self.filters, (1, 120, 12)
+        )
+        self.dormant.setPrefix("Dormant after ")
+        self.dormant.setSuffix(" months")
+        self.open_auth = _spin(
+            "reportsOpenAuthDays", "Open authorization after days", self.filters, (1, 365, 7)
+        )
+        self.open_auth.setPrefix("Open auth. after ")
+        self.open_auth.setSuffix(" days")
+        self.refresh = _button("&Refresh", "reportsRefresh", "Refresh local data", self.filters)
+        self.refresh.setToolTip("Sync the local data with the server now, then recompute")
+        self.export = _button("Export CSV…", "reportsExportButton", "Export CSV", self.filters)
+        self.print_button = _button("Print…", "reportsPrintButton", "Print report", self.filters)
+        self.pdf = _button("PDF…", "reportsPdfButton", "Save report as PDF", self.filters)
+        row = QHBoxLayout(self.filters)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.period)
+        row.addWidget(self.store)
+        row.addWidget(self.register)
+        for widget in (self.warehouse, self.top_n, self.dormant, self.open_auth):
+            row.addWidget(widget)
+        row.addStretch(1)
+        for button in (self.refresh, self.export, self.print_button, self.pdf):
+            row.addWidget(button)
+
+    def set_cards(
+        self, highlights: tuple[tuple[str, str], ...], details: tuple[str, ...] = ()
+    ) -> list[QLabel]:
+        """One card per highlight (label over value, then its comparison lines if any),
+        four to a row."""
         while self.cards.count():
             item = self.cards.takeAt(0)
             if item is not None and (widget := item.widget()) is not None:
                 widget.deleteLater()
         made: list[QLabel] = []
         for index, (label, text) in enumerate(highlights):
-            card = QLabel(f"<small>{label}</small><br><b>{text}</b>", self.highlights)
+            detail = details[index] if index < len(details) else ""
+            extra = "".join(f"<br><small>{escape(line)}</small>" for line in detail.splitlines())
+            card = QLabel(
+                f"<small>{escape(label)}</small><br><b>{escape(text)}</b>{extra}", self.highlights
+            )
             card.setObjectName(f"reportsKpi{index}")
-            card.setAccessibleName(f"{label}: {text}")
+            card.setAccessibleName(f"{label}: {text}" + (f"; {detail}" if detail else ""))
             card.setFrameShape(QFrame.Shape.StyledPanel)
             card.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             card.setMargin(6)

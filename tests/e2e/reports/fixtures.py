@@ -121,6 +121,10 @@ class Info:
     description: str
     stores: bool = True
     registers: bool = True
+    period: bool = True
+    top_n: bool = False
+    giftcard_options: bool = False
+    warehouse: bool = False
 
 
 @dataclass
