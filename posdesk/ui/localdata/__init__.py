@@ -42,6 +42,10 @@ def close_local_data(context: SessionContext | None) -> None:
         return
     panel = context.extras.pop(PANEL_KEY, None)
     if isinstance(panel, QWidget):
+        from posdesk.ui.localdata.panel import LocalDataPanel
+
+        if isinstance(panel, LocalDataPanel):
+            panel.detach()
         panel.close()
         panel.deleteLater()
     status = context.extras.pop(STATUS_KEY, None)

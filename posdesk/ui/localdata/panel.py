@@ -174,6 +174,16 @@ class LocalDataPanel(QDialog):
         self._update_buttons()
         self.refresh()
 
+    def detach(self) -> None:
+        """The session ends: stop listening to its local data, stop the timer and tasks
+        before the widget is deleted (nothing may reach a half-destroyed panel)."""
+        self._timer.stop()
+        self.tasks.cancel_all()
+        if self.local_data is not None:
+            self.local_data.progressed.disconnect(self._on_progress)
+            self.local_data.synced.disconnect(self.refresh)
+            self.local_data = None
+
     # ------------------------------------------------------------------ helpers
 
     def _button(self, text: str, name: str, slot: Callable[[], object]) -> QPushButton:
