@@ -132,7 +132,6 @@ def giftcard_liability(
         ),
         as_of=as_of(conn, *entities),
         notes=tuple(notes),
-        highlights=(("Outstanding balance", f"{money0(total[1]):,}"), ("Cards", f"{total[0]:,}")),
         figures=(
             ("Outstanding balance", money0(total[1]), ValueKind.MONEY),
             ("Cards", total[0], ValueKind.INTEGER),
