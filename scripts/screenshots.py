@@ -102,6 +102,9 @@ async def shoot(args: argparse.Namespace) -> int:
                     print(f"scene {scene.name} ({theme}) failed: {exc!r}", file=sys.stderr)
                     continue
                 target = widget or window
+                # a long status bar line during the first sync widens the window (the shell's
+                # status bar, docs/testing.md): back to the size asked for before the picture
+                window.resize(*(args.size or scene.size))
                 # the loop runs Qt's events while it sleeps; processEvents() inside this task
                 # would re-enter qasync and break other tasks (the local data's sync lanes)
                 await asyncio.sleep(0.2)

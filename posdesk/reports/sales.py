@@ -161,6 +161,10 @@ def store_notes(conn: sqlite3.Connection, filters: ReportFilters, *, grouped: bo
     return []
 
 
+# the overview table's headers where the KPI's name is long (eight columns beside a chart)
+_SHORT = {"ticket": "Avg. ticket", "items": "Items/sale"}
+
+
 def sale_notes(
     conn: sqlite3.Connection, filters: ReportFilters, sums: Sums, *, grouped: bool = False
 ) -> list[str]:
@@ -301,7 +305,7 @@ def sales_overview(conn: sqlite3.Connection, filters: ReportFilters, tz: tzinfo)
         filters_text=filters_text(filters, stores=True, registers=True, period=True),
         columns=(
             ReportColumn(unit, ValueKind.TEXT, "bucket"),
-            *(ReportColumn(label, kind, key) for key, label, kind in _METRICS),
+            *(ReportColumn(_SHORT.get(key, label), kind, key) for key, label, kind in _METRICS),
         ),
         rows=tuple(rows),
         chart=chart,
@@ -371,7 +375,7 @@ def _grouped(
     priced = total.known > 0
     chart = ChartSpec(
         ChartKind.BAR,
-        tuple(" ".join(str(v) for v in r[: len(group)]) for r in rows),
+        tuple(str(r[len(group) - 1]) for r in rows),  # the store, or the register (its own code)
         (
             (
                 "Net sales" if priced else "Sales",

@@ -8,6 +8,7 @@ from datetime import tzinfo
 from html import escape
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QSpinBox,
     QSplitter,
     QStackedWidget,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -27,7 +29,7 @@ from posdesk.models.date_range import Preset
 from posdesk.models.formatting import Formatter
 from posdesk.ui.common.period import PeriodField
 from posdesk.ui.reports.chart import ReportChart
-from posdesk.ui.reports.table import ReportTable, ReportTableModel
+from posdesk.ui.reports.table import RESIZE_ROWS, ReportTable, ReportTableModel
 
 REPORT_PRESETS = (
     Preset.TODAY,
@@ -78,6 +80,25 @@ def _combo(name: str, accessible: str, parent: QWidget) -> QComboBox:
     combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
     combo.setMinimumContentsLength(14)
     return combo
+
+
+def table_width(table: ReportTable, *, scroll: bool = True) -> int:
+    """The width the table needs to show every column whole: its header titles and the
+    text of the rows its columns are fitted to (``RESIZE_ROWS``, and the bold totals), plus
+    cell padding, the frame and (``scroll``) a vertical scroll bar."""
+    model = table.report_model
+    header = table.horizontalHeader()
+    bold = QFont(table.font())
+    bold.setBold(True)
+    metrics = QFontMetrics(bold)  # a little wider than the plain rows: enough for both
+    rows = [*range(min(model.rowCount(), RESIZE_ROWS)), model.rowCount() - 1]
+    padding = 2 * (table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) + 1) + 1
+    width = 0
+    for column in range(model.columnCount()):
+        cells = (metrics.horizontalAdvance(model.text(r, column)) for r in rows if r >= 0)
+        width += max(header.sectionSizeHint(column), max(cells, default=0) + padding)
+    bar = table.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent) if scroll else 0
+    return width + bar + 2 * table.frameWidth()
 
 
 class ReportsLayout:
@@ -132,6 +153,8 @@ class ReportsLayout:
         self.chart = ReportChart(formatter, self.figures)
         self.model = ReportTableModel(formatter, tab)
         self.table = ReportTable(self.model, self.figures)
+        # compact rows like the comparisons': more of a month fits at 768 pixels high
+        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 6)
         self.figures.setStretchFactor(0, 3)
         self.figures.setStretchFactor(1, 2)
         body_layout = QVBoxLayout(body)
@@ -142,8 +165,15 @@ class ReportsLayout:
         self.stack.addWidget(body)
         self.body = body
 
+        # the output buttons share the title's line: the filter bar keeps its width for the
+        # filters (period, store, register, top N) at a 1366-pixel-wide laptop screen
+        heading = QHBoxLayout()
+        heading.addWidget(self.title, 1)
+        for button in (self.refresh, self.export, self.print_button, self.pdf):
+            heading.addWidget(button)
+        self.status.hide()  # shown while a Refresh syncs
         layout = QVBoxLayout(right)
-        layout.addWidget(self.title)
+        layout.addLayout(heading)
         layout.addWidget(self.description)
         layout.addWidget(self.filters)
         layout.addWidget(self.as_of)
@@ -159,7 +189,8 @@ class ReportsLayout:
 
     def _build_filters(self, right: QWidget, tz: tzinfo) -> None:
         """The filter bar: period, store, register, warehouse, top N, gift card options
-        (the tab shows the ones the report uses), then Refresh and the output buttons."""
+        (the tab shows the ones the report uses); Refresh and the output buttons are made
+        here and sit on the title's line."""
         self.filters = QWidget(right)
         self.filters.setObjectName("reportsFilters")
         self.period = PeriodField("reports", tz, self.filters, presets=REPORT_PRESETS)
@@ -191,22 +222,36 @@ class ReportsLayout:
         for widget in (self.warehouse, self.top_n, self.dormant, self.open_auth):
             row.addWidget(widget)
         row.addStretch(1)
-        for button in (self.refresh, self.export, self.print_button, self.pdf):
-            row.addWidget(button)
+
+    def fit_list(self) -> None:
+        """The report list never narrower than its longest title (the splitter would
+        otherwise squeeze it when a report has many filters)."""
+        widest = self.list.sizeHintForColumn(0) if self.list.count() else 0
+        self.list.setMinimumWidth(widest + 2 * self.list.frameWidth() + 8)
 
     def set_cards(
-        self, highlights: tuple[tuple[str, str], ...], details: tuple[str, ...] = ()
+        self,
+        highlights: tuple[tuple[str, str], ...],
+        details: tuple[str, ...] = (),
+        short: tuple[str, ...] = (),
     ) -> list[QLabel]:
-        """One card per highlight (label over value, then its comparison lines if any),
-        four to a row."""
+        """One card per highlight (label over value, then its comparison lines if any: the
+        ``short`` ones on screen, the full ``details`` in the accessible name), up to
+        eight to a row; cards wrap their text rather than widen the window."""
         while self.cards.count():
             item = self.cards.takeAt(0)
             if item is not None and (widget := item.widget()) is not None:
                 widget.deleteLater()
         made: list[QLabel] = []
+        # one row of up to eight, each at least a quarter of the width (two cards are not
+        # two half-width boxes)
+        per_row = len(highlights) if len(highlights) <= 8 else 4
+        for column in range(8):
+            self.cards.setColumnStretch(column, 1 if column < max(per_row, 4) else 0)
         for index, (label, text) in enumerate(highlights):
             detail = details[index] if index < len(details) else ""
-            extra = "".join(f"<br><small>{escape(line)}</small>" for line in detail.splitlines())
+            shown = short[index] if index < len(short) else detail
+            extra = "".join(f"<br><small>{escape(line)}</small>" for line in shown.splitlines())
             card = QLabel(
                 f"<small>{escape(label)}</small><br><b>{escape(text)}</b>{extra}", self.highlights
             )
@@ -215,7 +260,8 @@ class ReportsLayout:
             card.setFrameShape(QFrame.Shape.StyledPanel)
             card.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             card.setMargin(6)
-            self.cards.addWidget(card, index // 4, index % 4)
+            card.setWordWrap(True)
+            self.cards.addWidget(card, index // per_row, index % per_row)
             made.append(card)
         self.highlights.setVisible(bool(highlights))
         return made
