@@ -165,8 +165,18 @@ class ReportsLayout:
         self.stack.addWidget(body)
         self.body = body
 
-        # the output buttons share the title's line: the filter bar keeps its width for the
-        # filters (period, store, register, top N) at a 1366-pixel-wide laptop screen
+        self._arrange(right)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([200, 1000])
+        outer = QVBoxLayout(tab)
+        outer.setContentsMargins(4, 4, 4, 4)
+        outer.addWidget(self.splitter)
+
+    def _arrange(self, right: QWidget) -> None:
+        """The right-hand side top to bottom. The output buttons share the title's line: the
+        filter bar keeps its width for the filters (period, store, register, top N) at a
+        1366-pixel-wide laptop screen."""
         heading = QHBoxLayout()
         heading.addWidget(self.title, 1)
         for button in (self.refresh, self.export, self.print_button, self.pdf):
@@ -174,18 +184,9 @@ class ReportsLayout:
         self.status.hide()  # shown while a Refresh syncs
         layout = QVBoxLayout(right)
         layout.addLayout(heading)
-        layout.addWidget(self.description)
-        layout.addWidget(self.filters)
-        layout.addWidget(self.as_of)
-        layout.addWidget(self.notes)
-        layout.addWidget(self.status)
+        for widget in (self.description, self.filters, self.as_of, self.notes, self.status):
+            layout.addWidget(widget)
         layout.addWidget(self.stack, 1)
-        self.splitter.setStretchFactor(0, 0)
-        self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([200, 1000])
-        outer = QVBoxLayout(tab)
-        outer.setContentsMargins(4, 4, 4, 4)
-        outer.addWidget(self.splitter)
 
     def _build_filters(self, right: QWidget, tz: tzinfo) -> None:
         """The filter bar: period, store, register, warehouse, top N, gift card options
