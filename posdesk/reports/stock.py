@@ -11,6 +11,7 @@ warehouse's base price.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from datetime import tzinfo
 from decimal import ROUND_CEILING, ROUND_HALF_EVEN, Decimal
 
@@ -55,8 +56,8 @@ def reorder(conn: sqlite3.Connection, filters: ReportFilters, tz: tzinfo) -> Rep
     factor = SUGGEST_FACTOR
     # one Decimal per distinct quantity (a few hundred), shared by the rows: building 38,500
     # rows is then mostly C-level dict look-ups, and there are far fewer objects to free
-    amounts = _Quantities()
-    units = _Units()
+    amounts = _Shared(quantity)  # *_e4 quantities
+    units = _Shared(Decimal)  # whole units
     low, out = "Low", "Out of stock"
     rows = tuple(
         (
@@ -120,20 +121,16 @@ def reorder(conn: sqlite3.Connection, filters: ReportFilters, tz: tzinfo) -> Rep
     )
 
 
-class _Quantities(dict[int | None, Decimal | None]):
-    """``*_e4`` quantity → Decimal (``None`` stays ``None``), each made once."""
+class _Shared(dict[int | None, Decimal | None]):
+    """One Decimal per distinct value, made by ``convert`` the first time (``None`` stays
+    ``None``)."""
+
+    def __init__(self, convert: Callable[[int], Decimal]) -> None:
+        super().__init__()
+        self.convert = convert
 
     def __missing__(self, key: int | None) -> Decimal | None:
-        value = None if key is None else quantity(key)
-        self[key] = value
-        return value
-
-
-class _Units(dict[int | None, Decimal | None]):
-    """Whole units → Decimal (``None`` stays ``None``), each made once."""
-
-    def __missing__(self, key: int | None) -> Decimal | None:
-        value = None if key is None else Decimal(key)
+        value = None if key is None else self.convert(key)
         self[key] = value
         return value
 
