@@ -11,6 +11,7 @@ warehouse's base price.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from datetime import tzinfo
 from decimal import ROUND_CEILING, ROUND_HALF_EVEN, Decimal
 
@@ -53,16 +54,21 @@ def reorder(conn: sqlite3.Connection, filters: ReportFilters, tz: tzinfo) -> Rep
     plain.row_factory = None  # plain tuples: no sqlite3.Row per row
     names = dict(plain.execute("SELECT sku, name FROM item").fetchall())
     factor = SUGGEST_FACTOR
+    # one Decimal per distinct quantity (a few hundred), shared by the rows: building 38,500
+    # rows is then mostly C-level dict look-ups, and there are far fewer objects to free
+    amounts = _Shared(quantity)  # *_e4 quantities
+    units = _Shared(Decimal)  # whole units
+    low, out = "Low", "Out of stock"
     rows = tuple(
         (
             r[0],
             r[1],
             names.get(r[1]) or "",
-            quantity(r[2]),
-            None if r[3] is None else quantity(r[3]),
-            None if r[4] is None else quantity(r[4]),
-            None if r[5] is None else Decimal(r[5]),
-            "Out of stock" if r[2] <= 0 else "Low",
+            amounts[r[2]],
+            amounts[r[3]],
+            amounts[r[4]],
+            units[r[5]],
+            out if r[2] <= 0 else low,
         )
         for r in plain.execute(
             "SELECT w.warehouse_code, w.sku, w.qty_available_e4, w.reorder_point_e4, "
@@ -113,6 +119,20 @@ def reorder(conn: sqlite3.Connection, filters: ReportFilters, tz: tzinfo) -> Rep
         as_of=as_of(conn, "item_warehouse", "item"),
         notes=tuple(notes),
     )
+
+
+class _Shared(dict[int | None, Decimal | None]):
+    """One Decimal per distinct value, made by ``convert`` the first time (``None`` stays
+    ``None``)."""
+
+    def __init__(self, convert: Callable[[int], Decimal]) -> None:
+        super().__init__()
+        self.convert = convert
+
+    def __missing__(self, key: int | None) -> Decimal | None:
+        value = None if key is None else self.convert(key)
+        self[key] = value
+        return value
 
 
 def warehouses(conn: sqlite3.Connection) -> list[str]:

@@ -1,8 +1,8 @@
 """The report's table: every number of the chart, accessible, copyable and sortable.
 
-A plain ``QAbstractTableModel`` over the result's rows (a report has hundreds of rows, not
-100k, so no paging); the totals row stays last whatever the sort, and copy / CSV take the
-rows in the order shown.
+A plain ``QAbstractTableModel`` over the result's rows (a reorder list may have 38,000: rows
+are formatted when first seen, and widths come from the first rows); the totals row stays
+last whatever the sort, and copy / CSV take the rows in the order shown.
 """
 
 from __future__ import annotations
@@ -20,16 +20,32 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidge
 from typing_extensions import override
 
 from posdesk.models.formatting import Formatter
-from posdesk.reports.model import ReportResult
+from posdesk.reports.model import ReportResult, ValueKind
+from posdesk.ui.common.tables import fit_columns
 from posdesk.ui.reports.cells import cell_text, is_numeric, sort_key
 
 _Index = QModelIndex | QPersistentModelIndex
 _NO_INDEX = QModelIndex()
-RESIZE_ROWS = 100
+#: rows measured for the starting column widths (the first screenful and then some)
+FIT_ROWS = 100
+FIT_PADDING = 20  # the cell's text margins and the header's sort arrow
+# roles as plain ints: ``data`` is called for every role of every visible cell on each paint
+# (several thousand calls per result), so the common ones are answered first and cheaply
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
+_ACCESSIBLE = int(Qt.ItemDataRole.AccessibleTextRole.value)
+_ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole.value)
+_FONT = int(Qt.ItemDataRole.FontRole.value)
+_USER = int(Qt.ItemDataRole.UserRole.value)
+_RIGHT = int((Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value)
+_LEFT = int((Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter).value)
 
 
 class ReportTableModel(QAbstractTableModel):
-    """Rows of one ``ReportResult`` shown with the app's formatter; totals pinned last."""
+    """Rows of one ``ReportResult`` shown with the app's formatter; totals pinned last.
+
+    A row's texts are formatted the first time the view asks for one of its cells and kept
+    until the next result or sort: a 38,000-row reorder list formats the rows on screen,
+    not all of them."""
 
     def __init__(self, formatter: Formatter, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -37,42 +53,64 @@ class ReportTableModel(QAbstractTableModel):
         self.result: ReportResult | None = None
         self.rows: list[tuple[object, ...]] = []
         self._shown: list[tuple[object, ...]] = []  # rows + totals, kept in step with rows
+        self._texts: list[list[str] | None] = []  # per shown row, formatted on first use
+        self._kinds: tuple[ValueKind, ...] = ()
+        self._alignment: tuple[int, ...] = ()
+        self._bold = QFont()
+        self._bold.setBold(True)
 
     def set_result(self, result: ReportResult | None) -> None:
         self.beginResetModel()
         self.result = result
         self.rows = list(result.rows) if result else []
+        columns = result.columns if result else ()
+        self._kinds = tuple(column.kind for column in columns)
+        self._alignment = tuple(_RIGHT if is_numeric(c) else _LEFT for c in columns)
         self._refresh_shown()
         self.endResetModel()
 
     def _refresh_shown(self) -> None:
-        """Rebuilt once per result or sort, not per cell: the view asks ``data`` for every
-        visible cell and the header for a thousand rows (a reorder list has 38,000)."""
+        """Rebuilt once per result or sort, not per cell (a reorder list has 38,000 rows)."""
         totals = self.result.totals if self.result else None
         self._shown = self.rows + ([totals] if totals is not None else [])
+        self._texts = [None] * len(self._shown)
 
     def all_rows(self) -> list[tuple[object, ...]]:
         """Rows in the order shown, then the totals row (if any)."""
         return self._shown
 
+    def row_texts(self, row: int) -> list[str]:
+        """Every cell of shown row ``row`` as displayed (formatted once, then kept)."""
+        texts = self._texts[row]
+        if texts is None:
+            formatter = self.formatter
+            texts = [
+                cell_text(value, kind, formatter)
+                for value, kind in zip(self._shown[row], self._kinds, strict=True)
+            ]
+            self._texts[row] = texts
+        return texts
+
     def text(self, row: int, column: int) -> str:
-        assert self.result is not None
-        value = self.all_rows()[row][column]
-        return cell_text(value, self.result.columns[column].kind, self.formatter)
+        return self.row_texts(row)[column]
+
+    def formatted_rows(self) -> int:
+        """How many rows have been formatted so far (the ones seen, not all)."""
+        return sum(texts is not None for texts in self._texts)
 
     @override
     def rowCount(self, parent: _Index = _NO_INDEX) -> int:
-        return 0 if parent.isValid() else len(self.all_rows())
+        return 0 if parent.isValid() else len(self._shown)
 
     @override
     def columnCount(self, parent: _Index = _NO_INDEX) -> int:
-        return 0 if parent.isValid() or self.result is None else len(self.result.columns)
+        return 0 if parent.isValid() else len(self._kinds)
 
     @override
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if self.result is None or role != Qt.ItemDataRole.DisplayRole:
+        if self.result is None or role != _DISPLAY:
             return None
         if orientation == Qt.Orientation.Horizontal:
             return self.result.columns[section].title
@@ -80,23 +118,17 @@ class ReportTableModel(QAbstractTableModel):
 
     @override
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or self.result is None:
+        row = index.row()
+        if not 0 <= row < len(self._shown):
             return None
-        column = self.result.columns[index.column()]
-        totals = self.result.totals is not None and index.row() == len(self.rows)
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return self.text(index.row(), index.column())
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            horizontal = (
-                Qt.AlignmentFlag.AlignRight if is_numeric(column) else Qt.AlignmentFlag.AlignLeft
-            )
-            return int(horizontal | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.FontRole and totals:
-            font = QFont()
-            font.setBold(True)
-            return font
-        if role == Qt.ItemDataRole.UserRole:
-            return self.all_rows()[index.row()][index.column()]
+        if role in (_DISPLAY, _ACCESSIBLE):
+            return self.row_texts(row)[index.column()]
+        if role == _ALIGNMENT:
+            return self._alignment[index.column()]
+        if role == _FONT:
+            return self._bold if row == len(self.rows) else None  # the totals row
+        if role == _USER:
+            return self._shown[row][index.column()]
         return None
 
     @override
@@ -126,15 +158,23 @@ class ReportTable(QTableView):
         self.setSortingEnabled(True)
         self.horizontalHeader().setSortIndicatorShown(True)
         self.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
-        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        # columns fit the first rows (Qt's default measures 1,000 rows of every column on each
-        # result: ~0.5 s of the loop for a 38,000-row reorder list); widths are the same text
-        self.horizontalHeader().setResizeContentsPrecision(RESIZE_ROWS)
+        # widths from the first rows' texts (``fit``), not ResizeToContents: Qt would ask the
+        # model for every role of 100+ rows of every column on each result and each sort
+        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.horizontalHeader().setStretchLastSection(True)
+        model.modelReset.connect(self.fit)
         self.verticalHeader().hide()
         self.setAlternatingRowColors(True)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+
+    def fit(self) -> None:
+        """Each column as wide as its title or the widest of the first rows and the totals."""
+        model = self.report_model
+        count = model.rowCount()
+        rows = [*range(min(count, FIT_ROWS)), *([count - 1] if count > FIT_ROWS else [])]
+        samples = [[model.text(r, c) for r in rows] or [""] for c in range(model.columnCount())]
+        fit_columns(self, samples, padding=FIT_PADDING)
 
     def copy_text(self, *, everything: bool = False) -> str:
         """The selected rows (or all) as tab-separated text with a header line."""
