@@ -13,8 +13,8 @@ from datetime import date, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QResizeEvent, QShowEvent
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QComboBox, QFileDialog, QListWidgetItem, QWidget
 from typing_extensions import override
 
@@ -107,6 +107,7 @@ class ReportsTab(QWidget):
         for spin in (self.ui.top_n, self.ui.dormant, self.ui.open_auth):
             spin.valueChanged.connect(lambda *_: self.recompute())
         self.ui.figures.splitterMoved.connect(lambda *_: self._dragged())
+        self.ui.figures.installEventFilter(self)
         self.ui.refresh.clicked.connect(self.refresh)
         self.ui.export.clicked.connect(self._ask_export)
         self.ui.pdf.clicked.connect(self._ask_pdf)
@@ -160,7 +161,9 @@ class ReportsTab(QWidget):
     # ------------------------------------------------------------------ work
 
     def recompute(self) -> None:
-        """Compute the chosen report for the filters now (a newer request wins)."""
+        """Compute the chosen report for the filters now (a newer request wins). Its filters
+        show at once: all of them at a time would widen the window past 1366 pixels."""
+        self._show_filters(self.reports.get(self.current_key() or ""))
         self.runner.start(self._compute(), name="report", replace=True)
 
     def refresh(self) -> None:
@@ -355,30 +358,32 @@ class ReportsTab(QWidget):
         for button in (self.ui.export, self.ui.print_button, self.ui.pdf):
             button.setEnabled(True)
 
-    def _split_figures(self, *, resized: bool = False) -> None:
+    def _split_figures(self) -> None:
         """Chart and table side by side: the table as wide as its columns need (between a
         third and three quarters), the chart the rest. Half each gave the overview's eight
         columns a sideways scroll bar at 1366 pixels; the chart's size hint alone squeezes
-        the money columns. Done for each report shown and when the tab is resized, unless
-        the manager dragged the splitter since the report was chosen."""
+        the money columns. Done for each result shown and when the figures are resized,
+        unless the manager dragged the splitter since the report was chosen."""
         width = self.ui.figures.width()
         key = self.result.key if self.result is not None else None
         if key is None or width <= 100:
             return
         if key != self._split_for:
             self._split_for, self._split_by_hand = key, False
-        elif not resized or self._split_by_hand:
+        elif self._split_by_hand:
             return
         table = min(max(self._table_width, width // 3), width * 3 // 4)
-        self.ui.figures.setSizes([width - table, table])
+        self.ui.figures.setSizes([width - self.ui.figures.handleWidth() - table, table])
 
     def _dragged(self) -> None:
         self._split_by_hand = True
 
     @override
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self._split_figures(resized=True)
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """The figures' splitter resized (the window, or the layout once a result shows)."""
+        if watched is self.ui.figures and event.type() == QEvent.Type.Resize:
+            self._split_figures()
+        return super().eventFilter(watched, event)
 
     @override
     def showEvent(self, event: QShowEvent) -> None:

@@ -8,7 +8,6 @@ from datetime import tzinfo
 from html import escape
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -29,7 +28,7 @@ from posdesk.models.date_range import Preset
 from posdesk.models.formatting import Formatter
 from posdesk.ui.common.period import PeriodField
 from posdesk.ui.reports.chart import ReportChart
-from posdesk.ui.reports.table import RESIZE_ROWS, ReportTable, ReportTableModel
+from posdesk.ui.reports.table import FIT_PADDING, FIT_ROWS, ReportTable, ReportTableModel
 
 REPORT_PRESETS = (
     Preset.TODAY,
@@ -83,20 +82,23 @@ def _combo(name: str, accessible: str, parent: QWidget) -> QComboBox:
 
 
 def table_width(table: ReportTable, *, scroll: bool = True) -> int:
-    """The width the table needs to show every column whole: its header titles and the
-    text of the rows its columns are fitted to (``RESIZE_ROWS``, and the bold totals), plus
-    cell padding, the frame and (``scroll``) a vertical scroll bar."""
+    """The width the table needs to show every column whole: the widths ``ReportTable.fit``
+    gave its columns (the last one stretches, so it is measured here the same way: its title
+    and the first ``FIT_ROWS`` rows' text), the frame and (``scroll``) a vertical scroll bar."""
     model = table.report_model
     header = table.horizontalHeader()
-    bold = QFont(table.font())
-    bold.setBold(True)
-    metrics = QFontMetrics(bold)  # a little wider than the plain rows: enough for both
-    rows = [*range(min(model.rowCount(), RESIZE_ROWS)), model.rowCount() - 1]
-    padding = 2 * (table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) + 1) + 1
-    width = 0
-    for column in range(model.columnCount()):
-        cells = (metrics.horizontalAdvance(model.text(r, column)) for r in rows if r >= 0)
-        width += max(header.sectionSizeHint(column), max(cells, default=0) + padding)
+    last = model.columnCount() - 1
+    if last < 0:
+        return 0
+    count = model.rowCount()
+    rows = [*range(min(count, FIT_ROWS)), *([count - 1] if count > FIT_ROWS else [])]
+    texts = [model.text(r, last) for r in rows]
+    title = str(model.headerData(last, Qt.Orientation.Horizontal))
+    width = sum(header.sectionSize(c) for c in range(last)) + FIT_PADDING
+    width += max(
+        header.fontMetrics().horizontalAdvance(title),
+        *(table.fontMetrics().horizontalAdvance(t) for t in texts),
+    )
     bar = table.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent) if scroll else 0
     return width + bar + 2 * table.frameWidth()
 
@@ -222,6 +224,9 @@ class ReportsLayout:
         row.addWidget(self.register)
         for widget in (self.warehouse, self.top_n, self.dormant, self.open_auth):
             row.addWidget(widget)
+            # hidden until a report uses them: laid out all at once (before the tab first
+            # shows) they would set the window's minimum width past 1366 pixels
+            widget.hide()
         row.addStretch(1)
 
     def fit_list(self) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
-from PySide6.QtCore import QRectF
+from PySide6.QtCore import QRectF, Qt
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
@@ -116,8 +116,12 @@ def assert_table_fits(tab: ReportsTab) -> None:
     header = table.horizontalHeader()
     assert not table.horizontalScrollBar().isVisible()
     assert header.length() <= table.viewport().width()
-    for column in range(header.count() - 1):  # each shown whole (the last one stretches)
-        assert header.sectionSize(column) >= header.sectionSizeHint(column), column
+    model, metrics = tab.ui.model, table.fontMetrics()
+    for column in range(header.count()):  # each column's title and figures shown whole
+        texts = [model.text(r, column) for r in range(model.rowCount())]
+        title = str(model.headerData(column, Qt.Orientation.Horizontal))
+        widest = max(metrics.horizontalAdvance(t) for t in [title, *texts])
+        assert header.sectionSize(column) > widest, (column, title)
 
 
 @pytest.mark.asyncio
