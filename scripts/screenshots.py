@@ -102,6 +102,10 @@ async def shoot(args: argparse.Namespace) -> int:
                     print(f"scene {scene.name} ({theme}) failed: {exc!r}", file=sys.stderr)
                     continue
                 target = widget or window
+                # the status bar's local data line during the first sync ("Copying the store's
+                # data to this PC: 44% — …", ~600 px) widens the window past 1366 px: back to
+                # the size asked for before the picture
+                window.resize(*(args.size or scene.size))
                 # the loop runs Qt's events while it sleeps; processEvents() inside this task
                 # would re-enter qasync and break other tasks (the local data's sync lanes)
                 await asyncio.sleep(0.2)

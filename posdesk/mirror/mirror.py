@@ -255,8 +255,9 @@ class Mirror:
 
     async def assign_register(self, register_code: str, location_code: str | None) -> None:
         """A manager's choice: ``register_code`` belongs to ``location_code`` (None: unknown).
-        Store filters use it for sales without a store from the next query on."""
-        await self.write(registers.assign, register_code, location_code)
+        The register's sales without a store of their own move to it at once (store filters
+        and every report use it from the next query on)."""
+        await self.write(writes.assign_register, register_code, location_code)
 
 
 def forget_file(path: Path) -> None:

@@ -298,7 +298,7 @@ def serial_lot(row: sqlite3.Row) -> SerialLot:
 SALE_COLS = (
     "id, register_code, tran_no, customer_id, customer_name, location_code, sale_at, sale_ts, "
     "local_day, local_minute, local_weekday, item_count_e4, sub_total_e4, discount_e4, tax_e4, "
-    "total_e4, has_detail"
+    "total_e4, has_detail, mapped_store"
 )
 LINE_COLS = (
     "sale_id, line_number, sku, description, quantity_e4, unit_price_e4, discount_e4, "
@@ -307,27 +307,40 @@ LINE_COLS = (
 TENDER_COLS = "sale_id, seq, tender_type, amount_e4, description, reference"
 
 
-def sale_row(s: Sale, zone: ZoneInfo, has_detail: bool) -> tuple[Any, ...]:
-    when = s.sale_date
+def local_fields(
+    when: datetime | None, zone: ZoneInfo
+) -> tuple[str | None, int | None, int | None]:
+    """(local_day, local_minute, local_weekday) of an instant in a store's zone."""
     local = when.astimezone(zone) if when else None
+    if local is None:
+        return None, None, None
+    return local.date().isoformat(), local.hour * 60 + local.minute, local.weekday()
+
+
+def sale_row(
+    s: Sale, zone: ZoneInfo, has_detail: bool, register_store: str | None = None
+) -> tuple[Any, ...]:
+    """The ``sale`` row; a sale without a store of its own gets ``register_store`` (its
+    register's store, posdesk/mirror/registers.py) with ``mapped_store`` = 1."""
+    when = s.sale_date
+    mapped = s.location_code is None and register_store is not None
     return (
         s.id,
         s.register_code,
         s.tran_no,
         s.customer_id,
         s.customer_name,
-        s.location_code,
+        register_store if mapped else s.location_code,
         iso(when),
         int(when.timestamp()) if when else None,
-        local.date().isoformat() if local else None,
-        local.hour * 60 + local.minute if local else None,
-        local.weekday() if local else None,
+        *local_fields(when, zone),
         e4(s.item_count),
         e4(s.sub_total),
         e4(s.discount_amount),
         e4(s.tax_amount),
         e4(s.total),
         int(has_detail),
+        int(mapped),
     )
 
 
@@ -365,7 +378,8 @@ def sale(
         tran_no=row["tran_no"],
         customer_id=row["customer_id"],
         sale_date=instant(row["sale_at"]),
-        location_code=row["location_code"],
+        # as the server sent it: a store taken from the register's is the mirror's own
+        location_code=None if row["mapped_store"] else row["location_code"],
         customer_name=row["customer_name"],
         item_count=dec(row["item_count_e4"]),
         sub_total=dec(row["sub_total_e4"]),

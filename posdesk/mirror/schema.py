@@ -141,8 +141,24 @@ CREATE TABLE IF NOT EXISTS register_store(
 CREATE INDEX IF NOT EXISTS register_store_by_store ON register_store(location_code)
 """
 
+# A sale without a store of its own (documented API) is stamped with its register's store
+# (``mapped_store`` = 1) at write time and again whenever the mapping changes
+# (posdesk/mirror/writes.py: restamp), so every report groups and filters by ``location_code``
+# alone. Here: the sales a mapping already covers, and the aggregates rebuilt if any did.
+_MAPPED = "EXISTS (SELECT 1 FROM sale WHERE mapped_store)"
+_V5 = ";\n".join(
+    [
+        "ALTER TABLE sale ADD COLUMN mapped_store INTEGER NOT NULL DEFAULT 0",
+        "UPDATE sale SET mapped_store = 1, location_code = (SELECT r.location_code FROM "
+        "register_store AS r WHERE r.register_code = sale.register_code) WHERE location_code "
+        "IS NULL AND register_code IN (SELECT register_code FROM register_store)",
+        *(f"DELETE FROM {a.table} WHERE {_MAPPED}" for a in aggregates.AGGREGATES),
+        *(f"INSERT INTO {a.table} {a.select(_MAPPED, 1)}" for a in aggregates.AGGREGATES),
+    ]
+)
+
 #: Migration n brings ``PRAGMA user_version`` from n to n + 1.
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4)
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5)
 
 _TOKENIZE = "tokenize=\"unicode61 remove_diacritics 2\", prefix='2 3'"
 

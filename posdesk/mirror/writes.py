@@ -6,7 +6,7 @@ Every function here runs on the mirror's single writer thread with its connectio
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -130,8 +130,7 @@ def upsert(conn: sqlite3.Connection, entity: str, items: Sequence[Any], gen: int
     if entity == "sale":
         zones, default = _store_zones(conn)
         sales: Sequence[Sale] = items
-        registers.learn_from_sales(conn, sales)
-        stores = registers.mapping(conn)  # a sale without a store: its register's (its zone)
+        stores = learn(conn, lambda: registers.learn_from_sales(conn, sales))
         detailed = [s for s in sales if s.lines or s.tenders]
         ids = [(s.id,) for s in sales]
         aggregates.subtract(conn, ids)  # the old rows' contribution (sales change on the server)
@@ -145,6 +144,7 @@ def upsert(conn: sqlite3.Connection, entity: str, items: Sequence[Any], gen: int
                             s.location_code or stores.get(s.register_code or "", ""), default
                         ),
                         bool(s.lines or s.tenders),
+                        stores.get(s.register_code or ""),  # a sale without a store: its register's
                     ),
                     gen,
                 )
@@ -185,7 +185,7 @@ def upsert(conn: sqlite3.Connection, entity: str, items: Sequence[Any], gen: int
         )
     elif entity == "location":
         places: Sequence[Location] = items
-        registers.learn_from_locations(conn, places)
+        learn(conn, lambda: registers.learn_from_locations(conn, places))
     elif entity == "giftcard":
         cards: Sequence[GiftCard] = items
         _replace_children(
@@ -196,6 +196,56 @@ def upsert(conn: sqlite3.Connection, entity: str, items: Sequence[Any], gen: int
             rows.CODE_COLS,
             [r for g in cards for r in rows.code_rows(g)],
         )
+
+
+def learn(conn: sqlite3.Connection, what: Callable[[], None]) -> dict[str, str]:
+    """Run ``what`` (it records register → store pairs the server sent), re-attribute the
+    stored sales of every register whose store it changed, and return the mapping now."""
+    before = registers.mapping(conn)
+    what()
+    after = registers.mapping(conn)
+    restamp(conn, {r for r in before.keys() | after.keys() if before.get(r) != after.get(r)})
+    return after
+
+
+def assign_register(conn: sqlite3.Connection, register_code: str, store: str | None) -> None:
+    """A manager's register → store choice and its sales re-attributed, in one transaction:
+    the next report uses it without a resync."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        registers.assign(conn, register_code, store)
+        restamp(conn, {register_code})
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+def restamp(conn: sqlite3.Connection, register_codes: Iterable[str]) -> None:
+    """Give the stored sales of these registers that came without a store of their own their
+    register's store now (or none), their local day in its zone, and move them between the
+    aggregates (inside the caller's transaction). A sale whose server sent a store keeps it."""
+    codes = sorted(register_codes)
+    if not codes:
+        return
+    marks = ",".join("?" * len(codes))
+    where = f"register_code IN ({marks}) AND (location_code IS NULL OR mapped_store)"
+    aggregates.subtract(conn, where, codes)  # leaves the sales' ids in temp.agg_ids
+    stores = registers.mapping(conn)
+    zones, default = _store_zones(conn)
+    changed = []
+    for sale_id, register, at in conn.execute(
+        "SELECT id, register_code, sale_at FROM sale WHERE id IN (SELECT id FROM temp.agg_ids)"
+    ).fetchall():
+        store = stores.get(register)
+        local = rows.local_fields(rows.instant(at), zones.get(store or "", default))
+        changed.append((store, int(store is not None), *local, sale_id))
+    conn.executemany(
+        "UPDATE sale SET location_code = ?, mapped_store = ?, local_day = ?, local_minute = ?, "
+        "local_weekday = ? WHERE id = ?",
+        changed,
+    )
+    aggregates.add(conn, [(c[-1],) for c in changed])
 
 
 def delete_where(conn: sqlite3.Connection, entity: str, where: str, params: Sequence[Any]) -> int:

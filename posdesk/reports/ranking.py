@@ -34,6 +34,7 @@ from posdesk.reports.sales import (
     detail_counts,
     sale_notes,
     sales_from,
+    store_notes,
 )
 
 
@@ -61,7 +62,7 @@ def top_items(conn: sqlite3.Connection, filters: ReportFilters, tz: tzinfo) -> R
         for ranking, ranked in (("By revenue", by_revenue), ("By quantity", by_quantity))
         for n, r in enumerate(ranked, 1)
     )
-    notes: list[str] = []
+    notes = store_notes(conn, filters, grouped=False)
     if counts[0] and not counts[1]:
         notes.append(
             "The server sends no sale lines (it offers only the documented API), so top items "

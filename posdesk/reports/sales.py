@@ -134,7 +134,40 @@ _METRICS: tuple[tuple[str, str, ValueKind], ...] = (
 )
 
 
-def sale_notes(conn: sqlite3.Connection, filters: ReportFilters, sums: Sums) -> list[str]:
+#: Sales by store's row for the sales whose register has no store yet (documented API)
+UNASSIGNED = "Unassigned registers"
+_NO_STORE = "No store"  # the same, in sales by register's Store column
+_FIX = "To fix it, set each register's store in View › Local data… › Registers → stores."
+
+
+def store_notes(conn: sqlite3.Connection, filters: ReportFilters, *, grouped: bool) -> list[str]:
+    """Sales whose register has no store (the server sent none, the register is not mapped):
+    where they went, and how to fix it. ``grouped``: a report with a row per store."""
+    everywhere = replace(filters, stores=frozenset())
+    where, params = sale_where(everywhere)
+    sales, registers = conn.execute(
+        "SELECT coalesce(sum(rows), 0), count(DISTINCT register_code) FROM sale_hour "
+        f"WHERE {where} AND location_code IS NULL",
+        params,
+    ).fetchone()
+    if not sales:
+        return []
+    which = f"{sales} sale(s) of the period come from {registers} register(s) with no store"
+    why = "(the server sends no store per sale and the register is not assigned to one)"
+    if filters.stores:
+        return [f"{which} {why}, so the store filter leaves them out. {_FIX}"]
+    if grouped:
+        return [f'{which} {why}: they are in the row "{UNASSIGNED}". {_FIX}']
+    return []
+
+
+# the overview table's headers where the KPI's name is long (eight columns beside a chart)
+_SHORT = {"ticket": "Avg. ticket", "items": "Items/sale"}
+
+
+def sale_notes(
+    conn: sqlite3.Connection, filters: ReportFilters, sums: Sums, *, grouped: bool = False
+) -> list[str]:
     """What the server did not send, in plain sentences."""
     notes: list[str] = []
     if sums.rows and not sums.known:
@@ -147,18 +180,7 @@ def sale_notes(conn: sqlite3.Connection, filters: ReportFilters, sums: Sums) -> 
             f"{sums.rows - sums.known} of {sums.rows} sales came without totals and are left "
             "out of the money figures."
         )
-    if filters.stores:
-        everywhere = replace(filters, stores=frozenset(), registers=frozenset())
-        where, params = sale_where(everywhere)
-        stored = conn.execute(
-            f"SELECT coalesce(sum(rows), 0), count(location_code) FROM sale_hour WHERE {where}",
-            params,
-        ).fetchone()
-        if stored[0] and not stored[1]:
-            notes.append(
-                "The server sends no store per sale (the documented Sale has no location), so "
-                "a store filter matches no sales."
-            )
+    notes += store_notes(conn, filters, grouped=grouped)
     zone = conn.execute("SELECT value FROM meta WHERE key = 'time_zone'").fetchone()
     zones = conn.execute("SELECT count(time_zone) FROM location").fetchone()[0]
     if zone is None and not zones and sums.rows:
@@ -283,7 +305,7 @@ def sales_overview(conn: sqlite3.Connection, filters: ReportFilters, tz: tzinfo)
         filters_text=filters_text(filters, stores=True, registers=True, period=True),
         columns=(
             ReportColumn(unit, ValueKind.TEXT, "bucket"),
-            *(ReportColumn(label, kind, key) for key, label, kind in _METRICS),
+            *(ReportColumn(_SHORT.get(key, label), kind, key) for key, label, kind in _METRICS),
         ),
         rows=tuple(rows),
         chart=chart,
@@ -339,24 +361,21 @@ def _grouped(
     ):
         group_key = tuple(r)[: len(group)]
         merged[group_key] = merged.get(group_key, Sums()) + Sums.of(tuple(r)[2:])
-    found = sorted(merged.items(), key=lambda kv: tuple(str(v or "") for v in kv[0]))
+    # by code; the sales of registers with no store last
+    found = sorted(merged.items(), key=lambda kv: tuple((v is None, str(v)) for v in kv[0]))
     total = Sums()
     for _, s in found:
         total = total + s
-    notes = sale_notes(conn, filters, total)
-    if key == "sales_by_store" and total.rows and all(g[0] is None for g, _ in found):
-        notes.append(
-            "The server sends no store per sale (the documented Sale has no location), so "
-            "sales cannot be split by store."
-        )
+    notes = sale_notes(conn, filters, total, grouped=True)
+    nobody = UNASSIGNED if len(group) == 1 else _NO_STORE
     rows = tuple(
-        (*(g if g is not None else "(none)" for g in groups), *_group_values(s))
+        (*(g if g is not None else nobody for g in groups), *_group_values(s))
         for groups, s in found
     )
     priced = total.known > 0
     chart = ChartSpec(
         ChartKind.BAR,
-        tuple(" ".join(str(v) for v in r[: len(group)]) for r in rows),
+        tuple(str(r[len(group) - 1]) for r in rows),  # the store, or the register (its own code)
         (
             (
                 "Net sales" if priced else "Sales",
@@ -410,7 +429,7 @@ def sales_by_tender(conn: sqlite3.Connection, filters: ReportFilters, tz: tzinfo
     counts = detail_counts(conn, where, params)
     whole = sum(int(r[2] or 0) for r in found)
     rows = tuple((r[0], int(r[1]), money0(r[2]), share(int(r[2] or 0), whole)) for r in found)
-    notes: list[str] = []
+    notes = store_notes(conn, filters, grouped=False)
     if counts[0] and not counts[1]:
         notes.append(
             "The server sends no tenders with sales (it offers only the documented API), so "

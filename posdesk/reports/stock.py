@@ -106,7 +106,7 @@ def reorder(conn: sqlite3.Connection, filters: ReportFilters, tz: tzinfo) -> Rep
             ReportColumn("Available", ValueKind.QUANTITY, "available"),
             ReportColumn("Reorder point", ValueKind.QUANTITY, "reorder_point"),
             ReportColumn("On hand", ValueKind.QUANTITY, "on_hand"),
-            ReportColumn("Suggested order", ValueKind.QUANTITY, "suggested"),
+            ReportColumn("To order", ValueKind.QUANTITY, "suggested"),
             ReportColumn("Status", ValueKind.TEXT, "status"),
         ),
         rows=rows,

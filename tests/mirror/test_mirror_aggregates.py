@@ -130,6 +130,7 @@ async def test_migration_builds_them_from_an_older_file(client: PosClient, mirro
         conn.execute(f"DROP TABLE {table}")
     conn.execute("DROP INDEX item_warehouse_reorder")
     conn.execute("DROP INDEX sale_customer_report")
+    conn.execute("ALTER TABLE sale DROP COLUMN mapped_store")  # migration 5's
     conn.execute("PRAGMA user_version = 2")
     conn.close()
     reopened = await Mirror.open(path)

@@ -431,7 +431,8 @@ class LocalDataPanel(QDialog):
             for register, store in changes:
                 await data.mirror.assign_register(register, store)
             self.message.setText(
-                f"Saved the store of {len(changes)} register(s). Store filters use them now."
+                f"Saved the store of {len(changes)} register(s). Store filters and reports "
+                "use them now."
             )
             data.sync_now()  # a store-bound scope depends on them
             await self._load()

@@ -67,6 +67,7 @@ class ReportChart(QWidget):
         self.formatter = formatter
         self.spec = ChartSpec(ChartKind.NONE)
         self.marks: list[Mark] = []
+        self.x_label_rects: list[QRectF] = []  # where each drawn x-axis label's text lies
         self._paper: QPalette | None = None
 
     def set_spec(self, spec: ChartSpec, title: str = "") -> None:
@@ -115,6 +116,7 @@ class ReportChart(QWidget):
 
     def _paint(self, painter: QPainter, area: QRectF) -> None:
         self.marks = []
+        self.x_label_rects = []
         spec = self.spec
         text_colour = self.colours().color(QPalette.ColorRole.WindowText)
         painter.setPen(text_colour)
@@ -122,12 +124,17 @@ class ReportChart(QWidget):
             self._heatmap(painter, area)
         elif spec.kind in (ChartKind.BAR, ChartKind.LINE) and spec.series and spec.x_labels:
             self._xy(painter, area)
-        else:
+        elif spec.kind is ChartKind.NONE:
             painter.drawText(area, Qt.AlignmentFlag.AlignCenter, "No chart for this report.")
+        else:
+            painter.drawText(
+                area, Qt.AlignmentFlag.AlignCenter, "Nothing to chart for these filters."
+            )
 
     def _legend(self, painter: QPainter, area: QRectF) -> float:
-        """Series names above the plot (only when there is more than one); its height."""
-        if len(self.spec.series) < 2:
+        """Series names above the plot (one series too: it says what the bars count, e.g.
+        "Items to reorder", which the axis' numbers alone do not); its height."""
+        if not self.spec.series:
             return 0.0
         metrics = QFontMetricsF(painter.font(), painter.device())
         x = area.left() + _MARGIN
@@ -148,7 +155,21 @@ class ReportChart(QWidget):
         left = area.left() + _MARGIN + max(metrics.horizontalAdvance(t) for t in labels) + 6
         top = area.top() + _MARGIN + self._legend(painter, area)
         bottom = area.bottom() - _MARGIN - metrics.height() - 4
-        plot = QRectF(left, top, area.right() - _MARGIN - left, bottom - top)
+        count = len(spec.x_labels)
+        right = area.right() - _MARGIN
+        slot = (right - left) / count
+        texts = list(spec.x_labels)
+        # categories (stores, warehouses) each keep a label, elided to their bar's width
+        # (the tooltip has it whole); times skip labels instead
+        elide = spec.kind is ChartKind.BAR and slot - 4 >= metrics.horizontalAdvance("MMM…")
+        if elide:
+            texts = [metrics.elidedText(t, Qt.TextElideMode.ElideRight, slot - 4) for t in texts]
+        widest = max(metrics.horizontalAdvance(x) for x in texts)
+        if widest > slot:
+            # a label is centred on its slot: the last one needs half its width past the
+            # slot's centre (solved for the slot, as the plot's width depends on it)
+            slot = (right - left - widest / 2) / (count - 0.5)
+        plot = QRectF(left, top, max(slot * count, 1.0), bottom - top)
 
         def y_of(value: float) -> float:
             return plot.bottom() - (value - low) / (high - low) * plot.height()
@@ -167,26 +188,22 @@ class ReportChart(QWidget):
                 int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
                 label,
             )
-        count = len(spec.x_labels)
-        slot = plot.width() / count
-        every = max(
-            1,
-            math.ceil(
-                max(metrics.horizontalAdvance(x) for x in spec.x_labels) / max(slot, 1) * 1.2
-            ),
-        )
-        for index, label in enumerate(spec.x_labels):
+        every = 1 if elide else max(1, math.ceil(widest / max(slot, 1) * 1.2))
+        for index, label in enumerate(texts):
             if index % every == 0:
+                advance = metrics.horizontalAdvance(label)
+                rect = QRectF(
+                    plot.left() + (index + 0.5) * slot - advance / 2,
+                    plot.bottom() + 4,
+                    advance,
+                    metrics.height(),
+                )
                 painter.drawText(
-                    QRectF(
-                        plot.left() + index * slot - slot * every / 2 + slot / 2,
-                        plot.bottom() + 4,
-                        slot * every,
-                        metrics.height(),
-                    ),
+                    rect,
                     int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop),
                     label,
                 )
+                self.x_label_rects.append(rect)
         zero = y_of(0.0)
         if spec.kind is ChartKind.BAR:
             self._bars(painter, plot, slot, y_of, zero)

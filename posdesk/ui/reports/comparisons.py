@@ -42,6 +42,23 @@ def card_details(c: Comparison, f: Formatter) -> str:
     )
 
 
+def card_short(c: Comparison, f: Formatter) -> str:
+    """The same two lines, short enough for a card in a row of seven: the change as a
+    percent (the amount when there is no percent); the table beside has every figure."""
+
+    def short(delta: Decimal | int | None, change: Decimal | None, against: str) -> str:
+        if change is not None:
+            text = ("+" if change > 0 else "") + cell_text(change, ValueKind.PERCENT, f)
+        else:
+            text = delta_text(delta, None, c, f)
+        return f"{text} vs {against}"
+
+    return (
+        f"{short(c.previous_delta, c.previous_change, 'previous')}\n"
+        f"{short(c.last_year_delta, c.last_year_change, 'last year')}"
+    )
+
+
 def highlights(result: ReportResult, f: Formatter) -> tuple[tuple[str, str], ...]:
     """KPI cards: the comparisons' current values, else the report's typed figures, in the
     locale's format with the server's currency; plain highlights only as a last resort."""

@@ -13,7 +13,7 @@ from datetime import date, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QComboBox, QFileDialog, QListWidgetItem, QWidget
 from typing_extensions import override
@@ -24,9 +24,14 @@ from posdesk.reports.stock import warehouses
 from posdesk.ui.common.runner import Runner
 from posdesk.ui.common.tables import TZ_EXTRA, session_zone
 from posdesk.ui.reports.cells import csv_rows
-from posdesk.ui.reports.comparisons import card_details, comparison_table, highlights
+from posdesk.ui.reports.comparisons import (
+    card_details,
+    card_short,
+    comparison_table,
+    highlights,
+)
 from posdesk.ui.reports.source import ReportInfo, ReportSource, default_source
-from posdesk.ui.reports.tab_layout import ReportsLayout
+from posdesk.ui.reports.tab_layout import ReportsLayout, table_width
 from posdesk.ui.shell.context import SessionContext
 
 _ALL = ""
@@ -39,6 +44,11 @@ NO_MIRROR = (
     "(it could not be opened). Everything else in posdesk works from the server."
 )
 
+#: The note of a result without rows (the report itself said nothing about why)
+EMPTY_RESULT = (
+    "Nothing to show for these filters: the local data has no rows for this period, store "
+    "or register."
+)
 
 DEFAULT_PRESET = Preset.THIS_MONTH
 
@@ -72,13 +82,16 @@ class ReportsTab(QWidget):
         self.runner = Runner(self, on_error=lambda exc: context.report(exc, "compute the report"))
         self.ui = ReportsLayout(self, context.formatter, self.tz)
         self.result: ReportResult | None = None
-        self._split_pending = True
+        self._split_for: str | None = None  # the report the figures were split for
+        self._split_by_hand = False  # the manager dragged the splitter since
+        self._table_width = 0  # what the shown result's table needs
         self.reports: dict[str, ReportInfo] = {}
         for info in self.source.reports:
             item = QListWidgetItem(info.title, self.ui.list)
             item.setData(Qt.ItemDataRole.UserRole, info.key)
             item.setToolTip(info.description)
             self.reports[info.key] = info
+        self.ui.fit_list()
         self.ui.store.addItem("All stores", _ALL)
         self.ui.register.addItem("All registers", _ALL)
         self.ui.warehouse.addItem("All warehouses", _ALL)
@@ -93,6 +106,8 @@ class ReportsTab(QWidget):
         self.ui.warehouse.currentIndexChanged.connect(lambda *_: self.recompute())
         for spin in (self.ui.top_n, self.ui.dormant, self.ui.open_auth):
             spin.valueChanged.connect(lambda *_: self.recompute())
+        self.ui.figures.splitterMoved.connect(lambda *_: self._dragged())
+        self.ui.figures.installEventFilter(self)
         self.ui.refresh.clicked.connect(self.refresh)
         self.ui.export.clicked.connect(self._ask_export)
         self.ui.pdf.clicked.connect(self._ask_pdf)
@@ -146,7 +161,9 @@ class ReportsTab(QWidget):
     # ------------------------------------------------------------------ work
 
     def recompute(self) -> None:
-        """Compute the chosen report for the filters now (a newer request wins)."""
+        """Compute the chosen report for the filters now (a newer request wins). Its filters
+        show at once: all of them at a time would widen the window past 1366 pixels."""
+        self._show_filters(self.reports.get(self.current_key() or ""))
         self.runner.start(self._compute(), name="report", replace=True)
 
     def refresh(self) -> None:
@@ -156,6 +173,7 @@ class ReportsTab(QWidget):
             self.recompute()
             return
         self.ui.status.setText("Syncing local data…")
+        self.ui.status.show()
         local.sync_now()
 
     def reload(self) -> None:
@@ -163,6 +181,7 @@ class ReportsTab(QWidget):
 
     def _synced(self) -> None:
         self.ui.status.setText("")
+        self.ui.status.hide()
         self.recompute()
 
     async def _compute(self) -> None:
@@ -310,11 +329,13 @@ class ReportsTab(QWidget):
         self.result = result
         self.ui.title.setText(result.title)
         self.ui.as_of.setText(self.as_of_text(result))
-        self.ui.notes.setText("Note: " + " ".join(result.notes) if result.notes else "")
-        self.ui.notes.setVisible(bool(result.notes))
+        notes = result.notes or (() if result.rows else (EMPTY_RESULT,))
+        self.ui.notes.setText("Note: " + " ".join(notes) if notes else "")
+        self.ui.notes.setVisible(bool(notes))
         self.ui.set_cards(
             highlights(result, self.context.formatter),
             tuple(card_details(c, self.context.formatter) for c in result.comparisons),
+            tuple(card_short(c, self.context.formatter) for c in result.comparisons),
         )
         compared = comparison_table(result, self.context.formatter)
         self.ui.comparison_model.set_result(compared)
@@ -325,9 +346,12 @@ class ReportsTab(QWidget):
                 + self.ui.comparisons.verticalHeader().length()
                 + 2 * self.ui.comparisons.frameWidth()
             )
+            # as wide as its columns (no empty white band across the window)
+            self.ui.comparisons.setMaximumWidth(table_width(self.ui.comparisons, scroll=False))
         self.ui.chart.set_spec(result.chart, result.title)
         self.ui.chart.setVisible(bool(result.chart.series or result.chart.grid))
         self.ui.model.set_result(result)
+        self._table_width = table_width(self.ui.table)
         self.ui.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.ui.stack.setCurrentWidget(self.ui.body)
         self._split_figures()
@@ -335,12 +359,31 @@ class ReportsTab(QWidget):
             button.setEnabled(True)
 
     def _split_figures(self) -> None:
-        """Once laid out: chart and table half each (the chart's size hint would otherwise
-        squeeze the table's money columns to a few characters)."""
+        """Chart and table side by side: the table as wide as its columns need (between a
+        third and three quarters), the chart the rest. Half each gave the overview's eight
+        columns a sideways scroll bar at 1366 pixels; the chart's size hint alone squeezes
+        the money columns. Done for each result shown and when the figures are resized,
+        unless the manager dragged the splitter since the report was chosen."""
         width = self.ui.figures.width()
-        if self._split_pending and width > 100:
-            self._split_pending = False
-            self.ui.figures.setSizes([width // 2, width - width // 2])
+        key = self.result.key if self.result is not None else None
+        if key is None or width <= 100:
+            return
+        if key != self._split_for:
+            self._split_for, self._split_by_hand = key, False
+        elif self._split_by_hand:
+            return
+        table = min(max(self._table_width, width // 3), width * 3 // 4)
+        self.ui.figures.setSizes([width - self.ui.figures.handleWidth() - table, table])
+
+    def _dragged(self) -> None:
+        self._split_by_hand = True
+
+    @override
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """The figures' splitter resized (the window, or the layout once a result shows)."""
+        if watched is self.ui.figures and event.type() == QEvent.Type.Resize:
+            self._split_figures()
+        return super().eventFilter(watched, event)
 
     @override
     def showEvent(self, event: QShowEvent) -> None:

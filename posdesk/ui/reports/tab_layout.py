@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QSpinBox,
     QSplitter,
     QStackedWidget,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -27,7 +28,7 @@ from posdesk.models.date_range import Preset
 from posdesk.models.formatting import Formatter
 from posdesk.ui.common.period import PeriodField
 from posdesk.ui.reports.chart import ReportChart
-from posdesk.ui.reports.table import ReportTable, ReportTableModel
+from posdesk.ui.reports.table import FIT_PADDING, FIT_ROWS, ReportTable, ReportTableModel
 
 REPORT_PRESETS = (
     Preset.TODAY,
@@ -78,6 +79,28 @@ def _combo(name: str, accessible: str, parent: QWidget) -> QComboBox:
     combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
     combo.setMinimumContentsLength(14)
     return combo
+
+
+def table_width(table: ReportTable, *, scroll: bool = True) -> int:
+    """The width the table needs to show every column whole: the widths ``ReportTable.fit``
+    gave its columns (the last one stretches, so it is measured here the same way: its title
+    and the first ``FIT_ROWS`` rows' text), the frame and (``scroll``) a vertical scroll bar."""
+    model = table.report_model
+    header = table.horizontalHeader()
+    last = model.columnCount() - 1
+    if last < 0:
+        return 0
+    count = model.rowCount()
+    rows = [*range(min(count, FIT_ROWS)), *([count - 1] if count > FIT_ROWS else [])]
+    texts = [model.text(r, last) for r in rows]
+    title = str(model.headerData(last, Qt.Orientation.Horizontal))
+    width = sum(header.sectionSize(c) for c in range(last)) + FIT_PADDING
+    width += max(
+        header.fontMetrics().horizontalAdvance(title),
+        *(table.fontMetrics().horizontalAdvance(t) for t in texts),
+    )
+    bar = table.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent) if scroll else 0
+    return width + bar + 2 * table.frameWidth()
 
 
 class ReportsLayout:
@@ -132,6 +155,8 @@ class ReportsLayout:
         self.chart = ReportChart(formatter, self.figures)
         self.model = ReportTableModel(formatter, tab)
         self.table = ReportTable(self.model, self.figures)
+        # compact rows like the comparisons': more of a month fits at 768 pixels high
+        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 6)
         self.figures.setStretchFactor(0, 3)
         self.figures.setStretchFactor(1, 2)
         body_layout = QVBoxLayout(body)
@@ -142,14 +167,7 @@ class ReportsLayout:
         self.stack.addWidget(body)
         self.body = body
 
-        layout = QVBoxLayout(right)
-        layout.addWidget(self.title)
-        layout.addWidget(self.description)
-        layout.addWidget(self.filters)
-        layout.addWidget(self.as_of)
-        layout.addWidget(self.notes)
-        layout.addWidget(self.status)
-        layout.addWidget(self.stack, 1)
+        self._arrange(right)
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([200, 1000])
@@ -157,9 +175,25 @@ class ReportsLayout:
         outer.setContentsMargins(4, 4, 4, 4)
         outer.addWidget(self.splitter)
 
+    def _arrange(self, right: QWidget) -> None:
+        """The right-hand side top to bottom. The output buttons share the title's line: the
+        filter bar keeps its width for the filters (period, store, register, top N) at a
+        1366-pixel-wide laptop screen."""
+        heading = QHBoxLayout()
+        heading.addWidget(self.title, 1)
+        for button in (self.refresh, self.export, self.print_button, self.pdf):
+            heading.addWidget(button)
+        self.status.hide()  # shown while a Refresh syncs
+        layout = QVBoxLayout(right)
+        layout.addLayout(heading)
+        for widget in (self.description, self.filters, self.as_of, self.notes, self.status):
+            layout.addWidget(widget)
+        layout.addWidget(self.stack, 1)
+
     def _build_filters(self, right: QWidget, tz: tzinfo) -> None:
         """The filter bar: period, store, register, warehouse, top N, gift card options
-        (the tab shows the ones the report uses), then Refresh and the output buttons."""
+        (the tab shows the ones the report uses); Refresh and the output buttons are made
+        here and sit on the title's line."""
         self.filters = QWidget(right)
         self.filters.setObjectName("reportsFilters")
         self.period = PeriodField("reports", tz, self.filters, presets=REPORT_PRESETS)
@@ -190,23 +224,40 @@ class ReportsLayout:
         row.addWidget(self.register)
         for widget in (self.warehouse, self.top_n, self.dormant, self.open_auth):
             row.addWidget(widget)
+            # hidden until a report uses them: laid out all at once (before the tab first
+            # shows) they would set the window's minimum width past 1366 pixels
+            widget.hide()
         row.addStretch(1)
-        for button in (self.refresh, self.export, self.print_button, self.pdf):
-            row.addWidget(button)
+
+    def fit_list(self) -> None:
+        """The report list never narrower than its longest title (the splitter would
+        otherwise squeeze it when a report has many filters)."""
+        widest = self.list.sizeHintForColumn(0) if self.list.count() else 0
+        self.list.setMinimumWidth(widest + 2 * self.list.frameWidth() + 8)
 
     def set_cards(
-        self, highlights: tuple[tuple[str, str], ...], details: tuple[str, ...] = ()
+        self,
+        highlights: tuple[tuple[str, str], ...],
+        details: tuple[str, ...] = (),
+        short: tuple[str, ...] = (),
     ) -> list[QLabel]:
-        """One card per highlight (label over value, then its comparison lines if any),
-        four to a row."""
+        """One card per highlight (label over value, then its comparison lines if any: the
+        ``short`` ones on screen, the full ``details`` in the accessible name), up to
+        eight to a row; cards wrap their text rather than widen the window."""
         while self.cards.count():
             item = self.cards.takeAt(0)
             if item is not None and (widget := item.widget()) is not None:
                 widget.deleteLater()
         made: list[QLabel] = []
+        # one row of up to eight, each at least a quarter of the width (two cards are not
+        # two half-width boxes)
+        per_row = len(highlights) if len(highlights) <= 8 else 4
+        for column in range(8):
+            self.cards.setColumnStretch(column, 1 if column < max(per_row, 4) else 0)
         for index, (label, text) in enumerate(highlights):
             detail = details[index] if index < len(details) else ""
-            extra = "".join(f"<br><small>{escape(line)}</small>" for line in detail.splitlines())
+            shown = short[index] if index < len(short) else detail
+            extra = "".join(f"<br><small>{escape(line)}</small>" for line in shown.splitlines())
             card = QLabel(
                 f"<small>{escape(label)}</small><br><b>{escape(text)}</b>{extra}", self.highlights
             )
@@ -215,7 +266,8 @@ class ReportsLayout:
             card.setFrameShape(QFrame.Shape.StyledPanel)
             card.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             card.setMargin(6)
-            self.cards.addWidget(card, index // 4, index % 4)
+            card.setWordWrap(True)
+            self.cards.addWidget(card, index // per_row, index % per_row)
             made.append(card)
         self.highlights.setVisible(bool(highlights))
         return made
