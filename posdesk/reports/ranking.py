@@ -32,6 +32,7 @@ from posdesk.reports.sales import (
     NET_SUMS,
     Sums,
     detail_counts,
+    detail_notes,
     sale_notes,
     sales_from,
     store_notes,
@@ -63,15 +64,7 @@ def top_items(conn: sqlite3.Connection, filters: ReportFilters, tz: tzinfo) -> R
         for n, r in enumerate(ranked, 1)
     )
     notes = store_notes(conn, filters, grouped=False)
-    if counts[0] and not counts[1]:
-        notes.append(
-            "The server sends no sale lines (it offers only the documented API), so top items "
-            "cannot be shown."
-        )
-    elif counts[0] and counts[1] < counts[0]:
-        notes.append(
-            f"{counts[0] - counts[1]} of {counts[0]} sales came without lines and are left out."
-        )
+    notes += detail_notes(counts, "lines", "sale lines", "top items cannot be shown")
     return ReportResult(
         key="top_items",
         title="Top items",

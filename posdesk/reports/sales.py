@@ -197,6 +197,19 @@ def detail_counts(conn: sqlite3.Connection, where: str, params: list[object]) ->
     return int(row[0]), int(row[1])
 
 
+def detail_notes(counts: tuple[int, int], detail: str, sent: str, consequence: str) -> list[str]:
+    """The note for sales the server sent without ``detail`` (lines, tenders): all of them (a
+    documented server, which never sends ``sent``) or some."""
+    sales, detailed = counts
+    if sales and not detailed:
+        return [
+            f"The server sends no {sent} (it offers only the documented API), so {consequence}."
+        ]
+    if detailed < sales:
+        return [f"{sales - detailed} of {sales} sales came without {detail} and are left out."]
+    return []
+
+
 def _change(current: object, earlier: object) -> tuple[Decimal | int | None, Decimal | None]:
     if not isinstance(current, Decimal | int) or not isinstance(earlier, Decimal | int):
         return None, None
@@ -430,15 +443,9 @@ def sales_by_tender(conn: sqlite3.Connection, filters: ReportFilters, tz: tzinfo
     whole = sum(int(r[2] or 0) for r in found)
     rows = tuple((r[0], int(r[1]), money0(r[2]), share(int(r[2] or 0), whole)) for r in found)
     notes = store_notes(conn, filters, grouped=False)
-    if counts[0] and not counts[1]:
-        notes.append(
-            "The server sends no tenders with sales (it offers only the documented API), so "
-            "payments cannot be split by tender."
-        )
-    elif counts[0] and counts[1] < counts[0]:
-        notes.append(
-            f"{counts[0] - counts[1]} of {counts[0]} sales came without tenders and are left out."
-        )
+    notes += detail_notes(
+        counts, "tenders", "tenders with sales", "payments cannot be split by tender"
+    )
     return ReportResult(
         key="sales_by_tender",
         title="Sales by tender",
