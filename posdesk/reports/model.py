@@ -18,6 +18,7 @@ class ValueKind(enum.StrEnum):
     INTEGER = "integer"
     PERCENT = "percent"  # Decimal fraction, 0.125 = 12.5 %
     TEXT = "text"
+    FIGURE = "figure"  # a number already formatted as text (a column mixing money and counts)
     DATE = "date"
 
 

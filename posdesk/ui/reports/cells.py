@@ -9,7 +9,9 @@ from decimal import Decimal
 from posdesk.models.formatting import Formatter, export_value
 from posdesk.reports.model import ReportColumn, ReportResult, ValueKind
 
-NUMERIC = frozenset({ValueKind.MONEY, ValueKind.QUANTITY, ValueKind.INTEGER, ValueKind.PERCENT})
+NUMERIC = frozenset(
+    {ValueKind.MONEY, ValueKind.QUANTITY, ValueKind.INTEGER, ValueKind.PERCENT, ValueKind.FIGURE}
+)
 
 
 def cell_text(value: object, kind: ValueKind, formatter: Formatter) -> str:
@@ -49,4 +51,5 @@ def csv_rows(result: ReportResult, rows: list[tuple[object, ...]]) -> list[list[
 
 
 def is_numeric(column: ReportColumn) -> bool:
+    """Right-aligned, like figures in a spreadsheet."""
     return column.kind in NUMERIC

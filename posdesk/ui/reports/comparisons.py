@@ -21,6 +21,11 @@ PREVIOUS = "previous period"
 LAST_YEAR = "same period last year"
 
 
+def change_text(change: Decimal, f: Formatter) -> str:
+    """``+5.0%`` / ``-8.8%``: a change always carries its sign, like the amount beside it."""
+    return ("+" if change > 0 else "") + cell_text(change, ValueKind.PERCENT, f)
+
+
 def delta_text(
     delta: Decimal | int | None, change: Decimal | None, c: Comparison, f: Formatter
 ) -> str:
@@ -30,7 +35,7 @@ def delta_text(
     sign = "+" if delta > 0 else ""
     text = sign + cell_text(delta, c.kind, f)
     if change is not None:
-        text += f" ({'+' if change > 0 else ''}{cell_text(change, ValueKind.PERCENT, f)})"
+        text += f" ({change_text(change, f)})"
     return text
 
 
@@ -47,10 +52,7 @@ def card_short(c: Comparison, f: Formatter) -> str:
     percent (the amount when there is no percent); the table beside has every figure."""
 
     def short(delta: Decimal | int | None, change: Decimal | None, against: str) -> str:
-        if change is not None:
-            text = ("+" if change > 0 else "") + cell_text(change, ValueKind.PERCENT, f)
-        else:
-            text = delta_text(delta, None, c, f)
+        text = change_text(change, f) if change is not None else delta_text(delta, None, c, f)
         return f"{text} vs {against}"
 
     return (
@@ -75,19 +77,20 @@ def highlights(result: ReportResult, f: Formatter) -> tuple[tuple[str, str], ...
 
 
 def comparison_table(result: ReportResult, f: Formatter) -> ReportResult | None:
-    """The comparisons as a table result (values pre-formatted per KPI kind, changes as
-    percent), or None when the report has none."""
+    """The comparisons as a table result (values pre-formatted per KPI kind, so the columns
+    mix money and counts: ``FIGURE``, right-aligned; changes signed), or None when the report
+    has none."""
     if not result.comparisons:
         return None
     columns = (
         ReportColumn("Figure", ValueKind.TEXT, "figure"),
-        ReportColumn("This period", ValueKind.TEXT, "current"),
-        ReportColumn("Previous period", ValueKind.TEXT, "previous"),
-        ReportColumn("Δ previous", ValueKind.TEXT, "previous_delta"),
-        ReportColumn("% previous", ValueKind.PERCENT, "previous_change"),
-        ReportColumn("Last year", ValueKind.TEXT, "last_year"),
-        ReportColumn("Δ last year", ValueKind.TEXT, "last_year_delta"),
-        ReportColumn("% last year", ValueKind.PERCENT, "last_year_change"),
+        ReportColumn("This period", ValueKind.FIGURE, "current"),
+        ReportColumn("Previous period", ValueKind.FIGURE, "previous"),
+        ReportColumn("Δ previous", ValueKind.FIGURE, "previous_delta"),
+        ReportColumn("% previous", ValueKind.FIGURE, "previous_change"),
+        ReportColumn("Last year", ValueKind.FIGURE, "last_year"),
+        ReportColumn("Δ last year", ValueKind.FIGURE, "last_year_delta"),
+        ReportColumn("% last year", ValueKind.FIGURE, "last_year_change"),
     )
 
     def value(v: Decimal | int | None, c: Comparison) -> str:
@@ -99,10 +102,10 @@ def comparison_table(result: ReportResult, f: Formatter) -> ReportResult | None:
             value(c.current, c),
             value(c.previous, c),
             delta_text(c.previous_delta, None, c, f),
-            c.previous_change,
+            change_text(c.previous_change, f) if c.previous_change is not None else "—",
             value(c.last_year, c),
             delta_text(c.last_year_delta, None, c, f),
-            c.last_year_change,
+            change_text(c.last_year_change, f) if c.last_year_change is not None else "—",
         )
         for c in result.comparisons
     )

@@ -27,7 +27,7 @@ from posdesk.sandbox.seed import FIXTURES
 from posdesk.sandbox.server import SandboxServer
 from posdesk.ui.common.tables import TZ_EXTRA
 from posdesk.ui.reports.cells import cell_text
-from posdesk.ui.reports.comparisons import delta_text
+from posdesk.ui.reports.comparisons import change_text, delta_text
 from posdesk.ui.reports.tab import ReportsTab
 from posdesk.ui.shell.context import SessionContext
 from tests.api.helpers import connect
@@ -217,8 +217,11 @@ async def test_overview_cards_and_table_show_the_comparisons(
         assert f"vs previous period: {previous}" in card.accessibleName()
         assert f"vs same period last year: {last_year}" in card.accessibleName()
         assert table.text(index, 0) == c.label
-        assert table.index(index, 4).data(Qt.ItemDataRole.UserRole) == c.previous_change
-        assert table.index(index, 7).data(Qt.ItemDataRole.UserRole) == c.last_year_change
+        for column, change in ((4, c.previous_change), (7, c.last_year_change)):
+            assert table.text(index, column) == (change_text(change, f) if change else "—")
+        for column in range(1, table.columnCount()):  # figures line up on the right
+            alignment = table.index(index, column).data(Qt.ItemDataRole.TextAlignmentRole)
+            assert alignment & Qt.AlignmentFlag.AlignRight.value
         if c.current is not None:
             assert table.text(index, 1) == cell_text(c.current, c.kind, f)
     net = next(c for c in result.comparisons if c.label == "Net sales")
