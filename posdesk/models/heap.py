@@ -79,19 +79,21 @@ def collect_due() -> None:
     gc.collect(2 if c2 > t2 else 1 if c1 > t1 else 0)
 
 
-def collect_on_main_thread(interval_ms: int = COLLECT_INTERVAL_MS) -> None:
+def collect_on_main_thread(interval_ms: int = COLLECT_INTERVAL_MS) -> bool:
     """Collect garbage only on this (the Qt main) thread, never on a worker: automatic
     collection off, ``collect_due()`` every ``interval_ms`` from a timer. Call once the
-    QApplication exists; a second call does nothing."""
+    QApplication exists. False: it already was (then leave ``collect_anywhere()`` to the
+    caller that started it, e.g. the test suite around ``posdesk.app.run``)."""
     global _collector
     if _collector is not None:
-        return
+        return False
     gc.disable()
     timer = QTimer()
     timer.setObjectName("main-thread garbage collector")
     timer.timeout.connect(collect_due)
     timer.start(interval_ms)
     _collector = timer
+    return True
 
 
 def collect_anywhere() -> None:
