@@ -11,17 +11,18 @@ The price: a reference cycle that becomes garbage after being frozen is not coll
 ``release()`` (called when a session ends, when a short pause is expected anyway). Rows are
 frozen dataclasses without cycles and are freed by reference counting as usual.
 
-Only the app enables this (``enable()`` in ``posdesk.app``); library code and tests run with
-Python's default collector.
+Only the app enables this (``enable()`` in ``posdesk.app``); library code and tests run
+without freezing.
 
 Where collections run: Python's automatic collector runs on whichever thread's allocation
 crosses the threshold: the mirror's writer, the sandbox's workers, the client's parsing thread.
 A QObject whose wrapper sits in a reference cycle (``LocalData`` and its ``MirrorSync``, a
 closed tab and its ``SessionContext``) is deleted in C++ by that collection, so ``~QObject`` ran
-on a worker thread while the loop thread delivered events to it: SIGSEGV (reproduced in
-tests/unit/models/test_gc_main_thread.py). ``collect_on_main_thread()`` (the app at start, the
-test suite for every test) turns automatic collection off and runs the collections that are
-due from a timer on the Qt main thread instead.
+on a worker thread while the loop thread delivered events to it: SIGSEGV (reduced in
+tests/unit/models/qobject_cycles_stress.py). ``collect_on_main_thread()`` (the app at start,
+the test suite for every test) turns automatic collection off and runs the collections that
+are due from a timer on the Qt main thread instead. A full collection is due after ten middle
+ones (CPython also waits until a quarter of the old objects are new: not visible from Python).
 """
 
 from __future__ import annotations
