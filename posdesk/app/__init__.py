@@ -257,6 +257,7 @@ async def run(args: argparse.Namespace) -> int:
     from posdesk.ui.shell.profiles import ProfileStore
 
     heap.enable()
+    collecting = heap.collect_on_main_thread()  # never ~QObject on a worker (see heap.py)
     code = 0
     demo = None
     controller: SessionController | None = None
@@ -285,6 +286,8 @@ async def run(args: argparse.Namespace) -> int:
         sys.excepthook = previous_hook
         loop.set_exception_handler(previous_loop_handler)
         heap.disable()
+        if collecting:
+            heap.collect_anywhere()
         window.deleteLater()
         if isinstance(app, QApplication):
             app.setQuitOnLastWindowClosed(quit_on_close)
