@@ -256,41 +256,37 @@ async def run(args: argparse.Namespace) -> int:
     from posdesk.models import heap
     from posdesk.ui.shell.profiles import ProfileStore
 
-    heap.enable()
-    collecting = heap.collect_on_main_thread()  # never ~QObject on a worker (see heap.py)
-    code = 0
-    demo = None
-    controller: SessionController | None = None
-    try:
-        if args.demo:
-            from posdesk.app.demo import start_demo
+    with heap.app_policy():  # startup frozen; never ~QObject on a worker (see heap.py)
+        code = 0
+        demo = None
+        controller: SessionController | None = None
+        try:
+            if args.demo:
+                from posdesk.app.demo import start_demo
 
-            window.set_connection_state("connecting")
-            window.show_status("Starting the demo server…", 0)
-            demo = await start_demo(args.demo_seed, args.demo_db, args.demo_api)
-        controller = SessionController(window, ProfileStore(), reporter=reporter, demo=demo)
-        if not probe:
-            controller.spawn(controller.start(args.profile))
-        await closed.wait()
-    except Exception as exc:
-        _log.exception("posdesk could not start")
-        print(f"posdesk could not start: {exc}", file=sys.stderr)
-        code = 1
-    finally:
-        window.close()
-        if controller is not None:
-            await controller.aclose()
-        elif demo is not None:
-            await asyncio.to_thread(demo.stop)
-        tasks.set_unexpected_error_handler(None)
-        sys.excepthook = previous_hook
-        loop.set_exception_handler(previous_loop_handler)
-        heap.disable()
-        if collecting:
-            heap.collect_anywhere()
-        window.deleteLater()
-        if isinstance(app, QApplication):
-            app.setQuitOnLastWindowClosed(quit_on_close)
+                window.set_connection_state("connecting")
+                window.show_status("Starting the demo server…", 0)
+                demo = await start_demo(args.demo_seed, args.demo_db, args.demo_api)
+            controller = SessionController(window, ProfileStore(), reporter=reporter, demo=demo)
+            if not probe:
+                controller.spawn(controller.start(args.profile))
+            await closed.wait()
+        except Exception as exc:
+            _log.exception("posdesk could not start")
+            print(f"posdesk could not start: {exc}", file=sys.stderr)
+            code = 1
+        finally:
+            window.close()
+            if controller is not None:
+                await controller.aclose()
+            elif demo is not None:
+                await asyncio.to_thread(demo.stop)
+            tasks.set_unexpected_error_handler(None)
+            sys.excepthook = previous_hook
+            loop.set_exception_handler(previous_loop_handler)
+            window.deleteLater()
+            if isinstance(app, QApplication):
+                app.setQuitOnLastWindowClosed(quit_on_close)
     _log.info("posdesk stopped cleanly")
     return code
 

@@ -28,6 +28,8 @@ ones (CPython also waits until a quarter of the old objects are new: not visible
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from PySide6.QtCore import QTimer
 
@@ -104,3 +106,17 @@ def collect_anywhere() -> None:
     if timer is not None:
         timer.stop()
     gc.enable()
+
+
+@contextmanager
+def app_policy() -> Iterator[None]:
+    """The app's whole policy (``posdesk.app.run``, and the benchmarks that measure the app):
+    startup frozen, garbage collected on the main thread only; both undone on the way out."""
+    enable()
+    collecting = collect_on_main_thread()
+    try:
+        yield
+    finally:
+        disable()
+        if collecting:
+            collect_anywhere()

@@ -33,7 +33,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -273,7 +273,8 @@ async def run(info: dict[str, str], db_copy: Path, folder: Path, args: Any) -> R
     client = await PosClient.connect(
         profile, credentials=credentials, journal=Journal(Path(":memory:"))
     )
-    heap.enable()  # the app's GC policy (posdesk.app does the same at startup)
+    policy = ExitStack()
+    policy.enter_context(heap.app_policy())  # the app's GC policy (posdesk.app.run)
     settings = MirrorSettings(sale_months=args.sale_months)
     out = Results()
     try:
@@ -324,6 +325,7 @@ async def run(info: dict[str, str], db_copy: Path, folder: Path, args: Any) -> R
         out.size_bytes = await asyncio.to_thread(file_size, folder)
     finally:
         await client.aclose()
+        policy.close()
     return out
 
 

@@ -151,25 +151,28 @@ async def measure(path: Path, runs: int, only: set[str] | None = None) -> list[R
     tab.resize(1440, 860)
     tab.show()
     watch = PaintWatch(tab)
-    heap.enable()  # the app's collector policy (posdesk.app): startup's objects frozen
-    out: list[Row] = []
-    try:
-        await shown(tab, watch)
-        last = date.fromisoformat(
-            await mirror.read(lambda c: c.execute("SELECT max(local_day) FROM sale").fetchone()[0])
-        )
-        year = DateRange(last - timedelta(days=364), last)
-        for info in REPORTS:
-            if only and info.key not in only:
-                continue
-            row, stall, _ = await longest_stall(one_report(tab, watch, mirror, info, year, runs))
-            out.append((*row[:5], stall))
-            print(f"{info.key}: year p95 {percentile(row[1], 0.95):.0f} ms", flush=True)
-    finally:
-        heap.disable()
-        tab.close()
-        tab.deleteLater()
-        await mirror.close()
+    with heap.app_policy():  # the app's collector policy (posdesk.app.run)
+        out: list[Row] = []
+        try:
+            await shown(tab, watch)
+            last = date.fromisoformat(
+                await mirror.read(
+                    lambda c: c.execute("SELECT max(local_day) FROM sale").fetchone()[0]
+                )
+            )
+            year = DateRange(last - timedelta(days=364), last)
+            for info in REPORTS:
+                if only and info.key not in only:
+                    continue
+                row, stall, _ = await longest_stall(
+                    one_report(tab, watch, mirror, info, year, runs)
+                )
+                out.append((*row[:5], stall))
+                print(f"{info.key}: year p95 {percentile(row[1], 0.95):.0f} ms", flush=True)
+        finally:
+            tab.close()
+            tab.deleteLater()
+            await mirror.close()
     return out
 
 

@@ -360,11 +360,9 @@ def main(argv: list[str] | None = None) -> tuple[list[Timing], Scroll]:
         info = json.loads(child.stdout.readline())
         loop = qasync.QEventLoop(app)
         asyncio.set_event_loop(loop)
-        heap.enable()  # the app's GC policy (posdesk.app does the same at startup)
-        with loop:
+        with heap.app_policy(), loop:  # the app's GC policy (posdesk.app.run)
             timings, scroll = loop.run_until_complete(run_benchmark(info, args.repeat, args.rows))
     finally:
-        heap.disable()
         if child.stdin is not None:
             child.stdin.close()
         child.wait(30)

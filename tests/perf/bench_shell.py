@@ -132,6 +132,8 @@ def sandbox_process() -> Iterator[str]:
 async def scroll_everything(
     base_url: str, rows: int, use_heap_policy: bool = True
 ) -> dict[str, float]:
+    from contextlib import ExitStack
+
     import keyring
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
@@ -148,8 +150,9 @@ async def scroll_everything(
     from tests.conftest import MemoryKeyring
 
     keyring.set_keyring(MemoryKeyring())
+    policy = ExitStack()
     if use_heap_policy:
-        heap.enable()  # as posdesk.app does
+        policy.enter_context(heap.app_policy())  # as posdesk.app.run does
     profile = ConnectionProfile("bench", base_url, "client_credentials", "posdesk-demo")
     Credentials().set_client_secret("bench", DEMO_CLIENTS["posdesk-demo"].secret)
     client = await PosClient.connect(profile)
@@ -224,7 +227,7 @@ async def scroll_everything(
     view.close()
     await model.aclose()
     await client.aclose()
-    heap.disable()
+    policy.close()
     return result
 
 
