@@ -79,19 +79,25 @@ def reorder(conn: sqlite3.Connection, filters: ReportFilters, tz: tzinfo) -> Rep
             params,
         )
     )
-    counted = conn.execute(
-        f"SELECT count(*), count(w.reorder_point_e4), count(w.qty_available_e4) "
-        f"FROM item_warehouse w WHERE {where}",
-        params,
+    # what the notes need, without reading every stock row: any rows, any reorder point
+    # (the first row has one on an extended server), rows without an available quantity
+    # (migration 6's partial index holds just those)
+    has_rows, has_points, unavailable = conn.execute(
+        f"SELECT EXISTS(SELECT 1 FROM item_warehouse w WHERE {where}), "
+        f"EXISTS(SELECT 1 FROM item_warehouse w WHERE {where} AND "
+        "w.reorder_point_e4 IS NOT NULL), "
+        "(SELECT count(*) FROM item_warehouse w INDEXED BY item_warehouse_no_available "
+        f"WHERE {where} AND w.qty_available_e4 IS NULL)",
+        params * 3,
     ).fetchone()
     notes: list[str] = []
-    if counted[0] and not counted[1]:
+    if has_rows and not has_points:
         notes.append(
             "The server sends no reorder points (it offers only the documented API), so low "
             "stock and suggested quantities cannot be shown; out-of-stock items can."
         )
-    if counted[2] < counted[0]:
-        notes.append(f"{counted[0] - counted[2]} stock rows came without an available quantity.")
+    if unavailable:
+        notes.append(f"{unavailable} stock rows came without an available quantity.")
     per_warehouse: dict[str, int] = {}
     for r in rows:
         per_warehouse[str(r[0])] = per_warehouse.get(str(r[0]), 0) + 1

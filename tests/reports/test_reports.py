@@ -467,3 +467,26 @@ async def test_sales_reports_read_the_covering_index(conn: sqlite3.Connection) -
         assert len(plan) == 1  # no TEMP B-TREE: grouped in the index's order
         assert plan[0].startswith(f"SEARCH sale USING COVERING INDEX {index} (")
     assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+
+
+async def test_reorder_notes_stock_rows_sent_without_an_available_quantity(
+    conn: sqlite3.Connection,
+) -> None:
+    copy = sqlite3.connect(":memory:")
+    conn.backup(copy)
+    whole = compute(copy, "reorder", MARCH, CHICAGO)
+    assert not any("available quantity" in note for note in whole.notes)
+    blank = copy.execute(
+        "SELECT warehouse_code, sku FROM item_warehouse ORDER BY warehouse_code, sku LIMIT 3"
+    ).fetchall()
+    copy.executemany(
+        "UPDATE item_warehouse SET qty_available_e4 = NULL WHERE warehouse_code = ? AND sku = ?",
+        blank,
+    )
+    noted = compute(copy, "reorder", MARCH, CHICAGO)
+    assert "3 stock rows came without an available quantity." in noted.notes
+    assert not {(r[0], r[1]) for r in noted.rows} & set(blank)  # unknown stock is not listed
+    one = ReportFilters(MARCH.first_day, MARCH.last_day, warehouse=blank[0][0])
+    assert "3 stock rows came without an available quantity." in (
+        compute(copy, "reorder", one, CHICAGO).notes
+    )
