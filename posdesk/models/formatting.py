@@ -126,8 +126,9 @@ def format_money(value: Decimal, locale: QLocale, currency: str | None = None) -
 
 
 @functools.lru_cache(maxsize=32)
-def _patterns(locale_name: str) -> tuple[str, str]:
-    """(date, date-time) patterns: the locale's order and clock, a named month, a 4-digit year.
+def _patterns(locale_name: str) -> tuple[str, str, str]:
+    """(date, date-time, time) patterns: the locale's order and clock, a named month, a
+    4-digit year.
 
     Numeric short dates are ambiguous (6/7/24 vs 7/6/24) and the C locale's "17 06 2024"
     reads like a number: the month is spelled out unless the locale writes the year first
@@ -140,7 +141,7 @@ def _patterns(locale_name: str) -> tuple[str, str]:
     date_pattern = {"y": "yyyy-MM-dd", "M": "MMM d, yyyy"}.get(first, "d MMM yyyy")
     # Narrow no-break space (CLDR "h:mm\u202fa") becomes a plain one: copied text stays ASCII.
     time_pattern = locale.timeFormat(QLocale.FormatType.ShortFormat).replace("\u202f", " ")
-    return date_pattern, f"{date_pattern} {time_pattern}"
+    return date_pattern, f"{date_pattern} {time_pattern}", time_pattern
 
 
 def date_pattern(locale: QLocale) -> str:
@@ -174,6 +175,18 @@ def format_date(value: date | datetime, locale: QLocale, tz: tzinfo | None = Non
 def format_datetime(value: datetime, locale: QLocale, tz: tzinfo | None = None) -> str:
     """The app's one date-time text ("Jun 17, 2024 1:23 PM" in the US), in ``tz`` or the PC's."""
     return locale.toString(to_local(value, tz), datetime_pattern(locale))
+
+
+def format_clock(
+    value: datetime, locale: QLocale, tz: tzinfo | None = None, now: datetime | None = None
+) -> str:
+    """A recent moment: the time alone today ("10:42 PM" in the US, "22:42" in Germany), the
+    full date-time another day; the same clock as every other time the app shows."""
+    local = to_local(value, tz)
+    today = to_local(now or datetime.now(UTC), tz).date()
+    if local.date() == today:
+        return locale.toString(local.time(), _patterns(locale.name())[2])
+    return format_datetime(value, locale, tz)
 
 
 def format_value(value: object, kind: Kind, locale: QLocale, currency: str | None = None) -> str:

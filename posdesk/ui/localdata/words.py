@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from datetime import datetime, tzinfo
 
 from posdesk.mirror import ENTITIES, SyncProgress
+from posdesk.models.formatting import app_locale, format_clock
 
 #: Entity → what a manager calls it (rows of the panel, the status bar).
 ENTITY_NAMES: dict[str, str] = {
@@ -37,10 +38,9 @@ def entity_name(entity: str) -> str:
 
 
 def clock(value: datetime, tz: tzinfo, now: datetime | None = None) -> str:
-    """ "10:42" today, "5 Dec 10:42" another day, in the PC's time zone."""
-    local = value.astimezone(tz)
-    today = (now or datetime.now(tz)).astimezone(tz).date()
-    return f"{local:%H:%M}" if local.date() == today else f"{local.day} {local:%b %H:%M}"
+    """ "10:42 PM" today, "Dec 5, 2026 10:42 PM" another day (the PC's locale, as every other
+    time the app shows: the Reports tab's "as of" line beside it must read the same)."""
+    return format_clock(value, app_locale(), tz, now)
 
 
 def _tried(p: SyncProgress) -> bool:

@@ -14,6 +14,7 @@ from posdesk.models.formatting import (
     Kind,
     app_locale,
     export_value,
+    format_clock,
     format_date,
     format_datetime,
     format_decimal,
@@ -127,3 +128,14 @@ def test_plural(count: int, text: str) -> None:
     assert plural(count, "row") == text
     assert plural(1, "sale") == "1 sale"
     assert plural(2, "entry", "entries") == "2 entries"
+
+
+def test_a_recent_moment_reads_in_the_locales_clock() -> None:
+    moment = datetime(2026, 12, 5, 22, 25, tzinfo=UTC)
+    same_day = datetime(2026, 12, 5, 23, 0, tzinfo=UTC)
+    us, germany = QLocale("en_US"), QLocale("de_DE")
+    assert format_clock(moment, us, UTC, same_day) == "10:25 PM"
+    assert format_clock(moment, germany, UTC, same_day) == "22:25"
+    next_day = datetime(2026, 12, 6, 9, 0, tzinfo=UTC)
+    assert format_clock(moment, us, UTC, next_day) == "Dec 5, 2026 10:25 PM"
+    assert format_clock(moment, germany, UTC, next_day) == format_datetime(moment, germany, UTC)

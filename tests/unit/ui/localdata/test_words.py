@@ -38,8 +38,8 @@ def test_after_the_first_sync_a_quiet_as_of_in_local_time() -> None:
     state["item"] = SyncProgress("item", mode="since", last_synced=earlier)
     assert first_sync_done(state)
     now = datetime(2026, 3, 2, 17, 0, tzinfo=UTC)
-    assert clock(earlier, CHICAGO, now) == "10:30"
-    assert clock(earlier, CHICAGO, datetime(2026, 3, 4, tzinfo=UTC)) == "2 Mar 10:30"
+    assert clock(earlier, CHICAGO, now) == "10:30 AM"  # the app's locale: en_US on a "C" PC
+    assert clock(earlier, CHICAGO, datetime(2026, 3, 4, tzinfo=UTC)) == "Mar 2, 2026 10:30 AM"
     text = status_text(state, CHICAGO, paused=False, forgotten=False)
     assert text.startswith("Local data as of ")
     assert status_text(state, CHICAGO, paused=True, forgotten=False) == "Local data paused"
