@@ -37,6 +37,7 @@ from posdesk.ui.shell.context import SessionContext
 from posdesk.ui.shell.errors import ErrorReporter
 from posdesk.ui.shell.navigation import NoNavigator
 from posdesk.ui.shell.tab_navigator import TabNavigator
+from posdesk.ui.widgets.eliding_label import ElidingLabel
 
 _log = logging.getLogger(__name__)
 
@@ -201,7 +202,7 @@ class MainWindow(QMainWindow):
                 separator.setFrameShape(QFrame.Shape.VLine)
                 separator.setFrameShadow(QFrame.Shadow.Sunken)
                 bar.addPermanentWidget(separator)
-            widget = QLabel(bar)
+            widget = ElidingLabel(bar)  # never widens the window past a small screen
             widget.setObjectName(name)
             widget.setAccessibleName(accessible)
             widget.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
