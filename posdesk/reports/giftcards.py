@@ -46,6 +46,8 @@ _CARD_TYPE = (
     "ORDER BY c.seq LIMIT 1), '(no code)')"
 )
 
+ISSUED = "New cards (their first load is under Topped up)"
+
 
 def _midnight(day: date, tz: tzinfo) -> str:
     """The UTC instant (mirror text) at which local ``day`` starts in ``tz``."""
@@ -178,7 +180,8 @@ def _transaction_rows(
     issued = conn.execute(
         "SELECT count(*) FROM giftcard WHERE created_on >= ? AND created_on < ?", (first, last)
     ).fetchone()
-    out.append(("Activity in the period", "Issued", int(issued[0]), None))
+    # a card is issued empty and loaded with an ADD: its money is under "Topped up"
+    out.append(("Activity in the period", ISSUED, int(issued[0]), None))
     for types, label in ACTIVITY:
         marks = ",".join("?" * len(types))
         found = conn.execute(

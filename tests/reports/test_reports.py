@@ -21,6 +21,7 @@ from posdesk.mirror import Mirror
 from posdesk.mirror.schema import MIGRATIONS
 from posdesk.reports import REPORTS, compute, run_report
 from posdesk.reports.common import sale_where
+from posdesk.reports.giftcards import ISSUED
 from posdesk.reports.model import ReportFilters, ReportResult
 from posdesk.reports.sales import _SUMS, sales_from
 from posdesk.sandbox.seed import FIXTURES
@@ -351,7 +352,7 @@ async def test_giftcard_liability_matches_every_card_and_transaction(
             cents(sum((t.amount or 0 for t in mine), Decimal(0))),
         ), label
     issued = [c for c in cards if c.created_on and start <= c.created_on < end]
-    assert rows[("Activity in the period", "Issued")][2] == len(issued)
+    assert rows[("Activity in the period", ISSUED)][2] == len(issued)
     assert result.notes == ()
 
 
