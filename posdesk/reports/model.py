@@ -44,6 +44,7 @@ class ChartSpec:
     y_kind: ValueKind = ValueKind.MONEY
     y_labels: tuple[str, ...] = ()  # heatmap rows (weekday names)
     grid: tuple[tuple[Decimal, ...], ...] = ()  # heatmap values [row][col]
+    value_name: str = ""  # heatmap: what the colour measures ("Net sales"), for its legend
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ from posdesk.mirror.aggregates import SALE_SUMS
 from posdesk.reports.common import (
     Period,
     as_of,
+    dates_text,
     filters_text,
     money0,
     period_of,
@@ -181,11 +182,23 @@ def sale_notes(
             "out of the money figures."
         )
     notes += store_notes(conn, filters, grouped=grouped)
+    if not sums.rows:
+        notes += _no_sales_note(conn)
     zone = conn.execute("SELECT value FROM meta WHERE key = 'time_zone'").fetchone()
     zones = conn.execute("SELECT count(time_zone) FROM location").fetchone()[0]
     if zone is None and not zones and sums.rows:
         notes.append("The server sends no time zones, so days are counted in UTC.")
     return notes
+
+
+def _no_sales_note(conn: sqlite3.Connection) -> list[str]:
+    """An empty period says where the sales are (a "-100 %" alone reads like a disaster when
+    the period is simply outside what was copied)."""
+    first, last = conn.execute("SELECT min(local_day), max(local_day) FROM sale").fetchone()
+    if first is None:
+        return ["There are no sales in this PC's copy of the store's data yet."]
+    copied = ReportFilters(date.fromisoformat(first), date.fromisoformat(last))
+    return [f"No sales match these filters; the copied sales run {dates_text(copied)}."]
 
 
 def detail_counts(conn: sqlite3.Connection, where: str, params: list[object]) -> tuple[int, int]:
@@ -513,6 +526,7 @@ def sales_heatmap(conn: sqlite3.Connection, filters: ReportFilters, tz: tzinfo) 
             y_kind=ValueKind.MONEY if priced else ValueKind.INTEGER,
             y_labels=WEEKDAYS,
             grid=tuple(grid),
+            value_name="Net sales" if priced else "Number of sales",
         ),
         as_of=as_of(conn, "sale"),
         notes=tuple(sale_notes(conn, filters, total)),

@@ -20,7 +20,7 @@ from posdesk.domain import GiftCardTransStatus, Sale, SaleFilter
 from posdesk.mirror import Mirror
 from posdesk.mirror.schema import MIGRATIONS
 from posdesk.reports import REPORTS, compute, run_report
-from posdesk.reports.common import sale_where
+from posdesk.reports.common import dates_text, sale_where
 from posdesk.reports.giftcards import ISSUED
 from posdesk.reports.model import ReportFilters, ReportResult
 from posdesk.reports.sales import _SUMS, sales_from
@@ -490,4 +490,17 @@ async def test_reorder_notes_stock_rows_sent_without_an_available_quantity(
     one = ReportFilters(MARCH.first_day, MARCH.last_day, warehouse=blank[0][0])
     assert "3 stock rows came without an available quantity." in (
         compute(copy, "reorder", one, CHICAGO).notes
+    )
+
+
+async def test_an_empty_period_says_where_the_copied_sales_are(conn: sqlite3.Connection) -> None:
+    first, last = conn.execute("SELECT min(local_day), max(local_day) FROM sale").fetchone()
+    later = date.fromisoformat(last) + timedelta(days=400)
+    empty = ReportFilters(later, later + timedelta(days=30))
+    copied = dates_text(ReportFilters(date.fromisoformat(first), date.fromisoformat(last)))
+    for key in ("sales_overview", "sales_by_store", "sales_heatmap", "top_customers"):
+        result = compute(conn, key, empty, CHICAGO)
+        assert f"No sales match these filters; the copied sales run {copied}." in result.notes
+    assert not any(
+        "No sales match" in n for n in compute(conn, "sales_overview", MARCH, CHICAGO).notes
     )

@@ -16,7 +16,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFontMetricsF, QHelpEvent, QPainter, QPaintEvent, QPalette, QPen
+from PySide6.QtGui import (
+    QColor,
+    QFontMetricsF,
+    QHelpEvent,
+    QLinearGradient,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QPen,
+)
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 from typing_extensions import override
 
@@ -67,6 +76,7 @@ class ReportChart(QWidget):
         self.formatter = formatter
         self.spec = ChartSpec(ChartKind.NONE)
         self.marks: list[Mark] = []
+        self.scale: tuple[str, str, str] | None = None  # the heat map's key, as drawn
         self.x_label_rects: list[QRectF] = []  # where each drawn x-axis label's text lies
         self._paper: QPalette | None = None
 
@@ -117,6 +127,7 @@ class ReportChart(QWidget):
     def _paint(self, painter: QPainter, area: QRectF) -> None:
         self.marks = []
         self.x_label_rects = []
+        self.scale = None
         spec = self.spec
         text_colour = self.colours().color(QPalette.ColorRole.WindowText)
         painter.setPen(text_colour)
@@ -142,6 +153,31 @@ class ReportChart(QWidget):
             painter.fillRect(QRectF(x, area.top() + 4, 10, 10), self.colour(index))
             painter.drawText(QPointF(x + 14, area.top() + 4 + metrics.ascent() - 2), name)
             x += 28 + metrics.horizontalAdvance(name)
+        return metrics.height() + 6
+
+    def _scale(
+        self, painter: QPainter, area: QRectF, base: QColor, hot: QColor, peak: Decimal
+    ) -> float:
+        """The heat map's key above it: what the colour measures, from none to the busiest
+        cell ("Net sales: ▭▭▭ $0.00 – $1,588.80"); its height."""
+        metrics = QFontMetricsF(painter.font(), painter.device())
+        baseline = area.top() + 4 + metrics.ascent() - 2
+        x = area.left() + _MARGIN
+        name = f"{self.spec.value_name or 'Value'}:"
+        painter.drawText(QPointF(x, baseline), name)
+        x += metrics.horizontalAdvance(name) + 8
+        low = self.text(Decimal(0))
+        painter.drawText(QPointF(x, baseline), low)
+        x += metrics.horizontalAdvance(low) + 6
+        bar = QRectF(x, area.top() + 4, 120, 10)
+        gradient = QLinearGradient(bar.topLeft(), bar.topRight())
+        gradient.setColorAt(0.0, base)
+        gradient.setColorAt(1.0, hot)
+        painter.fillRect(bar, gradient)
+        painter.drawRect(bar)
+        high = self.text(peak)
+        painter.drawText(QPointF(bar.right() + 6, baseline), high)
+        self.scale = (name, low, high)
         return metrics.height() + 6
 
     def _xy(self, painter: QPainter, area: QRectF) -> None:
@@ -257,14 +293,14 @@ class ReportChart(QWidget):
             + 6
         )
         bottom = area.bottom() - _MARGIN - metrics.height() - 4
-        plot = QRectF(
-            left, area.top() + _MARGIN, area.right() - _MARGIN - left, bottom - area.top() - _MARGIN
-        )
-        rows, columns = len(spec.grid), max(len(r) for r in spec.grid)
-        cell_w, cell_h = plot.width() / columns, plot.height() / rows
-        peak = max((float(v) for r in spec.grid for v in r), default=0.0) or 1.0
+        peak_value = max((v for r in spec.grid for v in r), default=Decimal(0))
+        peak = float(peak_value) or 1.0
         base = self.colours().color(QPalette.ColorRole.Base)
         hot = self.colour(0)
+        top = area.top() + _MARGIN + self._scale(painter, area, base, hot, peak_value)
+        plot = QRectF(left, top, area.right() - _MARGIN - left, bottom - top)
+        rows, columns = len(spec.grid), max(len(r) for r in spec.grid)
+        cell_w, cell_h = plot.width() / columns, plot.height() / rows
         for r, row in enumerate(spec.grid):
             name = spec.y_labels[r] if r < len(spec.y_labels) else str(r)
             painter.drawText(

@@ -37,7 +37,7 @@ from posdesk.ui.shell.context import SessionContext
 from posdesk.ui.shell.errors import ErrorReporter
 from posdesk.ui.shell.navigation import NoNavigator
 from posdesk.ui.shell.tab_navigator import TabNavigator
-from posdesk.ui.widgets.eliding_label import ElidingLabel
+from posdesk.ui.widgets.eliding_label import MIN_CHARACTERS, ElidingLabel
 
 _log = logging.getLogger(__name__)
 
@@ -196,13 +196,13 @@ class MainWindow(QMainWindow):
         bar.setObjectName("statusBar")
         self.setStatusBar(bar)
 
-        def label(name: str, accessible: str) -> QLabel:
+        def label(name: str, accessible: str, least: int = MIN_CHARACTERS) -> QLabel:
             if bar.findChildren(QLabel):
                 separator = QFrame(bar)
                 separator.setFrameShape(QFrame.Shape.VLine)
                 separator.setFrameShadow(QFrame.Shadow.Sunken)
                 bar.addPermanentWidget(separator)
-            widget = ElidingLabel(bar)  # never widens the window past a small screen
+            widget = ElidingLabel(bar, least=least)  # never widens the window past 1366 px
             widget.setObjectName(name)
             widget.setAccessibleName(accessible)
             widget.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -213,8 +213,10 @@ class MainWindow(QMainWindow):
         self.profile_label = label("statusProfile", "Connection profile")
         self.environment_label = label("statusEnvironment", "Server environment")
         self.user_label = label("statusUser", "Signed in as")
-        self.connection_label = label("statusConnection", "Connection state")
-        self.local_data_label = label("statusLocalData", "Local data")
+        # who and where give way first; the connection state and "Local data as of 10:48 PM"
+        # stay whole (only a long first-sync line is shortened)
+        self.connection_label = label("statusConnection", "Connection state", least=14)
+        self.local_data_label = label("statusLocalData", "Local data", least=40)
 
     def _action(
         self,

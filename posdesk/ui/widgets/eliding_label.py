@@ -13,16 +13,19 @@ from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QLabel, QWidget
 from typing_extensions import override
 
-#: The narrowest it gets: a few characters and the ellipsis.
+#: The narrowest it gets by default: a few characters and the ellipsis.
 MIN_CHARACTERS = 8
 
 
 class ElidingLabel(QLabel):
     """``text()`` is the whole text; what is painted is elided to the width it got."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, least: int = MIN_CHARACTERS) -> None:
+        """``least``: characters it keeps however small the window (a line that matters more
+        keeps more, so the others give way first)."""
         super().__init__(parent)
         self._whole = ""
+        self.least = least
 
     @override
     def setText(self, text: str) -> None:
@@ -47,7 +50,7 @@ class ElidingLabel(QLabel):
     @override
     def minimumSizeHint(self) -> QSize:
         margins = self.contentsMargins()
-        least = self.fontMetrics().averageCharWidth() * MIN_CHARACTERS + 2 * self.margin()
+        least = self.fontMetrics().averageCharWidth() * self.least + 2 * self.margin()
         hint = self.sizeHint()
         return QSize(min(hint.width(), least + margins.left() + margins.right()), hint.height())
 

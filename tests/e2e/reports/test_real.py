@@ -91,6 +91,13 @@ def assert_chart_is_the_table(tab: ReportsTab, result: ReportResult) -> None:
             y, x = spec.y_labels.index(str(row[0])), spec.x_labels.index(f"{row[1]:02d}")
             assert spec.grid[y][x] == Decimal(str(row[net] or 0)), row
         assert len(texts) == sum(len(r) for r in spec.grid)
+        busiest = max(v for r in spec.grid for v in r)  # the key: none to the busiest cell
+        assert tab.ui.chart.scale == (
+            f"{spec.value_name}:",
+            tab.ui.chart.text(Decimal(0)),
+            tab.ui.chart.text(busiest),
+        )
+        assert spec.value_name in ("Net sales", "Number of sales")
         return
     assert spec.series, result.key
     drawn = [v for _, values in spec.series for v in values]

@@ -57,3 +57,29 @@ def test_long_status_lines_keep_the_window_within_a_1366_screen(qtbot: QtBot) ->
     local = window.findChild(ElidingLabel, "statusLocalData")
     assert local is not None
     assert local.text() == LONG
+
+
+def test_who_and_where_give_way_before_the_connection_and_the_local_data_line(
+    qtbot: QtBot,
+) -> None:
+    window = MainWindow(QSettings())
+    qtbot.addWidget(window)
+    for name in ("statusProfile", "statusEnvironment", "statusUser"):
+        label = window.findChild(ElidingLabel, name)
+        assert label is not None
+        label.setText(LONG)
+    connection = window.findChild(ElidingLabel, "statusConnection")
+    local = window.findChild(ElidingLabel, "statusLocalData")
+    assert connection is not None
+    assert local is not None
+    connection.setText("● Connected")
+    local.setText("Local data as of Dec 15, 2026 10:48 PM")
+    window.resize(1366, 768)
+    window.show()
+    qtbot.waitExposed(window)
+    assert window.width() <= 1366
+    assert connection.shown_text() == "● Connected"
+    assert local.shown_text() == "Local data as of Dec 15, 2026 10:48 PM"
+    user = window.findChild(ElidingLabel, "statusUser")
+    assert user is not None
+    assert user.shown_text().endswith("…")
