@@ -24,7 +24,7 @@ import html
 from collections.abc import Coroutine
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
@@ -47,7 +47,8 @@ from posdesk.domain import (
 from posdesk.models.formatting import format_datetime, plural
 from posdesk.store.issue_drafts import IssueDraft, IssueDraftStore
 from posdesk.ui.common.amount import error_css
-from posdesk.ui.common.local_note import is_offline, offline_text
+from posdesk.ui.common.local_note import is_offline, offline_reason
+from posdesk.ui.common.operation_dialog import OperationDialog
 from posdesk.ui.common.outcome import Outcome, explain
 from posdesk.ui.common.runner import Runner
 from posdesk.ui.giftcards.card_view import CODE_TYPE_LABELS
@@ -71,6 +72,11 @@ if TYPE_CHECKING:  # the UI never imports the HTTP layer at run time
     from posdesk.api.client import PosClient
 
 FIND_PERMISSION = "FindGiftCardByCode"
+#: What the tab and its open dialogs say (after "the POS server cannot be reached.") offline.
+OFFLINE_NEEDS = (
+    "Gift card operations are off until it answers again (posdesk reconnects by itself)."
+)
+D = TypeVar("D", bound=OperationDialog)
 
 
 def lacking(viewer: Viewer, *permissions: str) -> list[str]:
@@ -340,10 +346,7 @@ class GiftCardsTab(GiftCardsTabLayout):
         self.print_slip_button.setEnabled(has_card)
         self.refresh_button.setEnabled(has_card)
         if is_offline(self.context):  # money needs the server: never from local data
-            why = (
-                f"{offline_text(self.context)}: the POS server cannot be reached, so gift card "
-                "operations are off until it answers again (posdesk reconnects by itself)."
-            )
+            why = offline_reason(self.context, OFFLINE_NEEDS)
             reasons = [why]
             for button in self.money_buttons():
                 button.setEnabled(False)
@@ -381,9 +384,7 @@ class GiftCardsTab(GiftCardsTabLayout):
         )
         self.pin_edit.clear()
         dialog.finishedOperation.connect(lambda o, a=action: self._remember_slip(a, o))
-        self.dialog = dialog
-        dialog.open()
-        return dialog
+        return self._show(dialog)
 
     def _remember_slip(self, action: MoneyAction, outcome: Outcome) -> None:
         tx = outcome.result
@@ -413,18 +414,14 @@ class GiftCardsTab(GiftCardsTabLayout):
             on_done=self._after_operation,
             formatter=self.formatter,
         )
-        self.dialog = dialog
-        dialog.open()
-        return dialog
+        return self._show(dialog)
 
     def open_edit(self) -> EditCodesDialog | None:
         if self.target is None:
             return None
         dialog = EditCodesDialog(self.backend, self.target.card, parent=self)
         dialog.edited.connect(self._after_edit)
-        self.dialog = dialog
-        dialog.open()
-        return dialog
+        return self._show(dialog)
 
     def _after_edit(self, card: GiftCard | None) -> None:
         self._wrote()
@@ -447,6 +444,12 @@ class GiftCardsTab(GiftCardsTabLayout):
         dialog.paymentInDoubt.connect(lambda _ref: self.pending.refresh())
         dialog.finished.connect(lambda _r: self.update_resume())
         dialog.finished.connect(self._wrote)
+        return self._show(dialog)
+
+    def _show(self, dialog: D) -> D:
+        """Open ``dialog``; while the server cannot be reached its send buttons are off
+        with the tab's reason (a dialog already open when the connection goes, too)."""
+        dialog.follow_connection(self.context, OFFLINE_NEEDS)
         self.dialog = dialog
         dialog.open()
         return dialog
