@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 )
 from typing_extensions import override
 
-from posdesk.api.errors import PosError
+from posdesk.api.errors import NetworkError, PosError
 from posdesk.domain import (
     GiftCard,
     GiftCardCode,
@@ -77,6 +77,11 @@ OFFLINE_NEEDS = (
     "Gift card operations are off until it answers again (posdesk reconnects by itself)."
 )
 D = TypeVar("D", bound=OperationDialog)
+#: A look-up while the server cannot be reached (cards are never read from local data).
+LOOKUP_OFFLINE = (
+    "Gift cards are looked up on the POS server only (a balance must be the server's), and "
+    "it cannot be reached right now. Try again once posdesk reconnects (by itself)."
+)
 
 
 def lacking(viewer: Viewer, *permissions: str) -> list[str]:
@@ -203,7 +208,7 @@ class GiftCardsTab(GiftCardsTabLayout):
             if card is not None:
                 transactions = await self._all_transactions(card.id)
         except PosError as exc:
-            self.show_message(explain(exc), error=True)
+            self._read_failed(exc)
             return
         finally:
             self.lookup_button.setEnabled(True)
@@ -239,7 +244,7 @@ class GiftCardsTab(GiftCardsTabLayout):
             card = await self.backend.giftcard_by_id(card_id)
             transactions = await self._all_transactions(card_id) if card else []
         except PosError as exc:
-            self.show_message(explain(exc), error=True)
+            self._read_failed(exc)
             return
         if card is None or not card.codes:
             self.show_message(f"Gift card {card_id} is not visible to your role.", error=True)
@@ -249,6 +254,15 @@ class GiftCardsTab(GiftCardsTabLayout):
         self.code_edit.setText(code.code)
         self.set_card(card, transactions, code=code)
         self.show_message(None)
+
+    def _read_failed(self, exc: PosError) -> None:
+        """Say why a look-up failed. The server gone is no fault of the code typed: with
+        local data (offline now) say calmly that cards are read from the server only."""
+        if isinstance(exc, NetworkError) and self.context.local_data is not None:
+            self.context.local_data.observe(exc)
+            self.show_message(LOOKUP_OFFLINE)
+            return
+        self.show_message(explain(exc), error=True)
 
     async def _all_transactions(self, card_id: str) -> list[GiftCardTransaction]:
         items: list[GiftCardTransaction] = []

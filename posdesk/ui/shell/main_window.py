@@ -468,6 +468,8 @@ class MainWindow(QMainWindow):
         context = self.context
         offline = context is not None and is_offline(context)
         if offline and context is not None:
+            if self.statusBar().currentMessage().startswith("Connected to "):
+                self.statusBar().clearMessage()  # no longer true, beside "○ Offline"
             self.connection_label.setText(f"○ {offline_text(context)}")
             self.connection_label.setToolTip(offline_reason(context, RECONNECTS))
         elif self.connection_state == "connected" and context is not None:

@@ -2,7 +2,8 @@
 and comes back on the same port): a customer's sales and the Sales tab, listed from the local
 data, show the same Tender text as the server's list; money dialogs already open turn their
 send buttons off with the tab's reason, keep what was typed, and come back on by themselves;
-an operation already sent when the connection goes still ends with its outcome."""
+an operation already sent when the connection goes still ends with its outcome; look-ups
+that need the server say so without alarm."""
 
 from __future__ import annotations
 
@@ -20,10 +21,12 @@ from posdesk.models.local_data import LocalData
 from posdesk.models.paged import PagedTableModel
 from posdesk.models.sales import tender_summary
 from posdesk.sandbox.seed import FIXTURES
+from posdesk.ui.common.amount import error_css
 from posdesk.ui.common.operation_dialog import OperationDialog
 from posdesk.ui.customers.tab import CustomersTab
 from posdesk.ui.giftcards.money_dialogs import MoneyAction, TransactionDialog
-from posdesk.ui.giftcards.tab import GiftCardsTab
+from posdesk.ui.giftcards.tab import LOOKUP_OFFLINE, GiftCardsTab
+from posdesk.ui.inventory.tab import CATALOGUE_OFFLINE, InventoryTab
 from posdesk.ui.sales.purchase import RecordPurchaseDialog
 from posdesk.ui.sales.tab import SalesTab
 from posdesk.ui.shell.context import SessionContext
@@ -76,11 +79,20 @@ def tenders_shown(model: PagedTableModel[Sale]) -> dict[str, str]:
 
 
 async def go_offline(local_data: LocalData, server: Restartable) -> None:
-    """The server goes away; the background sync's next pass finds it unreachable."""
+    """The server goes away while posdesk is open; what the background sync does when a
+    pass fails (a light probe finds no server: offline) happens here in the test, so no
+    sync loop is left running when it ends."""
+    local_data.probe_interval = 3600.0  # no probe may race the server's restart (come_back)
     server.stop()
-    local_data.start(interval=600)
-    local_data.sync_now()
-    await wait_until(lambda: not local_data.online, 20)
+    assert not await local_data.reachable()
+    local_data.set_online(False)
+
+
+async def come_back(local_data: LocalData, server: Restartable) -> None:
+    """The server is started again on its port; the reconnect probe's check, done here."""
+    server.start()
+    assert await local_data.reachable()
+    local_data.set_online(True)
 
 
 @pytest.mark.asyncio
@@ -116,8 +128,7 @@ async def test_offline_sales_lists_show_the_servers_tender_text(
         assert sales_tab.fetch.from_local
         assert tenders_shown(sales_tab.model) == online
     finally:
-        server.start()
-    await wait_until(lambda: local_data.online, 30)
+        await come_back(local_data, server)
 
 
 async def money_dialog(
@@ -163,12 +174,14 @@ async def test_open_money_dialogs_go_off_with_the_tabs_reason_and_come_back(
     assert purchase.confirm_button.isVisible()
     assert purchase.confirm_button.isEnabled()
     assert send_row_state(top_up) == (True, "", None)
+    window.show_status("Connected to Demo (local sandbox).")  # as after sign-in, for 5 s
 
     await go_offline(local_data, server)
     try:
         cards = window.current_tab()
         assert isinstance(cards, GiftCardsTab)
         reason = cards.why_label.text()
+        assert window.statusBar().currentMessage() == ""  # not beside "○ Offline"
         assert reason.startswith("Offline — local data as of ")
         assert "cannot be reached" in reason
         assert send_row_state(top_up) == (False, reason, reason)
@@ -183,9 +196,8 @@ async def test_open_money_dialogs_go_off_with_the_tabs_reason_and_come_back(
         top_up.next_button.click()  # a click on a disabled button does nothing
         assert top_up.pages.currentWidget() is top_up.enter_page
     finally:
-        server.start()
+        await come_back(local_data, server)
 
-    await wait_until(lambda: local_data.online, 30)
     assert send_row_state(top_up) == (True, "", None)
     assert send_row_state(purchase) == (True, "", None)
     assert purchase.confirm_button.isEnabled()
@@ -222,3 +234,34 @@ async def test_an_operation_in_flight_when_the_connection_goes_still_ends_with_i
     assert await balance(session, card) == Decimal("15.00")
     await wait_until(lambda: local_data.online, 10)  # the probe finds the server answering
     assert redeem.send_row.isEnabled()
+
+
+@pytest.mark.asyncio
+async def test_offline_look_ups_that_need_the_server_say_so_calmly(
+    window: MainWindow, server: Restartable, session: SessionContext
+) -> None:
+    """A gift card look-up offline is no fault of the code typed (not a red "check the
+    network"), and an item's catalogue page says it needs the server instead of "Loading…"
+    forever or "no page"; back online the page loads by itself."""
+    local_data = session.local_data
+    assert local_data is not None
+    cards = tab(window, "giftcards", GiftCardsTab)
+    await go_offline(local_data, server)
+    try:
+        cards.code_edit.setText(F.gc_history_code)
+        await look_up(cards, F.gc_history_code)
+        assert cards.message.text() == LOOKUP_OFFLINE
+        assert cards.message.styleSheet() == error_css(cards, False)
+        assert cards.target is None
+
+        inventory = tab(window, "inventory", InventoryTab)
+        looked_up = inventory.lookup_exact(F.ean_sku)
+        assert looked_up is not None
+        await looked_up
+        assert inventory.detail.item is not None
+        await wait_until(lambda: inventory.detail.catalogue.toPlainText() == CATALOGUE_OFFLINE)
+    finally:
+        await come_back(local_data, server)
+    await wait_until(lambda: inventory.detail.catalogue.toPlainText() != CATALOGUE_OFFLINE, 10)
+    await wait_until(lambda: "Loading" not in inventory.detail.catalogue.toPlainText(), 10)
+    assert inventory.detail.catalogue.toPlainText()  # the page, or "no page in the catalogue"
