@@ -64,7 +64,7 @@ from posdesk.ui.giftcards.money_dialogs import (
     TransactionDialog,
 )
 from posdesk.ui.giftcards.slip import GiftCardSlip, print_slip, save_slip_as
-from posdesk.ui.giftcards.tab_layout import GiftCardsTabLayout
+from posdesk.ui.giftcards.tab_layout import LOOKUP_OFFLINE, OFFLINE_NEEDS, GiftCardsTabLayout
 from posdesk.ui.shell.context import SessionContext
 from posdesk.ui.widgets.scanner import ScanDetector
 
@@ -72,16 +72,7 @@ if TYPE_CHECKING:  # the UI never imports the HTTP layer at run time
     from posdesk.api.client import PosClient
 
 FIND_PERMISSION = "FindGiftCardByCode"
-#: What the tab and its open dialogs say (after "the POS server cannot be reached.") offline.
-OFFLINE_NEEDS = (
-    "Gift card operations are off until it answers again (posdesk reconnects by itself)."
-)
 D = TypeVar("D", bound=OperationDialog)
-#: A look-up while the server cannot be reached (cards are never read from local data).
-LOOKUP_OFFLINE = (
-    "Gift cards are looked up on the POS server only (a balance must be the server's), and "
-    "it cannot be reached right now. Try again once posdesk reconnects (by itself)."
-)
 
 
 def lacking(viewer: Viewer, *permissions: str) -> list[str]:

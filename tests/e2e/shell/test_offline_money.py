@@ -27,7 +27,8 @@ from posdesk.ui.common.amount import error_css
 from posdesk.ui.common.operation_dialog import OperationDialog
 from posdesk.ui.customers.tab import CustomersTab
 from posdesk.ui.giftcards.money_dialogs import MoneyAction, TransactionDialog
-from posdesk.ui.giftcards.tab import LOOKUP_OFFLINE, GiftCardsTab
+from posdesk.ui.giftcards.tab import GiftCardsTab
+from posdesk.ui.giftcards.tab_layout import LOOKUP_OFFLINE
 from posdesk.ui.inventory.tab import CATALOGUE_OFFLINE, InventoryTab
 from posdesk.ui.sales.purchase import RecordPurchaseDialog
 from posdesk.ui.sales.tab import SalesTab
