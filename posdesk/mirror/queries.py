@@ -179,16 +179,28 @@ def item(conn: sqlite3.Connection, code: str) -> Item | None:
     return None if row is None else _with_stock(conn, [row], True)[0]
 
 
-def _cards(conn: sqlite3.Connection, found: list[sqlite3.Row]) -> list[GiftCard]:
+def _children(
+    conn: sqlite3.Connection,
+    table: str,
+    parent: str,
+    found: list[sqlite3.Row],
+    convert: Callable[[sqlite3.Row], T],
+) -> dict[str, list[T]]:
+    """The ``table`` rows of each ``found`` row (``parent`` = its id), in ``seq`` order."""
     ids = [r["id"] for r in found]
-    codes: dict[str, list[Any]] = {i: [] for i in ids}
+    children: dict[str, list[T]] = {i: [] for i in ids}
     if ids:
         for r in conn.execute(
-            f"SELECT * FROM giftcard_code WHERE giftcard_id IN ({','.join('?' * len(ids))}) "
-            "ORDER BY giftcard_id, seq",
+            f"SELECT * FROM {table} WHERE {parent} IN ({','.join('?' * len(ids))}) "
+            f"ORDER BY {parent}, seq",
             ids,
         ):
-            codes[r["giftcard_id"]].append(rows.giftcard_code(r))
+            children[r[parent]].append(convert(r))
+    return children
+
+
+def _cards(conn: sqlite3.Connection, found: list[sqlite3.Row]) -> list[GiftCard]:
+    codes = _children(conn, "giftcard_code", "giftcard_id", found, rows.giftcard_code)
     return [rows.giftcard(r, tuple(codes[r["id"]])) for r in found]
 
 
@@ -290,7 +302,15 @@ def sales(
         f"SELECT * FROM sale WHERE {' AND '.join(where)} "
         f"ORDER BY sale_ts {direction}, id {direction}"
     )
-    return _page(conn, sql, params, rows.sale, skip, first)
+    found = conn.execute(f"{sql} LIMIT ? OFFSET ?", [*params, first + 1, skip]).fetchall()
+    return Page(items=tuple(_with_tenders(conn, found[:first])), has_more=len(found) > first)
+
+
+def _with_tenders(conn: sqlite3.Connection, found: list[sqlite3.Row]) -> list[Sale]:
+    """List rows with their tenders, as the server's lists send them: the Tender column
+    (``tender_summary``) reads the same from the mirror as from the server."""
+    tenders = _children(conn, "sale_tender", "sale_id", found, rows.sale_tender)
+    return [rows.sale(r, tenders=tuple(tenders[r["id"]])) for r in found]
 
 
 def sale(conn: sqlite3.Connection, id: str) -> Sale | None:

@@ -23,6 +23,13 @@ def offline_text(context: SessionContext, entity: str | None = None) -> str:
     return f"Offline — local data as of {as_of_text(when)}"
 
 
+def offline_reason(context: SessionContext, needs: str) -> str:
+    """Why a money action is off while offline, the same words on a tab (or menu) and in a
+    dialog already open: "Offline — local data as of 10:42: the POS server cannot be
+    reached. ``needs``"."""
+    return f"{offline_text(context)}: the POS server cannot be reached. {needs}"
+
+
 def is_offline(context: SessionContext) -> bool:
     return context.local_data is not None and not context.local_data.online
 

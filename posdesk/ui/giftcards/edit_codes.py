@@ -96,12 +96,13 @@ class EditCodesDialog(OperationDialog):
         close.clicked.connect(self.reject)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
-        buttons.addWidget(self.apply_button)
+        buttons.addWidget(self.add_send_buttons(self.apply_button))
         buttons.addWidget(close)
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(f"Card {html.escape(card.id)}", self))
         layout.addLayout(form)
         layout.addWidget(self.message)
+        layout.addWidget(self.offline_note)
         layout.addLayout(buttons)
         self._confirming = False
         for widget in (self.new_physical, self.new_external):

@@ -84,6 +84,7 @@ class IssueForm(OperationDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.pages)
         layout.addWidget(self.error_label)
+        layout.addWidget(self.offline_note)
         layout.addLayout(buttons)
         self._open(draft)
 
@@ -128,18 +129,13 @@ class IssueForm(OperationDialog):
         buttons = QHBoxLayout()
         buttons.addWidget(self.abandon_button)
         buttons.addStretch(1)
-        for button in (
-            self.switch_cash_button,
-            self.print_slip_button,
-            self.save_slip_button,
-            self.back_button,
-            self.review_button,
-            self.start_button,
-            self.retry_button,
-            self.cancel_payment_button,
-            self.close_button,
-        ):
+        for button in (self.print_slip_button, self.save_slip_button, self.back_button):
             buttons.addWidget(button)
+        # what sends (or leads to it); Cancel payment stays on: it acts on a flow in flight
+        sending = (self.switch_cash_button, self.review_button, self.start_button)
+        buttons.addWidget(self.add_send_buttons(*sending, self.retry_button))
+        buttons.addWidget(self.cancel_payment_button)
+        buttons.addWidget(self.close_button)
         return buttons
 
     def _open(self, draft: IssueDraft | None) -> None:

@@ -151,8 +151,9 @@ class _PagedDialog(OperationDialog):
         self.close_button.setObjectName("closeButton")
         buttons = QHBoxLayout()
         buttons.addStretch(1)
-        for button in (self.back_button, self.next_button, self.confirm_button, self.close_button):
-            buttons.addWidget(button)
+        buttons.addWidget(self.back_button)
+        buttons.addWidget(self.add_send_buttons(self.next_button, self.confirm_button))
+        buttons.addWidget(self.close_button)
         self.back_button.clicked.connect(self.show_enter)
         self.next_button.clicked.connect(self.review)
         self.confirm_button.clicked.connect(self.confirm)
@@ -161,6 +162,7 @@ class _PagedDialog(OperationDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.pages)
         layout.addWidget(self.error_label)
+        layout.addWidget(self.offline_note)
         layout.addLayout(buttons)
         self.show_enter()
 

@@ -24,7 +24,7 @@ import html
 from collections.abc import Coroutine
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 )
 from typing_extensions import override
 
-from posdesk.api.errors import PosError
+from posdesk.api.errors import NetworkError, PosError
 from posdesk.domain import (
     GiftCard,
     GiftCardCode,
@@ -47,7 +47,8 @@ from posdesk.domain import (
 from posdesk.models.formatting import format_datetime, plural
 from posdesk.store.issue_drafts import IssueDraft, IssueDraftStore
 from posdesk.ui.common.amount import error_css
-from posdesk.ui.common.local_note import is_offline, offline_text
+from posdesk.ui.common.local_note import is_offline, offline_reason
+from posdesk.ui.common.operation_dialog import OperationDialog
 from posdesk.ui.common.outcome import Outcome, explain
 from posdesk.ui.common.runner import Runner
 from posdesk.ui.giftcards.card_view import CODE_TYPE_LABELS
@@ -63,7 +64,7 @@ from posdesk.ui.giftcards.money_dialogs import (
     TransactionDialog,
 )
 from posdesk.ui.giftcards.slip import GiftCardSlip, print_slip, save_slip_as
-from posdesk.ui.giftcards.tab_layout import GiftCardsTabLayout
+from posdesk.ui.giftcards.tab_layout import LOOKUP_OFFLINE, OFFLINE_NEEDS, GiftCardsTabLayout
 from posdesk.ui.shell.context import SessionContext
 from posdesk.ui.widgets.scanner import ScanDetector
 
@@ -71,6 +72,7 @@ if TYPE_CHECKING:  # the UI never imports the HTTP layer at run time
     from posdesk.api.client import PosClient
 
 FIND_PERMISSION = "FindGiftCardByCode"
+D = TypeVar("D", bound=OperationDialog)
 
 
 def lacking(viewer: Viewer, *permissions: str) -> list[str]:
@@ -197,7 +199,7 @@ class GiftCardsTab(GiftCardsTabLayout):
             if card is not None:
                 transactions = await self._all_transactions(card.id)
         except PosError as exc:
-            self.show_message(explain(exc), error=True)
+            self._read_failed(exc)
             return
         finally:
             self.lookup_button.setEnabled(True)
@@ -233,7 +235,7 @@ class GiftCardsTab(GiftCardsTabLayout):
             card = await self.backend.giftcard_by_id(card_id)
             transactions = await self._all_transactions(card_id) if card else []
         except PosError as exc:
-            self.show_message(explain(exc), error=True)
+            self._read_failed(exc)
             return
         if card is None or not card.codes:
             self.show_message(f"Gift card {card_id} is not visible to your role.", error=True)
@@ -243,6 +245,15 @@ class GiftCardsTab(GiftCardsTabLayout):
         self.code_edit.setText(code.code)
         self.set_card(card, transactions, code=code)
         self.show_message(None)
+
+    def _read_failed(self, exc: PosError) -> None:
+        """Say why a look-up failed. The server gone is no fault of the code typed: with
+        local data (offline now) say calmly that cards are read from the server only."""
+        if isinstance(exc, NetworkError) and self.context.local_data is not None:
+            self.context.local_data.observe(exc)
+            self.show_message(LOOKUP_OFFLINE)
+            return
+        self.show_message(explain(exc), error=True)
 
     async def _all_transactions(self, card_id: str) -> list[GiftCardTransaction]:
         items: list[GiftCardTransaction] = []
@@ -340,10 +351,7 @@ class GiftCardsTab(GiftCardsTabLayout):
         self.print_slip_button.setEnabled(has_card)
         self.refresh_button.setEnabled(has_card)
         if is_offline(self.context):  # money needs the server: never from local data
-            why = (
-                f"{offline_text(self.context)}: the POS server cannot be reached, so gift card "
-                "operations are off until it answers again (posdesk reconnects by itself)."
-            )
+            why = offline_reason(self.context, OFFLINE_NEEDS)
             reasons = [why]
             for button in self.money_buttons():
                 button.setEnabled(False)
@@ -381,9 +389,7 @@ class GiftCardsTab(GiftCardsTabLayout):
         )
         self.pin_edit.clear()
         dialog.finishedOperation.connect(lambda o, a=action: self._remember_slip(a, o))
-        self.dialog = dialog
-        dialog.open()
-        return dialog
+        return self._show(dialog)
 
     def _remember_slip(self, action: MoneyAction, outcome: Outcome) -> None:
         tx = outcome.result
@@ -413,18 +419,14 @@ class GiftCardsTab(GiftCardsTabLayout):
             on_done=self._after_operation,
             formatter=self.formatter,
         )
-        self.dialog = dialog
-        dialog.open()
-        return dialog
+        return self._show(dialog)
 
     def open_edit(self) -> EditCodesDialog | None:
         if self.target is None:
             return None
         dialog = EditCodesDialog(self.backend, self.target.card, parent=self)
         dialog.edited.connect(self._after_edit)
-        self.dialog = dialog
-        dialog.open()
-        return dialog
+        return self._show(dialog)
 
     def _after_edit(self, card: GiftCard | None) -> None:
         self._wrote()
@@ -447,6 +449,12 @@ class GiftCardsTab(GiftCardsTabLayout):
         dialog.paymentInDoubt.connect(lambda _ref: self.pending.refresh())
         dialog.finished.connect(lambda _r: self.update_resume())
         dialog.finished.connect(self._wrote)
+        return self._show(dialog)
+
+    def _show(self, dialog: D) -> D:
+        """Open ``dialog``; while the server cannot be reached its send buttons are off
+        with the tab's reason (a dialog already open when the connection goes, too)."""
+        dialog.follow_connection(self.context, OFFLINE_NEEDS)
         self.dialog = dialog
         dialog.open()
         return dialog

@@ -23,6 +23,16 @@ from posdesk.ui.giftcards.pending import PendingOperationsPanel
 from posdesk.ui.shell.context import SessionContext
 from posdesk.ui.widgets.splitter import QuietSplitter
 
+#: What the tab and its open dialogs say (after "the POS server cannot be reached.") offline.
+OFFLINE_NEEDS = (
+    "Gift card operations are off until it answers again (posdesk reconnects by itself)."
+)
+#: A look-up while the server cannot be reached (cards are never read from local data).
+LOOKUP_OFFLINE = (
+    "Gift cards are looked up on the POS server only (a balance must be the server's), and "
+    "it cannot be reached right now. Try again once posdesk reconnects (by itself)."
+)
+
 
 class GiftCardsTabLayout(QWidget):
     """The widget tree only (no signal is connected here)."""

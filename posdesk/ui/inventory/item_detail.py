@@ -365,6 +365,7 @@ class ItemDetailView(QWidget):
         today: date | None = None,
     ) -> None:
         """Fill everything from ``item``; ``names`` maps warehouse codes to location names."""
+        same = self.item is not None and self.item.sku == item.sku
         self.item = item
         self._names = names or {}
         self._home = home
@@ -400,7 +401,8 @@ class ItemDetailView(QWidget):
         )
         if self.product is None or self.product.sku != item.sku:
             self.product = None
-            self.catalogue.setPlainText("Loading the catalogue page…")
+            if not same:  # the same item drawn again keeps what its page says (none, offline)
+                self.catalogue.setPlainText("Loading the catalogue page…")
 
     def show_product(
         self, product: Product | None, sort_options: Sequence[ProductSortOption] = ()

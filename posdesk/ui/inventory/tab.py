@@ -44,7 +44,7 @@ from PySide6.QtWidgets import (
 )
 from typing_extensions import override
 
-from posdesk.api.errors import NotAuthorized, NotFound
+from posdesk.api.errors import NetworkError, NotAuthorized, NotFound
 from posdesk.domain import Item, Location, Page, Product, ProductSortOption
 from posdesk.models import local_reads
 from posdesk.models.paged import error_message, is_expected
@@ -58,6 +58,12 @@ if TYPE_CHECKING:  # the UI never imports the HTTP layer at run time
     from posdesk.api.client import PosClient
 
 _log = logging.getLogger(__name__)
+
+#: The catalogue page while the server cannot be reached (it is not in the local data).
+CATALOGUE_OFFLINE = (
+    "The catalogue page comes from the POS server, which cannot be reached right now. "
+    "It shows again once posdesk reconnects (by itself)."
+)
 
 VIEW_INVENTORY = "ViewInventory"
 PERMISSION_TEXT = (
@@ -347,6 +353,10 @@ class InventoryTab(InventoryTabLayout):
         moved = fetch is not None and fetch.uses_local() != fetch.from_local
         if moved and self._search_text and not self.results_model.loading:
             self._start_search(self._search_text)
+        item, local_data = self.detail.item, self.context.local_data
+        waiting = self.detail.catalogue.toPlainText() == CATALOGUE_OFFLINE
+        if item is not None and waiting and local_data is not None and local_data.online:
+            self._load_product(item.sku)  # back online: the catalogue page it could not show
 
     def _clear_detail(self, text: str) -> None:
         """Take the shown item off the screen (its catalogue load too) and say why.
@@ -401,8 +411,13 @@ class InventoryTab(InventoryTabLayout):
         )
 
     async def _fetch_product(self, sku: str) -> None:
-        """The catalogue page is a bonus: failures hide it (and go to the log), no message."""
+        """The catalogue page is a bonus: failures hide it (and go to the log), no message;
+        offline it says it needs the server (not "loading" forever, nor "no page")."""
         product: Product | None
+        local_data = self.context.local_data
+        if local_data is not None and not local_data.online:
+            self.detail.catalogue.setPlainText(CATALOGUE_OFFLINE)
+            return
         try:
             product = await self.client.product(sku)
             if self._sort_options is None:
@@ -413,6 +428,12 @@ class InventoryTab(InventoryTabLayout):
             if not is_expected(exc):
                 raise
             _log.info("No catalogue page for %s: %s", sku, getattr(exc, "details", exc))
+            if isinstance(exc, NetworkError):
+                if local_data is not None:
+                    local_data.observe(exc)
+                if self.detail.item is not None and self.detail.item.sku == sku:
+                    self.detail.catalogue.setPlainText(CATALOGUE_OFFLINE)
+                return
             product = None
         if self.detail.item is not None and self.detail.item.sku == sku:
             self.detail.show_product(product, self._sort_options or ())

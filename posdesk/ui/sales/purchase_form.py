@@ -76,6 +76,7 @@ class PurchaseForm(OperationDialog):
         layout.addLayout(columns)
         layout.addWidget(lines_box, 1)
         layout.addWidget(self.message)
+        layout.addWidget(self.offline_note)
         layout.addLayout(buttons)
 
     def _build_header(self, store_code: str | None, stores: Sequence[str]) -> QGroupBox:
@@ -200,8 +201,7 @@ class PurchaseForm(OperationDialog):
         self.close_button.setObjectName("purchaseClose")
         buttons = QHBoxLayout()
         buttons.addStretch(1)
-        buttons.addWidget(self.review_button)
-        buttons.addWidget(self.confirm_button)
+        buttons.addWidget(self.add_send_buttons(self.review_button, self.confirm_button))
         buttons.addWidget(self.close_button)
         return buttons
 

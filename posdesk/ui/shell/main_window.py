@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from typing_extensions import override
 
 from posdesk.domain import Environment, Viewer
-from posdesk.ui.common.local_note import is_offline, offline_text
+from posdesk.ui.common.local_note import is_offline, offline_reason, offline_text
 from posdesk.ui.shell.bars import EnvironmentBanner, SignInBar
 from posdesk.ui.shell.context import SessionContext
 from posdesk.ui.shell.errors import ErrorReporter
@@ -40,6 +40,10 @@ from posdesk.ui.shell.tab_navigator import TabNavigator
 from posdesk.ui.widgets.eliding_label import MIN_CHARACTERS, ElidingLabel
 
 _log = logging.getLogger(__name__)
+
+#: Offline, after "the POS server cannot be reached.": the status bar and Record purchase.
+RECONNECTS = "posdesk reconnects by itself."
+PURCHASE_NEEDS = "Recording a purchase needs it; posdesk reconnects by itself."
 
 
 @dataclass(frozen=True, slots=True)
@@ -330,7 +334,9 @@ class MainWindow(QMainWindow):
             return None
         from posdesk.ui.sales.purchase import open_record_purchase
 
-        return open_record_purchase(self.context, self)
+        dialog = open_record_purchase(self.context, self)
+        dialog.follow_connection(self.context, PURCHASE_NEEDS)  # the menu item's words
+        return dialog
 
     def query_console(self) -> QWidget | None:
         """View › Query console: one window per signed-in profile (posdesk.ui.console)."""
@@ -464,16 +470,16 @@ class MainWindow(QMainWindow):
         """Offline at the counter: say so in the status bar and turn money operations off."""
         context = self.context
         offline = context is not None and is_offline(context)
-        why = ""
         if offline and context is not None:
-            why = f"{offline_text(context)}: the POS server cannot be reached."
+            if self.statusBar().currentMessage().startswith("Connected to "):
+                self.statusBar().clearMessage()  # no longer true, beside "○ Offline"
             self.connection_label.setText(f"○ {offline_text(context)}")
-            self.connection_label.setToolTip(f"{why} posdesk reconnects by itself.")
+            self.connection_label.setToolTip(offline_reason(context, RECONNECTS))
         elif self.connection_state == "connected" and context is not None:
             self.set_connection_state("connected")
         self.record_purchase_action.setEnabled(not offline)
         self.record_purchase_action.setToolTip(
-            f"{why} Recording a purchase needs it." if offline else ""
+            offline_reason(context, PURCHASE_NEEDS) if offline and context is not None else ""
         )
 
     def reload_current(self) -> None:

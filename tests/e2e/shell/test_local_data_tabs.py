@@ -11,9 +11,7 @@ fixed port, so the offline test can stop the server and start a new one on the s
 
 from __future__ import annotations
 
-import socket
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
@@ -36,6 +34,7 @@ from posdesk.ui.sales.tab import SalesTab
 from posdesk.ui.shell.context import SessionContext
 from posdesk.ui.shell.main_window import MainWindow
 from tests.api.helpers import connect
+from tests.helpers.restartable import Restartable
 from tests.helpers.sales import CHICAGO, chicago_context, idle
 from tests.helpers.session import quiesce, session_context
 from tests.helpers.waiting import wait_until
@@ -44,37 +43,11 @@ F = FIXTURES
 W = TypeVar("W", bound=QWidget)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@dataclass
-class Documented:
-    """A documented-API demo sandbox that can be stopped and started again on its port."""
-
-    db_path: Path
-    port: int
-    server: SandboxServer
-
-    def start(self) -> None:
-        self.server = SandboxServer(
-            db_path=str(self.db_path), seed="demo", port=self.port, api="documented"
-        )
-        self.server.start()
-
-    def stop(self) -> None:
-        self.server.stop()
-
-
 @pytest.fixture(scope="module")
-def documented(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Documented]:
-    db_path = tmp_path_factory.mktemp("documented") / "pos.sqlite3"
-    port = free_port()
-    server = SandboxServer(db_path=str(db_path), seed="demo", port=port, api="documented")
-    server.start()
-    holder = Documented(db_path, port, server)
+def documented(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Restartable]:
+    holder = Restartable.started(
+        tmp_path_factory.mktemp("documented") / "pos.sqlite3", "documented"
+    )
     yield holder
     holder.stop()
 
@@ -89,8 +62,8 @@ async def open_local_data(client: PosClient, tmp_path: Path) -> LocalData:
 
 
 @pytest_asyncio.fixture
-async def session(documented: Documented, tmp_path: Path) -> AsyncIterator[SessionContext]:
-    client = await connect(documented.server, tmp_path, "posdesk-demo")
+async def session(documented: Restartable, tmp_path: Path) -> AsyncIterator[SessionContext]:
+    client = await connect(documented.sandbox, tmp_path, "posdesk-demo")
     assert "customer_search" not in client.features
     assert "sale_search" not in client.features
     # no `viewer` on a documented server: the shell then knows no permissions (as here)
@@ -228,7 +201,7 @@ async def test_extended_server_store_filter_from_the_mirror(
 
 @pytest.mark.asyncio
 async def test_offline_tabs_read_local_data_money_off_then_back_without_restart(
-    window: MainWindow, documented: Documented, session: SessionContext
+    window: MainWindow, documented: Restartable, session: SessionContext
 ) -> None:
     local_data = session.local_data
     assert local_data is not None
