@@ -59,19 +59,28 @@ class EntityStatus:
 
 
 class _Thread:
-    """One thread with its own connection (sqlite3 connections stay on their thread)."""
+    """One thread with its own connection (sqlite3 connections stay on their thread).
 
-    def __init__(self, name: str) -> None:
+    ``ordered`` (the writer): once queued, a call runs even if its awaiter is cancelled. A
+    sync page's write carries its cursor, so the pages must be stored in the order queued:
+    cancelling the await of page N-1 while page N was already queued used to drop N-1 from
+    the queue and store N with its cursor — a gap the next sync never fetched again. The
+    reader keeps asyncio's default (a cancelled report that has not started is skipped)."""
+
+    def __init__(self, name: str, *, ordered: bool = False) -> None:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
         self.conn: sqlite3.Connection | None = None
+        self.ordered = ordered
 
     async def run(self, fn: Callable[..., T], /, *args: Any) -> T:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool, partial(self._call, fn, *args))
+        return await self.submit(fn, *args)
 
     def submit(self, fn: Callable[..., T], /, *args: Any) -> asyncio.Future[T]:
         loop = asyncio.get_running_loop()
-        return loop.run_in_executor(self._pool, partial(self._call, fn, *args))
+        queued = loop.run_in_executor(self._pool, partial(self._call, fn, *args))
+        if not self.ordered:
+            return queued
+        return asyncio.shield(queued)  # (an error nobody awaits any more is still retrieved)
 
     def _call(self, fn: Callable[..., T], *args: Any) -> T:
         if self.conn is None:
@@ -129,7 +138,7 @@ class Mirror:
     def __init__(self, path: Path, fts: bool) -> None:
         self.path = path
         self.fts = fts
-        self._writer = _Thread("mirror-writer")
+        self._writer = _Thread("mirror-writer", ordered=True)
         self._reader = _Thread("mirror-reader")
         self._closed = False
 

@@ -160,7 +160,7 @@ _V5 = ";\n".join(
 # The reorder list's note counts stock rows sent without an available quantity: a partial
 # index holds just those (none from an extended server), so the count reads no table.
 _V6 = (
-    "CREATE INDEX item_warehouse_no_available ON item_warehouse(warehouse_code) "
+    "CREATE INDEX IF NOT EXISTS item_warehouse_no_available ON item_warehouse(warehouse_code) "
     "WHERE qty_available_e4 IS NULL"
 )
 

@@ -291,24 +291,25 @@ class MirrorSync:
 
     async def _pass(self, entity: str, mode: str, state: SyncState) -> None:
         pages = self._since(entity, state) if mode == "since" else self._refresh(entity, state)
-        pending: asyncio.Future[None] | None = None
+        queued: list[asyncio.Future[None]] = []  # page writes not awaited yet, oldest first
         try:
             async for page in pages:
                 await self._running.wait()
-                write = self.mirror.submit(_store, entity, page)
-                if pending is not None:
-                    await pending
-                pending = write
+                queued.append(self.mirror.submit(_store, entity, page))
+                if len(queued) > 1:  # store page N-1 while page N+1 is fetched
+                    await queued.pop(0)
                 progress = self.progress[entity]
                 self._report(
                     entity, pages=progress.pages + 1, fetched=progress.fetched + len(page.items)
                 )
                 await asyncio.sleep(0)  # let the UI run between pages
-            if pending is not None:
-                await pending
+            while queued:
+                await queued.pop(0)
         finally:
-            if pending is not None and not pending.done():
-                pending.add_done_callback(_consume)
+            # cancelled: the queued writes still run, in order (the writer is ordered); their
+            # errors are the next pass's to see
+            for write in queued:
+                write.add_done_callback(_consume)
 
     async def _since(self, entity: str, state: SyncState) -> AsyncIterator[_Page]:
         cursor = state.cursor if state.mode == "since" else ""

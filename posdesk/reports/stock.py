@@ -79,25 +79,7 @@ def reorder(conn: sqlite3.Connection, filters: ReportFilters, tz: tzinfo) -> Rep
             params,
         )
     )
-    # what the notes need, without reading every stock row: any rows, any reorder point
-    # (the first row has one on an extended server), rows without an available quantity
-    # (migration 6's partial index holds just those)
-    has_rows, has_points, unavailable = conn.execute(
-        f"SELECT EXISTS(SELECT 1 FROM item_warehouse w WHERE {where}), "
-        f"EXISTS(SELECT 1 FROM item_warehouse w WHERE {where} AND "
-        "w.reorder_point_e4 IS NOT NULL), "
-        "(SELECT count(*) FROM item_warehouse w INDEXED BY item_warehouse_no_available "
-        f"WHERE {where} AND w.qty_available_e4 IS NULL)",
-        params * 3,
-    ).fetchone()
-    notes: list[str] = []
-    if has_rows and not has_points:
-        notes.append(
-            "The server sends no reorder points (it offers only the documented API), so low "
-            "stock and suggested quantities cannot be shown; out-of-stock items can."
-        )
-    if unavailable:
-        notes.append(f"{unavailable} stock rows came without an available quantity.")
+    notes = _reorder_notes(conn, where, params)
     per_warehouse: dict[str, int] = {}
     for r in rows:
         per_warehouse[str(r[0])] = per_warehouse.get(str(r[0]), 0) + 1
@@ -125,6 +107,29 @@ def reorder(conn: sqlite3.Connection, filters: ReportFilters, tz: tzinfo) -> Rep
         as_of=as_of(conn, "item_warehouse", "item"),
         notes=tuple(notes),
     )
+
+
+def _reorder_notes(conn: sqlite3.Connection, where: str, params: list[object]) -> list[str]:
+    """What the server did not send, without reading every stock row: any rows, any reorder
+    point (the first row has one on an extended server), rows without an available quantity
+    (migration 6's partial index holds just those)."""
+    has_rows, has_points, unavailable = conn.execute(
+        f"SELECT EXISTS(SELECT 1 FROM item_warehouse w WHERE {where}), "
+        f"EXISTS(SELECT 1 FROM item_warehouse w WHERE {where} AND "
+        "w.reorder_point_e4 IS NOT NULL), "
+        "(SELECT count(*) FROM item_warehouse w INDEXED BY item_warehouse_no_available "
+        f"WHERE {where} AND w.qty_available_e4 IS NULL)",
+        params * 3,
+    ).fetchone()
+    notes: list[str] = []
+    if has_rows and not has_points:
+        notes.append(
+            "The server sends no reorder points (it offers only the documented API), so low "
+            "stock and suggested quantities cannot be shown; out-of-stock items can."
+        )
+    if unavailable:
+        notes.append(f"{unavailable} stock rows came without an available quantity.")
+    return notes
 
 
 class _Shared(dict[int | None, Decimal | None]):
