@@ -40,7 +40,7 @@ class SeedState:
         self.start = day_end - 730 * 86400
         # A reference at 00:00 UTC is a date: each store's last local day is complete (the
         # fixed seeds; that evening is after the instant in UTC). Any later instant is live:
-        # its day is included up to the instant and nothing generated lies after it.
+        # its day is included up to the instant, and no sale or record creation lies after it.
         self.cutoff: int | None = None if day_end == self.ref else self.ref
         self.customers: list[tuple[str, str]] = []  # (id, full name) in id order
         self.members: list[str] = []
