@@ -70,6 +70,7 @@ async def shoot(args: argparse.Namespace) -> int:
 
     from posdesk.app.demo import start_demo
     from posdesk.app.session import SessionController
+    from posdesk.sandbox.seed import REFERENCE_DATE
     from posdesk.ui.shell.errors import ErrorReporter
     from posdesk.ui.shell.main_window import MainWindow
     from posdesk.ui.shell.profiles import ProfileStore
@@ -79,7 +80,7 @@ async def shoot(args: argparse.Namespace) -> int:
     assert isinstance(app, QApplication)
     scenes = [s for s in discover_scenes() if not args.only or s.name in args.only]
     out = Path(args.out)
-    demo = await start_demo(args.seed)
+    demo = await start_demo(args.seed, reference=REFERENCE_DATE)  # reproducible shots
     written = []
     try:
         for theme in args.theme:

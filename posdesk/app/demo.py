@@ -1,14 +1,18 @@
 """``posdesk --demo``: the sandbox in-process on a free loopback port, signed in as its demo client.
 
 This is the only place the app imports the sandbox (lazily: normal starts never load
-ariadne/starlette/uvicorn). The demo secret is kept in memory, not in the OS keychain: it is
-a throw-away credential of a throw-away server, and headless machines have no keychain.
+ariadne/starlette/uvicorn). The demo's generated sales run up to the current minute (a demo
+should look alive: "Today" has sales); a ``--demo-db`` file seeded on an earlier day keeps its
+data and its dates (never reseeded behind the user's back). The demo secret is kept in memory,
+not in the OS keychain: it is a throw-away credential of a throw-away server, and headless
+machines have no keychain.
 """
 
 from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from typing_extensions import override
@@ -65,13 +69,25 @@ class Demo:
 
 
 def start_demo_blocking(
-    seed: str = "demo", db_path: str = ":memory:", api: str = "extended"
+    seed: str = "demo",
+    db_path: str = ":memory:",
+    api: str = "extended",
+    reference: datetime | None = None,
 ) -> Demo:
     """Start the sandbox (seconds of work: call from a worker thread); ``api="documented"``
-    serves only the documented surface."""
+    serves only the documented surface. A new seed's data end at ``reference``, by default
+    now (:func:`posdesk.sandbox.seed.live_reference`); the screenshots pass the fixed date."""
+    from posdesk.sandbox.seed import live_reference
     from posdesk.sandbox.server import SandboxServer
 
-    server = SandboxServer(db_path=db_path, seed=seed, host="127.0.0.1", port=0, api=api)
+    server = SandboxServer(
+        db_path=db_path,
+        seed=seed,
+        host="127.0.0.1",
+        port=0,
+        api=api,
+        reference=reference or live_reference(),
+    )
     info = server.start()
     profile = ConnectionProfile(
         name=DEMO_PROFILE,
@@ -84,6 +100,11 @@ def start_demo_blocking(
     return Demo(server, profile, credentials)
 
 
-async def start_demo(seed: str = "demo", db_path: str = ":memory:", api: str = "extended") -> Demo:
+async def start_demo(
+    seed: str = "demo",
+    db_path: str = ":memory:",
+    api: str = "extended",
+    reference: datetime | None = None,
+) -> Demo:
     """Start the sandbox without freezing the window."""
-    return await asyncio.to_thread(start_demo_blocking, seed, db_path, api)
+    return await asyncio.to_thread(start_demo_blocking, seed, db_path, api, reference)

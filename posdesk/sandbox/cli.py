@@ -11,13 +11,26 @@ import json
 import signal
 import sys
 import threading
+from datetime import UTC, datetime
 from types import FrameType
 
 from posdesk.sandbox.faults import ERROR_KINDS, FaultConfig
 from posdesk.sandbox.graphql_api import API_MODES
+from posdesk.sandbox.seed import REFERENCE_DATE, live_reference
 from posdesk.sandbox.server import SandboxServer
 
 SEEDS = ("demo", "large", "none")
+
+
+def reference_date(text: str) -> datetime:
+    """``--reference-date``: ``today`` is the live reference (data up to the current minute),
+    ``YYYY-MM-DD`` that day at 00:00 UTC (data end with the day before)."""
+    if text == "today":
+        return live_reference()
+    try:
+        return datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=UTC)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not 'today' or YYYY-MM-DD: {text!r}") from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -30,6 +43,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--db", default=":memory:", help="SQLite file (default: in memory)")
     parser.add_argument(
         "--seed", choices=SEEDS, default="demo", help="data set for an empty database"
+    )
+    parser.add_argument(
+        "--reference-date",
+        type=reference_date,
+        default=REFERENCE_DATE,
+        metavar="{today,YYYY-MM-DD}",
+        help="where a new seed's generated sales end: 'today' runs them up to now (a live "
+        "demo); a date ends them the day before (default: "
+        f"{REFERENCE_DATE.date().isoformat()}, fixed so scripts get the same data every day). An "
+        "existing --db file keeps the data it was seeded with",
     )
     parser.add_argument(
         "--api",
@@ -111,6 +134,7 @@ def main(argv: list[str] | None = None) -> int:
         token_lifetime=args.token_lifetime,
         faults=faults_from_args(args),
         api=args.api,
+        reference=args.reference_date,
     )
     stop = threading.Event()
 

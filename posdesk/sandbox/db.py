@@ -29,7 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from posdesk.sandbox.seed import populate
+from posdesk.sandbox.seed import REFERENCE_DATE, populate
 from posdesk.sandbox.tables import INDEXES, MIGRATIONS, TABLES
 
 __all__ = ["INDEXES", "MIGRATIONS", "TABLES", "Database", "now_micros"]
@@ -47,7 +47,9 @@ def _remove_with_sidecars(path: Path) -> None:
         Path(str(path) + suffix).unlink(missing_ok=True)
 
 
-def _build_seeded_file(path: Path, seed: str, now: Callable[[], datetime] | None) -> None:
+def _build_seeded_file(
+    path: Path, seed: str, now: Callable[[], datetime] | None, reference: datetime
+) -> None:
     """Seed into ``<path>.seeding`` and rename it over ``path`` when complete (see the module
     docstring): ``path`` is never a half-seeded database."""
     building = path.with_name(path.name + ".seeding")
@@ -55,7 +57,7 @@ def _build_seeded_file(path: Path, seed: str, now: Callable[[], datetime] | None
     builder = Database(building, seed=None, now=now)
     try:
         builder.conn.execute("PRAGMA journal_mode=OFF")  # a scratch file until renamed
-        populate(builder, seed)
+        populate(builder, seed, reference)
         builder.conn.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
         builder.conn.execute("PRAGMA synchronous=FULL")
     finally:
@@ -76,7 +78,9 @@ class Database:
     """The sandbox's data: open (and migrate, and seed if empty) a SQLite file or ``:memory:``.
 
     ``seed`` names a preset of :mod:`posdesk.sandbox.seed` (``"demo"``, ``"large"``) or ``None``
-    for an empty database. An existing file that was seeded before is reused as is.
+    for an empty database. An existing file that was seeded before is reused as is (its data
+    keep the reference they were seeded with, meta ``reference_date``); ``reference`` only
+    dates the generated data of a new seed (:func:`posdesk.sandbox.seed.populate`).
     """
 
     def __init__(
@@ -84,13 +88,14 @@ class Database:
         path: str | Path = ":memory:",
         seed: str | None = "demo",
         now: Callable[[], datetime] | None = None,
+        reference: datetime = REFERENCE_DATE,
     ) -> None:
         self.path = str(path)
         self.lock = threading.RLock()
         self.clock: Callable[[], datetime] = now or (lambda: datetime.now(UTC))
         self._last_mod = 0
         if seed is not None and self.path != ":memory:" and not Path(self.path).exists():
-            _build_seeded_file(Path(self.path), seed, now)  # never an empty file meanwhile
+            _build_seeded_file(Path(self.path), seed, now, reference)  # never empty meanwhile
         opened: sqlite3.Connection | None = None
         try:
             opened = self.conn = self._connect(self.path)
@@ -102,11 +107,11 @@ class Database:
             seeded = False  # not a database (a seed killed by an older version): rebuild
         if seed is not None and not seeded:
             if self.path == ":memory:":
-                populate(self, seed)
+                populate(self, seed, reference)
             else:
                 if opened is not None:
                     opened.close()
-                _build_seeded_file(Path(self.path), seed, now)
+                _build_seeded_file(Path(self.path), seed, now, reference)
                 self.conn = self._connect(self.path)
                 self.migrate()
         self.seed = self.meta("seed")
@@ -130,9 +135,10 @@ class Database:
         path: str | Path = ":memory:",
         seed: str | None = "demo",
         now: Callable[[], datetime] | None = None,
+        reference: datetime = REFERENCE_DATE,
     ) -> Database:
         """What ``SandboxServer`` calls: open/migrate/seed (see the class docstring)."""
-        return cls(path, seed=seed, now=now)
+        return cls(path, seed=seed, now=now, reference=reference)
 
     def migrate(self) -> None:
         with self.lock:

@@ -30,6 +30,7 @@ from posdesk.sandbox.faults import TRANSPORT_EXTENSION, FaultConfig, FaultMiddle
 from posdesk.sandbox.graphql_api import API_MODES, build_schema
 from posdesk.sandbox.oidc import OidcProvider
 from posdesk.sandbox.security import DEFAULT_CLIENT_ID, DEMO_CLIENTS
+from posdesk.sandbox.seed import REFERENCE_DATE
 
 __all__ = ["FaultConfig", "SandboxInfo", "SandboxServer"]
 
@@ -87,9 +88,11 @@ class SandboxServer:
         now: Callable[[], datetime] | None = None,
         schema_factory: Callable[[Any], GraphQLSchema] | None = None,
         api: str = "extended",
+        reference: datetime = REFERENCE_DATE,
     ) -> None:
         """``schema_factory(db)`` overrides the GraphQL schema (tests of the server itself);
-        ``api="documented"`` serves only the documented surface, no sandbox extensions."""
+        ``api="documented"`` serves only the documented surface, no sandbox extensions;
+        ``reference`` is where a new seed's generated data end (an existing file keeps its own)."""
         if api not in API_MODES:
             raise ValueError(f"api must be one of {', '.join(API_MODES)}, not {api!r}")
         self.schema_factory = schema_factory
@@ -101,6 +104,7 @@ class SandboxServer:
         self._token_lifetime = token_lifetime
         self.faults = faults if faults is not None else FaultConfig()
         self.now = now
+        self.reference = reference
         self._db: Database | None = None
         self.info: SandboxInfo | None = None
         self.provider: OidcProvider | None = None
@@ -162,7 +166,9 @@ class SandboxServer:
         port = sock.getsockname()[1]
         base_url = f"http://{_url_host(self.host)}:{port}"
         try:
-            self._db = Database.open(self.db_path, seed=self.seed, now=self.now)
+            self._db = Database.open(
+                self.db_path, seed=self.seed, now=self.now, reference=self.reference
+            )
             self.provider = OidcProvider(
                 issuer=base_url, token_lifetime=self.token_lifetime, clock=self._clock
             )

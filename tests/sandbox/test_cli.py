@@ -10,12 +10,14 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
 
 from posdesk.sandbox.cli import build_parser, faults_from_args
+from posdesk.sandbox.seed import REFERENCE_DATE
 
 READY_KEYS = {"graphql_url", "issuer", "client_id", "client_secret"}
 
@@ -132,3 +134,24 @@ def test_fault_options_parse_into_a_fault_config() -> None:
     assert config.seed == 9
     with pytest.raises(SystemExit):
         faults_from_args(build_parser().parse_args(["--error-rate=2"]))
+
+
+def test_reference_date_defaults_to_the_fixed_date() -> None:
+    assert build_parser().parse_args([]).reference_date == REFERENCE_DATE
+    today = build_parser().parse_args(["--reference-date", "today"]).reference_date
+    assert datetime.now(UTC) - timedelta(minutes=2) < today <= datetime.now(UTC)
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["--reference-date", "2025-02-30"])
+
+
+def test_reference_date_reaches_the_seed() -> None:
+    """Sales of ``--reference-date 2025-06-01`` end with May 31 in the stores' zones."""
+    with sandbox_process("--reference-date", "2025-06-01") as (_process, ready):
+        response = httpx.post(
+            ready["graphql_url"],
+            json={"query": "{ sale(newestFirst: true, first: 1) { results { saleDate } } }"},
+            headers={"Authorization": f"Bearer {_token(ready)}"},
+        )
+    (newest,) = response.json()["data"]["sale"]["results"]
+    sold = datetime.fromisoformat(newest["saleDate"])
+    assert datetime(2025, 5, 31, tzinfo=UTC) < sold < datetime(2025, 6, 1, 6, tzinfo=UTC)

@@ -1,16 +1,20 @@
-"""Deterministic seed data for the sandbox (fixed random seed, fixed reference date).
+"""Deterministic seed data for the sandbox (fixed random seed, a reference date).
 
 Every preset contains the same hand-made records, :data:`FIXTURES`, that tests and demos rely
 on (a customer with many sales, a serial item, a lot item, gift cards of every kind, a sale at
 23:59 local time and one at 00:00 the next day, ...). Everything else is generated from
-:data:`RANDOM_SEED`, so two databases seeded with the same preset are identical.
+:data:`RANDOM_SEED`, so two databases seeded with the same preset and reference are identical.
 
 Presets: ``demo`` (small, seeds in well under 2 s), ``large`` (100k customers, 50k items in 5
 warehouses, 1M sales, 20k gift cards: the benchmark data set), ``empty`` (the fixtures only).
 
-Generated sales lie in the two years before :data:`REFERENCE_DATE`; their ids increase with
-their sale date. Money is integer cents throughout, so every sale adds up exactly:
-``sum(line ext) = subTotal``, ``subTotal - sale discount + tax = total = sum(tenders)``.
+Generated data (sales, gift card transactions, stock receipts, customers) lie in the two years
+before a reference instant, :data:`REFERENCE_DATE` by default (tests, benchmarks and screenshots
+see the same data every day); ``posdesk --demo`` seeds with :func:`live_reference` (now), so its
+sales run up to the current minute. The hand-made fixtures keep their fixed dates. Generated
+sales' ids increase with their sale date. Money is integer cents throughout, so every sale adds
+up exactly: ``sum(line ext) = subTotal``, ``subTotal - sale discount + tax = total =
+sum(tenders)``.
 
 Layout: :mod:`.reference` holds the data (presets, locations, fixtures, word lists),
 :mod:`.helpers` small pure functions, and one module per group of generator phases
@@ -53,6 +57,7 @@ from posdesk.sandbox.seed.reference import (
     Fixtures,
     Location,
     Preset,
+    live_reference,
     reference_day,
 )
 from posdesk.sandbox.seed.seeder import populate
@@ -82,6 +87,7 @@ __all__ = [
     "Location",
     "Preset",
     "ean_13",
+    "live_reference",
     "local_ts",
     "name_tokens",
     "phone_formats",

@@ -83,12 +83,12 @@ class CustomerRows(SeedState):
                 if rng.random() < 0.8
                 else None
             )
-            created = self.start - 365 * 86400 + rng.randrange(0, 3 * 365 * 86400)
+            created = self.past(self.start - 365 * 86400 + rng.randrange(0, 3 * 365 * 86400))
             is_member = rng.random() < 0.6
             member_id = f"C{member_no:09d}" if is_member else None
             if is_member:
                 member_no += 1
-            since = created + rng.randrange(0, 200 * 86400) if is_member else None
+            since = self.past(created + rng.randrange(0, 200 * 86400)) if is_member else None
             status = "Active" if rng.random() < 0.93 else "Inactive"
             line2 = f"Apt {rng.randrange(1, 40)}" if rng.random() < 0.2 else None
             rows.append(

@@ -535,3 +535,16 @@ CATALOGUE_OF_CATEGORY: dict[str, tuple[str, str | None]] = {
 def reference_day(offset_days: int) -> date:
     """A calendar day relative to the reference date (negative = before)."""
     return (REFERENCE_DATE + timedelta(days=offset_days)).date()
+
+
+def live_reference(now: datetime | None = None) -> datetime:
+    """The reference of a live seed (``posdesk --demo``): ``now`` (default: the current time)
+    in UTC, truncated to the minute, so today's sales so far exist and none lies in the future.
+
+    At exactly 00:00 UTC it is one minute earlier: a reference at midnight is a whole date
+    (each store's last day complete, see :class:`~.base.SeedState`), whose evening sales in
+    American stores would lie hours after ``now``."""
+    moment = (now or datetime.now(UTC)).astimezone(UTC).replace(second=0, microsecond=0)
+    if moment.hour == moment.minute == 0:
+        moment -= timedelta(minutes=1)
+    return moment

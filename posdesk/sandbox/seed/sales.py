@@ -162,10 +162,14 @@ class SaleRows(SeedState):
         random_ = self.rng.random
         n_sales = self.p.sales
         fixture_cust = self.fixture_customer_index
+        cutoff = self.cutoff
         for k in range(n_sales):
-            s = int(random_() * 4)
-            day = int(random_() * days)
-            when = midnights[s][day] + 8 * 3600 + int(random_() * 13 * 3600)
+            while True:  # one draw, unless a live seed drew a sale not yet made (redrawn)
+                s = int(random_() * 4)
+                day = int(random_() * days)
+                when = midnights[s][day] + 8 * 3600 + int(random_() * 13 * 3600)
+                if cutoff is None or when + 60 <= cutoff:  # sold and stamped by the reference
+                    break
             if k < f.customer_with_sales_sale_count and n_customers:
                 cust = self.fixture_customer_index
             elif random_() < 0.7 and n_customers:

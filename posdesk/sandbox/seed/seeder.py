@@ -19,15 +19,19 @@ class _Seeder(CustomerRows, GoodsRows, GiftcardRows, SaleRows):
     """All phases over one shared state."""
 
 
-def populate(db: SeedTarget, preset_name: str) -> float:
+def populate(db: SeedTarget, preset_name: str, reference: datetime = REFERENCE_DATE) -> float:
     """Fill an empty, migrated database with a preset; returns the seconds it took.
+
+    Generated data end at ``reference`` (see :class:`~.base.SeedState`): the fixed
+    :data:`REFERENCE_DATE` by default, so tests and benchmarks see the same data every day;
+    the live demo passes the current minute (:func:`~.reference.live_reference`).
 
     Secondary indexes are dropped during the bulk insert and rebuilt afterwards (much faster
     than maintaining them row by row); the whole seed is one transaction.
     """
     preset = PRESETS[preset_name]
     started = time.perf_counter()
-    seeder = _Seeder(db, preset)
+    seeder = _Seeder(db, preset, reference)
     conn = db.conn
     with db.lock:
         conn.execute("PRAGMA synchronous=OFF")
@@ -56,7 +60,7 @@ def populate(db: SeedTarget, preset_name: str) -> float:
             "INSERT INTO meta VALUES (?, ?)",
             [
                 ("seed", preset_name),
-                ("reference_date", REFERENCE_DATE.isoformat()),
+                ("reference_date", reference.isoformat()),
                 ("seeded_at", datetime.now(UTC).isoformat()),
             ],
         )
