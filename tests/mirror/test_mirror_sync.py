@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import os
-import time
 import stat
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
