@@ -67,6 +67,7 @@ async def shoot(args: argparse.Namespace) -> int:
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
     from shots import ShotContext
+    from shots.offline import back_online
 
     from posdesk.app.demo import start_demo
     from posdesk.app.session import SessionController
@@ -95,6 +96,7 @@ async def shoot(args: argparse.Namespace) -> int:
             await controller.connect(demo.profile)
             ctx = ShotContext(app, window, controller, theme)
             for scene in scenes:
+                back_online(ctx)  # an offline scene just before must not darken this one
                 window.resize(*(args.size or scene.size))
                 window.tabs.setCurrentIndex(0)
                 try:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 
 from posdesk.api.errors import NetworkError, PosError
 from posdesk.domain import Page
+from posdesk.models.formatting import app_locale, format_clock
 
 if TYPE_CHECKING:
     from posdesk.models.local_data import LocalData
@@ -125,14 +126,11 @@ async def detail(
 
 
 def as_of_text(when: datetime | None) -> str:
-    """ "10:42" today, else "Mar 3, 10:42" — in the PC's local time."""
+    """ "10:42 PM" today, else the full date-time — the PC's time and the app's one clock
+    (``formatting.format_clock``), as the status bar and the Reports tab say it."""
     if when is None:
         return "an unknown time"
-    local = when.astimezone()
-    today = datetime.now(local.tzinfo).date()
-    if local.date() == today:
-        return local.strftime("%H:%M")
-    return f"{local.strftime('%b')} {local.day}, {local.strftime('%H:%M')}"
+    return format_clock(when, app_locale())
 
 
 async def registers(local_data: LocalData, location_code: str | None) -> list[str]:

@@ -31,11 +31,19 @@ async def _go_offline(ctx: ShotContext) -> None:
     local_data.probe_interval = 3600.0  # the picture must not race the reconnect probe
     local_data.set_online(False)
 
-    def back() -> None:
+    _pending.append(asyncio.get_running_loop().call_later(BACK_ONLINE_AFTER, back_online, ctx))
+
+
+def back_online(ctx: ShotContext) -> None:
+    """The session online again (the runner calls it before every scene: a scene that follows
+    an offline one within ``BACK_ONLINE_AFTER`` must not show "Offline")."""
+    for handle in _pending:
+        handle.cancel()
+    _pending.clear()
+    local_data = ctx.window.context.local_data if ctx.window.context else None
+    if local_data is not None and not local_data.online:
         local_data.probe_interval = 12.0
         local_data.set_online(True)
-
-    _pending.append(asyncio.get_running_loop().call_later(BACK_ONLINE_AFTER, back))
 
 
 async def customers_offline(ctx: ShotContext) -> QWidget | None:
