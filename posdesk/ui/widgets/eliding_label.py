@@ -44,7 +44,8 @@ class ElidingLabel(QLabel):
     @override
     def sizeHint(self) -> QSize:
         margins = self.contentsMargins()
-        width = self.fontMetrics().horizontalAdvance(self._whole) + 2 * self.margin()
+        # + 2: elidedText measures in fractions and would cut a text exactly its own width
+        width = self.fontMetrics().horizontalAdvance(self._whole) + 2 * self.margin() + 2
         return QSize(width + margins.left() + margins.right(), super().sizeHint().height())
 
     @override

@@ -40,6 +40,11 @@ def test_it_asks_for_the_whole_text_and_elides_what_does_not_fit(qtbot: QtBot) -
     assert label.toolTip() == LONG
     holder.resize(whole + 100, 40)
     qtbot.waitUntil(lambda: label.shown_text() == LONG)
+    alone = ElidingLabel()  # exactly the width it asks for: the whole text, not "…"
+    qtbot.addWidget(alone)
+    alone.setText("Local data as of 11:31 PM")
+    alone.resize(alone.sizeHint())
+    assert alone.shown_text() == "Local data as of 11:31 PM"
 
 
 def test_long_status_lines_keep_the_window_within_a_1366_screen(qtbot: QtBot) -> None:
