@@ -192,8 +192,10 @@ class MirrorSync:
         while True:
             self._wake.clear()
             await self.sync_once()
+            # not wait_for: before 3.12 it swallows a cancel that lands with the wake set
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), interval)
+                async with asyncio.timeout(interval):
+                    await self._wake.wait()
 
     def mode_of(self, entity: str) -> str:
         return entity_mode(self.client.features, entity)

@@ -185,13 +185,18 @@ class LocalData(QObject):
             # an entity failed: if the server is gone, that is the network, not the data
             if self._online and failed and not await self.reachable():
                 self.set_online(False)
+            # asyncio.timeout, not wait_for: before Python 3.12, wait_for swallows a cancel
+            # that lands while the wake is set (a dialog closed, then quit in the same turn)
+            # and this loop then ran on, so quitting waited for it forever
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), interval)
+                async with asyncio.timeout(interval):
+                    await self._wake.wait()
 
     async def reachable(self) -> bool:
         """One light read (the environment) with a short deadline: does the server answer?"""
         try:
-            await asyncio.wait_for(self.client.environment(), self.probe_interval_deadline)
+            async with asyncio.timeout(self.probe_interval_deadline):  # not wait_for: see _run
+                await self.client.environment()
         except (NetworkError, TimeoutError):
             return False
         except PosError:
