@@ -383,9 +383,10 @@ class _LoopbackReceiver:
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
-            request_line = await asyncio.wait_for(reader.readline(), 10)
-            while (await asyncio.wait_for(reader.readline(), 10)) not in (b"\r\n", b"\n", b""):
-                pass
+            async with asyncio.timeout(10):  # the request line and headers: a browser is quick
+                request_line = await reader.readline()
+                while (await reader.readline()) not in (b"\r\n", b"\n", b""):
+                    pass
             parts = request_line.decode("latin-1").split()
             target = urlsplit(parts[1]) if len(parts) >= 2 else urlsplit("/")
             if target.path != "/callback":
@@ -459,7 +460,10 @@ async def sign_in_interactive(
         if inspect.isawaitable(opened):
             opened = await opened
         try:
-            params = await asyncio.wait_for(asyncio.shield(receiver.result), browser_timeout)
+            # asyncio.timeout, not wait_for: on 3.11 wait_for may swallow a cancel that lands
+            # as the redirect arrives, and a cancelled sign-in would wait out the timeout
+            async with asyncio.timeout(browser_timeout):
+                params = await asyncio.shield(receiver.result)
         except TimeoutError:
             raise SignInRequired(
                 "Sign-in was not completed in the browser in time.", details="no redirect"

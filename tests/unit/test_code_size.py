@@ -1,7 +1,8 @@
 """posdesk stays easy to change, in every package (ui, api, store, mirror, sandbox, ...): no
 module over ~600 lines (no exceptions: split it by responsibility), no function over ~80
 lines without a one-line reason ("Long ...") in its docstring (pure widget-tree
-construction and the like; a reason that is no longer needed is removed), no import cycle."""
+construction and the like; a reason that is no longer needed is removed), no import cycle,
+no `asyncio.wait_for`."""
 
 from __future__ import annotations
 
@@ -77,3 +78,16 @@ def test_no_import_cycle_in_posdesk() -> None:
         if graph.chain_exists(importer=imported, imported=importer)
     )
     assert not cycles, cycles
+
+
+def test_no_asyncio_wait_for() -> None:
+    """``asyncio.timeout`` only: on Python 3.11 ``wait_for`` swallows a cancel that lands as
+    the awaited thing finishes, which once made quitting wait forever on the local data sync
+    (tests/e2e/shell/test_quit_with_dialog_open.py)."""
+    calls = [
+        f"{path}:{node.lineno}"
+        for path, _, tree in _modules()
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute) and node.attr == "wait_for"
+    ]
+    assert calls == []
