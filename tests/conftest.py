@@ -206,6 +206,18 @@ def garbage_collected_on_the_main_thread() -> Iterator[None]:
     heap.collect_anywhere()
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
+    """Collect before pytest-qt closes the widgets a test registered (its teardown wrapper is
+    ``trylast``, so it runs inside this one): a widget Qt already deleted (a dialog closed with
+    ``deleteLater``) whose Python wrapper sits in a reference cycle still answers its weak
+    reference until collected, and closing it raised "Internal C++ object already deleted"
+    (seen once in CI, on the profiles dialog). Automatic collection is off (see above)."""
+    if getattr(item, "qt_widgets", None):
+        gc.collect()
+    return (yield)
+
+
 @pytest.fixture(autouse=True)
 def garbage_of_each_test() -> Iterator[None]:
     """Each test's leftovers are collected when it ends, on the main thread (the collection
