@@ -15,6 +15,7 @@ import keyring
 import keyring.backend
 import keyring.errors
 import pytest
+import shiboken6
 from typing_extensions import override
 
 # --- markers by kind, so a developer can run one kind: pytest -m "not gui" -----------------
@@ -208,13 +209,19 @@ def garbage_collected_on_the_main_thread() -> Iterator[None]:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
-    """Collect before pytest-qt closes the widgets a test registered (its teardown wrapper is
-    ``trylast``, so it runs inside this one): a widget Qt already deleted (a dialog closed with
-    ``deleteLater``) whose Python wrapper sits in a reference cycle still answers its weak
-    reference until collected, and closing it raised "Internal C++ object already deleted"
-    (seen once in CI, on the profiles dialog). Automatic collection is off (see above)."""
-    if getattr(item, "qt_widgets", None):
-        gc.collect()
+    """Before pytest-qt closes the widgets a test registered (its teardown wrapper is
+    ``trylast``, so it runs inside this one), forget those Qt already deleted: a dialog closed
+    with ``deleteLater`` whose Python wrapper is still alive in a reference cycle (automatic
+    collection is off, see above) answered its weak reference, and closing it raised "Internal
+    C++ object already deleted" (seen once in CI). Not a collection here: collecting wrappers
+    whose C++ objects still receive events clears their Python state under them."""
+    registered = getattr(item, "qt_widgets", None)
+    if registered:
+        item.qt_widgets = [  # type: ignore[attr-defined]
+            (ref, before_close)
+            for ref, before_close in registered
+            if (widget := ref()) is None or shiboken6.isValid(widget)
+        ]
     return (yield)
 
 
