@@ -70,9 +70,10 @@ def fit_columns(
     padding: int = 24,
     *,
     stretch: int | None = None,
-) -> None:
+) -> list[int]:
     """Starting widths from sample texts (header or typical value, whichever is wider); a
-    column may give several samples (e.g. every month name), the widest counts.
+    column may give several samples (e.g. every month name), the widest counts. Returns the
+    widths (a stretched column's too, as its texts need, whatever it is stretched to).
 
     ``stretch`` names the one elastic column (a name): it takes what the others leave, so
     on a small screen (1366×768) it is the one shortened, never a figure pushed out of view.
@@ -81,6 +82,7 @@ def fit_columns(
     metrics = table.fontMetrics()
     header = table.horizontalHeader()
     model = table.model()
+    widths: list[int] = []
     for column, sample in enumerate(samples):
         title = str(model.headerData(column, Qt.Orientation.Horizontal))
         texts = (sample,) if isinstance(sample, str) else tuple(sample)
@@ -89,9 +91,11 @@ def fit_columns(
             header.fontMetrics().horizontalAdvance(title),
         )
         table.setColumnWidth(column, width + padding)
+        widths.append(width + padding)
     if stretch is not None:
         header.setStretchLastSection(False)
         header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    return widths
 
 
 def title_label(name: str, parent: QWidget) -> QLabel:

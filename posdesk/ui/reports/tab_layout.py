@@ -28,7 +28,7 @@ from posdesk.models.date_range import Preset
 from posdesk.models.formatting import Formatter
 from posdesk.ui.common.period import PeriodField
 from posdesk.ui.reports.chart import ReportChart
-from posdesk.ui.reports.table import FIT_PADDING, FIT_ROWS, ReportTable, ReportTableModel
+from posdesk.ui.reports.table import ReportTable, ReportTableModel
 
 REPORT_PRESETS = (
     Preset.TODAY,
@@ -83,22 +83,11 @@ def _combo(name: str, accessible: str, parent: QWidget) -> QComboBox:
 
 def table_width(table: ReportTable, *, scroll: bool = True) -> int:
     """The width the table needs to show every column whole: the widths ``ReportTable.fit``
-    gave its columns (the last one stretches, so it is measured here the same way: its title
-    and the first ``FIT_ROWS`` rows' text), the frame and (``scroll``) a vertical scroll bar."""
-    model = table.report_model
-    header = table.horizontalHeader()
-    last = model.columnCount() - 1
-    if last < 0:
+    measured (the last column's too, though it stretches), the frame and (``scroll``) a
+    vertical scroll bar."""
+    if table.report_model.columnCount() == 0:
         return 0
-    count = model.rowCount()
-    rows = [*range(min(count, FIT_ROWS)), *([count - 1] if count > FIT_ROWS else [])]
-    texts = [model.text(r, last) for r in rows]
-    title = str(model.headerData(last, Qt.Orientation.Horizontal))
-    width = sum(header.sectionSize(c) for c in range(last)) + FIT_PADDING
-    width += max(
-        header.fontMetrics().horizontalAdvance(title),
-        *(table.fontMetrics().horizontalAdvance(t) for t in texts),
-    )
+    width = table.content_width
     bar = table.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent) if scroll else 0
     return width + bar + 2 * table.frameWidth()
 

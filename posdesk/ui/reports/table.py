@@ -155,6 +155,7 @@ class ReportTable(QTableView):
         self.setAccessibleName("Report table")
         self.setModel(model)
         self.report_model = model
+        self.content_width = 0  # every column as ``fit`` measured it (the last one too)
         self.setSortingEnabled(True)
         self.horizontalHeader().setSortIndicatorShown(True)
         self.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
@@ -174,7 +175,7 @@ class ReportTable(QTableView):
         count = model.rowCount()
         rows = [*range(min(count, FIT_ROWS)), *([count - 1] if count > FIT_ROWS else [])]
         samples = [[model.text(r, c) for r in rows] or [""] for c in range(model.columnCount())]
-        fit_columns(self, samples, padding=FIT_PADDING)
+        self.content_width = sum(fit_columns(self, samples, padding=FIT_PADDING))
 
     def copy_text(self, *, everything: bool = False) -> str:
         """The selected rows (or all) as tab-separated text with a header line."""
